@@ -1,0 +1,429 @@
+/* vw-call.c: the client's state machine.
+ *
+ *   CONNECTING -> REGISTERING -> READY <-> QUEUED -> IN_SESSION -> READY ...
+ *                                                          \-> CLOSING -> DONE
+ */
+#include "vw-call.h"
+#include "vw-events.h"
+
+#include <libsoup/soup.h>
+
+typedef enum {
+  STATE_CONNECTING,
+  STATE_REGISTERING,
+  STATE_READY,        /* agent: available; clerk: about to ask */
+  STATE_QUEUED,
+  STATE_IN_SESSION,
+  STATE_CLOSING,
+  STATE_DONE,
+} State;
+
+static const char *state_names[] = {
+  "connecting", "registering", "ready", "queued", "in-session", "closing", "done",
+};
+
+struct _VwCall {
+  VwCallConfig config;
+  GMainLoop *loop;
+  SoupSession *soup;
+  SoupWebsocketConnection *ws;
+  State state;
+  char *peer_id;
+  char *session;
+  VwCallMedia *media;
+  guint sessions_done;
+  guint stats_source;
+  guint duration_source;
+  guint close_timeout;
+  int exit_status;
+};
+
+static void
+set_state (VwCall *call, State state)
+{
+  g_debug ("call: %s -> %s", state_names[call->state], state_names[state]);
+  call->state = state;
+}
+
+static void
+send_msg (VwCall *call, VwMessage *msg)
+{
+  if (!call->ws
+      || soup_websocket_connection_get_state (call->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  g_autofree char *text = vw_message_to_string (msg);
+  g_debug ("-> %s", text);
+  soup_websocket_connection_send_text (call->ws, text);
+}
+
+static void
+emit_error (const char *code, const char *message)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "code", code);
+  json_object_set_string_member (o, "message", message);
+  vw_events_emit ("error", o);
+}
+
+static void
+finish (VwCall *call, int status)
+{
+  if (call->state == STATE_DONE)
+    return;
+  set_state (call, STATE_DONE);
+  call->exit_status = status;
+  g_clear_handle_id (&call->close_timeout, g_source_remove);
+  if (call->ws && soup_websocket_connection_get_state (call->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (call->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  g_main_loop_quit (call->loop);
+}
+
+/* ---- session media ---- */
+
+static void
+media_send (VwMessage *msg, gpointer user_data)
+{
+  send_msg (user_data, msg);
+}
+
+static gboolean
+on_duration_elapsed (gpointer user_data)
+{
+  VwCall *call = user_data;
+  call->duration_source = 0;
+  if (call->state == STATE_IN_SESSION) {
+    g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
+    vw_message_set_string (hangup, "session", call->session);
+    send_msg (call, hangup);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+media_connected (gpointer user_data)
+{
+  VwCall *call = user_data;
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", call->session);
+  vw_events_emit ("connected", o);
+  if (call->config.duration_s)
+    call->duration_source = g_timeout_add_seconds (call->config.duration_s,
+        on_duration_elapsed, call);
+}
+
+static void
+media_failed (const GError *error, gpointer user_data)
+{
+  VwCall *call = user_data;
+  emit_error ("media-failed", error->message);
+  if (call->state == STATE_IN_SESSION) {
+    g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
+    vw_message_set_string (hangup, "session", call->session);
+    send_msg (call, hangup);
+  }
+}
+
+static gboolean
+on_stats (gpointer user_data)
+{
+  VwCall *call = user_data;
+  if (!call->media)
+    return G_SOURCE_CONTINUE;
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", call->session);
+  json_object_set_array_member (o, "tracks", vw_call_media_get_stats (call->media));
+  vw_events_emit ("stats", o);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_session (VwCall *call)
+{
+  g_clear_handle_id (&call->stats_source, g_source_remove);
+  g_clear_handle_id (&call->duration_source, g_source_remove);
+  if (call->media)
+    on_stats (call);   /* final figures */
+  g_clear_pointer (&call->media, vw_call_media_free);
+  g_clear_pointer (&call->session, g_free);
+}
+
+/* ---- server messages ---- */
+
+static void
+send_ready (VwCall *call)
+{
+  set_state (call, STATE_READY);
+  if (call->config.role == VW_ROLE_AGENT) {
+    g_autoptr (VwMessage) status = vw_message_new (VW_MSG_STATUS);
+    vw_message_set_bool (status, "available", TRUE);
+    send_msg (call, status);
+  } else {
+    g_autoptr (VwMessage) request = vw_message_new (VW_MSG_REQUEST);
+    vw_message_set_id (request, "request");
+    vw_message_set_string (request, "province", call->config.handled_in);
+    vw_message_set_string (request, "item", call->config.item);
+    send_msg (call, request);
+  }
+}
+
+static void
+on_welcome (VwCall *call, VwMessage *msg)
+{
+  call->peer_id = g_strdup (vw_message_get_string (msg, "peer_id", ""));
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "peer_id", call->peer_id);
+  json_object_set_string_member (o, "role", vw_role_to_string (call->config.role));
+  vw_events_emit ("registered", o);
+  send_ready (call);
+}
+
+static void
+on_queued (VwCall *call, VwMessage *msg)
+{
+  set_state (call, STATE_QUEUED);
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "position", vw_message_get_int (msg, "position", 0));
+  vw_events_emit ("queued", o);
+}
+
+static void
+on_paired (VwCall *call, VwMessage *msg)
+{
+  const char *session = vw_message_get_string (msg, "session", "");
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", session);
+  json_object_set_object_member (o, "peer",
+      json_object_ref (vw_message_get_object_member (msg, "peer")));
+  vw_events_emit ("paired", o);
+
+  g_autoptr (GError) error = NULL;
+  VwCallMediaCallbacks cb = { media_send, media_connected, media_failed };
+  call->session = g_strdup (session);
+  call->media = vw_call_media_new (&call->config.media, session, &cb, call, &error);
+  set_state (call, STATE_IN_SESSION);
+  if (!call->media) {
+    emit_error ("media-failed", error->message);
+    g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
+    vw_message_set_string (hangup, "session", session);
+    send_msg (call, hangup);
+    return;
+  }
+  g_autoptr (VwMessage) publish = vw_call_media_new_publish (call->media);
+  send_msg (call, publish);
+  call->stats_source = g_timeout_add (call->config.stats_interval_ms, on_stats, call);
+}
+
+static void
+on_offer (VwCall *call, VwMessage *msg)
+{
+  g_autoptr (GError) error = NULL;
+  if (!call->media
+      || g_strcmp0 (vw_message_get_string (msg, "session", ""), call->session) != 0)
+    return;
+  if (!vw_call_media_handle_offer (call->media, msg, &error))
+    media_failed (error, call);
+}
+
+static void
+on_ice (VwCall *call, VwMessage *msg)
+{
+  if (call->media
+      && g_strcmp0 (vw_message_get_string (msg, "session", ""), call->session) == 0)
+    vw_call_media_add_candidate (call->media, vw_message_get_int (msg, "mline", 0),
+        vw_message_get_string (msg, "candidate", ""));
+}
+
+static void
+on_ended (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", vw_message_get_string (msg, "session", ""));
+  json_object_set_string_member (o, "reason", vw_message_get_string (msg, "reason", ""));
+  vw_events_emit ("ended", o);
+  stop_session (call);
+  call->sessions_done++;
+
+  gboolean more = call->config.role == VW_ROLE_AGENT
+      && (!call->config.max_sessions || call->sessions_done < call->config.max_sessions);
+  if (call->state == STATE_CLOSING || !more)
+    finish (call, 0);
+  else
+    set_state (call, STATE_READY);
+}
+
+static void
+on_error (VwCall *call, VwMessage *msg)
+{
+  const char *code = vw_message_get_string (msg, "code", "");
+  emit_error (code, vw_message_get_string (msg, "message", ""));
+  /* Refusals of hello or of the request leave nothing to do. */
+  if (call->state == STATE_REGISTERING
+      || (call->state == STATE_READY && call->config.role == VW_ROLE_CLERK))
+    finish (call, 1);
+}
+
+static void
+on_ok (VwCall *call, VwMessage *msg)
+{
+}
+
+static const struct {
+  VwMessageType type;
+  void (*handler) (VwCall *call, VwMessage *msg);
+} handlers[] = {
+  { VW_MSG_WELCOME, on_welcome },
+  { VW_MSG_QUEUED, on_queued },
+  { VW_MSG_PAIRED, on_paired },
+  { VW_MSG_OFFER, on_offer },
+  { VW_MSG_ICE, on_ice },
+  { VW_MSG_ENDED, on_ended },
+  { VW_MSG_ERROR, on_error },
+  { VW_MSG_OK, on_ok },
+};
+
+static void
+on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
+    VwCall *call)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (payload, &size);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VwMessage) msg = vw_message_parse (data, size, VW_FROM_SERVER, NULL, &error);
+  if (!msg) {
+    emit_error ("bad-server-message", error->message);
+    return;
+  }
+  g_debug ("<- %.*s", (int) MIN (size, 2048), data);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    if (handlers[i].type == vw_message_get_msg_type (msg))
+      handlers[i].handler (call, msg);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *ws, VwCall *call)
+{
+  gboolean expected = call->state == STATE_CLOSING || call->state == STATE_DONE;
+  stop_session (call);
+  if (!expected) {
+    JsonObject *o = json_object_new ();
+    json_object_set_int_member (o, "code", soup_websocket_connection_get_close_code (ws));
+    vw_events_emit ("disconnected", o);
+  }
+  finish (call, expected ? call->exit_status : 1);
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VwCall *call = user_data;
+  g_autoptr (GError) error = NULL;
+  call->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (!call->ws) {
+    emit_error ("connect-failed", error->message);
+    finish (call, 1);
+    return;
+  }
+  soup_websocket_connection_set_max_incoming_payload_size (call->ws, 1024 * 1024);
+  soup_websocket_connection_set_keepalive_interval (call->ws, 10);
+  g_signal_connect (call->ws, "message", G_CALLBACK (on_ws_message), call);
+  g_signal_connect (call->ws, "closed", G_CALLBACK (on_ws_closed), call);
+  set_state (call, STATE_REGISTERING);
+
+  g_autoptr (VwMessage) hello = vw_message_new (VW_MSG_HELLO);
+  vw_message_set_id (hello, "hello");
+  vw_message_set_int (hello, "protocol", VW_PROTOCOL_VERSION);
+  vw_message_set_string (hello, "role", vw_role_to_string (call->config.role));
+  vw_message_set_string (hello, "name", call->config.name);
+  vw_message_set_string (hello, "province", call->config.province);
+  vw_message_set_string (hello, "center", call->config.center);
+  send_msg (call, hello);
+}
+
+/* Accepts http(s)://host:port[/] or ws(s)://host:port/ws. */
+static char *
+websocket_url (const char *server)
+{
+  g_autoptr (GUri) uri = g_uri_parse (server, G_URI_FLAGS_NONE, NULL);
+  if (!uri)
+    return NULL;
+  const char *scheme = g_uri_get_scheme (uri);
+  const char *ws_scheme = g_str_equal (scheme, "https") || g_str_equal (scheme, "wss")
+      ? "wss" : "ws";
+  const char *path = g_uri_get_path (uri);
+  if (!*path || g_str_equal (path, "/"))
+    path = "/ws";
+  return g_uri_join (G_URI_FLAGS_NONE, ws_scheme, NULL, g_uri_get_host (uri),
+      g_uri_get_port (uri), path, NULL, NULL);
+}
+
+void
+vw_call_start (VwCall *call)
+{
+  g_autofree char *url = websocket_url (call->config.server);
+  g_autoptr (SoupMessage) msg = url ? soup_message_new ("GET", url) : NULL;
+  if (!msg) {
+    emit_error ("bad-url", "--server must be a URL such as http://127.0.0.1:8080/");
+    finish (call, 2);
+    return;
+  }
+  soup_session_websocket_connect_async (call->soup, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, NULL, on_connected, call);
+}
+
+static gboolean
+on_close_timeout (gpointer user_data)
+{
+  VwCall *call = user_data;
+  call->close_timeout = 0;
+  finish (call, call->exit_status);
+  return G_SOURCE_REMOVE;
+}
+
+void
+vw_call_stop (VwCall *call)
+{
+  if (call->state == STATE_CLOSING || call->state == STATE_DONE)
+    return;
+  if (call->state != STATE_IN_SESSION) {
+    finish (call, 0);
+    return;
+  }
+  set_state (call, STATE_CLOSING);
+  g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
+  vw_message_set_string (hangup, "session", call->session);
+  send_msg (call, hangup);
+  /* Wait for "ended", but not forever. */
+  call->close_timeout = g_timeout_add (2000, on_close_timeout, call);
+}
+
+VwCall *
+vw_call_new (const VwCallConfig *config, GMainLoop *loop)
+{
+  VwCall *call = g_new0 (VwCall, 1);
+  call->config = *config;   /* strings stay owned by the caller */
+  call->loop = g_main_loop_ref (loop);
+  call->soup = soup_session_new ();
+  return call;
+}
+
+int
+vw_call_get_exit_status (VwCall *call)
+{
+  return call->exit_status;
+}
+
+void
+vw_call_free (VwCall *call)
+{
+  if (!call)
+    return;
+  stop_session (call);
+  g_clear_handle_id (&call->close_timeout, g_source_remove);
+  if (call->ws)
+    g_signal_handlers_disconnect_by_data (call->ws, call);
+  g_clear_object (&call->ws);
+  g_clear_object (&call->soup);
+  g_main_loop_unref (call->loop);
+  g_free (call->peer_id);
+  g_free (call);
+}

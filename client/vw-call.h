@@ -1,0 +1,36 @@
+/* vw-call.h: a vw-client's conversation with vw-server.
+ *
+ * Connects, says hello, goes available (agent) or asks for help (clerk),
+ * and runs each session's media through VwCallMedia.  Every step is printed
+ * as an event line (vw-events.h).
+ */
+#pragma once
+
+#include "vw-call-media.h"
+
+G_BEGIN_DECLS
+
+typedef struct _VwCall VwCall;
+
+typedef struct {
+  const char *server;        /* ws:// or http:// URL of the server */
+  VwRole role;
+  const char *name, *province, *center;
+  const char *item;          /* clerk: the service item */
+  const char *handled_in;    /* clerk: province whose rules apply */
+  guint duration_s;          /* hang up this long after connecting; 0: never */
+  guint max_sessions;        /* agent: exit after this many; 0: never */
+  guint stats_interval_ms;
+  VwCallMediaConfig media;
+} VwCallConfig;
+
+/* (transfer full) */
+VwCall *vw_call_new (const VwCallConfig *config, GMainLoop *loop);
+void    vw_call_free (VwCall *call);
+void    vw_call_start (VwCall *call);
+/* Hangs up (if in a session) and closes; quits the loop when done. */
+void    vw_call_stop (VwCall *call);
+/* Process exit status once the loop has quit. */
+int     vw_call_get_exit_status (VwCall *call);
+
+G_END_DECLS

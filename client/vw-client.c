@@ -1,0 +1,103 @@
+/* vw-client: the native client for service-centre desks.
+ *
+ *   vw-client --server http://127.0.0.1:8080/ --role agent --name 张敏 \
+ *       --province shanghai --center 黄浦区政务服务中心 --headless
+ *
+ * Prints one JSON object per line for every event (see README.md).
+ */
+#include <glib-unix.h>
+#include <locale.h>
+#include <gst/gst.h>
+
+#include "vw-call.h"
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  vw_call_stop (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+check (gboolean ok, const char *message)
+{
+  if (!ok)
+    g_printerr ("vw-client: %s\n", message);
+  return ok;
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
+      *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL;
+  g_autofree char *camera = g_strdup ("test"), *microphone = g_strdup ("test");
+  gboolean headless = FALSE, timecode = FALSE;
+  int duration = 0, max_sessions = 0, stats_ms = 1000;
+  GOptionEntry entries[] = {
+    { "server", 's', 0, G_OPTION_ARG_STRING, &server, "Server URL, e.g. http://127.0.0.1:8080/", "URL" },
+    { "role", 'r', 0, G_OPTION_ARG_STRING, &role, "agent or clerk", "ROLE" },
+    { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name as the other side sees it", "NAME" },
+    { "province", 0, 0, G_OPTION_ARG_STRING, &province, "Your province: shanghai, jiangsu, zhejiang or anhui", "PROVINCE" },
+    { "center", 0, 0, G_OPTION_ARG_STRING, &center, "Your service centre", "CENTER" },
+    { "item", 0, 0, G_OPTION_ARG_STRING, &item, "Clerk: the service item you need help with", "ITEM" },
+    { "handled-in", 0, 0, G_OPTION_ARG_STRING, &handled_in, "Clerk: province whose rules apply (default: --province)", "PROVINCE" },
+    { "camera", 0, 0, G_OPTION_ARG_STRING, &camera, "test, auto, none or a GStreamer source description (default: test)", "SOURCE" },
+    { "microphone", 0, 0, G_OPTION_ARG_STRING, &microphone, "test, auto, none or a GStreamer source description (default: test)", "SOURCE" },
+    { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, "Decode without showing anything", NULL },
+    { "duration", 0, 0, G_OPTION_ARG_INT, &duration, "Hang up this many seconds after connecting", "S" },
+    { "max-sessions", 0, 0, G_OPTION_ARG_INT, &max_sessions, "Agent: exit after this many sessions", "N" },
+    { "stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_ms, "Milliseconds between stats events (default 1000)", "MS" },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
+    { "timecode", 0, 0, G_OPTION_ARG_NONE, &timecode, "Stamp sent frames and report the latency of received ones", NULL },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  /* Names such as 黄浦区政务服务中心 must pass even under LANG=C. */
+  setlocale (LC_ALL, "");
+  if (!g_get_charset (NULL))
+    setlocale (LC_CTYPE, "C.UTF-8");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- virtual-window desk client");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr ("vw-client: %s\n", error->message);
+    return 2;
+  }
+
+  VwCallConfig config = { 0 };
+  if (!check (server && role && name && province && center,
+          "--server, --role, --name, --province and --center are required")
+      || !check (vw_role_from_string (role, &config.role), "--role must be agent or clerk")
+      || !check (vw_province_is_known (province), "unknown --province")
+      || !check (config.role == VW_ROLE_AGENT || item, "a clerk needs --item")
+      || !check (!handled_in || vw_province_is_known (handled_in), "unknown --handled-in")
+      || !check (duration >= 0 && max_sessions >= 0 && stats_ms >= 100,
+          "--duration and --max-sessions must be >= 0, --stats-interval >= 100"))
+    return 2;
+
+  config.server = server;
+  config.name = name;
+  config.province = province;
+  config.center = center;
+  config.item = item;
+  config.handled_in = handled_in ? handled_in : province;
+  config.duration_s = duration;
+  config.max_sessions = max_sessions;
+  config.stats_interval_ms = stats_ms;
+  config.media.camera = camera;
+  config.media.microphone = microphone;
+  config.media.headless = headless;
+  config.media.timecode = timecode;
+  config.media.ice_address = ice_address;
+
+  g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  VwCall *call = vw_call_new (&config, loop);
+  g_unix_signal_add (SIGINT, on_signal, call);
+  g_unix_signal_add (SIGTERM, on_signal, call);
+  vw_call_start (call);
+  g_main_loop_run (loop);
+  int status = vw_call_get_exit_status (call);
+  vw_call_free (call);
+  return status;
+}

@@ -1,0 +1,155 @@
+/* vw-media.c: send and receive bins for the tracks of a call. */
+#include "vw-media.h"
+#include "vw-timecode.h"
+
+G_DEFINE_QUARK (vw-media-error-quark, vw_media_error)
+
+/* Camera: what a face needs, at a rate that keeps motion smooth.  Screen and
+ * document profiles keep resolution and let the frame rate drop. */
+static const VwVideoProfile profiles[VW_TRACK_N_KINDS] = {
+  [VW_TRACK_CAMERA]   = { 640, 480, 30, 1000000 },
+  [VW_TRACK_SCREEN]   = { 1280, 720, 10, 1500000 },
+  [VW_TRACK_DOCUMENT] = { 1920, 1080, 5, 2000000 },
+};
+
+const VwVideoProfile *
+vw_video_profile_for_kind (VwTrackKind kind)
+{
+  g_return_val_if_fail (kind > VW_TRACK_AUDIO && kind < VW_TRACK_N_KINDS, NULL);
+  return &profiles[kind];
+}
+
+guint
+vw_payload_type (guint slot, VwTrackKind kind)
+{
+  return 96 + 4 * slot + kind;
+}
+
+GstCaps *
+vw_rtp_caps_new (VwTrackKind kind, guint pt)
+{
+  if (kind == VW_TRACK_AUDIO)
+    return gst_caps_new_simple ("application/x-rtp",
+        "media", G_TYPE_STRING, "audio",
+        "encoding-name", G_TYPE_STRING, "OPUS",
+        "clock-rate", G_TYPE_INT, 48000,
+        "encoding-params", G_TYPE_STRING, "2",
+        "payload", G_TYPE_INT, (gint) pt, NULL);
+  return gst_caps_new_simple ("application/x-rtp",
+      "media", G_TYPE_STRING, "video",
+      "encoding-name", G_TYPE_STRING, "VP8",
+      "clock-rate", G_TYPE_INT, 90000,
+      "payload", G_TYPE_INT, (gint) pt, NULL);
+}
+
+static const char *
+source_description (VwTrackKind kind, const char *spec)
+{
+  gboolean audio = kind == VW_TRACK_AUDIO;
+  if (g_strcmp0 (spec, "test") == 0)
+    return audio
+        ? "audiotestsrc is-live=true wave=sine freq=440 volume=0.3"
+        : "videotestsrc is-live=true pattern=smpte ! "
+          "clockoverlay time-format=\"%H:%M:%S\" font-desc=\"Sans 28\" "
+          "halignment=right valignment=bottom";
+  if (g_strcmp0 (spec, "auto") == 0)
+    return audio ? "autoaudiosrc" : "autovideosrc";
+  return spec;
+}
+
+static char *
+encoder_description (VwTrackKind kind, guint pt)
+{
+  if (kind == VW_TRACK_AUDIO)
+    return g_strdup_printf (
+        "audioconvert ! audioresample ! "
+        "capsfilter caps=audio/x-raw,rate=48000,channels=1 ! "
+        "opusenc bitrate=32000 frame-size=20 ! "
+        "rtpopuspay pt=%u mtu=1200", pt);
+
+  const VwVideoProfile *p = vw_video_profile_for_kind (kind);
+  /* deadline=1: real time.  Keyframes come on request (PLI); the long
+   * interval is only a safety net for lost requests. */
+  return g_strdup_printf (
+      "videoconvert ! videoscale ! videorate drop-only=true ! "
+      "capsfilter name=raw caps=video/x-raw,format=I420,width=%u,height=%u,"
+      "framerate=%u/1,pixel-aspect-ratio=1/1 ! "
+      "vp8enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%u "
+      "lag-in-frames=0 keyframe-max-dist=300 threads=1 error-resilient=default "
+      "buffer-initial-size=100 buffer-optimal-size=120 buffer-size=200 ! "
+      "rtpvp8pay pt=%u mtu=1200 picture-id-mode=15-bit",
+      p->width, p->height, p->fps, p->bitrate, pt);
+}
+
+GstElement *
+vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
+    gboolean timecode, GError **error)
+{
+  g_return_val_if_fail (kind < VW_TRACK_N_KINDS, NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  g_autoptr (GError) local = NULL;
+  GstElement *source = gst_parse_bin_from_description (
+      source_description (kind, spec), TRUE, &local);
+  if (!source) {
+    g_set_error (error, VW_MEDIA_ERROR, VW_MEDIA_ERROR_BAD_SOURCE,
+        "%s source '%s' does not build: %s", vw_track_kind_to_string (kind),
+        spec, local->message);
+    return NULL;
+  }
+  g_autoptr (GstPad) source_pad = gst_element_get_static_pad (source, "src");
+  if (!source_pad) {
+    gst_object_unref (gst_object_ref_sink (source));
+    g_set_error (error, VW_MEDIA_ERROR, VW_MEDIA_ERROR_BAD_SOURCE,
+        "%s source '%s' has no output", vw_track_kind_to_string (kind), spec);
+    return NULL;
+  }
+
+  g_autofree char *enc_desc = encoder_description (kind, pt);
+  GstElement *encoder = gst_parse_bin_from_description (enc_desc, TRUE, &local);
+  g_assert_no_error (local);   /* our own description: a bug if it fails */
+
+  GstElement *bin = gst_bin_new (NULL);
+  gst_bin_add_many (GST_BIN (bin), source, encoder, NULL);
+  if (!gst_element_link (source, encoder)) {
+    gst_object_unref (gst_object_ref_sink (bin));
+    g_set_error (error, VW_MEDIA_ERROR, VW_MEDIA_ERROR_BAD_SOURCE,
+        "%s source '%s' produces no %s", vw_track_kind_to_string (kind), spec,
+        kind == VW_TRACK_AUDIO ? "audio" : "video");
+    return NULL;
+  }
+  g_autoptr (GstPad) enc_src = gst_element_get_static_pad (encoder, "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", enc_src));
+
+  if (timecode && kind != VW_TRACK_AUDIO) {
+    g_autoptr (GstElement) raw = gst_bin_get_by_name (GST_BIN (encoder), "raw");
+    g_autoptr (GstPad) raw_src = gst_element_get_static_pad (raw, "src");
+    vw_timecode_attach_stamper (raw_src);
+  }
+  return bin;
+}
+
+GstElement *
+vw_recv_bin_new (VwTrackKind kind, gboolean display)
+{
+  g_autofree char *desc = NULL;
+  if (kind == VW_TRACK_AUDIO)
+    desc = g_strdup_printf (
+        "queue max-size-time=200000000 leaky=downstream ! rtpopusdepay ! "
+        "opusdec plc=true ! audioconvert ! audioresample ! "
+        "capsfilter caps=audio/x-raw,format=S16LE,rate=48000 ! "
+        "identity name=decoded ! %s",
+        display ? "autoaudiosink" : "fakesink sync=false async=false");
+  else
+    desc = g_strdup_printf (
+        "queue max-size-time=200000000 leaky=downstream ! "
+        "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! "
+        "vp8dec ! videoconvert ! capsfilter caps=video/x-raw,format=I420 ! "
+        "identity name=decoded ! %s",
+        display ? "videoconvert ! autovideosink sync=false"
+                : "fakesink sync=false async=false");
+  g_autoptr (GError) error = NULL;
+  GstElement *bin = gst_parse_bin_from_description (desc, TRUE, &error);
+  g_assert_no_error (error);
+  return bin;
+}

@@ -1,0 +1,52 @@
+/* vw-media.h: building blocks for sending and receiving tracks.
+ *
+ * Sending: a source (test pattern, the system default device, or any
+ * GStreamer description), the encoding profile of its kind, and the RTP
+ * payloader, in one bin with a single "src" pad carrying RTP.
+ * Receiving: depayload and decode into a display or a fake sink.
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include "vw-protocol.h"
+
+G_BEGIN_DECLS
+
+#define VW_MEDIA_ERROR (vw_media_error_quark ())
+GQuark vw_media_error_quark (void);
+
+typedef enum {
+  VW_MEDIA_ERROR_BAD_SOURCE,
+} VwMediaError;
+
+/* How a kind of video is encoded. */
+typedef struct {
+  guint width;
+  guint height;
+  guint fps;
+  guint bitrate;       /* bits per second */
+} VwVideoProfile;
+
+const VwVideoProfile *vw_video_profile_for_kind (VwTrackKind kind);
+
+/* RTP caps of a track of @kind with payload type @pt (VP8 or Opus). (transfer full) */
+GstCaps *vw_rtp_caps_new (VwTrackKind kind, guint pt);
+
+/* Payload type of a track: unique inside a session's bundle
+ * (see PROTOCOL.md, "Payload types"). */
+guint vw_payload_type (guint slot, VwTrackKind kind);
+
+/* A bin producing RTP for @kind from @spec: "test" (live test pattern with a
+ * visible clock, or a tone), "auto" (the default device) or a GStreamer
+ * source description.  With @timecode, every video frame carries its
+ * capture time (see vw-timecode.h). (transfer floating) */
+GstElement *vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
+                             gboolean timecode, GError **error);
+
+/* A bin with a "sink" pad taking RTP of @kind and decoding it into a window
+ * (@display) or a fake sink.  The decoded data passes the src pad of the
+ * element named "decoded" inside the bin, where callers put probes.
+ * (transfer floating) */
+GstElement *vw_recv_bin_new (VwTrackKind kind, gboolean display);
+
+G_END_DECLS

@@ -1,0 +1,73 @@
+/* vw-peer.h: one WebRTC connection (a webrtcbin) with its negotiation.
+ *
+ * Shared by the hub (always the offerer) and vw-client (always the answerer).
+ * webrtcbin calls back on its own threads; VwPeer hops every callback to the
+ * GMainContext that was current when the peer was created, so all of its
+ * signals are emitted there and callers never see another thread.
+ *
+ * Signals (all on the owner's main context):
+ *   local-description (const char *type, const char *sdp): an offer or answer
+ *       was created and set locally; send it to the other side.
+ *   ice-candidate (guint mline, const char *candidate): a local candidate;
+ *       an empty candidate means gathering is complete.
+ *   track (GstElement *tee, guint mline, GstCaps *caps): a remote RTP track
+ *       arrived.  Its src pad is already linked to @tee (allow-not-linked),
+ *       so the caller adds branches at its own pace.
+ *   state-changed (GstWebRTCPeerConnectionState state)
+ *   failed (const GError *error): negotiation failed (bad remote SDP...).
+ */
+#pragma once
+
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+G_BEGIN_DECLS
+
+#define VW_TYPE_PEER (vw_peer_get_type ())
+G_DECLARE_FINAL_TYPE (VwPeer, vw_peer, VW, PEER, GObject)
+
+#define VW_PEER_ERROR (vw_peer_error_quark ())
+GQuark vw_peer_error_quark (void);
+
+typedef enum {
+  VW_PEER_ERROR_BAD_SDP,
+  VW_PEER_ERROR_WRONG_STATE,
+  VW_PEER_ERROR_NEGOTIATION,
+} VwPeerError;
+
+/* Creates a webrtcbin named @name inside @bin (max-bundle, jitter-buffer
+ * latency @latency_ms).  (transfer full) */
+VwPeer     *vw_peer_new (GstBin *bin, const char *name, guint latency_ms);
+/* (transfer none) */
+GstElement *vw_peer_get_webrtcbin (VwPeer *peer);
+const char *vw_peer_get_name (VwPeer *peer);
+
+/* Offerer side.  Asks for a new offer; if one is already waiting for its
+ * answer, another is made as soon as that answer arrives. */
+void      vw_peer_negotiate (VwPeer *peer);
+gboolean  vw_peer_set_remote_answer (VwPeer *peer, const char *sdp, GError **error);
+gboolean  vw_peer_is_negotiating (VwPeer *peer);
+
+/* Answerer side: sets the remote offer, creates and sets the answer, then
+ * emits local-description.  Request send pads before calling this. */
+gboolean  vw_peer_set_remote_offer (VwPeer *peer, const char *sdp, GError **error);
+
+void      vw_peer_add_ice_candidate (VwPeer *peer, guint mline, const char *candidate);
+
+/* Requests a sink pad for sending RTP with @caps (which fix the payload
+ * type) in @direction; returns the pad to link to. (transfer full) */
+GstPad   *vw_peer_request_send_pad (VwPeer *peer, GstCaps *caps,
+                                    GstWebRTCRTPTransceiverDirection direction);
+/* Adds a receive-only m-line for @caps. */
+void      vw_peer_add_recv_transceiver (VwPeer *peer, GstCaps *caps);
+
+GstWebRTCPeerConnectionState vw_peer_get_state (VwPeer *peer);
+
+/* Gathers ICE candidates on @address only (for example 127.0.0.1 on a
+ * test machine) and over UDP only.  Call before the first negotiation. */
+void      vw_peer_restrict_ice (VwPeer *peer, const char *address);
+
+/* Stops the webrtcbin and removes it from its bin. */
+void      vw_peer_close (VwPeer *peer);
+
+G_END_DECLS

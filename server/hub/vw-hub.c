@@ -1,0 +1,556 @@
+/* vw-hub.c: forwards every participant's RTP to the other participants.
+ *
+ * Per participant: one VwPeer (webrtcbin) and a table of m-lines in
+ * creation order, which is also their order in the SDP.  An "upstream" line
+ * receives one of the participant's own tracks; a "downstream" line sends it
+ * a track of another participant, fed from that track's tee through a queue.
+ * The hub is always the offerer, so there is never glare.
+ */
+#include "vw-hub.h"
+#include "vw-media.h"
+#include "vw-peer.h"
+
+#include <gst/sdp/sdp.h>
+#include <gst/video/video.h>
+
+GST_DEBUG_CATEGORY_STATIC (vw_hub_debug);
+#define GST_CAT_DEFAULT vw_hub_debug
+
+typedef enum {
+  LINE_UPSTREAM,     /* participant -> hub */
+  LINE_DOWNSTREAM,   /* hub -> participant */
+} LineDirection;
+
+typedef struct {
+  VwTrackKind kind;
+  LineDirection direction;
+  char *source;          /* peer id whose track this is */
+  char *mid;             /* from the latest offer; NULL before */
+  gboolean active;
+  /* Downstream only: the forwarding branch. */
+  GstElement *tee;       /* the source's tee (ref) */
+  GstPad *tee_pad;       /* request pad on @tee */
+  GstElement *queue;
+  GstPad *sink_pad;      /* request pad on this participant's webrtcbin */
+} Line;
+
+typedef struct _Session Session;
+
+typedef struct {
+  VwHub *hub;
+  Session *session;      /* borrowed: the session owns its participants */
+  char *id;
+  guint slot;
+  VwPeer *peer;
+  GPtrArray *lines;                        /* Line*, index = m-line */
+  GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
+  GstCaps *caps[VW_TRACK_N_KINDS];
+} Participant;
+
+struct _Session {
+  char *id;
+  GPtrArray *participants;   /* Participant*, owned */
+  guint next_slot;
+};
+
+struct _VwHub {
+  VwHubCallbacks cb;
+  gpointer user_data;
+  VwHubConfig config;
+  char *ice_address;         /* owned copy of config.ice_address */
+  GstElement *pipeline;
+  GHashTable *sessions;      /* id -> Session*, owned */
+  GHashTable *participants;  /* peer id -> Participant*, borrowed */
+};
+
+/* ---- lines ---- */
+
+static void
+line_stop_forwarding (Line *line, GstBin *pipeline)
+{
+  if (line->tee_pad) {
+    gst_element_release_request_pad (line->tee, line->tee_pad);
+    gst_clear_object (&line->tee_pad);
+  }
+  if (line->queue) {
+    gst_element_set_locked_state (line->queue, TRUE);
+    gst_element_set_state (line->queue, GST_STATE_NULL);
+    gst_bin_remove (pipeline, line->queue);
+    line->queue = NULL;
+  }
+  gst_clear_object (&line->tee);
+  line->active = FALSE;
+}
+
+static void
+line_free (Line *line)
+{
+  g_assert (!line->tee_pad && !line->queue);
+  gst_clear_object (&line->sink_pad);
+  g_free (line->source);
+  g_free (line->mid);
+  g_free (line);
+}
+
+static Line *
+line_new (VwTrackKind kind, LineDirection direction, const char *source)
+{
+  Line *line = g_new0 (Line, 1);
+  line->kind = kind;
+  line->direction = direction;
+  line->source = g_strdup (source);
+  line->active = TRUE;
+  return line;
+}
+
+/* ---- participants ---- */
+
+static Participant *
+lookup (VwHub *hub, const char *peer, GError **error)
+{
+  Participant *p = g_hash_table_lookup (hub->participants, peer);
+  if (!p)
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
+        "peer %s has no media session", peer);
+  return p;
+}
+
+static JsonArray *
+tracks_table (Participant *p, const GstSDPMessage *sdp)
+{
+  JsonArray *tracks = json_array_new ();
+  for (guint i = 0; i < p->lines->len; i++) {
+    Line *line = g_ptr_array_index (p->lines, i);
+    if (i < gst_sdp_message_medias_len (sdp)) {
+      const char *mid = gst_sdp_media_get_attribute_val (
+          gst_sdp_message_get_media (sdp, i), "mid");
+      g_free (line->mid);
+      line->mid = g_strdup (mid);
+    }
+    if (!line->active || !line->mid)
+      continue;
+    JsonObject *t = json_object_new ();
+    json_object_set_string_member (t, "mid", line->mid);
+    json_object_set_string_member (t, "kind", vw_track_kind_to_string (line->kind));
+    /* Directions are the client's point of view. */
+    json_object_set_string_member (t, "direction",
+        line->direction == LINE_UPSTREAM ? "send" : "recv");
+    json_object_set_string_member (t, "peer", line->source);
+    json_array_add_object_element (tracks, t);
+  }
+  return tracks;
+}
+
+static void
+on_local_description (VwPeer *peer, const char *type, const char *sdp,
+    Participant *p)
+{
+  g_return_if_fail (g_str_equal (type, "offer"));
+  GstSDPMessage *msg = NULL;
+  gst_sdp_message_new_from_text (sdp, &msg);
+  g_autoptr (VwMessage) offer = vw_message_new (VW_MSG_OFFER);
+  vw_message_set_string (offer, "session", p->session->id);
+  vw_message_set_string (offer, "sdp", sdp);
+  vw_message_take_array (offer, "tracks", tracks_table (p, msg));
+  gst_sdp_message_free (msg);
+  GST_DEBUG ("offer to %s with %u m-lines", p->id, p->lines->len);
+  p->hub->cb.send (p->id, offer, p->hub->user_data);
+}
+
+static void
+on_ice_candidate (VwPeer *peer, guint mline, const char *candidate,
+    Participant *p)
+{
+  g_autoptr (VwMessage) ice = vw_message_new_ice (p->session->id, mline, candidate);
+  p->hub->cb.send (p->id, ice, p->hub->user_data);
+}
+
+static void
+report_failure (Participant *p, const GError *error)
+{
+  p->hub->cb.media_failed (p->session->id, p->id, error, p->hub->user_data);
+}
+
+static void
+on_failed (VwPeer *peer, const GError *error, Participant *p)
+{
+  report_failure (p, error);
+}
+
+/* Asks the sender of every track @p receives for a keyframe, so a new
+ * receiver starts decoding at once instead of waiting for its own PLI. */
+static void
+request_keyframes (Participant *p)
+{
+  for (guint i = 0; i < p->lines->len; i++) {
+    Line *line = g_ptr_array_index (p->lines, i);
+    if (line->direction == LINE_DOWNSTREAM && line->tee_pad
+        && line->kind != VW_TRACK_AUDIO)
+      gst_pad_send_event (line->tee_pad,
+          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+              TRUE, 0));
+  }
+}
+
+static void
+on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
+    Participant *p)
+{
+  GST_INFO ("%s: connection state %d", p->id, state);
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    request_keyframes (p);
+  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
+        VW_PROTOCOL_ERROR_MEDIA_FAILED, "the media connection failed");
+    report_failure (p, error);
+  }
+}
+
+/* Keeps what identifies the stream; drops what the receiving webrtcbin
+ * derives itself. */
+static GstCaps *
+forward_caps (const GstCaps *caps)
+{
+  GstCaps *out = gst_caps_copy (caps);
+  GstStructure *s = gst_caps_get_structure (out, 0);
+  gst_structure_remove_fields (s, "timestamp-offset", "seqnum-offset",
+      "clock-base", "seqnum-base", "npt-start", "npt-stop", "play-speed",
+      "play-scale", "onvif-mode", NULL);
+  return out;
+}
+
+static void
+forward (Participant *src, VwTrackKind kind, Participant *dst)
+{
+  VwHub *hub = dst->hub;
+  Line *line = line_new (kind, LINE_DOWNSTREAM, src->id);
+  g_autoptr (GstCaps) caps = forward_caps (src->caps[kind]);
+
+  line->tee = gst_object_ref (src->tees[kind]);
+  line->queue = gst_element_factory_make ("queue", NULL);
+  /* A slow receiver drops its own packets instead of stalling the others. */
+  g_object_set (line->queue, "leaky", 2, "max-size-buffers", 0,
+      "max-size-bytes", 0, "max-size-time", (guint64) 500 * GST_MSECOND, NULL);
+  gst_bin_add (GST_BIN (hub->pipeline), line->queue);
+  line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY);
+  g_autoptr (GstPad) queue_src = gst_element_get_static_pad (line->queue, "src");
+  g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (line->queue, "sink");
+  gst_pad_link (queue_src, line->sink_pad);
+  gst_element_sync_state_with_parent (line->queue);
+  line->tee_pad = gst_element_request_pad_simple (line->tee, "src_%u");
+  gst_pad_link (line->tee_pad, queue_sink);
+
+  g_ptr_array_add (dst->lines, line);
+  GST_INFO ("forwarding %s of %s to %s", vw_track_kind_to_string (kind),
+      src->id, dst->id);
+  vw_peer_negotiate (dst->peer);
+}
+
+static void
+on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
+    Participant *p)
+{
+  if (mline >= p->lines->len) {
+    GST_WARNING ("%s: track on unknown m-line %u", p->id, mline);
+    return;
+  }
+  Line *line = g_ptr_array_index (p->lines, mline);
+  if (line->direction != LINE_UPSTREAM || p->tees[line->kind]) {
+    GST_WARNING ("%s: unexpected track on m-line %u", p->id, mline);
+    return;
+  }
+  p->tees[line->kind] = gst_object_ref (tee);
+  p->caps[line->kind] = gst_caps_ref (caps);
+  GST_INFO ("%s: receiving %s", p->id, vw_track_kind_to_string (line->kind));
+
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    if (other != p)
+      forward (p, line->kind, other);
+  }
+}
+
+static Participant *
+participant_new (VwHub *hub, Session *session, const char *id)
+{
+  Participant *p = g_new0 (Participant, 1);
+  p->hub = hub;
+  p->session = session;
+  p->id = g_strdup (id);
+  p->slot = session->next_slot++;
+  p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  g_autofree char *name = g_strdup_printf ("peer-%s", id);
+  p->peer = vw_peer_new (GST_BIN (hub->pipeline), name, hub->config.latency_ms);
+  if (hub->ice_address)
+    vw_peer_restrict_ice (p->peer, hub->ice_address);
+  g_signal_connect (p->peer, "local-description", G_CALLBACK (on_local_description), p);
+  g_signal_connect (p->peer, "ice-candidate", G_CALLBACK (on_ice_candidate), p);
+  g_signal_connect (p->peer, "track", G_CALLBACK (on_track), p);
+  g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_state_changed), p);
+  g_signal_connect (p->peer, "failed", G_CALLBACK (on_failed), p);
+  return p;
+}
+
+/* Stops every forwarding branch into @p and every one out of it. */
+static void
+participant_unlink (Participant *p)
+{
+  GstBin *pipeline = GST_BIN (p->hub->pipeline);
+  for (guint i = 0; i < p->lines->len; i++)
+    line_stop_forwarding (g_ptr_array_index (p->lines, i), pipeline);
+
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    gboolean changed = FALSE;
+    if (other == p)
+      continue;
+    for (guint j = 0; j < other->lines->len; j++) {
+      Line *line = g_ptr_array_index (other->lines, j);
+      if (line->direction != LINE_DOWNSTREAM || !line->active
+          || !g_str_equal (line->source, p->id))
+        continue;
+      line_stop_forwarding (line, pipeline);
+      /* An m-line cannot be removed: it stays, inactive. */
+      g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
+      g_object_get (line->sink_pad, "transceiver", &trans, NULL);
+      if (trans)
+        g_object_set (trans, "direction",
+            GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+      changed = TRUE;
+    }
+    if (changed)
+      vw_peer_negotiate (other->peer);
+  }
+}
+
+static void
+participant_free (Participant *p)
+{
+  g_signal_handlers_disconnect_by_data (p->peer, p);
+  vw_peer_close (p->peer);
+  g_clear_object (&p->peer);
+  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
+    gst_clear_object (&p->tees[k]);
+    gst_clear_caps (&p->caps[k]);
+  }
+  g_ptr_array_free (p->lines, TRUE);
+  g_free (p->id);
+  g_free (p);
+}
+
+static void
+session_free (Session *s)
+{
+  g_ptr_array_unref (s->participants);
+  g_free (s->id);
+  g_free (s);
+}
+
+/* ---- messages from participants ---- */
+
+static gboolean
+handle_publish (Participant *p, VwMessage *msg, GError **error)
+{
+  JsonArray *tracks = vw_message_get_array_member (msg, "tracks");
+  gboolean wanted[VW_TRACK_N_KINDS] = { FALSE };
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    VwTrackKind kind;
+    if (vw_track_kind_from_string (json_object_get_string_member (t, "kind"), &kind))
+      wanted[kind] = TRUE;
+  }
+
+  gboolean changed = FALSE;
+  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
+    gboolean have = FALSE;
+    for (guint i = 0; i < p->lines->len; i++) {
+      Line *line = g_ptr_array_index (p->lines, i);
+      if (line->direction == LINE_UPSTREAM && line->kind == k)
+        have = TRUE;
+    }
+    if (!wanted[k] || have)
+      continue;
+    g_autoptr (GstCaps) caps = vw_rtp_caps_new (k, vw_payload_type (p->slot, k));
+    vw_peer_add_recv_transceiver (p->peer, caps);
+    g_ptr_array_add (p->lines, line_new (k, LINE_UPSTREAM, p->id));
+    changed = TRUE;
+  }
+  if (changed)
+    vw_peer_negotiate (p->peer);
+  return TRUE;
+}
+
+static gboolean
+handle_answer (Participant *p, VwMessage *msg, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  if (vw_peer_set_remote_answer (p->peer, vw_message_get_string (msg, "sdp", ""),
+          &local))
+    return TRUE;
+  g_set_error_literal (error, VW_PROTOCOL_ERROR,
+      g_error_matches (local, VW_PEER_ERROR, VW_PEER_ERROR_BAD_SDP)
+          ? VW_PROTOCOL_ERROR_BAD_SDP : VW_PROTOCOL_ERROR_WRONG_STATE,
+      local->message);
+  return FALSE;
+}
+
+static gboolean
+handle_ice (Participant *p, VwMessage *msg, GError **error)
+{
+  gint64 mline = vw_message_get_int (msg, "mline", 0);
+  if (mline >= 64) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
+        "m-line %" G_GINT64_FORMAT " does not exist", mline);
+    return FALSE;
+  }
+  vw_peer_add_ice_candidate (p->peer, (guint) mline,
+      vw_message_get_string (msg, "candidate", ""));
+  return TRUE;
+}
+
+typedef gboolean (*Handler) (Participant *p, VwMessage *msg, GError **error);
+
+static const struct {
+  VwMessageType type;
+  Handler handler;
+} handlers[] = {
+  { VW_MSG_PUBLISH, handle_publish },
+  { VW_MSG_ANSWER, handle_answer },
+  { VW_MSG_ICE, handle_ice },
+};
+
+gboolean
+vw_hub_handle_message (VwHub *hub, const char *peer, VwMessage *msg,
+    GError **error)
+{
+  g_return_val_if_fail (hub && peer && msg, FALSE);
+  Participant *p = lookup (hub, peer, error);
+  if (!p)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
+    if (handlers[i].type == vw_message_get_msg_type (msg))
+      return handlers[i].handler (p, msg, error);
+  g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_TYPE,
+      "the hub does not handle '%s'",
+      vw_message_type_to_string (vw_message_get_msg_type (msg)));
+  return FALSE;
+}
+
+/* ---- sessions ---- */
+
+gboolean
+vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
+    GError **error)
+{
+  g_return_val_if_fail (hub && session_id && peer, FALSE);
+  if (g_hash_table_contains (hub->participants, peer)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
+        "peer %s is already in a media session", peer);
+    return FALSE;
+  }
+  Session *s = g_hash_table_lookup (hub->sessions, session_id);
+  if (!s) {
+    s = g_new0 (Session, 1);
+    s->id = g_strdup (session_id);
+    s->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
+    g_hash_table_insert (hub->sessions, s->id, s);
+  }
+  Participant *p = participant_new (hub, s, peer);
+  g_ptr_array_add (s->participants, p);
+  g_hash_table_insert (hub->participants, p->id, p);
+  GST_INFO ("%s joined session %s in slot %u", peer, session_id, p->slot);
+
+  /* Tracks already flowing in the session go to the newcomer too. */
+  for (guint i = 0; i < s->participants->len; i++) {
+    Participant *other = g_ptr_array_index (s->participants, i);
+    for (guint k = 0; other != p && k < VW_TRACK_N_KINDS; k++)
+      if (other->tees[k])
+        forward (other, k, p);
+  }
+  return TRUE;
+}
+
+void
+vw_hub_leave (VwHub *hub, const char *peer)
+{
+  g_return_if_fail (hub && peer);
+  Participant *p = g_hash_table_lookup (hub->participants, peer);
+  if (!p)
+    return;
+  Session *s = p->session;
+  GST_INFO ("%s leaves session %s", peer, s->id);
+  participant_unlink (p);
+  g_hash_table_remove (hub->participants, peer);
+  g_ptr_array_remove (s->participants, p);
+  if (s->participants->len == 0)
+    g_hash_table_remove (hub->sessions, s->id);
+}
+
+guint
+vw_hub_get_n_participants (VwHub *hub, const char *session)
+{
+  Session *s = g_hash_table_lookup (hub->sessions, session);
+  return s ? s->participants->len : 0;
+}
+
+static gboolean
+on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
+{
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
+    g_autoptr (GError) err = NULL;
+    g_autofree char *dbg = NULL;
+    gst_message_parse_error (message, &err, &dbg);
+    /* One participant's broken element must not stop the hub. */
+    GST_WARNING ("error from %s: %s (%s)", GST_OBJECT_NAME (message->src),
+        err->message, dbg);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+VwHub *
+vw_hub_new (const VwHubConfig *config, const VwHubCallbacks *callbacks,
+    gpointer user_data)
+{
+  g_return_val_if_fail (config && callbacks && callbacks->send
+      && callbacks->media_failed, NULL);
+  if (!vw_hub_debug)
+    GST_DEBUG_CATEGORY_INIT (vw_hub_debug, "vw-hub", 0, "virtual-window media hub");
+  VwHub *hub = g_new0 (VwHub, 1);
+  hub->cb = *callbacks;
+  hub->config = *config;
+  hub->ice_address = g_strdup (config->ice_address);
+  hub->config.ice_address = NULL;
+  hub->user_data = user_data;
+  hub->pipeline = gst_pipeline_new ("vw-hub");
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (hub->pipeline));
+  gst_bus_add_watch (bus, on_bus_message, hub);
+  hub->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) session_free);
+  hub->participants = g_hash_table_new (g_str_hash, g_str_equal);
+  gst_element_set_state (hub->pipeline, GST_STATE_PLAYING);
+  return hub;
+}
+
+void
+vw_hub_free (VwHub *hub)
+{
+  if (!hub)
+    return;
+  GHashTableIter iter;
+  Session *s;
+  g_hash_table_iter_init (&iter, hub->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s))
+    for (guint i = 0; i < s->participants->len; i++)
+      participant_unlink (g_ptr_array_index (s->participants, i));
+  g_hash_table_remove_all (hub->participants);
+  g_hash_table_remove_all (hub->sessions);
+  gst_element_set_state (hub->pipeline, GST_STATE_NULL);
+  g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (hub->pipeline));
+  gst_bus_remove_watch (bus);
+  gst_object_unref (hub->pipeline);
+  g_hash_table_unref (hub->participants);
+  g_hash_table_unref (hub->sessions);
+  g_free (hub->ice_address);
+  g_free (hub);
+}

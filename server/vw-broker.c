@@ -1,0 +1,491 @@
+/* vw-broker.c: connections, registration, sessions; pairing decisions come
+ * from VwPairing, media from VwHub. */
+#include "vw-broker.h"
+#include "vw-pairing.h"
+#include "hub/vw-hub.h"
+
+/* Frames above this are refused by libsoup itself (close code 1009);
+ * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
+#define WS_MAX_FRAME (1024 * 1024)
+#define WS_KEEPALIVE_S 10
+
+typedef struct _Session Session;
+
+typedef struct {
+  VwBroker *broker;
+  SoupWebsocketConnection *ws;   /* owned ref */
+  char *peer_id;
+  gboolean registered;
+  VwRole role;
+  char *name, *province, *center;
+  Session *session;              /* (nullable) borrowed */
+} Connection;
+
+struct _Session {
+  char *id;
+  char *agent;                   /* peer ids */
+  char *clerk;
+};
+
+struct _VwBroker {
+  VwPairing *pairing;
+  VwHub *hub;
+  GHashTable *connections;       /* peer id -> Connection*, owned */
+  GHashTable *sessions;          /* session id -> Session*, owned */
+  guint64 sessions_started;
+  gboolean shutting_down;        /* no new sessions once set */
+};
+
+static gint64
+now_us (void)
+{
+  return g_get_monotonic_time ();
+}
+
+static char *
+random_id (const char *prefix)
+{
+  return g_strdup_printf ("%s-%08x%04x", prefix, g_random_int (),
+      g_random_int () & 0xffff);
+}
+
+/* ---- sending ---- */
+
+static void
+conn_send (Connection *c, VwMessage *msg)
+{
+  if (soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  g_autofree char *text = vw_message_to_string (msg);
+  g_debug ("-> %s: %s", c->peer_id, text);
+  soup_websocket_connection_send_text (c->ws, text);
+}
+
+static void
+conn_send_error (Connection *c, const GError *error, JsonNode *ref)
+{
+  g_autoptr (VwMessage) msg = vw_message_new_error_from_gerror (error, ref);
+  conn_send (c, msg);
+}
+
+static void
+conn_reply_ok (Connection *c, VwMessage *request)
+{
+  JsonNode *id = vw_message_get_id (request);
+  if (!id)
+    return;
+  g_autoptr (VwMessage) ok = vw_message_new (VW_MSG_OK);
+  vw_message_set_ref (ok, id);
+  conn_send (c, ok);
+}
+
+static void
+send_to_peer (VwBroker *b, const char *peer, VwMessage *msg)
+{
+  Connection *c = g_hash_table_lookup (b->connections, peer);
+  if (c)
+    conn_send (c, msg);
+}
+
+/* ---- sessions ---- */
+
+static JsonObject *
+peer_info (Connection *c)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "name", c->name);
+  json_object_set_string_member (o, "role", vw_role_to_string (c->role));
+  json_object_set_string_member (o, "province", c->province);
+  json_object_set_string_member (o, "center", c->center);
+  return o;
+}
+
+static void
+send_paired (Connection *to, Session *s, Connection *peer)
+{
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_PAIRED);
+  vw_message_set_string (msg, "session", s->id);
+  vw_message_take_object (msg, "peer", peer_info (peer));
+  conn_send (to, msg);
+}
+
+static void
+session_free (Session *s)
+{
+  g_free (s->id);
+  g_free (s->agent);
+  g_free (s->clerk);
+  g_free (s);
+}
+
+static void start_session (VwBroker *b, const char *agent, const char *clerk);
+
+static void
+apply_events (VwBroker *b, GPtrArray *events)
+{
+  if (b->shutting_down)
+    return;
+  for (guint i = 0; events && i < events->len; i++) {
+    VwPairingEvent *ev = g_ptr_array_index (events, i);
+    if (ev->type == VW_PAIRING_EVENT_PAIRED) {
+      start_session (b, ev->agent, ev->clerk);
+    } else {
+      g_autoptr (VwMessage) msg = vw_message_new_queued (ev->province, ev->position);
+      send_to_peer (b, ev->clerk, msg);
+    }
+  }
+}
+
+static void
+start_session (VwBroker *b, const char *agent, const char *clerk)
+{
+  Connection *a = g_hash_table_lookup (b->connections, agent);
+  Connection *c = g_hash_table_lookup (b->connections, clerk);
+  g_return_if_fail (a && c);
+  Session *s = g_new0 (Session, 1);
+  s->id = random_id ("s");
+  s->agent = g_strdup (agent);
+  s->clerk = g_strdup (clerk);
+  g_hash_table_insert (b->sessions, s->id, s);
+  a->session = c->session = s;
+  b->sessions_started++;
+  g_message ("session %s: agent %s (%s) serves clerk %s (%s)", s->id, a->name,
+      a->province, c->name, c->province);
+
+  g_autoptr (GError) error = NULL;
+  if (!vw_hub_join (b->hub, s->id, agent, &error)
+      || !vw_hub_join (b->hub, s->id, clerk, &error))
+    g_warning ("session %s: %s", s->id, error->message);
+  send_paired (a, s, c);
+  send_paired (c, s, a);
+}
+
+/* Ends @s: both sides get "ended" (@reason_for_actor to @actor, @reason to
+ * the other) and the hub lets go.  Unless the actor is leaving altogether
+ * (then vw_pairing_remove() ends the pair), the pair ends here and the agent
+ * is free again. */
+static void
+end_session (VwBroker *b, Session *s, const char *actor,
+    const char *reason_for_actor, const char *reason, gboolean actor_leaving)
+{
+  g_autofree char *id = g_strdup (s->id);
+  const char *members[] = { s->agent, s->clerk };
+  g_message ("session %s ended: %s", id, reason);
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
+    Connection *c = g_hash_table_lookup (b->connections, members[i]);
+    vw_hub_leave (b->hub, members[i]);
+    if (!c)
+      continue;
+    c->session = NULL;
+    g_autoptr (VwMessage) msg = vw_message_new_ended (id,
+        g_strcmp0 (members[i], actor) == 0 ? reason_for_actor : reason);
+    conn_send (c, msg);
+  }
+  g_autoptr (GPtrArray) events = actor_leaving ? NULL
+      : vw_pairing_end_pair (b->pairing, s->agent, now_us (), NULL);
+  g_hash_table_remove (b->sessions, id);   /* frees s */
+  apply_events (b, events);
+}
+
+/* ---- message handlers ---- */
+
+static gboolean
+handle_hello (Connection *c, VwMessage *msg, GError **error)
+{
+  VwBroker *b = c->broker;
+  gint64 version = vw_message_get_int (msg, "protocol", 0);
+  const char *province = vw_message_get_string (msg, "province", "");
+  VwRole role;
+
+  if (version != VW_PROTOCOL_VERSION) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNSUPPORTED_PROTOCOL,
+        "protocol %" G_GINT64_FORMAT " is not supported; this server speaks %d",
+        version, VW_PROTOCOL_VERSION);
+    return FALSE;
+  }
+  if (!vw_province_is_known (province)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_PROVINCE,
+        "unknown province '%s'", province);
+    return FALSE;
+  }
+  vw_role_from_string (vw_message_get_string (msg, "role", ""), &role);
+  gboolean ok = role == VW_ROLE_AGENT
+      ? vw_pairing_add_agent (b->pairing, c->peer_id, province, now_us (), error)
+      : vw_pairing_add_clerk (b->pairing, c->peer_id, error);
+  if (!ok)
+    return FALSE;
+
+  c->registered = TRUE;
+  c->role = role;
+  c->name = g_strdup (vw_message_get_string (msg, "name", ""));
+  c->province = g_strdup (province);
+  c->center = g_strdup (vw_message_get_string (msg, "center", ""));
+  g_message ("%s registered: %s %s of %s, %s", c->peer_id,
+      vw_role_to_string (role), c->name, province, c->center);
+
+  g_autoptr (VwMessage) welcome = vw_message_new_welcome (c->peer_id);
+  vw_message_set_ref (welcome, vw_message_get_id (msg));
+  conn_send (c, welcome);
+  return TRUE;
+}
+
+static gboolean
+handle_status (Connection *c, VwMessage *msg, GError **error)
+{
+  g_autoptr (GPtrArray) events = vw_pairing_set_available (c->broker->pairing,
+      c->peer_id, vw_message_get_bool (msg, "available", FALSE), now_us (), error);
+  if (!events)
+    return FALSE;
+  conn_reply_ok (c, msg);
+  apply_events (c->broker, events);
+  return TRUE;
+}
+
+static gboolean
+handle_request (Connection *c, VwMessage *msg, GError **error)
+{
+  g_autoptr (GPtrArray) events = vw_pairing_request (c->broker->pairing,
+      c->peer_id, vw_message_get_string (msg, "province", ""), now_us (), error);
+  if (!events)
+    return FALSE;
+  conn_reply_ok (c, msg);
+  apply_events (c->broker, events);
+  return TRUE;
+}
+
+/* Media and hangup messages name a session, which must be the sender's. */
+static gboolean
+check_session (Connection *c, VwMessage *msg, GError **error)
+{
+  const char *session = vw_message_get_string (msg, "session", "");
+  if (!c->session) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
+        "'%s' needs a session, and %s is in none",
+        vw_message_type_to_string (vw_message_get_msg_type (msg)), c->peer_id);
+    return FALSE;
+  }
+  if (!g_str_equal (session, c->session->id)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_SESSION,
+        "session '%s' is not yours", session);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+handle_hangup (Connection *c, VwMessage *msg, GError **error)
+{
+  if (!check_session (c, msg, error))
+    return FALSE;
+  end_session (c->broker, c->session, c->peer_id, "hangup", "peer-hangup",
+      FALSE);
+  return TRUE;
+}
+
+static gboolean
+handle_media (Connection *c, VwMessage *msg, GError **error)
+{
+  if (!check_session (c, msg, error))
+    return FALSE;
+  if (!vw_hub_handle_message (c->broker->hub, c->peer_id, msg, error))
+    return FALSE;
+  conn_reply_ok (c, msg);
+  return TRUE;
+}
+
+typedef enum { ANY_ROLE = -1 } RoleRule;
+
+static const struct {
+  VwMessageType type;
+  gboolean before_hello;     /* allowed before registration */
+  int role;                  /* VwRole, or ANY_ROLE */
+  gboolean (*handler) (Connection *c, VwMessage *msg, GError **error);
+} handlers[] = {
+  { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      handle_hello },
+  { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, handle_status },
+  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, handle_request },
+  { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      handle_hangup },
+  { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      handle_media },
+  { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      handle_media },
+  { VW_MSG_ICE,     FALSE, ANY_ROLE,      handle_media },
+};
+
+static gboolean
+dispatch (Connection *c, VwMessage *msg, GError **error)
+{
+  VwMessageType type = vw_message_get_msg_type (msg);
+  for (guint i = 0; i < G_N_ELEMENTS (handlers); i++) {
+    if (handlers[i].type != type)
+      continue;
+    if (handlers[i].before_hello && c->registered) {
+      g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_ALREADY_REGISTERED,
+          "already registered as %s", c->peer_id);
+      return FALSE;
+    }
+    if (!handlers[i].before_hello && !c->registered) {
+      g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_NOT_REGISTERED,
+          "send 'hello' first");
+      return FALSE;
+    }
+    if (handlers[i].role != ANY_ROLE && (int) c->role != handlers[i].role) {
+      g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_ROLE,
+          "'%s' is for %ss only", vw_message_type_to_string (type),
+          vw_role_to_string (handlers[i].role));
+      return FALSE;
+    }
+    return handlers[i].handler (c, msg, error);
+  }
+  /* Parsing only lets client types through, and all of them are above. */
+  g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_TYPE,
+      "unexpected message type");
+  return FALSE;
+}
+
+/* ---- connections ---- */
+
+static void
+on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
+    Connection *c)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) ref = NULL;
+  gsize size = 0;
+  const char *data = g_bytes_get_data (payload, &size);
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    g_set_error (&error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BINARY_FRAME,
+        "binary frames are not part of the protocol; send JSON text");
+    conn_send_error (c, error, NULL);
+    return;
+  }
+  g_debug ("<- %s: %.*s", c->peer_id, (int) MIN (size, 2048), data);
+  g_autoptr (VwMessage) msg = vw_message_parse (data, size, VW_FROM_CLIENT,
+      &ref, &error);
+  if (!msg || !dispatch (c, msg, &error)) {
+    g_debug ("%s: %s", c->peer_id, error->message);
+    conn_send_error (c, error, msg ? vw_message_get_id (msg) : ref);
+  }
+}
+
+static void
+connection_free (Connection *c)
+{
+  g_signal_handlers_disconnect_by_data (c->ws, c);
+  g_object_unref (c->ws);
+  g_free (c->peer_id);
+  g_free (c->name);
+  g_free (c->province);
+  g_free (c->center);
+  g_free (c);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
+{
+  VwBroker *b = c->broker;
+  g_autofree char *peer = g_strdup (c->peer_id);
+  g_message ("%s disconnected", peer);
+  if (c->session)
+    end_session (b, c->session, peer, "hangup", "peer-disconnected", TRUE);
+  g_autoptr (GPtrArray) events = vw_pairing_remove (b->pairing, peer, now_us ());
+  g_hash_table_remove (b->connections, peer);   /* frees c */
+  apply_events (b, events);
+}
+
+void
+vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws)
+{
+  Connection *c = g_new0 (Connection, 1);
+  c->broker = b;
+  c->ws = g_object_ref (ws);
+  c->peer_id = random_id ("p");
+  soup_websocket_connection_set_max_incoming_payload_size (ws, WS_MAX_FRAME);
+  /* Pings find peers whose network vanished without a close. */
+  soup_websocket_connection_set_keepalive_interval (ws, WS_KEEPALIVE_S);
+  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), c);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), c);
+  g_hash_table_insert (b->connections, c->peer_id, c);
+  g_debug ("%s connected", c->peer_id);
+}
+
+/* ---- hub callbacks ---- */
+
+static void
+hub_send (const char *peer, VwMessage *msg, gpointer user_data)
+{
+  send_to_peer (user_data, peer, msg);
+}
+
+static void
+hub_media_failed (const char *session, const char *peer, const GError *error,
+    gpointer user_data)
+{
+  VwBroker *b = user_data;
+  Session *s = g_hash_table_lookup (b->sessions, session);
+  g_warning ("session %s: media of %s failed: %s", session, peer, error->message);
+  if (s)
+    end_session (b, s, NULL, "media-failed", "media-failed", FALSE);
+}
+
+/* ---- life cycle ---- */
+
+VwBroker *
+vw_broker_new (const VwBrokerConfig *config)
+{
+  VwBroker *b = g_new0 (VwBroker, 1);
+  VwHubConfig hub_config = {
+    .latency_ms = config->hub_latency_ms,
+    .ice_address = config->ice_address,
+  };
+  VwHubCallbacks callbacks = { .send = hub_send, .media_failed = hub_media_failed };
+  b->pairing = vw_pairing_new ();
+  b->hub = vw_hub_new (&hub_config, &callbacks, b);
+  b->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) connection_free);
+  b->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+      (GDestroyNotify) session_free);
+  return b;
+}
+
+void
+vw_broker_shutdown (VwBroker *b)
+{
+  b->shutting_down = TRUE;
+  GList *sessions = g_hash_table_get_values (b->sessions);
+  for (GList *l = sessions; l; l = l->next)
+    end_session (b, l->data, NULL, "server-shutdown", "server-shutdown",
+        FALSE);
+  g_list_free (sessions);
+
+  GList *conns = g_hash_table_get_values (b->connections);
+  for (GList *l = conns; l; l = l->next) {
+    Connection *c = l->data;
+    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+        "server shutting down");
+  }
+  g_list_free (conns);
+}
+
+void
+vw_broker_free (VwBroker *b)
+{
+  if (!b)
+    return;
+  g_hash_table_remove_all (b->connections);
+  g_hash_table_unref (b->connections);
+  g_hash_table_unref (b->sessions);
+  vw_hub_free (b->hub);
+  vw_pairing_free (b->pairing);
+  g_free (b);
+}
+
+JsonObject *
+vw_broker_get_status (VwBroker *b)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "connections", g_hash_table_size (b->connections));
+  json_object_set_int_member (o, "sessions", g_hash_table_size (b->sessions));
+  json_object_set_int_member (o, "sessions_started", b->sessions_started);
+  return o;
+}

@@ -1,0 +1,36 @@
+/* vw-broker.h: the signalling side of vw-server.
+ *
+ * Owns the WebSocket connections, registers peers, feeds VwPairing, runs
+ * sessions and hands their media messages to the hub.  One instance per
+ * server; everything runs on the main context.
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+#include "vw-protocol.h"
+
+G_BEGIN_DECLS
+
+typedef struct _VwBroker VwBroker;
+
+typedef struct {
+  guint hub_latency_ms;
+  const char *ice_address;   /* (nullable) */
+} VwBrokerConfig;
+
+/* (transfer full) */
+VwBroker *vw_broker_new (const VwBrokerConfig *config);
+void      vw_broker_free (VwBroker *broker);
+
+/* Takes over a freshly accepted WebSocket at /ws. */
+void      vw_broker_add_websocket (VwBroker *broker, SoupWebsocketConnection *ws);
+
+/* Ends every session ("server-shutdown") and closes every connection. */
+void      vw_broker_shutdown (VwBroker *broker);
+
+/* A snapshot for /api/status. (transfer full) */
+JsonObject *vw_broker_get_status (VwBroker *broker);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwBroker, vw_broker_free)
+
+G_END_DECLS

@@ -1,0 +1,163 @@
+/* vw-server: signalling, pairing and the media hub in one process.
+ *
+ *   vw-server --port 8443 --data-dir /var/lib/virtual-window
+ *
+ * Prints "listening on http://HOST:PORT/" once it accepts connections.
+ */
+#include <glib-unix.h>
+#include <locale.h>
+#include <glib/gstdio.h>
+#include <gst/gst.h>
+#include <libsoup/soup.h>
+
+#include "vw-broker.h"
+
+typedef struct {
+  GMainLoop *loop;
+  VwBroker *broker;
+} Server;
+
+static void
+on_websocket (SoupServer *soup, SoupServerMessage *msg, const char *path,
+    SoupWebsocketConnection *ws, gpointer user_data)
+{
+  Server *server = user_data;
+  vw_broker_add_websocket (server->broker, ws);
+}
+
+static void
+send_json (SoupServerMessage *msg, guint status, JsonObject *body)
+{
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), body);
+  g_autofree char *text = json_to_string (node, FALSE);
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
+      text, strlen (text));
+}
+
+static void
+on_api_status (SoupServer *soup, SoupServerMessage *msg, const char *path,
+    GHashTable *query, gpointer user_data)
+{
+  Server *server = user_data;
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET) {
+    g_autoptr (JsonObject) err = json_object_new ();
+    json_object_set_string_member (err, "error", "method-not-allowed");
+    send_json (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, err);
+    return;
+  }
+  g_autoptr (JsonObject) status = vw_broker_get_status (server->broker);
+  send_json (msg, SOUP_STATUS_OK, status);
+}
+
+static gboolean
+on_signal (gpointer user_data)
+{
+  Server *server = user_data;
+  g_message ("shutting down");
+  vw_broker_shutdown (server->broker);
+  g_main_loop_quit (server->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+ensure_data_dir (const char *dir, GError **error)
+{
+  if (g_mkdir_with_parents (dir, 0750) != 0) {
+    int errsv = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+        "cannot create data directory %s: %s", dir, g_strerror (errsv));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+listen (SoupServer *soup, const char *address, int port, GError **error)
+{
+  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
+  if (!inet) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "'%s' is not an IP address", address);
+    return FALSE;
+  }
+  g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (inet, port);
+  return soup_server_listen (soup, sa, 0, error);
+}
+
+static void
+print_urls (SoupServer *soup)
+{
+  GSList *uris = soup_server_get_uris (soup);
+  for (GSList *l = uris; l; l = l->next) {
+    g_autofree char *s = g_uri_to_string (l->data);
+    g_print ("listening on %s\n", s);
+  }
+  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+}
+
+int
+main (int argc, char **argv)
+{
+  int port = 8080;
+  g_autofree char *address = g_strdup ("0.0.0.0");
+  g_autofree char *data_dir = g_strdup ("vw-data");
+  g_autofree char *ice_address = NULL;
+  int latency = 20;
+  GOptionEntry entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (0 picks a free one)", "PORT" },
+    { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on", "IP" },
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Directory for the store and recordings", "DIR" },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
+    { "hub-latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer of the hub, ms (default 20)", "MS" },
+    { NULL }
+  };
+  g_autoptr (GError) error = NULL;
+  /* Names such as 黄浦区政务服务中心 must pass even under LANG=C. */
+  setlocale (LC_ALL, "");
+  if (!g_get_charset (NULL))
+    setlocale (LC_CTYPE, "C.UTF-8");
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- virtual-window signalling server and media hub");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_add_group (ctx, gst_init_get_option_group ());
+  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
+    g_printerr ("vw-server: %s\n", error->message);
+    return 2;
+  }
+  if (port < 0 || port > 65535 || latency < 0 || latency > 1000) {
+    g_printerr ("vw-server: --port must be 0..65535 and --hub-latency 0..1000\n");
+    return 2;
+  }
+  if (!ensure_data_dir (data_dir, &error)) {
+    g_printerr ("vw-server: %s\n", error->message);
+    return 1;
+  }
+
+  VwBrokerConfig config = { .hub_latency_ms = latency, .ice_address = ice_address };
+  Server server = { 0 };
+  server.loop = g_main_loop_new (NULL, FALSE);
+  server.broker = vw_broker_new (&config);
+
+  g_autoptr (SoupServer) soup = soup_server_new ("server-header", "vw-server", NULL);
+  soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
+      &server, NULL);
+  soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
+  if (!listen (soup, address, port, &error)) {
+    g_printerr ("vw-server: cannot listen on %s:%d: %s\n", address, port,
+        error->message);
+    return 1;
+  }
+  print_urls (soup);
+
+  g_unix_signal_add (SIGINT, on_signal, &server);
+  g_unix_signal_add (SIGTERM, on_signal, &server);
+  g_main_loop_run (server.loop);
+
+  /* Let the close frames go out before the sockets are torn down. */
+  for (int i = 0; i < 20 && g_main_context_iteration (NULL, FALSE); i++)
+    ;
+  soup_server_disconnect (soup);
+  vw_broker_free (server.broker);
+  g_main_loop_unref (server.loop);
+  return 0;
+}
