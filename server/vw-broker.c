@@ -166,7 +166,8 @@ start_session (VwBroker *b, const char *agent, const char *clerk)
  * is free again. */
 static void
 end_session (VwBroker *b, Session *s, const char *actor,
-    const char *reason_for_actor, const char *reason, gboolean actor_leaving)
+    const char *reason_for_actor, const char *reason, gboolean actor_leaving,
+    JsonNode *actor_ref)
 {
   g_autofree char *id = g_strdup (s->id);
   const char *members[] = { s->agent, s->clerk };
@@ -178,8 +179,11 @@ end_session (VwBroker *b, Session *s, const char *actor,
     if (!c)
       continue;
     c->session = NULL;
+    gboolean is_actor = g_strcmp0 (members[i], actor) == 0;
     g_autoptr (VwMessage) msg = vw_message_new_ended (id,
-        g_strcmp0 (members[i], actor) == 0 ? reason_for_actor : reason);
+        is_actor ? reason_for_actor : reason);
+    if (is_actor)
+      vw_message_set_ref (msg, actor_ref);
     conn_send (c, msg);
   }
   g_autoptr (GPtrArray) events = actor_leaving ? NULL
@@ -279,7 +283,7 @@ handle_hangup (Connection *c, VwMessage *msg, GError **error)
   if (!check_session (c, msg, error))
     return FALSE;
   end_session (c->broker, c->session, c->peer_id, "hangup", "peer-hangup",
-      FALSE);
+      FALSE, vw_message_get_id (msg));
   return TRUE;
 }
 
@@ -387,7 +391,8 @@ on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
   g_autofree char *peer = g_strdup (c->peer_id);
   g_message ("%s disconnected", peer);
   if (c->session)
-    end_session (b, c->session, peer, "hangup", "peer-disconnected", TRUE);
+    end_session (b, c->session, peer, "hangup", "peer-disconnected", TRUE,
+        NULL);
   g_autoptr (GPtrArray) events = vw_pairing_remove (b->pairing, peer, now_us ());
   g_hash_table_remove (b->connections, peer);   /* frees c */
   apply_events (b, events);
@@ -425,7 +430,7 @@ hub_media_failed (const char *session, const char *peer, const GError *error,
   Session *s = g_hash_table_lookup (b->sessions, session);
   g_warning ("session %s: media of %s failed: %s", session, peer, error->message);
   if (s)
-    end_session (b, s, NULL, "media-failed", "media-failed", FALSE);
+    end_session (b, s, NULL, "media-failed", "media-failed", FALSE, NULL);
 }
 
 /* ---- life cycle ---- */
@@ -455,7 +460,7 @@ vw_broker_shutdown (VwBroker *b)
   GList *sessions = g_hash_table_get_values (b->sessions);
   for (GList *l = sessions; l; l = l->next)
     end_session (b, l->data, NULL, "server-shutdown", "server-shutdown",
-        FALSE);
+        FALSE, NULL);
   g_list_free (sessions);
 
   GList *conns = g_hash_table_get_values (b->connections);

@@ -1,0 +1,358 @@
+/* vw-test-util.c: subprocess plumbing for the integration tests. */
+#include "vw-test-util.h"
+
+#include <glib/gstdio.h>
+#include <signal.h>
+
+static const char *
+program (const char *var)
+{
+  const char *path = g_getenv (var);
+  if (!path)
+    g_error ("%s is not set; run the tests through meson", var);
+  return path;
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+gboolean
+vw_test_wait_until (gboolean (*cond) (gpointer), gpointer data, guint timeout_ms)
+{
+  gboolean expired = FALSE;
+  guint id = g_timeout_add (timeout_ms, timeout_cb, &expired);
+  while (!cond (data) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (id);
+  return cond (data);
+}
+
+static gboolean
+never (gpointer data)
+{
+  return FALSE;
+}
+
+void
+vw_test_run_for (guint ms)
+{
+  vw_test_wait_until (never, NULL, ms);
+}
+
+/* ---- server ---- */
+
+typedef struct {
+  GDataInputStream *in;
+  char *line;
+  gboolean done;
+} LineRead;
+
+static void
+on_line (GObject *src, GAsyncResult *res, gpointer data)
+{
+  LineRead *r = data;
+  r->line = g_data_input_stream_read_line_finish_utf8 (r->in, res, NULL, NULL);
+  r->done = TRUE;
+}
+
+static gboolean
+line_done (gpointer data)
+{
+  return ((LineRead *) data)->done;
+}
+
+static void
+on_server_stderr (GObject *src, GAsyncResult *res, gpointer data)
+{
+  VwTestServer *server = data;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (
+      G_DATA_INPUT_STREAM (src), res, NULL, NULL);
+  if (!line)
+    return;
+  if (server->log)
+    g_string_append_printf (server->log, "%s\n", line);
+  if (g_getenv ("VW_TEST_VERBOSE"))
+    g_printerr ("server: %s\n", line);
+  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (src),
+      G_PRIORITY_DEFAULT, NULL, on_server_stderr, server);
+}
+
+VwTestServer *
+vw_test_server_start (const char *const *extra_args)
+{
+  VwTestServer *server = g_new0 (VwTestServer, 1);
+  g_autoptr (GError) error = NULL;
+  server->data_dir = g_dir_make_tmp ("vw-test-XXXXXX", &error);
+  g_assert_no_error (error);
+  server->log = g_string_new (NULL);
+
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) program ("VW_SERVER"));
+  const char *fixed[] = { "--port", "0", "--address", "127.0.0.1",
+    "--ice-address", "127.0.0.1", "--data-dir", server->data_dir };
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (argv, (char *) fixed[i]);
+  for (guint i = 0; extra_args && extra_args[i]; i++)
+    g_ptr_array_add (argv, (char *) extra_args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  server->proc = g_subprocess_newv ((const char *const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (GDataInputStream) err_in = g_data_input_stream_new (
+      g_subprocess_get_stderr_pipe (server->proc));
+  g_data_input_stream_read_line_async (err_in, G_PRIORITY_DEFAULT, NULL,
+      on_server_stderr, server);
+
+  LineRead r = { 0 };
+  r.in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server->proc));
+  g_data_input_stream_read_line_async (r.in, G_PRIORITY_DEFAULT, NULL, on_line, &r);
+  g_assert_true (vw_test_wait_until (line_done, &r, 10000));
+  g_object_unref (r.in);
+  g_assert_nonnull (r.line);
+  g_assert_true (g_str_has_prefix (r.line, "listening on http://127.0.0.1:"));
+  server->url = g_strdup (r.line + strlen ("listening on "));
+  g_autofree char *hostport = g_strdup (server->url + strlen ("http://"));
+  *strchr (hostport, '/') = '\0';
+  server->ws_url = g_strdup_printf ("ws://%s/ws", hostport);
+  g_free (r.line);
+  return server;
+}
+
+gboolean
+vw_test_server_is_running (VwTestServer *server)
+{
+  /* g_subprocess_get_if_exited needs a wait; poll the pid instead. */
+  const char *id = g_subprocess_get_identifier (server->proc);
+  return id && kill (atoi (id), 0) == 0;
+}
+
+static gboolean
+subprocess_done (gpointer data)
+{
+  return g_subprocess_get_identifier (G_SUBPROCESS (data)) == NULL;
+}
+
+static void
+on_waited (GObject *src, GAsyncResult *res, gpointer data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (src), res, NULL);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  g_autoptr (GFileEnumerator) e = g_file_enumerate_children (file,
+      G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+      G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  GFileInfo *info;
+  while (e && (info = g_file_enumerator_next_file (e, NULL, NULL))) {
+    g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
+    if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+      rm_rf (child);
+    else
+      g_unlink (child);
+    g_object_unref (info);
+  }
+  g_rmdir (path);
+}
+
+void
+vw_test_server_stop (VwTestServer *server)
+{
+  if (!server)
+    return;
+  g_subprocess_send_signal (server->proc, SIGTERM);
+  g_subprocess_wait_async (server->proc, NULL, on_waited, NULL);
+  if (!vw_test_wait_until (subprocess_done, server->proc, 10000)) {
+    g_subprocess_force_exit (server->proc);
+    g_error ("vw-server did not stop within 10 s of SIGTERM");
+  }
+  if (!g_subprocess_get_if_exited (server->proc)
+      || g_subprocess_get_exit_status (server->proc) != 0)
+    g_error ("vw-server did not exit cleanly; its log:\n%s", server->log->str);
+  rm_rf (server->data_dir);
+  g_object_unref (server->proc);
+  g_string_free (server->log, TRUE);
+  server->log = NULL;
+  g_free (server->url);
+  g_free (server->ws_url);
+  g_free (server->data_dir);
+  g_free (server);
+}
+
+/* ---- clients ---- */
+
+static void
+on_client_line (GObject *src, GAsyncResult *res, gpointer data)
+{
+  VwTestClient *client = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (
+      G_DATA_INPUT_STREAM (src), res, NULL, &error);
+  if (!line) {
+    client->eof = TRUE;
+    g_object_unref (src);
+    return;
+  }
+  if (g_getenv ("VW_TEST_VERBOSE"))
+    g_printerr ("%s: %s\n", client->name, line);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (json_parser_load_from_data (parser, line, -1, NULL)
+      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    g_ptr_array_add (client->events,
+        json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+  else
+    g_error ("%s printed a line that is not a JSON object: %s", client->name, line);
+  g_data_input_stream_read_line_async (G_DATA_INPUT_STREAM (src),
+      G_PRIORITY_DEFAULT, NULL, on_client_line, client);
+}
+
+VwTestClient *
+vw_test_client_start (VwTestServer *server, const char *name,
+    const char *const *args)
+{
+  VwTestClient *client = g_new0 (VwTestClient, 1);
+  client->name = g_strdup (name);
+  client->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) program ("VW_CLIENT"));
+  const char *fixed[] = { "--server", server->url, "--headless",
+    "--ice-address", "127.0.0.1", "--name", name };
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (argv, (char *) fixed[i]);
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_autoptr (GError) error = NULL;
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE;
+  if (!g_getenv ("VW_TEST_VERBOSE"))
+    flags |= G_SUBPROCESS_FLAGS_STDERR_SILENCE;
+  client->proc = g_subprocess_newv ((const char *const *) argv->pdata, flags, &error);
+  g_assert_no_error (error);
+  GDataInputStream *in = g_data_input_stream_new (
+      g_subprocess_get_stdout_pipe (client->proc));
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL,
+      on_client_line, client);
+  return client;
+}
+
+static gint
+find_event (VwTestClient *client, const char *event, guint from)
+{
+  for (guint i = from; i < client->events->len; i++) {
+    JsonObject *o = g_ptr_array_index (client->events, i);
+    if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
+            event) == 0)
+      return i;
+  }
+  return -1;
+}
+
+typedef struct {
+  VwTestClient *client;
+  const char *event;
+  guint from;
+} EventWait;
+
+static gboolean
+event_seen (gpointer data)
+{
+  EventWait *w = data;
+  return find_event (w->client, w->event, w->from) >= 0 || w->client->eof;
+}
+
+JsonObject *
+vw_test_client_wait_event (VwTestClient *client, const char *event,
+    guint *from, guint timeout_ms)
+{
+  EventWait w = { client, event, from ? *from : 0 };
+  vw_test_wait_until (event_seen, &w, timeout_ms);
+  gint i = find_event (client, event, w.from);
+  if (i < 0)
+    g_error ("%s: no '%s' event within %u ms (%u events so far, %s)",
+        client->name, event, timeout_ms, client->events->len,
+        client->eof ? "exited" : "still running");
+  if (from)
+    *from = i + 1;
+  return g_ptr_array_index (client->events, i);
+}
+
+JsonObject *
+vw_test_client_last_event (VwTestClient *client, const char *event)
+{
+  for (gint i = client->events->len - 1; i >= 0; i--) {
+    JsonObject *o = g_ptr_array_index (client->events, i);
+    if (g_strcmp0 (json_object_get_string_member_with_default (o, "event", ""),
+            event) == 0)
+      return o;
+  }
+  return NULL;
+}
+
+guint
+vw_test_client_count_events (VwTestClient *client, const char *event)
+{
+  guint n = 0;
+  for (gint i = 0; (i = find_event (client, event, i)) >= 0; i++)
+    n++;
+  return n;
+}
+
+static gboolean
+client_exited (gpointer data)
+{
+  VwTestClient *c = data;
+  return c->eof && g_subprocess_get_identifier (c->proc) == NULL;
+}
+
+int
+vw_test_client_wait_exit (VwTestClient *client, guint timeout_ms)
+{
+  g_subprocess_wait_async (client->proc, NULL, on_waited, NULL);
+  if (!vw_test_wait_until (client_exited, client, timeout_ms)) {
+    g_subprocess_send_signal (client->proc, SIGKILL);
+    vw_test_wait_until (client_exited, client, 5000);
+    return -1;
+  }
+  return g_subprocess_get_if_exited (client->proc)
+      ? g_subprocess_get_exit_status (client->proc) : -1;
+}
+
+void
+vw_test_client_free (VwTestClient *client)
+{
+  if (!client)
+    return;
+  if (g_subprocess_get_identifier (client->proc)) {
+    g_subprocess_force_exit (client->proc);
+    vw_test_client_wait_exit (client, 5000);
+  }
+  /* The line reader holds the client until EOF. */
+  vw_test_wait_until ((gboolean (*) (gpointer)) client_exited, client, 2000);
+  g_object_unref (client->proc);
+  g_ptr_array_unref (client->events);
+  g_free (client->name);
+  g_free (client);
+}
+
+JsonObject *
+vw_test_stats_track (JsonObject *stats, const char *track)
+{
+  JsonArray *tracks = json_object_get_array_member (stats, "tracks");
+  for (guint i = 0; tracks && i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    if (g_strcmp0 (json_object_get_string_member_with_default (t, "track", ""), track) == 0)
+      return t;
+  }
+  return NULL;
+}
