@@ -6,6 +6,7 @@
 #include "vw-timecode.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
@@ -27,6 +28,13 @@ typedef struct {
   GMutex lock;
 } RecvTrack;
 
+/* A track we send: counted at the encoder's output. */
+typedef struct {
+  VwTrackKind kind;
+  gint frames;               /* atomic */
+  gint keyframes;            /* atomic */
+} SendTrack;
+
 struct _VwCallMedia {
   VwCallMediaConfig config;  /* strings owned below */
   char *camera, *microphone, *ice_address;
@@ -40,6 +48,7 @@ struct _VwCallMedia {
   GHashTable *offered;       /* mid -> JsonObject (tracks table entry), owned */
   GstSDPMessage *remote;     /* the latest offer */
   GPtrArray *tracks;         /* RecvTrack*, owned */
+  GPtrArray *sending;        /* SendTrack*, owned */
   gboolean connected;
 };
 
@@ -167,24 +176,35 @@ on_timecode (guint32 stamped_ms, guint32 now_ms, gpointer user_data)
   g_main_context_invoke (t->media->context, report_latency, l);
 }
 
+/* The mid of the offered m-line carrying payload type @pt.  webrtcbin's
+ * m-line index on a bundled receive pad is not reliable; the hub makes
+ * payload types unique inside the bundle. */
 static const char *
-mid_of_mline (GstSDPMessage *sdp, guint mline)
+mid_of_payload (GstSDPMessage *sdp, GstCaps *caps)
 {
-  if (!sdp || mline >= gst_sdp_message_medias_len (sdp))
+  gint pt = -1;
+  if (!sdp || !caps
+      || !gst_structure_get_int (gst_caps_get_structure (caps, 0), "payload", &pt))
     return NULL;
-  return gst_sdp_media_get_attribute_val (gst_sdp_message_get_media (sdp, mline), "mid");
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+    for (guint f = 0; f < gst_sdp_media_formats_len (media); f++)
+      if (atoi (gst_sdp_media_get_format (media, f)) == pt)
+        return gst_sdp_media_get_attribute_val (media, "mid");
+  }
+  return NULL;
 }
 
 static void
 on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     VwCallMedia *m)
 {
-  const char *mid = mid_of_mline (m->remote, mline);
+  const char *mid = mid_of_payload (m->remote, caps);
   JsonObject *entry = mid ? g_hash_table_lookup (m->offered, mid) : NULL;
   VwTrackKind kind;
   if (!entry || !vw_track_kind_from_string (
           json_object_get_string_member (entry, "kind"), &kind)) {
-    GST_WARNING ("remote track on m-line %u is not in the offer's table", mline);
+    GST_WARNING ("remote track %" GST_PTR_FORMAT " is not in the offer's table", caps);
     return;
   }
 
@@ -235,6 +255,22 @@ vw_call_media_get_stats (VwCallMedia *m)
   return arr;
 }
 
+JsonArray *
+vw_call_media_get_send_stats (VwCallMedia *m)
+{
+  JsonArray *arr = json_array_new ();
+  for (guint i = 0; i < m->sending->len; i++) {
+    SendTrack *t = g_ptr_array_index (m->sending, i);
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "track", vw_track_kind_to_string (t->kind));
+    json_object_set_int_member (o, "frames", g_atomic_int_get (&t->frames));
+    if (t->kind != VW_TRACK_AUDIO)
+      json_object_set_int_member (o, "keyframes", g_atomic_int_get (&t->keyframes));
+    json_array_add_object_element (arr, o);
+  }
+  return arr;
+}
+
 /* ---- sending ---- */
 
 static gboolean
@@ -274,22 +310,49 @@ spec_for (VwCallMedia *m, VwTrackKind kind)
   }
 }
 
-static const GstSDPMedia *
-media_for_mid (GstSDPMessage *sdp, const char *mid)
+/* The m-line index of @mid in @sdp, or -1. */
+static gint
+mline_of_mid (GstSDPMessage *sdp, const char *mid)
 {
   for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++) {
     const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
     if (g_strcmp0 (gst_sdp_media_get_attribute_val (media, "mid"), mid) == 0)
-      return media;
+      return i;
   }
-  return NULL;
+  return -1;
+}
+
+/* Keyframes counted here show that receivers' requests (PLI) reach us. */
+static GstPadProbeReturn
+encoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  SendTrack *t = user_data;
+  g_atomic_int_inc (&t->frames);
+  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
+          GST_BUFFER_FLAG_DELTA_UNIT))
+    g_atomic_int_inc (&t->keyframes);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+count_sent (VwCallMedia *m, GstElement *bin, VwTrackKind kind)
+{
+  SendTrack *t = g_new0 (SendTrack, 1);
+  t->kind = kind;
+  g_ptr_array_add (m->sending, t);
+  g_autoptr (GstElement) encoder = gst_bin_get_by_name (GST_BIN (bin), "encoder");
+  g_autoptr (GstPad) pad = encoder ? gst_element_get_static_pad (encoder, "src") : NULL;
+  if (pad)
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, encoded_probe, t, NULL);
 }
 
 /* Starts sending @kind on the m-line @mid that the hub offered for it. */
 static gboolean
 start_sending (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error)
 {
-  const GstSDPMedia *media = media_for_mid (m->remote, mid);
+  gint mline = mline_of_mid (m->remote, mid);
+  const GstSDPMedia *media = mline >= 0
+      ? gst_sdp_message_get_media (m->remote, mline) : NULL;
   const char *spec = spec_for (m, kind);
   if (!media || gst_sdp_media_formats_len (media) < 1 || !want (spec)) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_SDP,
@@ -303,7 +366,8 @@ start_sending (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error
     return FALSE;
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
   g_autoptr (GstPad) sink = vw_peer_request_send_pad (m->peer, caps,
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY);
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, mline);
+  count_sent (m, bin, kind);
   gst_bin_add (GST_BIN (m->pipeline), bin);
   g_autoptr (GstPad) src = gst_element_get_static_pad (bin, "src");
   gst_pad_link (src, sink);
@@ -414,16 +478,17 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
 
 /* ---- life cycle ---- */
 
-/* Builds each configured source once up front, so a bad --camera or
- * --microphone is reported before the call instead of in the middle. */
-static gboolean
-check_sources (VwCallMedia *m, GError **error)
+gboolean
+vw_call_media_check_sources (const VwCallMediaConfig *config, GError **error)
 {
-  VwTrackKind kinds[] = { VW_TRACK_AUDIO, VW_TRACK_CAMERA };
-  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++) {
-    if (!want (spec_for (m, kinds[i])))
+  struct { VwTrackKind kind; const char *spec; } sources[] = {
+    { VW_TRACK_AUDIO, config->microphone },
+    { VW_TRACK_CAMERA, config->camera },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++) {
+    if (!want (sources[i].spec))
       continue;
-    GstElement *bin = vw_send_bin_new (kinds[i], spec_for (m, kinds[i]), 96,
+    GstElement *bin = vw_send_bin_new (sources[i].kind, sources[i].spec, 96,
         FALSE, error);
     if (!bin)
       return FALSE;
@@ -455,7 +520,8 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   m->offered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) json_object_unref);
   m->tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) recv_track_free);
-  if (!check_sources (m, error))
+  m->sending = g_ptr_array_new_with_free_func (g_free);
+  if (!vw_call_media_check_sources (&m->config, error))
     return NULL;
 
   m->pipeline = gst_pipeline_new ("vw-call");
@@ -492,6 +558,7 @@ vw_call_media_free (VwCallMedia *m)
     ;
   g_clear_pointer (&m->remote, gst_sdp_message_free);
   g_ptr_array_unref (m->tracks);
+  g_ptr_array_unref (m->sending);
   g_hash_table_unref (m->sent);
   g_hash_table_unref (m->offered);
   g_main_context_unref (m->context);

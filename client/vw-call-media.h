@@ -43,6 +43,13 @@ void         vw_call_media_add_candidate (VwCallMedia *media, guint mline,
 
 /* Per remote track: frames and bytes received so far. (transfer full) */
 JsonArray   *vw_call_media_get_stats (VwCallMedia *media);
+/* Per track we send: frames (and keyframes) encoded so far. (transfer full) */
+JsonArray   *vw_call_media_get_send_stats (VwCallMedia *media);
+
+/* Builds each configured source once, so a bad --camera or --microphone is
+ * reported at start-up instead of in the middle of a call. */
+gboolean     vw_call_media_check_sources (const VwCallMediaConfig *config,
+                                          GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwCallMedia, vw_call_media_free)
 

@@ -91,6 +91,11 @@ main (int argc, char **argv)
   config.media.timecode = timecode;
   config.media.ice_address = ice_address;
 
+  if (!vw_call_media_check_sources (&config.media, &error)) {
+    g_printerr ("vw-client: %s\n", error->message);
+    return 2;
+  }
+
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   VwCall *call = vw_call_new (&config, loop);
   g_unix_signal_add (SIGINT, on_signal, call);

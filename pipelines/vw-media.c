@@ -64,7 +64,7 @@ encoder_description (VwTrackKind kind, guint pt)
     return g_strdup_printf (
         "audioconvert ! audioresample ! "
         "capsfilter caps=audio/x-raw,rate=48000,channels=1 ! "
-        "opusenc bitrate=32000 frame-size=20 ! "
+        "opusenc name=encoder bitrate=32000 frame-size=20 ! "
         "rtpopuspay pt=%u mtu=1200", pt);
 
   const VwVideoProfile *p = vw_video_profile_for_kind (kind);
@@ -74,7 +74,7 @@ encoder_description (VwTrackKind kind, guint pt)
       "videoconvert ! videoscale ! videorate drop-only=true ! "
       "capsfilter name=raw caps=video/x-raw,format=I420,width=%u,height=%u,"
       "framerate=%u/1,pixel-aspect-ratio=1/1 ! "
-      "vp8enc deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%u "
+      "vp8enc name=encoder deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%u "
       "lag-in-frames=0 keyframe-max-dist=300 threads=1 error-resilient=default "
       "buffer-initial-size=100 buffer-optimal-size=120 buffer-size=200 ! "
       "rtpvp8pay pt=%u mtu=1200 picture-id-mode=15-bit",

@@ -39,7 +39,8 @@ guint vw_payload_type (guint slot, VwTrackKind kind);
 /* A bin producing RTP for @kind from @spec: "test" (live test pattern with a
  * visible clock, or a tone), "auto" (the default device) or a GStreamer
  * source description.  With @timecode, every video frame carries its
- * capture time (see vw-timecode.h). (transfer floating) */
+ * capture time (see vw-timecode.h).  The encoder inside is named "encoder".
+ * (transfer floating) */
 GstElement *vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
                              gboolean timecode, GError **error);
 

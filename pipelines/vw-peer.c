@@ -447,10 +447,11 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, VwPeer *self)
 
 GstPad *
 vw_peer_request_send_pad (VwPeer *self, GstCaps *caps,
-    GstWebRTCRTPTransceiverDirection direction)
+    GstWebRTCRTPTransceiverDirection direction, guint mline)
 {
   g_return_val_if_fail (VW_IS_PEER (self), NULL);
-  GstPad *pad = gst_element_request_pad_simple (self->webrtcbin, "sink_%u");
+  g_autofree char *name = g_strdup_printf ("sink_%u", mline);
+  GstPad *pad = gst_element_request_pad_simple (self->webrtcbin, name);
   if (!pad)
     return NULL;
   g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;

@@ -12,7 +12,9 @@
  *       an empty candidate means gathering is complete.
  *   track (GstElement *tee, guint mline, GstCaps *caps): a remote RTP track
  *       arrived.  Its src pad is already linked to @tee (allow-not-linked),
- *       so the caller adds branches at its own pace.
+ *       so the caller adds branches at its own pace.  On a bundled
+ *       connection @mline is not reliable; identify the track by the payload
+ *       type in @caps.
  *   state-changed (GstWebRTCPeerConnectionState state)
  *   failed (const GError *error): negotiation failed (bad remote SDP...).
  */
@@ -55,9 +57,14 @@ gboolean  vw_peer_set_remote_offer (VwPeer *peer, const char *sdp, GError **erro
 void      vw_peer_add_ice_candidate (VwPeer *peer, guint mline, const char *candidate);
 
 /* Requests a sink pad for sending RTP with @caps (which fix the payload
- * type) in @direction; returns the pad to link to. (transfer full) */
+ * type) in @direction on m-line @mline; returns the pad to link to.
+ *
+ * The m-line must be given: webrtcbin attaches a pad named sink_N to the
+ * transceiver already on m-line N, so letting it number pads itself would
+ * hand a new track to some other track's m-line. (transfer full) */
 GstPad   *vw_peer_request_send_pad (VwPeer *peer, GstCaps *caps,
-                                    GstWebRTCRTPTransceiverDirection direction);
+                                    GstWebRTCRTPTransceiverDirection direction,
+                                    guint mline);
 /* Adds a receive-only m-line for @caps. */
 void      vw_peer_add_recv_transceiver (VwPeer *peer, GstCaps *caps);
 

@@ -232,8 +232,9 @@ forward (Participant *src, VwTrackKind kind, Participant *dst)
   g_object_set (line->queue, "leaky", 2, "max-size-buffers", 0,
       "max-size-bytes", 0, "max-size-time", (guint64) 500 * GST_MSECOND, NULL);
   gst_bin_add (GST_BIN (hub->pipeline), line->queue);
+  /* The new line's index is its m-line. */
   line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY);
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
   g_autoptr (GstPad) queue_src = gst_element_get_static_pad (line->queue, "src");
   g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (line->queue, "sink");
   gst_pad_link (queue_src, line->sink_pad);
@@ -247,17 +248,30 @@ forward (Participant *src, VwTrackKind kind, Participant *dst)
   vw_peer_negotiate (dst->peer);
 }
 
+/* The upstream line whose payload type @caps carry.  webrtcbin's m-line
+ * index on a bundled receive pad is not reliable, the payload type is: it
+ * is unique inside the bundle (see vw_payload_type()). */
+static Line *
+upstream_line_for_caps (Participant *p, GstCaps *caps)
+{
+  gint pt = -1;
+  gst_structure_get_int (gst_caps_get_structure (caps, 0), "payload", &pt);
+  for (guint i = 0; i < p->lines->len; i++) {
+    Line *line = g_ptr_array_index (p->lines, i);
+    if (line->direction == LINE_UPSTREAM
+        && (gint) vw_payload_type (p->slot, line->kind) == pt)
+      return line;
+  }
+  return NULL;
+}
+
 static void
 on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     Participant *p)
 {
-  if (mline >= p->lines->len) {
-    GST_WARNING ("%s: track on unknown m-line %u", p->id, mline);
-    return;
-  }
-  Line *line = g_ptr_array_index (p->lines, mline);
-  if (line->direction != LINE_UPSTREAM || p->tees[line->kind]) {
-    GST_WARNING ("%s: unexpected track on m-line %u", p->id, mline);
+  Line *line = caps ? upstream_line_for_caps (p, caps) : NULL;
+  if (!line || p->tees[line->kind]) {
+    GST_WARNING ("%s: unexpected track %" GST_PTR_FORMAT, p->id, caps);
     return;
   }
   p->tees[line->kind] = gst_object_ref (tee);

@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# The main job in one command: one cross-province session through vw-server.
+#
+#   scripts/demo.sh [--keep-server]
+#
+# Installs the dependencies, builds, starts vw-server on a free loopback port,
+# then a test agent (帮办专员 张敏, 黄浦区政务服务中心, Shanghai) and a test
+# clerk (李华, 嘉善县行政服务中心, Zhejiang) who asks for help with 企业设立
+# under Shanghai's rules.  Both send a test pattern and a tone, receive each
+# other's tracks through the hub, and hang up after 8 s.  Then it prints what
+# flowed, read from the clients' JSON event lines, and stops the server.
+#
+#   --keep-server  leave vw-server running afterwards and print its URL.
+#
+# Exit status: 0 when both sides connected and received frames.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+keep_server=false
+for arg in "$@"; do
+  case $arg in
+    --keep-server) keep_server=true ;;
+    -h | --help) sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    *) echo "demo: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+duration=8          # seconds the clerk stays connected
+start_timeout=15    # seconds for the server to listen, the agent to register
+call_slack=45       # seconds beyond $duration before the clerk is stopped
+
+say () { printf 'demo: %s\n' "$*"; }
+die () { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
+
+scripts/install-deps.sh
+scripts/build.sh >/dev/null || { scripts/build.sh; die "build failed"; }
+server_bin=build/server/vw-server
+client_bin=build/client/vw-client
+[[ -x $server_bin && -x $client_bin ]] || die "build did not produce $server_bin and $client_bin"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/vw-demo.XXXXXX")
+server_pid='' agent_pid='' clerk_pid='' keep_work=false
+
+# Stop a child with SIGTERM, give it $2 seconds, then SIGKILL.
+stop () {
+  local pid=$1 grace=${2:-5}
+  [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  wait_exit "$pid" "$grace" || kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Wait up to $2 seconds for process $1 to exit; 1 if it is still running.
+wait_exit () {
+  local pid=$1 deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+cleanup () {
+  local status=$?
+  trap - EXIT INT TERM
+  stop "$clerk_pid"
+  stop "$agent_pid"
+  stop "$server_pid" 10
+  if [[ $keep_work == true || $status -ne 0 ]]; then
+    say "logs kept in $work"
+  else
+    rm -rf "$work"
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'echo; say interrupted; exit 130' INT
+trap 'say terminated; exit 143' TERM
+
+# ---- vw-server on a free port ----
+"$server_bin" --port 0 --address 127.0.0.1 --ice-address 127.0.0.1 \
+  --data-dir "$work/data" >"$work/server.out" 2>"$work/server.log" &
+server_pid=$!
+url=''
+deadline=$((SECONDS + start_timeout))
+while [[ -z $url ]]; do
+  kill -0 "$server_pid" 2>/dev/null \
+    || { cat "$work/server.log" >&2; die "vw-server exited before listening"; }
+  ((SECONDS < deadline)) || die "vw-server did not print 'listening on' within ${start_timeout}s"
+  sleep 0.1
+  url=$(sed -n 's/^listening on //p' "$work/server.out" | head -n 1)
+done
+say "vw-server listening on $url (pid $server_pid)"
+
+common=(--server "$url" --headless --ice-address 127.0.0.1)
+
+# ---- the agent: 帮办专员 in Shanghai, one session then exit ----
+"$client_bin" "${common[@]}" --role agent --name 张敏 --province shanghai \
+  --center 黄浦区政务服务中心 --max-sessions 1 \
+  >"$work/agent.jsonl" 2>"$work/agent.log" &
+agent_pid=$!
+deadline=$((SECONDS + start_timeout))
+until grep -q '"event":"registered"' "$work/agent.jsonl"; do
+  kill -0 "$agent_pid" 2>/dev/null \
+    || { cat "$work/agent.jsonl" "$work/agent.log" >&2; die "the agent exited before registering"; }
+  ((SECONDS < deadline)) || die "the agent did not register within ${start_timeout}s"
+  sleep 0.1
+done
+say "agent 张敏 (黄浦区政务服务中心) registered and available"
+
+# ---- the clerk: Zhejiang, a Shanghai matter ----
+"$client_bin" "${common[@]}" --role clerk --name 李华 --province zhejiang \
+  --center 嘉善县行政服务中心 --item 企业设立 --handled-in shanghai \
+  --duration "$duration" \
+  >"$work/clerk.jsonl" 2>"$work/clerk.log" &
+clerk_pid=$!
+say "clerk 李华 (嘉善县行政服务中心) asks for 企业设立 under Shanghai rules; call lasts ${duration}s"
+
+clerk_status=0 agent_status=0
+if ! wait_exit "$clerk_pid" $((duration + call_slack)); then
+  say "the clerk is still running after $((duration + call_slack))s: stopping it"
+  stop "$clerk_pid"
+fi
+wait "$clerk_pid" || clerk_status=$?
+clerk_pid=''
+# The agent exits on its own once its one session has ended.
+if ! wait_exit "$agent_pid" 10; then
+  say "the agent did not exit after the session: stopping it"
+  stop "$agent_pid"
+fi
+wait "$agent_pid" || agent_status=$?
+agent_pid=''
+
+# ---- what flowed ----
+# The clients' event lines -> one readable block per side.  The clerk sends
+# its request right after it registers, so its "registered" time is taken as
+# the request time.
+names=(张敏 李华)
+report=$(jq -rn \
+  --rawfile agent "$work/agent.jsonl" --rawfile clerk "$work/clerk.jsonl" \
+  --arg agent_status "$agent_status" --arg clerk_status "$clerk_status" \
+  --arg agent_name "${names[0]}" --arg clerk_name "${names[1]}" '
+  def events: [split("\n")[] | select(length > 0) | (try fromjson catch empty)];
+  def ev($name): map(select(.event == $name));
+  def first_t($name): (ev($name) | first | .t?) // null;
+  def rpad($n): tostring | if length < $n then . + (" " * ($n - length)) else . end;
+  def lpad($n): tostring | if length < $n then (" " * ($n - length)) + . else . end;
+  def ms($from; $to): if $from == null or $to == null then "never" else "\($to - $from) ms" end;
+  def dec1: (. * 10 | round) as $d | (if $d < 0 then -$d else $d end) as $m
+    | (if $d < 0 then "-" else "" end) + "\($m / 10 | floor).\($m % 10)";
+  def kb: (. / 1000 | dec1) + " kB";
+  def db: dec1 + " dB";
+
+  ($agent | events) as $a
+  | ($clerk | events) as $c
+  | ({} | .[($a | ev("registered") | first | .peer_id?) // "-"] = $agent_name
+        | .[($c | ev("registered") | first | .peer_id?) // "-"] = $clerk_name) as $names
+  | ($c | first_t("registered")) as $request
+  | def side($title; $ev; $status):
+      ($ev | ev("paired") | first) as $p
+      | ($ev | ev("stats")) as $stats
+      | ($stats | last) as $s
+      | ($ev | ev("first-frame")) as $ff
+      | ($ev | ev("first-audio") | first) as $fa
+      | ($ev | ev("latency") | map(.ms) | sort) as $lat
+      | [ $title,
+          "  paired with        " + (if $p then "\($p.peer.name) (\($p.peer.role), \($p.peer.province), \($p.peer.center)), session \($p.session)" else "nobody" end),
+          "  request → connected     " + ms($request; $ev | first_t("connected")),
+          "  request → first frame   " + ms($request; $ff | first | .t?),
+          "  connected → ended       " + ms($ev | first_t("connected"); $ev | first_t("ended")),
+          "  first frames       " + (if ($ff | length) > 0 then [$ff[] | "\(.track) \(.width)x\(.height)"] | join(", ") else "none" end),
+          "  audio              " + (if $fa then "first " + ($fa.peak_db | db) else "none" end)
+            + ([$stats[] | .tracks[]? | select(.track == "audio") | .peak_db] | if length > 0 then ", loudest " + (max | db) else "" end),
+          "  received (last stats event):",
+          (if $s == null or ($s.tracks | length) == 0 then "    nothing"
+           else $s.tracks[] | "    " + (.track | rpad(9)) + " from " + ($names[.peer] // .peer | rpad(4))
+             + (.frames | lpad(7)) + " frames" + (.bytes | kb | lpad(11))
+             + (if .track == "audio" then "   peak " + (.peak_db | db) else "   \(.width)x\(.height)" end)
+           end),
+          (($s.sent? // []) | select(length > 0)
+            | "  sent               " + (map("\(.track) \(.frames) frames" + (if .keyframes then " (\(.keyframes) keyframes)" else "" end)) | join(", "))),
+          ($lat | select(length > 0)
+            | "  glass-to-glass     median \(.[length / 2 | floor]) ms over \(length) frames"),
+          "  ended              " + (($ev | ev("ended") | first | .reason) // "no"),
+          ($ev | ev("error")[] | "  error              \(.code): \(.message)"),
+          ($ev | ev("disconnected")[] | "  disconnected       close code \(.code)"),
+          "  exit status        \($status)"
+        ] | join("\n");
+    # A side is fine when it connected and received video frames.
+    def verdict($ev):
+      if ($ev | ev("connected") | length) == 0 then "did not connect"
+      elif ($ev | ev("first-frame") | length) == 0
+        or ([$ev | ev("stats") | last | .tracks[]? | .frames] | add // 0) == 0
+      then "received no frames"
+      else "ok" end;
+    side("帮办专员 agent \($agent_name) (shanghai, 黄浦区政务服务中心)"; $a; $agent_status),
+    "",
+    side("clerk \($clerk_name) (zhejiang, 嘉善县行政服务中心), 企业设立 under shanghai rules"; $c; $clerk_status),
+    "",
+    "VERDICT\tagent\t" + verdict($a),
+    "VERDICT\tclerk\t" + verdict($c)
+')
+
+echo
+grep -v '^VERDICT' <<<"$report"
+failed=false
+while IFS=$'\t' read -r _ who verdict; do
+  if [[ $verdict != ok ]]; then
+    say "FAILED: the $who $verdict"
+    failed=true
+  fi
+done < <(grep '^VERDICT' <<<"$report")
+if [[ $failed == true ]]; then
+  say "server log: $work/server.log; client events: $work/agent.jsonl, $work/clerk.jsonl"
+  exit 1
+fi
+say "call connected and media flowed both ways through the hub"
+
+if [[ $keep_server == true ]]; then
+  keep_work=true
+  pid=$server_pid
+  server_pid=''   # cleanup leaves it alone
+  say "vw-server keeps running: $url (pid $pid, data $work/data)"
+  say "stop it with: kill $pid"
+else
+  kill -TERM "$server_pid" 2>/dev/null || true
+  wait_exit "$server_pid" 10 || die "vw-server did not stop within 10 s of SIGTERM"
+  server_status=0
+  wait "$server_pid" || server_status=$?
+  server_pid=''
+  ((server_status == 0)) || die "vw-server exited with status $server_status on SIGTERM"
+  say "vw-server stopped cleanly (SIGTERM)"
+fi

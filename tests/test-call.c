@@ -1,0 +1,240 @@
+/* test-call: real calls through a real vw-server and its hub, between real
+ * vw-client processes with test sources, on loopback.  Assertions are on
+ * what arrived: decoded frames at the size sent, audio that is not silence,
+ * keyframes on request, and the session's end on both sides. */
+#include <locale.h>
+#include <signal.h>
+#include "vw-test-util.h"
+
+#define AGENT_ARGS "--role", "agent", "--province", "shanghai", \
+    "--center", "黄浦区政务服务中心"
+#define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
+    "--center", "嘉善县行政服务中心", "--item", "企业设立", "--handled-in", "shanghai"
+
+typedef struct {
+  VwTestServer *server;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->server = vw_test_server_start (NULL);
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  vw_test_server_stop (f->server);
+}
+
+static gint64
+event_time (JsonObject *event)
+{
+  return json_object_get_int_member (event, "t");
+}
+
+/* Waits for a stats event in which @track has at least @frames frames. */
+static JsonObject *
+wait_frames (VwTestClient *c, const char *track, gint64 frames, guint timeout_ms)
+{
+  guint from = 0;
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+  while (g_get_monotonic_time () < deadline) {
+    JsonObject *stats = vw_test_client_wait_event (c, "stats", &from, timeout_ms);
+    JsonObject *t = vw_test_stats_track (stats, track);
+    if (t && json_object_get_int_member (t, "frames") >= frames)
+      return t;
+  }
+  g_error ("%s: fewer than %" G_GINT64_FORMAT " %s frames in %u ms", c->name,
+      frames, track, timeout_ms);
+}
+
+static void
+assert_first_frame (VwTestClient *c, const char *track, gint64 w, gint64 h)
+{
+  JsonObject *ff = vw_test_client_wait_event (c, "first-frame", NULL, 10000);
+  g_assert_cmpstr (json_object_get_string_member (ff, "track"), ==, track);
+  g_assert_cmpint (json_object_get_int_member (ff, "width"), ==, w);
+  g_assert_cmpint (json_object_get_int_member (ff, "height"), ==, h);
+}
+
+/* Both sides see and hear each other through the hub, then a hangup ends
+ * the session on both within 2 s. */
+static void
+test_call_both_ways (Fixture *f, gconstpointer data)
+{
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--duration", "5", NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "李华", clerk_args);
+
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  JsonObject *peer = json_object_get_object_member (paired, "peer");
+  g_assert_cmpstr (json_object_get_string_member (peer, "name"), ==, "张敏");
+  g_assert_cmpstr (json_object_get_string_member (peer, "province"), ==, "shanghai");
+  g_assert_cmpstr (json_object_get_string_member (
+      json_object_get_object_member (
+          vw_test_client_wait_event (agent, "paired", NULL, 5000), "peer"),
+      "center"), ==, "嘉善县行政服务中心");
+
+  VwTestClient *sides[] = { agent, clerk };
+  for (guint i = 0; i < G_N_ELEMENTS (sides); i++) {
+    vw_test_client_wait_event (sides[i], "connected", NULL, 10000);
+    assert_first_frame (sides[i], "camera", 640, 480);
+    vw_test_client_wait_event (sides[i], "first-audio", NULL, 10000);
+    wait_frames (sides[i], "camera", 30, 10000);
+    /* A 440 Hz tone at 0.3 peaks near -10 dBFS; silence is -120. */
+    JsonObject *audio = wait_frames (sides[i], "audio", 50, 10000);
+    g_assert_cmpfloat (json_object_get_double_member (audio, "peak_db"), >, -30.0);
+    g_assert_cmpint (json_object_get_int_member (audio, "bytes"), >, 1000);
+  }
+
+  JsonObject *clerk_end = vw_test_client_wait_event (clerk, "ended", NULL, 15000);
+  JsonObject *agent_end = vw_test_client_wait_event (agent, "ended", NULL, 5000);
+  g_assert_cmpstr (json_object_get_string_member (clerk_end, "reason"), ==, "hangup");
+  g_assert_cmpstr (json_object_get_string_member (agent_end, "reason"), ==, "peer-hangup");
+  g_assert_cmpint (ABS (event_time (clerk_end) - event_time (agent_end)), <, 2000);
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 5000), ==, 0);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 5000), ==, 0);
+}
+
+/* A receiver's keyframe request reaches the sender through the hub: the
+ * encoder makes keyframes only every 300 frames by itself, yet the receiver
+ * decodes within seconds of connecting, and the sender counts more than its
+ * first keyframe. */
+static void
+test_keyframe_requests (Fixture *f, gconstpointer data)
+{
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--duration", "4", NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "王芳", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "陈静", clerk_args);
+
+  JsonObject *connected = vw_test_client_wait_event (clerk, "connected", NULL, 10000);
+  JsonObject *ff = vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
+  g_assert_cmpint (event_time (ff) - event_time (connected), <, 3000);
+
+  vw_test_client_wait_event (agent, "ended", NULL, 15000);
+  JsonObject *stats = vw_test_client_last_event (agent, "stats");
+  JsonArray *sent = json_object_get_array_member (stats, "sent");
+  gint64 keyframes = 0, frames = 0;
+  for (guint i = 0; i < json_array_get_length (sent); i++) {
+    JsonObject *t = json_array_get_object_element (sent, i);
+    if (g_str_equal (json_object_get_string_member (t, "track"), "camera")) {
+      keyframes = json_object_get_int_member (t, "keyframes");
+      frames = json_object_get_int_member (t, "frames");
+    }
+  }
+  g_assert_cmpint (frames, <, 300);
+  g_assert_cmpint (keyframes, >=, 2);
+  vw_test_client_wait_exit (clerk, 5000);
+  vw_test_client_wait_exit (agent, 5000);
+}
+
+/* A second clerk waits at position 1 and is served as soon as the agent is
+ * free again. */
+static void
+test_queue (Fixture *f, gconstpointer data)
+{
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "2", NULL };
+  const char *first_args[] = { CLERK_ARGS, "--duration", "3", NULL };
+  const char *second_args[] = { "--role", "clerk", "--province", "anhui",
+    "--center", "合肥市政务服务中心", "--item", "公积金跨省提取",
+    "--handled-in", "shanghai", "--duration", "2", NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) first = vw_test_client_start (f->server, "李华", first_args);
+  vw_test_client_wait_event (first, "paired", NULL, 10000);
+
+  g_autoptr (VwTestClient) second = vw_test_client_start (f->server, "赵强", second_args);
+  JsonObject *queued = vw_test_client_wait_event (second, "queued", NULL, 10000);
+  g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
+  g_assert_cmpuint (vw_test_client_count_events (second, "paired"), ==, 0);
+
+  JsonObject *first_end = vw_test_client_wait_event (first, "ended", NULL, 20000);
+  JsonObject *paired = vw_test_client_wait_event (second, "paired", NULL, 5000);
+  g_assert_cmpint (event_time (paired) - event_time (first_end), <, 2000);
+  g_assert_cmpstr (json_object_get_string_member (
+      json_object_get_object_member (paired, "peer"), "name"), ==, "张敏");
+  assert_first_frame (second, "camera", 640, 480);
+  vw_test_client_wait_event (second, "ended", NULL, 15000);
+
+  /* The agent served both, then left as asked. */
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
+  g_assert_cmpuint (vw_test_client_count_events (agent, "ended"), ==, 2);
+}
+
+/* A clerk that vanishes (kill -9) mid-call ends the session for the agent
+ * within 2 s, and the agent takes the next call. */
+static void
+test_peer_vanishes (Fixture *f, gconstpointer data)
+{
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "2", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, NULL };
+  const char *next_args[] = { CLERK_ARGS, "--duration", "1", NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "李华", clerk_args);
+  vw_test_client_wait_event (agent, "first-frame", NULL, 15000);
+
+  gint64 killed = g_get_real_time () / 1000;
+  g_subprocess_send_signal (clerk->proc, SIGKILL);
+  JsonObject *ended = vw_test_client_wait_event (agent, "ended", NULL, 5000);
+  g_assert_cmpstr (json_object_get_string_member (ended, "reason"), ==,
+      "peer-disconnected");
+  g_assert_cmpint (event_time (ended) - killed, <, 2000);
+
+  g_autoptr (VwTestClient) next = vw_test_client_start (f->server, "孙丽", next_args);
+  vw_test_client_wait_event (next, "paired", NULL, 10000);
+  vw_test_client_wait_event (next, "first-frame", NULL, 15000);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 20000), ==, 0);
+}
+
+/* SIGTERM hangs up cleanly: the other side is told "peer-hangup". */
+static void
+test_sigterm_hangs_up (Fixture *f, gconstpointer data)
+{
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "李华", clerk_args);
+  vw_test_client_wait_event (clerk, "connected", NULL, 15000);
+
+  g_subprocess_send_signal (clerk->proc, SIGTERM);
+  JsonObject *clerk_end = vw_test_client_wait_event (clerk, "ended", NULL, 5000);
+  JsonObject *agent_end = vw_test_client_wait_event (agent, "ended", NULL, 5000);
+  g_assert_cmpstr (json_object_get_string_member (clerk_end, "reason"), ==, "hangup");
+  g_assert_cmpstr (json_object_get_string_member (agent_end, "reason"), ==, "peer-hangup");
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 5000), ==, 0);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 5000), ==, 0);
+}
+
+/* A source that does not build is refused at start-up, before queueing. */
+static void
+test_bad_source (Fixture *f, gconstpointer data)
+{
+  const char *clerk_args[] = { CLERK_ARGS, "--camera", "nosuchsrc ! videoconvert", NULL };
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "李华", clerk_args);
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 2);
+  g_assert_cmpuint (clerk->events->len, ==, 0);
+}
+
+int
+main (int argc, char **argv)
+{
+  /* Names such as 张敏 in failure messages, whatever LANG says. */
+  setlocale (LC_ALL, "C.UTF-8");
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/call/both-ways", test_call_both_ways);
+  ADD ("/call/keyframe-requests", test_keyframe_requests);
+  ADD ("/call/queue", test_queue);
+  ADD ("/call/peer-vanishes", test_peer_vanishes);
+  ADD ("/call/sigterm-hangs-up", test_sigterm_hangs_up);
+  ADD ("/call/bad-source", test_bad_source);
+  return g_test_run ();
+}

@@ -1,0 +1,1206 @@
+/* test-server-errors.c: a real vw-server fed bad input over real WebSockets.
+ *
+ * One vw-server serves the whole file (started on first use, stopped by the
+ * last test, which also checks that it survived everything before).  Each
+ * row of the table below opens fresh WebSocket connections with libsoup,
+ * brings them into a state (registered, queued, paired...), sends one bad
+ * frame and checks the reply against PROTOCOL.md: exactly one "error" with
+ * the right code, a message and the right "ref", and a connection that is
+ * still open and still answers a valid follow-up message normally.
+ *
+ * "Exactly one reply" is checked without sleeping: the server handles the
+ * frames of a connection in order, so anything else the bad frame caused
+ * would arrive before the reply to the follow-up.
+ *
+ * Between rows the server must be back to zero connections (GET
+ * /api/status), so no row sees another's agents or queues.  Provinces keep
+ * the setups apart as well: paired setups use shanghai agents, queued
+ * clerks wait for anhui (no anhui agent is ever available in the table).
+ */
+#include "vw-protocol.h"
+#include "vw-test-util.h"
+
+#include <libsoup/soup.h>
+#include <signal.h>
+#include <string.h>
+
+#define REPLY_TIMEOUT_MS 5000
+/* PROTOCOL.md: "Within 2 seconds both sides get ended". */
+#define ENDED_TIMEOUT_MS 2000
+#define ONE_MIB (1024 * 1024)
+
+/* Fails the test with a formatted message (TAP "Bail out!" like g_assert). */
+#define fail_printf(...)                                                  \
+  G_STMT_START {                                                          \
+    g_autofree char *msg_ = g_strdup_printf (__VA_ARGS__);               \
+    g_assertion_message (NULL, __FILE__, __LINE__, G_STRFUNC, msg_);      \
+  } G_STMT_END
+
+/* ------------------------------------------------------------------------ */
+/* The shared server                                                        */
+
+static VwTestServer *server;
+static SoupSession *session;
+static volatile sig_atomic_t server_pid;
+
+/* A failed assertion aborts the test program (SIGABRT, or SIGTRAP from
+ * g_error()): take the server along rather than leave it listening. */
+static void
+on_abort (int sig)
+{
+  if (server_pid > 0)
+    kill (server_pid, SIGKILL);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+static VwTestServer *
+get_server (void)
+{
+  if (!server) {
+    server = vw_test_server_start (NULL);
+    server_pid = atoi (g_subprocess_get_identifier (server->proc));
+    signal (SIGABRT, on_abort);
+    signal (SIGTRAP, on_abort);
+  }
+  return server;
+}
+
+static void
+stop_server (void)
+{
+  server_pid = 0;
+  vw_test_server_stop (g_steal_pointer (&server));
+}
+
+/* ------------------------------------------------------------------------ */
+/* WebSocket connections                                                    */
+
+typedef struct {
+  const char *label;             /* for failure messages */
+  SoupWebsocketConnection *ws;
+  GQueue texts;                  /* char*, text frames not yet read */
+  guint n_binary;                /* binary frames received (never expected) */
+  gboolean closed;
+  gushort close_code;            /* the server's, once closed */
+} Conn;
+
+static void
+on_message (SoupWebsocketConnection *ws, gint type, GBytes *payload, Conn *c)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (payload, &size);
+  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
+    c->n_binary++;
+    return;
+  }
+  if (g_getenv ("VW_TEST_VERBOSE"))
+    g_printerr ("%s <- %.*s\n", c->label, (int) MIN (size, 300), data);
+  g_queue_push_tail (&c->texts, g_strndup (data, size));
+}
+
+static void
+on_closed (SoupWebsocketConnection *ws, Conn *c)
+{
+  c->closed = TRUE;
+  c->close_code = soup_websocket_connection_get_close_code (ws);
+}
+
+static void
+on_async_done (GObject *src, GAsyncResult *res, gpointer data)
+{
+  *(GAsyncResult **) data = g_object_ref (res);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+static Conn *
+conn_open (const char *label)
+{
+  Conn *c = g_new0 (Conn, 1);
+  c->label = label;
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", get_server ()->ws_url);
+  g_autoptr (GAsyncResult) res = NULL;
+  soup_session_websocket_connect_async (session, msg, NULL, NULL,
+      G_PRIORITY_DEFAULT, NULL, on_async_done, &res);
+  g_assert_true (vw_test_wait_until (pointer_set, &res, REPLY_TIMEOUT_MS));
+
+  g_autoptr (GError) error = NULL;
+  c->ws = soup_session_websocket_connect_finish (session, res, &error);
+  g_assert_no_error (error);
+  g_signal_connect (c->ws, "message", G_CALLBACK (on_message), c);
+  g_signal_connect (c->ws, "closed", G_CALLBACK (on_closed), c);
+  return c;
+}
+
+static gboolean
+conn_is_closed (gpointer data)
+{
+  return ((Conn *) data)->closed;
+}
+
+static void
+conn_free (Conn *c)
+{
+  if (!c->closed && soup_websocket_connection_get_state (c->ws)
+      == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  vw_test_wait_until (conn_is_closed, c, 2000);
+  g_signal_handlers_disconnect_by_data (c->ws, c);
+  g_object_unref (c->ws);
+  g_queue_clear_full (&c->texts, g_free);
+  g_free (c);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Conn, conn_free)
+
+static void
+conn_send (Conn *c, const char *text)
+{
+  if (g_getenv ("VW_TEST_VERBOSE"))
+    g_printerr ("%s -> %.300s\n", c->label, text);
+  soup_websocket_connection_send_text (c->ws, text);
+}
+
+/* Text that need not be a C string (it may hold NUL bytes). */
+static void
+conn_send_bytes (Conn *c, SoupWebsocketDataType type, const char *data,
+    gsize length)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (data, length);
+  soup_websocket_connection_send_message (c->ws, type, bytes);
+}
+
+/* Writes one masked, unfragmented frame straight to the socket, for payloads
+ * that libsoup refuses to send (invalid UTF-8 in a text frame). */
+static void
+conn_send_raw_frame (Conn *c, guint8 opcode, const char *data, gsize length)
+{
+  g_assert_cmpuint (length, <, 126);   /* the one-byte length form */
+  const guint8 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
+  g_autoptr (GByteArray) frame = g_byte_array_new ();
+  guint8 head[2] = { 0x80 | opcode, 0x80 | (guint8) length };
+  g_byte_array_append (frame, head, 2);
+  g_byte_array_append (frame, mask, 4);
+  for (gsize i = 0; i < length; i++) {
+    guint8 b = (guint8) data[i] ^ mask[i % 4];
+    g_byte_array_append (frame, &b, 1);
+  }
+  GOutputStream *out = g_io_stream_get_output_stream (
+      soup_websocket_connection_get_io_stream (c->ws));
+  g_autoptr (GError) error = NULL;
+  g_output_stream_write_all (out, frame->data, frame->len, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_flush (out, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+conn_has_text (gpointer data)
+{
+  Conn *c = data;
+  return !g_queue_is_empty (&c->texts) || c->closed;
+}
+
+/* The next text message, parsed; fails the test if none comes in time or it
+ * is not a JSON object with a string "type". (transfer full) */
+static JsonObject *
+conn_next_timeout (Conn *c, guint timeout_ms)
+{
+  vw_test_wait_until (conn_has_text, c, timeout_ms);
+  g_autofree char *text = g_queue_pop_head (&c->texts);
+  if (!text)
+    fail_printf ("%s: no message within %u ms (connection %s, close code %u)",
+        c->label, timeout_ms, c->closed ? "closed" : "open", c->close_code);
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  JsonNode *root = json_parser_get_root (parser);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
+  JsonObject *o = json_node_get_object (root);
+  g_assert_nonnull (json_object_get_string_member_with_default (o, "type", NULL));
+  return json_object_ref (o);
+}
+
+static JsonObject *
+conn_next (Conn *c)
+{
+  return conn_next_timeout (c, REPLY_TIMEOUT_MS);
+}
+
+static void
+assert_open (Conn *c)
+{
+  g_assert_false (c->closed);
+  g_assert_cmpint (soup_websocket_connection_get_state (c->ws), ==,
+      SOUP_WEBSOCKET_STATE_OPEN);
+}
+
+static const char *
+member_string (JsonObject *o, const char *name)
+{
+  return json_object_get_string_member_with_default (o, name, NULL);
+}
+
+/* @expected: the "ref" as JSON text ("\"r-1\"", "42"), or NULL for none. */
+static void
+assert_ref (JsonObject *reply, const char *expected)
+{
+  JsonNode *ref = json_object_get_member (reply, "ref");
+  g_autofree char *got = ref ? json_to_string (ref, FALSE) : NULL;
+  if (!expected) {
+    g_assert_cmpstr (got, ==, NULL);
+    return;
+  }
+  g_autoptr (JsonNode) want = json_from_string (expected, NULL);
+  g_assert_nonnull (want);
+  if (!ref || !json_node_equal (ref, want))
+    g_assert_cmpstr (got, ==, expected);
+}
+
+static void
+assert_type (JsonObject *o, const char *type)
+{
+  if (g_strcmp0 (member_string (o, "type"), type) != 0) {
+    g_autoptr (JsonNode) n = json_node_init_object (json_node_alloc (), o);
+    g_autofree char *text = json_to_string (n, FALSE);
+    fail_printf ("expected a '%s' message, got %s", type, text);
+  }
+}
+
+static void
+assert_error (JsonObject *reply, const char *code, const char *ref)
+{
+  assert_type (reply, "error");
+  g_assert_cmpstr (member_string (reply, "code"), ==, code);
+  const char *message = member_string (reply, "message");
+  g_assert_nonnull (message);
+  g_assert_cmpstr (message, !=, "");
+  assert_ref (reply, ref);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Valid exchanges                                                          */
+
+typedef struct {
+  const char *role, *name, *province, *center;
+} Person;
+
+static const Person agent_wang = { "agent", "王芳", "shanghai", "黄浦区政务服务中心" };
+static const Person agent_zhang = { "agent", "张敏", "shanghai", "青浦区行政服务中心" };
+static const Person agent_liu = { "agent", "刘洋", "jiangsu", "吴江区政务服务中心" };
+static const Person clerk_li = { "clerk", "李娜", "anhui", "合肥市政务服务中心" };
+static const Person clerk_chen = { "clerk", "陈静", "zhejiang", "嘉善县行政服务中心" };
+static const Person clerk_zhou = { "clerk", "周婷", "zhejiang", "杭州市民中心" };
+/* An enterprise's staff, joining from a browser: no centre. */
+static const Person clerk_sun = { "clerk", "孙伟", "anhui", "" };
+
+static char *
+hello_text (const Person *p, const char *id)
+{
+  return g_strdup_printf ("{\"type\":\"hello\",\"id\":\"%s\",\"protocol\":1,"
+      "\"role\":\"%s\",\"name\":\"%s\",\"province\":\"%s\",\"center\":\"%s\"}",
+      id, p->role, p->name, p->province, p->center);
+}
+
+static void
+register_as (Conn *c, const Person *p)
+{
+  g_autofree char *text = hello_text (p, "hello-1");
+  conn_send (c, text);
+  g_autoptr (JsonObject) welcome = conn_next (c);
+  assert_type (welcome, "welcome");
+  assert_ref (welcome, "\"hello-1\"");
+  g_assert_cmpstr (member_string (welcome, "peer_id"), !=, "");
+}
+
+static void
+set_available (Conn *agent, gboolean available)
+{
+  conn_send (agent, available
+      ? "{\"type\":\"status\",\"id\":\"st-1\",\"available\":true}"
+      : "{\"type\":\"status\",\"id\":\"st-1\",\"available\":false}");
+  g_autoptr (JsonObject) ok = conn_next (agent);
+  assert_type (ok, "ok");
+  assert_ref (ok, "\"st-1\"");
+}
+
+/* Sends a request and checks its "ok"; the caller reads paired/queued. */
+static void
+request_agent (Conn *clerk, const char *province, const char *item)
+{
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"request\","
+      "\"id\":\"r-1\",\"province\":\"%s\",\"item\":\"%s\"}", province, item);
+  conn_send (clerk, text);
+  g_autoptr (JsonObject) ok = conn_next (clerk);
+  assert_type (ok, "ok");
+  assert_ref (ok, "\"r-1\"");
+}
+
+static void
+assert_queued (JsonObject *o, const char *province, gint64 position)
+{
+  assert_type (o, "queued");
+  g_assert_cmpstr (member_string (o, "province"), ==, province);
+  g_assert_cmpint (json_object_get_int_member_with_default (o, "position", -1),
+      ==, position);
+  assert_ref (o, NULL);
+}
+
+/* Checks a "paired" message against the other side; returns the session. */
+static char *
+assert_paired (JsonObject *o, const Person *peer)
+{
+  assert_type (o, "paired");
+  assert_ref (o, NULL);
+  JsonObject *info = json_object_get_object_member (o, "peer");
+  g_assert_nonnull (info);
+  g_assert_cmpstr (member_string (info, "name"), ==, peer->name);
+  g_assert_cmpstr (member_string (info, "role"), ==, peer->role);
+  g_assert_cmpstr (member_string (info, "province"), ==, peer->province);
+  g_assert_cmpstr (member_string (info, "center"), ==, peer->center);
+  const char *s = member_string (o, "session");
+  g_assert_nonnull (s);
+  g_assert_cmpstr (s, !=, "");
+  return g_strdup (s);
+}
+
+/* Registers both, makes the agent available and lets the clerk ask for the
+ * agent's province; both must be paired into the same session. */
+static char *
+make_pair (Conn *agent, const Person *a, Conn *clerk, const Person *k,
+    const char *item)
+{
+  register_as (agent, a);
+  set_available (agent, TRUE);
+  register_as (clerk, k);
+  request_agent (clerk, a->province, item);
+  g_autoptr (JsonObject) cp = conn_next (clerk);
+  g_autoptr (JsonObject) ap = conn_next (agent);
+  g_autofree char *s1 = assert_paired (cp, a);
+  char *s2 = assert_paired (ap, k);
+  g_assert_cmpstr (s1, ==, s2);
+  return s2;
+}
+
+static void
+assert_ended (JsonObject *o, const char *session_id, const char *reason,
+    const char *ref)
+{
+  assert_type (o, "ended");
+  g_assert_cmpstr (member_string (o, "session"), ==, session_id);
+  g_assert_cmpstr (member_string (o, "reason"), ==, reason);
+  assert_ref (o, ref);
+}
+
+/* Hangs up as @actor (with id "bye"); both sides get their "ended". */
+static void
+hang_up (Conn *actor, Conn *peer, const char *session_id)
+{
+  g_autofree char *text = g_strdup_printf (
+      "{\"type\":\"hangup\",\"id\":\"bye\",\"session\":\"%s\"}", session_id);
+  conn_send (actor, text);
+  g_autoptr (JsonObject) mine = conn_next_timeout (actor, ENDED_TIMEOUT_MS);
+  assert_ended (mine, session_id, "hangup", "\"bye\"");
+  g_autoptr (JsonObject) theirs = conn_next_timeout (peer, ENDED_TIMEOUT_MS);
+  assert_ended (theirs, session_id, "peer-hangup", NULL);
+}
+
+/* GET /api/status: must answer 200 with a JSON object. (transfer full) */
+static JsonObject *
+fetch_status (void)
+{
+  g_autofree char *url = g_strconcat (get_server ()->url, "api/status", NULL);
+  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+  g_autoptr (GAsyncResult) res = NULL;
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+      on_async_done, &res);
+  g_assert_true (vw_test_wait_until (pointer_set, &res, REPLY_TIMEOUT_MS));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) body = soup_session_send_and_read_finish (session, res,
+      &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
+
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gsize size;
+  const char *data = g_bytes_get_data (body, &size);
+  json_parser_load_from_data (parser, data, size, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* Waits until the server has let go of every connection (their "closed"
+ * handlers ran, so no agent or queued clerk is left over). */
+static void
+wait_server_idle (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+  gint64 connections, sessions;
+  do {
+    g_autoptr (JsonObject) st = fetch_status ();
+    connections = json_object_get_int_member_with_default (st, "connections", -1);
+    sessions = json_object_get_int_member_with_default (st, "sessions", -1);
+    if (connections == 0 && sessions == 0)
+      return;
+    vw_test_run_for (20);
+  } while (g_get_monotonic_time () < deadline);
+  g_assert_cmpint (connections, ==, 0);
+  g_assert_cmpint (sessions, ==, 0);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The table                                                                */
+
+typedef enum {
+  SETUP_NONE,           /* a fresh connection, no hello */
+  SETUP_AGENT,          /* an agent of shanghai, registered and away */
+  SETUP_CLERK,          /* a clerk, registered and idle */
+  SETUP_CLERK_QUEUED,   /* a clerk waiting in the anhui queue */
+  SETUP_PAIRED_AGENT,   /* the agent of a session (@SESSION@) */
+  SETUP_PAIRED_CLERK,   /* the clerk of a session (@SESSION@) */
+  SETUP_OTHER_PAIR,     /* PAIRED_CLERK, plus another pair in @OTHER@ */
+} Setup;
+
+typedef struct {
+  const char *path;
+  Setup setup;
+  const char *text;     /* "@SESSION@" and "@OTHER@" are replaced */
+  gsize length;         /* bytes to send if text holds a NUL, else 0 */
+  gsize pad_to;         /* pad with spaces after the first byte to this size */
+  gboolean binary;      /* send as a binary frame */
+  const char *code;     /* expected error code */
+  const char *ref;      /* expected ref as JSON text, or NULL: no ref */
+} BadInput;
+
+#define WITH_NUL(s) .text = s, .length = sizeof (s) - 1
+#define HELLO_REST "\"role\":\"clerk\",\"name\":\"李娜\",\"province\":\"anhui\"," \
+  "\"center\":\"合肥市政务服务中心\"}"
+#define X16 "0123456789abcdef"
+#define ID128 X16 X16 X16 X16 X16 X16 X16 X16
+#define OPEN8 "[[[[[[[["
+#define CLOSE8 "]]]]]]]]"
+#define OPEN32 OPEN8 OPEN8 OPEN8 OPEN8
+#define CLOSE32 CLOSE8 CLOSE8 CLOSE8 CLOSE8
+#define NO_SESSION "s-00000000dead"
+
+static const BadInput bad_inputs[] = {
+  /* Not strict JSON: bad-json, no ref even when an id is visible. */
+  { "bad-json/malformed", SETUP_NONE, "{\"type\":\"hello\",", .code = "bad-json" },
+  { "bad-json/empty", SETUP_NONE, "", .code = "bad-json" },
+  { "bad-json/whitespace-only", SETUP_NONE, " \t\r\n ", .code = "bad-json" },
+  { "bad-json/trailing-object", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"t-1\",\"available\":true}{}", .code = "bad-json" },
+  { "bad-json/single-quotes", SETUP_NONE, "{'type':'hello'}", .code = "bad-json" },
+  { "bad-json/unquoted-key", SETUP_NONE, "{type:\"hello\"}", .code = "bad-json" },
+  { "bad-json/comment", SETUP_AGENT,
+    "{\"type\":\"status\",/* on duty */\"available\":true}", .code = "bad-json" },
+  { "bad-json/trailing-comma", SETUP_AGENT,
+    "{\"type\":\"status\",\"available\":true,}", .code = "bad-json" },
+  { "bad-json/leading-zero", SETUP_NONE,
+    "{\"type\":\"hello\",\"id\":\"z\",\"protocol\":01," HELLO_REST, .code = "bad-json" },
+  { "bad-json/hex-number", SETUP_NONE,
+    "{\"type\":\"hello\",\"protocol\":0x1," HELLO_REST, .code = "bad-json" },
+  { "bad-json/integer-overflow", SETUP_NONE,
+    "{\"type\":\"hello\",\"protocol\":9223372036854775808," HELLO_REST,
+    .code = "bad-json" },
+  { "bad-json/byte-order-mark", SETUP_NONE, "\xef\xbb\xbf{\"type\":\"hello\"}",
+    .code = "bad-json" },
+  { "bad-json/raw-nul", SETUP_AGENT,
+    WITH_NUL ("{\"type\":\"status\",\"id\":\"n\0ul\",\"available\":true}"),
+    .code = "bad-json" },
+  { "bad-json/escaped-nul", SETUP_NONE,
+    "{\"type\":\"hello\",\"protocol\":1,\"role\":\"clerk\",\"name\":\"李\\u0000娜\","
+    "\"province\":\"anhui\",\"center\":\"\"}", .code = "bad-json" },
+  { "bad-json/unpaired-surrogate", SETUP_CLERK,
+    "{\"type\":\"request\",\"province\":\"anhui\",\"item\":\"\\ud800\"}",
+    .code = "bad-json" },
+  { "bad-json/control-char-in-string", SETUP_CLERK,
+    "{\"type\":\"request\",\"province\":\"anhui\",\"item\":\"社保\n转移\"}",
+    .code = "bad-json" },
+  { "bad-json/nesting-33", SETUP_NONE, OPEN32 "[]" CLOSE32, .code = "bad-json" },
+
+  /* Valid JSON, but not an object. */
+  { "not-object/nesting-32", SETUP_NONE, OPEN32 CLOSE32, .code = "not-object" },
+  { "not-object/array", SETUP_NONE, "[{\"type\":\"hello\"}]", .code = "not-object" },
+  { "not-object/number", SETUP_NONE, "1", .code = "not-object" },
+  { "not-object/string", SETUP_NONE, "\"hello\"", .code = "not-object" },
+  { "not-object/null", SETUP_NONE, "null", .code = "not-object" },
+  { "not-object/true", SETUP_AGENT, "true", .code = "not-object" },
+
+  /* The type. */
+  { "type/missing", SETUP_NONE, "{\"id\":\"m-1\",\"protocol\":1}",
+    .code = "missing-field", .ref = "\"m-1\"" },
+  { "type/missing-empty-object", SETUP_AGENT, "{}", .code = "missing-field" },
+  { "type/number", SETUP_NONE, "{\"id\":\"t-2\",\"type\":1}",
+    .code = "bad-field", .ref = "\"t-2\"" },
+  { "type/null", SETUP_AGENT, "{\"type\":null,\"available\":true}",
+    .code = "bad-field" },
+  { "type/unknown", SETUP_NONE, "{\"id\":3,\"type\":\"dance\"}",
+    .code = "unknown-type", .ref = "3" },
+  { "type/wrong-case", SETUP_NONE, "{\"id\":4,\"type\":\"Hello\",\"protocol\":1,"
+    HELLO_REST, .code = "unknown-type", .ref = "4" },
+  { "type/server-only-welcome", SETUP_NONE,
+    "{\"type\":\"welcome\",\"id\":\"w-1\",\"peer_id\":\"p-1\"}",
+    .code = "unknown-type", .ref = "\"w-1\"" },
+  { "type/server-only-offer", SETUP_PAIRED_CLERK,
+    "{\"type\":\"offer\",\"id\":\"o-1\",\"session\":\"@SESSION@\",\"sdp\":\"v=0\","
+    "\"tracks\":[]}", .code = "unknown-type", .ref = "\"o-1\"" },
+  { "type/server-only-ended", SETUP_PAIRED_AGENT,
+    "{\"type\":\"ended\",\"session\":\"@SESSION@\",\"reason\":\"hangup\"}",
+    .code = "unknown-type" },
+  { "type/duplicate-last-wins", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"dup\",\"available\":true,\"type\":\"queued\"}",
+    .code = "unknown-type", .ref = "\"dup\"" },
+
+  /* hello, field by field. */
+  { "hello/protocol-missing", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-1\","
+    HELLO_REST, .code = "missing-field", .ref = "\"h-1\"" },
+  { "hello/protocol-string", SETUP_NONE,
+    "{\"type\":\"hello\",\"id\":\"h-2\",\"protocol\":\"1\"," HELLO_REST,
+    .code = "bad-field", .ref = "\"h-2\"" },
+  { "hello/protocol-real", SETUP_NONE,
+    "{\"type\":\"hello\",\"id\":\"h-3\",\"protocol\":1.0," HELLO_REST,
+    .code = "bad-field", .ref = "\"h-3\"" },
+  { "hello/protocol-beyond-32-bits", SETUP_NONE,
+    "{\"type\":\"hello\",\"id\":\"h-4\",\"protocol\":4294967297," HELLO_REST,
+    .code = "bad-field", .ref = "\"h-4\"" },
+  { "hello/protocol-2", SETUP_NONE,
+    "{\"type\":\"hello\",\"id\":\"h-5\",\"protocol\":2," HELLO_REST,
+    .code = "unsupported-protocol", .ref = "\"h-5\"" },
+  { "hello/protocol-0", SETUP_NONE,
+    "{\"type\":\"hello\",\"id\":6,\"protocol\":0," HELLO_REST,
+    .code = "unsupported-protocol", .ref = "6" },
+  { "hello/role-missing", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-7\","
+    "\"protocol\":1,\"name\":\"李娜\",\"province\":\"anhui\",\"center\":\"\"}",
+    .code = "missing-field", .ref = "\"h-7\"" },
+  { "hello/role-boss", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-8\","
+    "\"protocol\":1,\"role\":\"boss\",\"name\":\"李娜\",\"province\":\"anhui\","
+    "\"center\":\"\"}", .code = "bad-field", .ref = "\"h-8\"" },
+  { "hello/role-wrong-case", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-9\","
+    "\"protocol\":1,\"role\":\"Agent\",\"name\":\"王芳\",\"province\":\"shanghai\","
+    "\"center\":\"黄浦区政务服务中心\"}", .code = "bad-field", .ref = "\"h-9\"" },
+  { "hello/name-missing", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-10\","
+    "\"protocol\":1,\"role\":\"clerk\",\"province\":\"anhui\",\"center\":\"\"}",
+    .code = "missing-field", .ref = "\"h-10\"" },
+  { "hello/name-empty", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-11\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":\"\",\"province\":\"anhui\","
+    "\"center\":\"\"}", .code = "bad-field", .ref = "\"h-11\"" },
+  { "hello/name-null", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-12\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":null,\"province\":\"anhui\","
+    "\"center\":\"\"}", .code = "bad-field", .ref = "\"h-12\"" },
+  { "hello/province-missing", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-13\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":\"李娜\",\"center\":\"\"}",
+    .code = "missing-field", .ref = "\"h-13\"" },
+  { "hello/province-number", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-14\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":\"李娜\",\"province\":34,"
+    "\"center\":\"\"}", .code = "bad-field", .ref = "\"h-14\"" },
+  { "hello/province-unknown", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-15\","
+    "\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"beijing\","
+    "\"center\":\"黄浦区政务服务中心\"}", .code = "unknown-province", .ref = "\"h-15\"" },
+  { "hello/province-display-name", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-16\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":\"李娜\",\"province\":\"安徽\","
+    "\"center\":\"\"}", .code = "unknown-province", .ref = "\"h-16\"" },
+  { "hello/province-wrong-case", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-17\","
+    "\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"Shanghai\","
+    "\"center\":\"黄浦区政务服务中心\"}", .code = "unknown-province", .ref = "\"h-17\"" },
+  { "hello/center-missing", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-18\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":\"李娜\",\"province\":\"anhui\"}",
+    .code = "missing-field", .ref = "\"h-18\"" },
+  { "hello/center-null", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-19\","
+    "\"protocol\":1,\"role\":\"clerk\",\"name\":\"李娜\",\"province\":\"anhui\","
+    "\"center\":null}", .code = "bad-field", .ref = "\"h-19\"" },
+  { "hello/again-as-agent", SETUP_AGENT, "{\"type\":\"hello\",\"id\":\"h-20\","
+    "\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"shanghai\","
+    "\"center\":\"黄浦区政务服务中心\"}", .code = "already-registered", .ref = "\"h-20\"" },
+  { "hello/again-as-other-role", SETUP_CLERK,
+    "{\"type\":\"hello\",\"id\":\"h-21\",\"protocol\":1," HELLO_REST,
+    .code = "already-registered", .ref = "\"h-21\"" },
+  { "hello/again-while-paired", SETUP_PAIRED_AGENT, "{\"type\":\"hello\","
+    "\"id\":\"h-22\",\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\","
+    "\"province\":\"shanghai\",\"center\":\"黄浦区政务服务中心\"}",
+    .code = "already-registered", .ref = "\"h-22\"" },
+
+  /* id: checked before anything else; an invalid id gives no ref. */
+  { "id/object", SETUP_NONE, "{\"type\":\"hello\",\"id\":{\"seq\":1},"
+    "\"protocol\":1," HELLO_REST, .code = "bad-field" },
+  { "id/array", SETUP_AGENT, "{\"type\":\"status\",\"id\":[1],\"available\":true}",
+    .code = "bad-field" },
+  { "id/null", SETUP_AGENT, "{\"type\":\"status\",\"id\":null,\"available\":true}",
+    .code = "bad-field" },
+  { "id/boolean", SETUP_AGENT, "{\"type\":\"status\",\"id\":true,\"available\":true}",
+    .code = "bad-field" },
+  { "id/real", SETUP_AGENT, "{\"type\":\"status\",\"id\":1.5,\"available\":true}",
+    .code = "bad-field" },
+  { "id/string-129-bytes", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"" ID128 "x\",\"available\":true}",
+    .code = "bad-field" },
+  { "id/before-type", SETUP_NONE, "{\"type\":[],\"id\":{}}", .code = "bad-field" },
+  { "id/string-128-bytes-echoed", SETUP_CLERK,
+    "{\"type\":\"status\",\"id\":\"" ID128 "\",\"available\":true}",
+    .code = "wrong-role", .ref = "\"" ID128 "\"" },
+  { "id/negative-integer-echoed", SETUP_NONE,
+    "{\"type\":\"status\",\"id\":-7,\"available\":true}",
+    .code = "not-registered", .ref = "-7" },
+  { "id/chinese-echoed", SETUP_NONE,
+    "{\"type\":\"request\",\"id\":\"请求-1\",\"province\":\"shanghai\","
+    "\"item\":\"公积金跨省提取\"}", .code = "not-registered", .ref = "\"请求-1\"" },
+  { "id/escaped-echoed", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"a\\\"b\\\\c\\u4e0a\",\"available\":\"yes\"}",
+    .code = "bad-field", .ref = "\"a\\\"b\\\\c上\"" },
+
+  /* Before hello. */
+  { "not-registered/status", SETUP_NONE,
+    "{\"type\":\"status\",\"id\":\"s-1\",\"available\":true}",
+    .code = "not-registered", .ref = "\"s-1\"" },
+  { "not-registered/request", SETUP_NONE, "{\"type\":\"request\",\"id\":42,"
+    "\"province\":\"shanghai\",\"item\":\"食品经营许可证\"}",
+    .code = "not-registered", .ref = "42" },
+  { "not-registered/hangup", SETUP_NONE,
+    "{\"type\":\"hangup\",\"session\":\"" NO_SESSION "\"}", .code = "not-registered" },
+  { "not-registered/ice", SETUP_NONE, "{\"type\":\"ice\",\"id\":\"i-0\","
+    "\"session\":\"" NO_SESSION "\",\"mline\":0,\"candidate\":\"\"}",
+    .code = "not-registered", .ref = "\"i-0\"" },
+
+  /* status. */
+  { "status/available-string", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"st-2\",\"available\":\"true\"}",
+    .code = "bad-field", .ref = "\"st-2\"" },
+  { "status/available-number", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"st-3\",\"available\":1}",
+    .code = "bad-field", .ref = "\"st-3\"" },
+  { "status/available-missing", SETUP_AGENT, "{\"type\":\"status\",\"id\":\"st-4\"}",
+    .code = "missing-field", .ref = "\"st-4\"" },
+  { "status/from-clerk", SETUP_CLERK,
+    "{\"type\":\"status\",\"id\":\"st-5\",\"available\":true}",
+    .code = "wrong-role", .ref = "\"st-5\"" },
+  { "status/while-paired", SETUP_PAIRED_AGENT,
+    "{\"type\":\"status\",\"id\":\"st-6\",\"available\":false}",
+    .code = "wrong-state", .ref = "\"st-6\"" },
+
+  /* request. */
+  { "request/item-missing", SETUP_CLERK,
+    "{\"type\":\"request\",\"id\":\"r-2\",\"province\":\"shanghai\"}",
+    .code = "missing-field", .ref = "\"r-2\"" },
+  { "request/item-null", SETUP_CLERK,
+    "{\"type\":\"request\",\"id\":\"r-3\",\"province\":\"shanghai\",\"item\":null}",
+    .code = "bad-field", .ref = "\"r-3\"" },
+  { "request/province-missing", SETUP_CLERK,
+    "{\"type\":\"request\",\"id\":\"r-4\",\"item\":\"异地医保\"}",
+    .code = "missing-field", .ref = "\"r-4\"" },
+  { "request/province-unknown", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-5\","
+    "\"province\":\"hubei\",\"item\":\"异地医保\"}",
+    .code = "unknown-province", .ref = "\"r-5\"" },
+  { "request/from-agent", SETUP_AGENT, "{\"type\":\"request\",\"id\":\"r-6\","
+    "\"province\":\"zhejiang\",\"item\":\"企业设立登记\"}",
+    .code = "wrong-role", .ref = "\"r-6\"" },
+  { "request/while-queued", SETUP_CLERK_QUEUED, "{\"type\":\"request\","
+    "\"id\":\"r-7\",\"province\":\"anhui\",\"item\":\"社保转移接续\"}",
+    .code = "wrong-state", .ref = "\"r-7\"" },
+  { "request/while-paired", SETUP_PAIRED_CLERK, "{\"type\":\"request\","
+    "\"id\":\"r-8\",\"province\":\"shanghai\",\"item\":\"出生一件事\"}",
+    .code = "wrong-state", .ref = "\"r-8\"" },
+
+  /* Session messages outside a session: wrong-state. */
+  { "wrong-state/hangup", SETUP_AGENT,
+    "{\"type\":\"hangup\",\"id\":9,\"session\":\"" NO_SESSION "\"}",
+    .code = "wrong-state", .ref = "9" },
+  { "wrong-state/hangup-queued", SETUP_CLERK_QUEUED,
+    "{\"type\":\"hangup\",\"id\":10,\"session\":\"" NO_SESSION "\"}",
+    .code = "wrong-state", .ref = "10" },
+  { "wrong-state/publish", SETUP_CLERK, "{\"type\":\"publish\",\"id\":\"p-1\","
+    "\"session\":\"" NO_SESSION "\",\"tracks\":[{\"kind\":\"audio\"}]}",
+    .code = "wrong-state", .ref = "\"p-1\"" },
+  { "wrong-state/answer", SETUP_AGENT, "{\"type\":\"answer\",\"id\":\"a-1\","
+    "\"session\":\"" NO_SESSION "\",\"sdp\":\"v=0\\r\\n\"}",
+    .code = "wrong-state", .ref = "\"a-1\"" },
+  { "wrong-state/ice", SETUP_AGENT, "{\"type\":\"ice\",\"id\":\"i-1\","
+    "\"session\":\"" NO_SESSION "\",\"mline\":0,\"candidate\":\"\"}",
+    .code = "wrong-state", .ref = "\"i-1\"" },
+  { "wrong-state/answer-without-offer", SETUP_PAIRED_AGENT,
+    "{\"type\":\"answer\",\"id\":\"a-2\",\"session\":\"@SESSION@\","
+    "\"sdp\":\"v=0\\r\\n\"}", .code = "wrong-state", .ref = "\"a-2\"" },
+
+  /* Naming a session that is not the sender's. */
+  { "unknown-session/hangup", SETUP_PAIRED_CLERK,
+    "{\"type\":\"hangup\",\"id\":\"hu-1\",\"session\":\"" NO_SESSION "\"}",
+    .code = "unknown-session", .ref = "\"hu-1\"" },
+  { "unknown-session/hangup-others", SETUP_OTHER_PAIR,
+    "{\"type\":\"hangup\",\"id\":\"hu-2\",\"session\":\"@OTHER@\"}",
+    .code = "unknown-session", .ref = "\"hu-2\"" },
+  { "unknown-session/ice-others", SETUP_OTHER_PAIR, "{\"type\":\"ice\","
+    "\"id\":\"i-2\",\"session\":\"@OTHER@\",\"mline\":0,\"candidate\":\"\"}",
+    .code = "unknown-session", .ref = "\"i-2\"" },
+  { "unknown-session/publish-others", SETUP_OTHER_PAIR, "{\"type\":\"publish\","
+    "\"id\":\"p-2\",\"session\":\"@OTHER@\",\"tracks\":[]}",
+    .code = "unknown-session", .ref = "\"p-2\"" },
+  { "unknown-session/answer-empty", SETUP_PAIRED_AGENT, "{\"type\":\"answer\","
+    "\"id\":\"a-3\",\"session\":\"\",\"sdp\":\"v=0\\r\\n\"}",
+    .code = "unknown-session", .ref = "\"a-3\"" },
+
+  /* Media fields (checked while parsing, before any state). */
+  { "publish/tracks-not-array", SETUP_PAIRED_CLERK, "{\"type\":\"publish\","
+    "\"id\":\"p-3\",\"session\":\"@SESSION@\",\"tracks\":{\"kind\":\"audio\"}}",
+    .code = "bad-field", .ref = "\"p-3\"" },
+  { "publish/kind-unknown", SETUP_PAIRED_AGENT, "{\"type\":\"publish\","
+    "\"id\":\"p-4\",\"session\":\"@SESSION@\",\"tracks\":[{\"kind\":\"hologram\"}]}",
+    .code = "bad-field", .ref = "\"p-4\"" },
+  { "publish/kind-repeated", SETUP_PAIRED_AGENT, "{\"type\":\"publish\","
+    "\"id\":\"p-5\",\"session\":\"@SESSION@\",\"tracks\":[{\"kind\":\"document\"},"
+    "{\"kind\":\"camera\"},{\"kind\":\"document\"}]}",
+    .code = "bad-field", .ref = "\"p-5\"" },
+  { "publish/kind-missing", SETUP_AGENT, "{\"type\":\"publish\",\"id\":\"p-6\","
+    "\"session\":\"" NO_SESSION "\",\"tracks\":[{\"codec\":\"VP8\"}]}",
+    .code = "missing-field", .ref = "\"p-6\"" },
+  { "ice/mline-negative", SETUP_PAIRED_CLERK, "{\"type\":\"ice\",\"id\":\"i-3\","
+    "\"session\":\"@SESSION@\",\"mline\":-1,\"candidate\":\"\"}",
+    .code = "bad-field", .ref = "\"i-3\"" },
+  { "ice/candidate-missing", SETUP_AGENT, "{\"type\":\"ice\",\"id\":\"i-4\","
+    "\"session\":\"" NO_SESSION "\",\"mline\":0}",
+    .code = "missing-field", .ref = "\"i-4\"" },
+  { "hangup/session-missing", SETUP_PAIRED_CLERK,
+    "{\"type\":\"hangup\",\"id\":\"hu-3\"}", .code = "missing-field", .ref = "\"hu-3\"" },
+
+  /* Frames. */
+  { "frame/binary", SETUP_NONE, "{\"type\":\"hello\"}", .binary = TRUE,
+    .code = "binary-frame" },
+  { "frame/binary-registered", SETUP_PAIRED_CLERK, "\x89PNG\r\n\x1a\n",
+    .binary = TRUE, .code = "binary-frame" },
+  /* Exactly at the limit: parsed normally (the ref proves it). */
+  { "size/64KiB", SETUP_NONE,
+    "{\"type\":\"status\",\"id\":\"at-limit\",\"available\":true}",
+    .pad_to = VW_MAX_MESSAGE_SIZE, .code = "not-registered", .ref = "\"at-limit\"" },
+  { "size/64KiB+1", SETUP_AGENT,
+    "{\"type\":\"status\",\"id\":\"over\",\"available\":true}",
+    .pad_to = VW_MAX_MESSAGE_SIZE + 1, .code = "too-large" },
+  { "size/1MiB", SETUP_CLERK,
+    "{\"type\":\"request\",\"province\":\"anhui\",\"item\":\"x\"}",
+    .pad_to = ONE_MIB, .code = "too-large" },
+};
+
+typedef struct {
+  Conn *me;                /* sends the bad input */
+  Conn *partner;           /* PAIRED_*: the other side of my session */
+  Conn *bystanders[2];     /* OTHER_PAIR: the other session's pair */
+  char *session_id, *other_session_id;
+} RowFixture;
+
+static void
+row_setup (RowFixture *f, gconstpointer data)
+{
+  const BadInput *row = data;
+  f->me = conn_open ("me");
+  switch (row->setup) {
+  case SETUP_NONE:
+    break;
+  case SETUP_AGENT:
+    register_as (f->me, &agent_wang);
+    break;
+  case SETUP_CLERK:
+    register_as (f->me, &clerk_li);
+    break;
+  case SETUP_CLERK_QUEUED: {
+    register_as (f->me, &clerk_li);
+    request_agent (f->me, "anhui", "社保转移接续");
+    g_autoptr (JsonObject) q = conn_next (f->me);
+    assert_queued (q, "anhui", 1);
+    break;
+  }
+  case SETUP_OTHER_PAIR:
+    f->bystanders[0] = conn_open ("bystander agent");
+    f->bystanders[1] = conn_open ("bystander clerk");
+    f->other_session_id = make_pair (f->bystanders[0], &agent_zhang,
+        f->bystanders[1], &clerk_zhou, "食品经营许可证");
+    /* My own session comes second. */
+    G_GNUC_FALLTHROUGH;
+  case SETUP_PAIRED_CLERK:
+    f->partner = conn_open ("partner agent");
+    f->session_id = make_pair (f->partner, &agent_wang, f->me, &clerk_chen,
+        "公积金跨省提取");
+    break;
+  case SETUP_PAIRED_AGENT:
+    f->partner = conn_open ("partner clerk");
+    f->session_id = make_pair (f->me, &agent_wang, f->partner, &clerk_chen,
+        "公积金跨省提取");
+    break;
+  }
+  if (f->other_session_id)
+    g_assert_cmpstr (f->other_session_id, !=, f->session_id);
+}
+
+static char *
+row_text (const BadInput *row, const RowFixture *f, gsize *length)
+{
+  g_autoptr (GString) s = g_string_new_len (row->text,
+      row->length ? row->length : strlen (row->text));
+  g_string_replace (s, "@SESSION@", f->session_id ? f->session_id : "", 0);
+  g_string_replace (s, "@OTHER@", f->other_session_id ? f->other_session_id : "", 0);
+  /* Whitespace counts toward the limit (PROTOCOL.md, section 1). */
+  if (row->pad_to > s->len) {
+    g_autofree char *pad = g_strnfill (row->pad_to - s->len, ' ');
+    g_string_insert (s, 1, pad);
+  }
+  *length = s->len;
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+send_row (const BadInput *row, RowFixture *f)
+{
+  gsize length;
+  g_autofree char *text = row_text (row, f, &length);
+  if (row->pad_to)
+    g_assert_cmpuint (length, ==, row->pad_to);
+  if (row->binary)
+    conn_send_bytes (f->me, SOUP_WEBSOCKET_DATA_BINARY, text, length);
+  else if (row->length)
+    conn_send_bytes (f->me, SOUP_WEBSOCKET_DATA_TEXT, text, length);
+  else
+    conn_send (f->me, text);
+}
+
+/* A valid message that gets its normal reply in the row's state; nothing
+ * the bad input caused may come before that reply. */
+static void
+check_follow_up (const BadInput *row, RowFixture *f)
+{
+  switch (row->setup) {
+  case SETUP_NONE:
+    /* Also shows that a failed hello (e.g. protocol 2) may be retried. */
+    register_as (f->me, &clerk_sun);
+    break;
+  case SETUP_AGENT:
+    set_available (f->me, FALSE);
+    break;
+  case SETUP_CLERK: {
+    request_agent (f->me, "anhui", "学生资助");
+    g_autoptr (JsonObject) q = conn_next (f->me);
+    assert_queued (q, "anhui", 1);
+    break;
+  }
+  case SETUP_CLERK_QUEUED: {
+    /* A queued clerk has no valid message with a reply of its own; the
+     * documented already-registered error shows the connection works. */
+    g_autofree char *text = hello_text (&clerk_li, "follow-up");
+    conn_send (f->me, text);
+    g_autoptr (JsonObject) e = conn_next (f->me);
+    assert_error (e, "already-registered", "\"follow-up\"");
+    break;
+  }
+  case SETUP_PAIRED_AGENT:
+  case SETUP_PAIRED_CLERK:
+  case SETUP_OTHER_PAIR:
+    /* The session survived the bad input: hanging it up works. */
+    hang_up (f->me, f->partner, f->session_id);
+    break;
+  }
+}
+
+static void
+test_bad_input (RowFixture *f, gconstpointer data)
+{
+  const BadInput *row = data;
+  send_row (row, f);
+  g_autoptr (JsonObject) reply = conn_next (f->me);
+  assert_error (reply, row->code, row->ref);
+  assert_open (f->me);
+
+  check_follow_up (row, f);
+  assert_open (f->me);
+  g_assert_cmpuint (f->me->n_binary, ==, 0);
+  g_assert_true (g_queue_is_empty (&f->me->texts));
+  if (f->partner)
+    g_assert_true (g_queue_is_empty (&f->partner->texts));
+
+  /* The other session must not have heard of any of this. */
+  if (f->bystanders[0]) {
+    vw_test_run_for (100);
+    for (guint i = 0; i < G_N_ELEMENTS (f->bystanders); i++) {
+      g_assert_true (g_queue_is_empty (&f->bystanders[i]->texts));
+      assert_open (f->bystanders[i]);
+    }
+  }
+}
+
+static void
+row_teardown (RowFixture *f, gconstpointer data)
+{
+  g_clear_pointer (&f->me, conn_free);
+  g_clear_pointer (&f->partner, conn_free);
+  for (guint i = 0; i < G_N_ELEMENTS (f->bystanders); i++)
+    g_clear_pointer (&f->bystanders[i], conn_free);
+  g_free (f->session_id);
+  g_free (f->other_session_id);
+  wait_server_idle ();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Frames the WebSocket layer handles                                       */
+
+/* PROTOCOL.md lists invalid UTF-8 under bad-json, connection kept.  libsoup
+ * refuses to send such a text frame, so it goes to the socket directly. */
+static void
+test_invalid_utf8 (void)
+{
+  g_autoptr (Conn) c = conn_open ("me");
+  register_as (c, &agent_wang);
+  static const char text[] =
+      "{\"type\":\"status\",\"id\":\"\xc3\x28\",\"available\":true}";
+  conn_send_raw_frame (c, 0x1, text, sizeof text - 1);
+  vw_test_wait_until (conn_has_text, c, REPLY_TIMEOUT_MS);
+
+  /* Known discrepancy: libsoup validates text frames itself and fails the
+   * connection with 1007 (as RFC 6455 section 8.1 demands) before the
+   * server sees the frame.  Anything else is a plain failure. */
+  if (c->closed && c->close_code == SOUP_WEBSOCKET_CLOSE_BAD_DATA
+      && g_queue_is_empty (&c->texts)) {
+    g_test_incomplete ("PROTOCOL.md says bad-json and the connection stays "
+        "open; the WebSocket layer closes it with 1007 instead");
+    g_clear_pointer (&c, conn_free);
+    wait_server_idle ();
+    return;
+  }
+  g_autoptr (JsonObject) reply = conn_next (c);
+  assert_error (reply, "bad-json", NULL);
+  assert_open (c);
+  set_available (c, FALSE);
+  g_clear_pointer (&c, conn_free);
+  wait_server_idle ();
+}
+
+static void
+send_padded (Conn *c, gsize size)
+{
+  g_autofree char *text = g_malloc (size + 1);
+  static const char body[] = "\"type\":\"status\",\"available\":true}";
+  memset (text, ' ', size);
+  text[0] = '{';
+  memcpy (text + size - strlen (body), body, strlen (body));
+  text[size] = '\0';
+  conn_send (c, text);
+}
+
+static void
+test_over_one_mib (void)
+{
+  g_autoptr (Conn) c = conn_open ("me");
+  register_as (c, &agent_zhang);
+  send_padded (c, ONE_MIB + 1);
+  g_assert_true (vw_test_wait_until (conn_is_closed, c, REPLY_TIMEOUT_MS));
+  /* Closed before the protocol saw it: no error reply. */
+  g_assert_true (g_queue_is_empty (&c->texts));
+  gushort code = c->close_code;
+
+  g_assert_true (vw_test_server_is_running (server));
+  g_autoptr (Conn) fresh = conn_open ("fresh");
+  register_as (fresh, &agent_zhang);
+  g_clear_pointer (&c, conn_free);
+  g_clear_pointer (&fresh, conn_free);
+  wait_server_idle ();
+
+  /* Known server bug: libsoup drops the TCP connection without a close
+   * frame (no code at all) unless the server answers the "error" signal
+   * with a close of its own.  Any other wrong code is a plain failure. */
+  if (code == 0) {
+    g_test_incomplete ("closed without a close frame; PROTOCOL.md promises "
+        "close code 1009");
+    return;
+  }
+  g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Disconnects                                                              */
+
+/* A queued clerk leaves: the one behind moves up within 2 s. */
+static void
+test_disconnect_mid_queue (void)
+{
+  g_autoptr (Conn) a = conn_open ("clerk A");
+  g_autoptr (Conn) b = conn_open ("clerk B");
+  register_as (a, &clerk_li);
+  register_as (b, &clerk_chen);
+  request_agent (a, "jiangsu", "企业设立登记");
+  g_autoptr (JsonObject) qa = conn_next (a);
+  assert_queued (qa, "jiangsu", 1);
+  request_agent (b, "jiangsu", "企业变更登记");
+  g_autoptr (JsonObject) qb = conn_next (b);
+  assert_queued (qb, "jiangsu", 2);
+
+  g_clear_pointer (&a, conn_free);
+  g_autoptr (JsonObject) moved = conn_next_timeout (b, ENDED_TIMEOUT_MS);
+  assert_queued (moved, "jiangsu", 1);
+
+  /* The queue is really one long now: the next agent takes B. */
+  g_autoptr (Conn) agent = conn_open ("agent");
+  register_as (agent, &agent_liu);
+  set_available (agent, TRUE);
+  g_autoptr (JsonObject) pb = conn_next (b);
+  g_autofree char *s1 = assert_paired (pb, &agent_liu);
+  g_autoptr (JsonObject) pa = conn_next (agent);
+  g_autofree char *s2 = assert_paired (pa, &clerk_chen);
+  g_assert_cmpstr (s1, ==, s2);
+
+  g_clear_pointer (&b, conn_free);
+  g_clear_pointer (&agent, conn_free);
+  wait_server_idle ();
+}
+
+/* Closes @c without a close frame, as when the network goes away. */
+static void
+conn_drop (Conn *c)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GIOStream) io = g_object_ref (
+      soup_websocket_connection_get_io_stream (c->ws));
+  /* libsoup wraps the socket connection in a SoupIOStream. */
+  while (!G_IS_SOCKET_CONNECTION (io)) {
+    GIOStream *base = NULL;
+    g_assert_nonnull (g_object_class_find_property (G_OBJECT_GET_CLASS (io),
+            "base-iostream"));
+    g_object_get (io, "base-iostream", &base, NULL);
+    g_assert_nonnull (base);
+    g_object_unref (io);
+    io = base;
+  }
+  GSocket *socket = g_socket_connection_get_socket (G_SOCKET_CONNECTION (io));
+  g_socket_shutdown (socket, TRUE, TRUE, &error);
+  g_assert_no_error (error);
+}
+
+/* The clerk of a session goes away; the agent hears of it within 2 s and
+ * is free again for the next clerk. */
+static void
+test_peer_disconnected (gconstpointer data)
+{
+  gboolean abrupt = GPOINTER_TO_INT (data);
+  g_autoptr (Conn) agent = conn_open ("agent");
+  g_autoptr (Conn) clerk = conn_open ("clerk");
+  g_autofree char *s = make_pair (agent, &agent_wang, clerk, &clerk_li,
+      "公积金跨省提取");
+
+  if (abrupt)
+    conn_drop (clerk);
+  else
+    soup_websocket_connection_close (clerk->ws, SOUP_WEBSOCKET_CLOSE_NORMAL,
+        NULL);
+  g_autoptr (JsonObject) ended = conn_next_timeout (agent, ENDED_TIMEOUT_MS);
+  assert_ended (ended, s, "peer-disconnected", NULL);
+  g_clear_pointer (&clerk, conn_free);
+
+  g_autoptr (Conn) next = conn_open ("next clerk");
+  register_as (next, &clerk_sun);
+  request_agent (next, "shanghai", "食品经营许可证");
+  g_autoptr (JsonObject) pn = conn_next (next);
+  g_autofree char *s2 = assert_paired (pn, &agent_wang);
+  g_assert_cmpstr (s2, !=, s);
+  g_autoptr (JsonObject) pa = conn_next (agent);
+  g_autofree char *s3 = assert_paired (pa, &clerk_sun);
+  g_assert_cmpstr (s2, ==, s3);
+
+  g_clear_pointer (&next, conn_free);
+  g_clear_pointer (&agent, conn_free);
+  wait_server_idle ();
+}
+
+/* hangup with an id: "ended" with reason hangup and the ref to the sender,
+ * peer-hangup (no ref) to the other; afterwards the session is gone. */
+static void
+test_hangup (gconstpointer data)
+{
+  gboolean by_agent = GPOINTER_TO_INT (data);
+  g_autoptr (Conn) agent = conn_open ("agent");
+  g_autoptr (Conn) clerk = conn_open ("clerk");
+  g_autofree char *s = make_pair (agent, &agent_zhang, clerk, &clerk_zhou,
+      "异地医保");
+  Conn *actor = by_agent ? agent : clerk;
+  Conn *peer = by_agent ? clerk : agent;
+
+  g_autofree char *text = g_strdup_printf (
+      "{\"type\":\"hangup\",\"id\":%s,\"session\":\"%s\"}",
+      by_agent ? "\"挂断-1\"" : "9", s);
+  conn_send (actor, text);
+  g_autoptr (JsonObject) mine = conn_next_timeout (actor, ENDED_TIMEOUT_MS);
+  assert_ended (mine, s, "hangup", by_agent ? "\"挂断-1\"" : "9");
+  g_autoptr (JsonObject) theirs = conn_next_timeout (peer, ENDED_TIMEOUT_MS);
+  assert_ended (theirs, s, "peer-hangup", NULL);
+
+  /* A second hangup finds no session; the peer hears nothing of it. */
+  conn_send (actor, text);
+  g_autoptr (JsonObject) again = conn_next (actor);
+  assert_error (again, "wrong-state", by_agent ? "\"挂断-1\"" : "9");
+  vw_test_run_for (100);
+  g_assert_true (g_queue_is_empty (&peer->texts));
+  assert_open (agent);
+  assert_open (clerk);
+
+  g_clear_pointer (&agent, conn_free);
+  g_clear_pointer (&clerk, conn_free);
+  wait_server_idle ();
+}
+
+/* ------------------------------------------------------------------------ */
+/* After everything                                                         */
+
+static void
+test_still_serving (void)
+{
+  get_server ();
+  g_assert_true (vw_test_server_is_running (server));
+
+  g_autoptr (JsonObject) st = fetch_status ();
+  g_assert_true (json_object_has_member (st, "connections"));
+  g_assert_cmpint (json_object_get_int_member (st, "connections"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (st, "sessions"), ==, 0);
+
+  g_autoptr (Conn) c = conn_open ("newcomer");
+  conn_send (c, "{\"type\":\"hello\",\"id\":20240601,\"protocol\":1,"
+      "\"role\":\"agent\",\"name\":\"张敏\",\"province\":\"shanghai\","
+      "\"center\":\"青浦区行政服务中心\"}");
+  g_autoptr (JsonObject) welcome = conn_next (c);
+  assert_type (welcome, "welcome");
+  assert_ref (welcome, "20240601");
+  g_assert_cmpstr (member_string (welcome, "peer_id"), !=, "");
+  g_clear_pointer (&c, conn_free);
+
+  stop_server ();   /* asserts a clean exit after SIGTERM */
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  session = soup_session_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++) {
+    g_autofree char *path = g_strconcat ("/server-errors/table/",
+        bad_inputs[i].path, NULL);
+    g_test_add (path, RowFixture, &bad_inputs[i], row_setup, test_bad_input,
+        row_teardown);
+  }
+  g_test_add_func ("/server-errors/frame/invalid-utf8", test_invalid_utf8);
+  g_test_add_func ("/server-errors/frame/over-1MiB-closed-1009", test_over_one_mib);
+  g_test_add_func ("/server-errors/disconnect/mid-queue", test_disconnect_mid_queue);
+  g_test_add_data_func ("/server-errors/disconnect/paired-clerk-closes",
+      GINT_TO_POINTER (FALSE), test_peer_disconnected);
+  g_test_add_data_func ("/server-errors/disconnect/paired-clerk-vanishes",
+      GINT_TO_POINTER (TRUE), test_peer_disconnected);
+  g_test_add_data_func ("/server-errors/hangup/by-clerk",
+      GINT_TO_POINTER (FALSE), test_hangup);
+  g_test_add_data_func ("/server-errors/hangup/by-agent",
+      GINT_TO_POINTER (TRUE), test_hangup);
+  g_test_add_func ("/server-errors/zz-final/still-serving", test_still_serving);
+
+  int ret = g_test_run ();
+  if (server)
+    stop_server ();
+  g_object_unref (session);
+  return ret;
+}
