@@ -31,6 +31,7 @@ typedef struct {
 /* A track we send: counted at the encoder's output. */
 typedef struct {
   VwTrackKind kind;
+  GstElement *encoder;       /* owned ref */
   gint frames;               /* atomic */
   gint keyframes;            /* atomic */
 } SendTrack;
@@ -322,6 +323,13 @@ mline_of_mid (GstSDPMessage *sdp, const char *mid)
   return -1;
 }
 
+static void
+send_track_free (SendTrack *t)
+{
+  gst_clear_object (&t->encoder);
+  g_free (t);
+}
+
 /* Keyframes counted here show that receivers' requests (PLI) reach us. */
 static GstPadProbeReturn
 encoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
@@ -340,8 +348,8 @@ count_sent (VwCallMedia *m, GstElement *bin, VwTrackKind kind)
   SendTrack *t = g_new0 (SendTrack, 1);
   t->kind = kind;
   g_ptr_array_add (m->sending, t);
-  g_autoptr (GstElement) encoder = gst_bin_get_by_name (GST_BIN (bin), "encoder");
-  g_autoptr (GstPad) pad = encoder ? gst_element_get_static_pad (encoder, "src") : NULL;
+  t->encoder = gst_bin_get_by_name (GST_BIN (bin), "encoder");
+  g_autoptr (GstPad) pad = t->encoder ? gst_element_get_static_pad (t->encoder, "src") : NULL;
   if (pad)
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, encoded_probe, t, NULL);
 }
@@ -419,6 +427,23 @@ vw_call_media_add_candidate (VwCallMedia *m, guint mline, const char *candidate)
   vw_peer_add_ice_candidate (m->peer, mline, candidate);
 }
 
+static void
+force_keyframes (VwCallMedia *m, gint kind)
+{
+  for (guint i = 0; i < m->sending->len; i++) {
+    SendTrack *t = g_ptr_array_index (m->sending, i);
+    if (t->encoder && t->kind != VW_TRACK_AUDIO && (kind < 0 || (gint) t->kind == kind))
+      gst_element_send_event (t->encoder,
+          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+  }
+}
+
+void
+vw_call_media_force_keyframe (VwCallMedia *m, VwTrackKind kind)
+{
+  force_keyframes (m, kind);
+}
+
 /* ---- peer callbacks ---- */
 
 static void
@@ -445,6 +470,9 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
 {
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !m->connected) {
     m->connected = TRUE;
+    /* The encoders' first keyframes went out before anyone could receive
+     * them; start the far side's decoders now instead of on their request. */
+    force_keyframes (m, -1);
     m->cb.connected (m->user_data);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
@@ -520,10 +548,7 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   m->offered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) json_object_unref);
   m->tracks = g_ptr_array_new_with_free_func ((GDestroyNotify) recv_track_free);
-  m->sending = g_ptr_array_new_with_free_func (g_free);
-  if (!vw_call_media_check_sources (&m->config, error))
-    return NULL;
-
+  m->sending = g_ptr_array_new_with_free_func ((GDestroyNotify) send_track_free);
   m->pipeline = gst_pipeline_new ("vw-call");
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (m->pipeline));
   gst_bus_add_watch (bus, on_bus_message, m);

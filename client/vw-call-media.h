@@ -38,6 +38,8 @@ VwMessage   *vw_call_media_new_publish (VwCallMedia *media);
 
 gboolean     vw_call_media_handle_offer (VwCallMedia *media, VwMessage *offer,
                                          GError **error);
+/* The hub asks for a keyframe of our @kind track (a receiver starts). */
+void         vw_call_media_force_keyframe (VwCallMedia *media, VwTrackKind kind);
 void         vw_call_media_add_candidate (VwCallMedia *media, guint mline,
                                           const char *candidate);
 

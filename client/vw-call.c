@@ -164,6 +164,10 @@ send_ready (VwCall *call)
     vw_message_set_string (request, "province", call->config.handled_in);
     vw_message_set_string (request, "item", call->config.item);
     send_msg (call, request);
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "province", call->config.handled_in);
+    json_object_set_string_member (o, "item", call->config.item);
+    vw_events_emit ("requested", o);
   }
 }
 
@@ -235,6 +239,16 @@ on_ice (VwCall *call, VwMessage *msg)
 }
 
 static void
+on_keyframe (VwCall *call, VwMessage *msg)
+{
+  VwTrackKind kind;
+  if (call->media
+      && g_strcmp0 (vw_message_get_string (msg, "session", ""), call->session) == 0
+      && vw_track_kind_from_string (vw_message_get_string (msg, "kind", ""), &kind))
+    vw_call_media_force_keyframe (call->media, kind);
+}
+
+static void
 on_ended (VwCall *call, VwMessage *msg)
 {
   JsonObject *o = json_object_new ();
@@ -277,6 +291,7 @@ static const struct {
   { VW_MSG_PAIRED, on_paired },
   { VW_MSG_OFFER, on_offer },
   { VW_MSG_ICE, on_ice },
+  { VW_MSG_KEYFRAME, on_keyframe },
   { VW_MSG_ENDED, on_ended },
   { VW_MSG_ERROR, on_error },
   { VW_MSG_OK, on_ok },

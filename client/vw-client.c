@@ -10,6 +10,16 @@
 #include <gst/gst.h>
 
 #include "vw-call.h"
+#include "vw-media.h"
+
+/* The client registers only once its media stack is warm: an agent must
+ * not be offered a call it would answer 200 ms late. */
+static gboolean
+on_media_ready (gpointer user_data)
+{
+  vw_call_start (user_data);
+  return G_SOURCE_REMOVE;
+}
 
 static gboolean
 on_signal (gpointer user_data)
@@ -100,7 +110,7 @@ main (int argc, char **argv)
   VwCall *call = vw_call_new (&config, loop);
   g_unix_signal_add (SIGINT, on_signal, call);
   g_unix_signal_add (SIGTERM, on_signal, call);
-  vw_call_start (call);
+  vw_media_prewarm (on_media_ready, call);
   g_main_loop_run (loop);
   int status = vw_call_get_exit_status (call);
   vw_call_free (call);

@@ -153,3 +153,39 @@ vw_recv_bin_new (VwTrackKind kind, gboolean display)
   g_assert_no_error (error);
   return bin;
 }
+
+typedef struct {
+  GMainContext *context;
+  GSourceFunc done;
+  gpointer user_data;
+} Prewarm;
+
+static gpointer
+prewarm_thread (gpointer data)
+{
+  Prewarm *pw = data;
+  /* dtlsdec makes the certificate that every later webrtcbin of this
+   * process shares; the others just load their plugins. */
+  const char *factories[] = { "dtlsdec", "webrtcbin", "vp8enc", "vp8dec",
+    "opusenc", "opusdec", "rtpvp8pay", "rtpvp8depay", "rtpopuspay", "rtpopusdepay" };
+  for (guint i = 0; i < G_N_ELEMENTS (factories); i++) {
+    GstElement *e = gst_element_factory_make (factories[i], NULL);
+    if (e)
+      gst_object_unref (gst_object_ref_sink (e));
+  }
+  if (pw->done)
+    g_main_context_invoke (pw->context, pw->done, pw->user_data);
+  g_main_context_unref (pw->context);
+  g_free (pw);
+  return NULL;
+}
+
+void
+vw_media_prewarm (GSourceFunc done, gpointer user_data)
+{
+  Prewarm *pw = g_new0 (Prewarm, 1);
+  pw->context = g_main_context_ref_thread_default ();
+  pw->done = done;
+  pw->user_data = user_data;
+  g_thread_unref (g_thread_new ("vw-prewarm", prewarm_thread, pw));
+}

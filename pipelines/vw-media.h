@@ -50,4 +50,10 @@ GstElement *vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
  * (transfer floating) */
 GstElement *vw_recv_bin_new (VwTrackKind kind, gboolean display);
 
+/* Loads the codec and WebRTC plugins and makes the process's DTLS
+ * certificate (an RSA key: 100-300 ms) in a background thread, so the first
+ * call does not wait for them.  @done (nullable) runs on the caller's main
+ * context when everything is ready. */
+void vw_media_prewarm (GSourceFunc done, gpointer user_data);
+
 G_END_DECLS

@@ -396,12 +396,24 @@ typedef struct {
   GstElement *tee;
   guint mline;
   GstCaps *caps;
+  GstPad *pad;               /* webrtcbin's src pad, held blocked */
+  gulong block;
 } Track;
+
+static void
+track_unblock (Track *t)
+{
+  if (t->block)
+    gst_pad_remove_probe (t->pad, t->block);
+  t->block = 0;
+}
 
 static void
 track_free (gpointer data)
 {
   Track *t = data;
+  track_unblock (t);
+  gst_clear_object (&t->pad);
   gst_clear_object (&t->tee);
   gst_clear_caps (&t->caps);
   g_free (t);
@@ -413,10 +425,20 @@ track_ready (VwPeer *self, gpointer data)
   Track *t = data;
   g_ptr_array_add (self->tees, gst_object_ref (t->tee));
   g_signal_emit (self, signals[SIGNAL_TRACK], 0, t->tee, t->mline, t->caps);
+  /* The handlers have linked their branches: let the data go. */
+  track_unblock (t);
+}
+
+static GstPadProbeReturn
+hold_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  return GST_PAD_PROBE_OK;
 }
 
 /* Streaming thread: link the new pad at once so no buffer is pushed into an
- * unlinked pad (a not-linked flow error would stop the track). */
+ * unlinked pad (a not-linked flow error would stop the track), and hold the
+ * data until the main context has linked the track's branches: the first
+ * packets are often the keyframe every receiver needs. */
 static void
 on_pad_added (GstElement *webrtcbin, GstPad *pad, VwPeer *self)
 {
@@ -440,6 +462,10 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, VwPeer *self)
   t->tee = gst_object_ref (tee);
   t->mline = mline;
   t->caps = gst_pad_get_current_caps (pad);
+  t->pad = gst_object_ref (pad);
+  t->block = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM
+      | GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      hold_data, NULL, NULL);
   GST_DEBUG ("%s: remote track on m-line %u: %" GST_PTR_FORMAT, self->name,
       mline, t->caps);
   hop (self, track_ready, t, track_free);

@@ -81,7 +81,7 @@ else
     say "apt-get update failed, retrying in 5 s"
     sleep 5
   done
-  "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" \
+  "${sudo[@]}" apt-get install -y -q -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" \
     || die "apt-get install failed"
   say "installed: ${missing[*]}"
 fi

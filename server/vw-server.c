@@ -11,6 +11,7 @@
 #include <libsoup/soup.h>
 
 #include "vw-broker.h"
+#include "vw-media.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -133,6 +134,7 @@ main (int argc, char **argv)
     return 1;
   }
 
+  vw_media_prewarm (NULL, NULL);
   VwBrokerConfig config = { .hub_latency_ms = latency, .ice_address = ice_address };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);

@@ -327,6 +327,12 @@ static const VwFieldSpec offer_fields[] = {
   { NULL }
 };
 
+static const VwFieldSpec keyframe_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "kind", VW_FIELD_STRING, REQUIRED, track_kind_names },
+  { NULL }
+};
+
 static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_HELLO] = { "hello", FROM (VW_FROM_CLIENT), hello_fields },
   [VW_MSG_STATUS] = { "status", FROM (VW_FROM_CLIENT), status_fields },
@@ -341,6 +347,7 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_ERROR] = { "error", FROM (VW_FROM_SERVER), error_fields },
   [VW_MSG_OK] = { "ok", FROM (VW_FROM_SERVER), ok_fields },
   [VW_MSG_OFFER] = { "offer", FROM (VW_FROM_SERVER), offer_fields },
+  [VW_MSG_KEYFRAME] = { "keyframe", FROM (VW_FROM_SERVER), keyframe_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

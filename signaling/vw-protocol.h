@@ -66,6 +66,7 @@ typedef enum {
   VW_MSG_ERROR,
   VW_MSG_OK,
   VW_MSG_OFFER,
+  VW_MSG_KEYFRAME,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

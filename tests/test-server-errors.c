@@ -36,6 +36,18 @@
     g_assertion_message (NULL, __FILE__, __LINE__, G_STRFUNC, msg_);      \
   } G_STMT_END
 
+/* A known server bug, reported as TODO ("not ok # TODO", an expected
+ * failure for meson) so the suite stays usable until it is fixed;
+ * VW_TEST_STRICT=1 makes it a plain failure. */
+static void
+known_bug (const char *why)
+{
+  if (g_getenv ("VW_TEST_STRICT"))
+    fail_printf ("known bug: %s", why);
+  else
+    g_test_incomplete (why);
+}
+
 /* ------------------------------------------------------------------------ */
 /* The shared server                                                        */
 
@@ -213,9 +225,11 @@ conn_next_timeout (Conn *c, guint timeout_ms)
 {
   vw_test_wait_until (conn_has_text, c, timeout_ms);
   g_autofree char *text = g_queue_pop_head (&c->texts);
-  if (!text)
+  if (!text) {
     fail_printf ("%s: no message within %u ms (connection %s, close code %u)",
         c->label, timeout_ms, c->closed ? "closed" : "open", c->close_code);
+    return NULL;
+  }
 
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
@@ -232,6 +246,23 @@ static JsonObject *
 conn_next (Conn *c)
 {
   return conn_next_timeout (c, REPLY_TIMEOUT_MS);
+}
+
+/* Sends @text and returns the next message, its reply when nothing else is
+ * pending. (transfer full) */
+static JsonObject *
+conn_exchange (Conn *c, const char *text)
+{
+  conn_send (c, text);
+  return conn_next (c);
+}
+
+static void
+assert_no_message (Conn *c)
+{
+  const char *text = g_queue_peek_head (&c->texts);
+  if (text)
+    fail_printf ("%s: unexpected message %s", c->label, text);
 }
 
 static void
@@ -313,8 +344,7 @@ static void
 register_as (Conn *c, const Person *p)
 {
   g_autofree char *text = hello_text (p, "hello-1");
-  conn_send (c, text);
-  g_autoptr (JsonObject) welcome = conn_next (c);
+  g_autoptr (JsonObject) welcome = conn_exchange (c, text);
   assert_type (welcome, "welcome");
   assert_ref (welcome, "\"hello-1\"");
   g_assert_cmpstr (member_string (welcome, "peer_id"), !=, "");
@@ -323,10 +353,9 @@ register_as (Conn *c, const Person *p)
 static void
 set_available (Conn *agent, gboolean available)
 {
-  conn_send (agent, available
+  g_autoptr (JsonObject) ok = conn_exchange (agent, available
       ? "{\"type\":\"status\",\"id\":\"st-1\",\"available\":true}"
       : "{\"type\":\"status\",\"id\":\"st-1\",\"available\":false}");
-  g_autoptr (JsonObject) ok = conn_next (agent);
   assert_type (ok, "ok");
   assert_ref (ok, "\"st-1\"");
 }
@@ -337,8 +366,7 @@ request_agent (Conn *clerk, const char *province, const char *item)
 {
   g_autofree char *text = g_strdup_printf ("{\"type\":\"request\","
       "\"id\":\"r-1\",\"province\":\"%s\",\"item\":\"%s\"}", province, item);
-  conn_send (clerk, text);
-  g_autoptr (JsonObject) ok = conn_next (clerk);
+  g_autoptr (JsonObject) ok = conn_exchange (clerk, text);
   assert_type (ok, "ok");
   assert_ref (ok, "\"r-1\"");
 }
@@ -708,6 +736,17 @@ static const BadInput bad_inputs[] = {
     "\"id\":\"r-8\",\"province\":\"shanghai\",\"item\":\"出生一件事\"}",
     .code = "wrong-state", .ref = "\"r-8\"" },
 
+  /* The order of checks: fields, registration, role, state, session. */
+  { "order/field-before-registration", SETUP_NONE,
+    "{\"type\":\"status\",\"id\":\"ord-1\",\"available\":\"yes\"}",
+    .code = "bad-field", .ref = "\"ord-1\"" },
+  { "order/role-before-state", SETUP_CLERK_QUEUED,
+    "{\"type\":\"status\",\"id\":\"ord-2\",\"available\":true}",
+    .code = "wrong-role", .ref = "\"ord-2\"" },
+  { "order/state-before-session", SETUP_CLERK,
+    "{\"type\":\"ice\",\"id\":\"ord-3\",\"session\":\"" NO_SESSION "\","
+    "\"mline\":0,\"candidate\":\"\"}", .code = "wrong-state", .ref = "\"ord-3\"" },
+
   /* Session messages outside a session: wrong-state. */
   { "wrong-state/hangup", SETUP_AGENT,
     "{\"type\":\"hangup\",\"id\":9,\"session\":\"" NO_SESSION "\"}",
@@ -762,6 +801,9 @@ static const BadInput bad_inputs[] = {
   { "ice/mline-negative", SETUP_PAIRED_CLERK, "{\"type\":\"ice\",\"id\":\"i-3\","
     "\"session\":\"@SESSION@\",\"mline\":-1,\"candidate\":\"\"}",
     .code = "bad-field", .ref = "\"i-3\"" },
+  { "ice/mline-beyond-32-bits", SETUP_AGENT, "{\"type\":\"ice\",\"id\":\"i-5\","
+    "\"session\":\"" NO_SESSION "\",\"mline\":4294967296,\"candidate\":\"\"}",
+    .code = "bad-field", .ref = "\"i-5\"" },
   { "ice/candidate-missing", SETUP_AGENT, "{\"type\":\"ice\",\"id\":\"i-4\","
     "\"session\":\"" NO_SESSION "\",\"mline\":0}",
     .code = "missing-field", .ref = "\"i-4\"" },
@@ -889,8 +931,7 @@ check_follow_up (const BadInput *row, RowFixture *f)
     /* A queued clerk has no valid message with a reply of its own; the
      * documented already-registered error shows the connection works. */
     g_autofree char *text = hello_text (&clerk_li, "follow-up");
-    conn_send (f->me, text);
-    g_autoptr (JsonObject) e = conn_next (f->me);
+    g_autoptr (JsonObject) e = conn_exchange (f->me, text);
     assert_error (e, "already-registered", "\"follow-up\"");
     break;
   }
@@ -915,15 +956,15 @@ test_bad_input (RowFixture *f, gconstpointer data)
   check_follow_up (row, f);
   assert_open (f->me);
   g_assert_cmpuint (f->me->n_binary, ==, 0);
-  g_assert_true (g_queue_is_empty (&f->me->texts));
+  assert_no_message (f->me);
   if (f->partner)
-    g_assert_true (g_queue_is_empty (&f->partner->texts));
+    assert_no_message (f->partner);
 
   /* The other session must not have heard of any of this. */
   if (f->bystanders[0]) {
     vw_test_run_for (100);
     for (guint i = 0; i < G_N_ELEMENTS (f->bystanders); i++) {
-      g_assert_true (g_queue_is_empty (&f->bystanders[i]->texts));
+      assert_no_message (f->bystanders[i]);
       assert_open (f->bystanders[i]);
     }
   }
@@ -961,8 +1002,8 @@ test_invalid_utf8 (void)
    * server sees the frame.  Anything else is a plain failure. */
   if (c->closed && c->close_code == SOUP_WEBSOCKET_CLOSE_BAD_DATA
       && g_queue_is_empty (&c->texts)) {
-    g_test_incomplete ("PROTOCOL.md says bad-json and the connection stays "
-        "open; the WebSocket layer closes it with 1007 instead");
+    known_bug ("PROTOCOL.md says bad-json and the connection stays open; "
+        "the WebSocket layer closes it with 1007 instead");
     g_clear_pointer (&c, conn_free);
     wait_server_idle ();
     return;
@@ -1009,8 +1050,8 @@ test_over_one_mib (void)
    * frame (no code at all) unless the server answers the "error" signal
    * with a close of its own.  Any other wrong code is a plain failure. */
   if (code == 0) {
-    g_test_incomplete ("closed without a close frame; PROTOCOL.md promises "
-        "close code 1009");
+    known_bug ("closed without a close frame; PROTOCOL.md promises close "
+        "code 1009");
     return;
   }
   g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
@@ -1133,11 +1174,10 @@ test_hangup (gconstpointer data)
   assert_ended (theirs, s, "peer-hangup", NULL);
 
   /* A second hangup finds no session; the peer hears nothing of it. */
-  conn_send (actor, text);
-  g_autoptr (JsonObject) again = conn_next (actor);
+  g_autoptr (JsonObject) again = conn_exchange (actor, text);
   assert_error (again, "wrong-state", by_agent ? "\"挂断-1\"" : "9");
   vw_test_run_for (100);
-  g_assert_true (g_queue_is_empty (&peer->texts));
+  assert_no_message (peer);
   assert_open (agent);
   assert_open (clerk);
 
@@ -1161,10 +1201,9 @@ test_still_serving (void)
   g_assert_cmpint (json_object_get_int_member (st, "sessions"), ==, 0);
 
   g_autoptr (Conn) c = conn_open ("newcomer");
-  conn_send (c, "{\"type\":\"hello\",\"id\":20240601,\"protocol\":1,"
-      "\"role\":\"agent\",\"name\":\"张敏\",\"province\":\"shanghai\","
-      "\"center\":\"青浦区行政服务中心\"}");
-  g_autoptr (JsonObject) welcome = conn_next (c);
+  g_autoptr (JsonObject) welcome = conn_exchange (c, "{\"type\":\"hello\","
+      "\"id\":20240601,\"protocol\":1,\"role\":\"agent\",\"name\":\"张敏\","
+      "\"province\":\"shanghai\",\"center\":\"青浦区行政服务中心\"}");
   assert_type (welcome, "welcome");
   assert_ref (welcome, "20240601");
   g_assert_cmpstr (member_string (welcome, "peer_id"), !=, "");
@@ -1196,7 +1235,7 @@ main (int argc, char **argv)
       GINT_TO_POINTER (FALSE), test_hangup);
   g_test_add_data_func ("/server-errors/hangup/by-agent",
       GINT_TO_POINTER (TRUE), test_hangup);
-  g_test_add_func ("/server-errors/zz-final/still-serving", test_still_serving);
+  g_test_add_func ("/server-errors/final/still-serving", test_still_serving);
 
   int ret = g_test_run ();
   if (server)

@@ -45,6 +45,9 @@ typedef struct {
   GPtrArray *lines;                        /* Line*, index = m-line */
   GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
   GstCaps *caps[VW_TRACK_N_KINDS];
+  gboolean published;                      /* has sent "publish" */
+  gboolean offered;                        /* has had a first offer */
+  guint negotiate_source;                  /* pending negotiate_now() */
 } Participant;
 
 struct _Session {
@@ -141,6 +144,41 @@ tracks_table (Participant *p, const GstSDPMessage *sdp)
   return tracks;
 }
 
+/* Offers are coalesced: everything that changes a participant's m-lines in
+ * one turn of the main loop goes into one offer.  The first offer also waits
+ * (at most FIRST_OFFER_WAIT_MS) until every participant of the session has
+ * published, so that a call negotiates once instead of twice. */
+#define FIRST_OFFER_WAIT_MS 300
+
+static gboolean session_all_published (Session *s);
+
+static gboolean
+negotiate_now (gpointer data)
+{
+  Participant *p = data;
+  p->negotiate_source = 0;
+  if (p->lines->len > 0) {
+    p->offered = TRUE;
+    vw_peer_negotiate (p->peer);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+negotiate_soon (Participant *p)
+{
+  gboolean wait = !p->offered && !session_all_published (p->session);
+  if (p->negotiate_source && !wait) {
+    /* Everyone has published now: no reason to wait any longer. */
+    g_source_remove (p->negotiate_source);
+    p->negotiate_source = 0;
+  }
+  if (!p->negotiate_source)
+    p->negotiate_source = wait
+        ? g_timeout_add (FIRST_OFFER_WAIT_MS, negotiate_now, p)
+        : g_idle_add (negotiate_now, p);
+}
+
 static void
 on_local_description (VwPeer *peer, const char *type, const char *sdp,
     Participant *p)
@@ -177,18 +215,25 @@ on_failed (VwPeer *peer, const GError *error, Participant *p)
   report_failure (p, error);
 }
 
-/* Asks the sender of every track @p receives for a keyframe, so a new
- * receiver starts decoding at once instead of waiting for its own PLI. */
+/* Asks the sender of every video track @p receives for a keyframe, so @p
+ * starts decoding at once.  Two ways: a "keyframe" message, which native
+ * clients obey at once, and an upstream force-key-unit event that the
+ * sender's rtpsession turns into RTCP PLI (what browsers obey), slower
+ * because of RTCP timing rules. */
 static void
 request_keyframes (Participant *p)
 {
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
-    if (line->direction == LINE_DOWNSTREAM && line->tee_pad
-        && line->kind != VW_TRACK_AUDIO)
-      gst_pad_send_event (line->tee_pad,
-          gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-              TRUE, 0));
+    if (line->direction != LINE_DOWNSTREAM || !line->tee_pad
+        || line->kind == VW_TRACK_AUDIO)
+      continue;
+    g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_KEYFRAME);
+    vw_message_set_string (msg, "session", p->session->id);
+    vw_message_set_string (msg, "kind", vw_track_kind_to_string (line->kind));
+    p->hub->cb.send (line->source, msg, p->hub->user_data);
+    gst_pad_send_event (line->tee_pad,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
   }
 }
 
@@ -206,46 +251,63 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
   }
 }
 
-/* Keeps what identifies the stream; drops what the receiving webrtcbin
- * derives itself. */
-static GstCaps *
-forward_caps (const GstCaps *caps)
+/* Gives @dst an m-line that will carry @src's track of @kind.  Created when
+ * the track is announced rather than when its first packet arrives, so the
+ * participant negotiates its sending and receiving m-lines in one round. */
+static Line *
+add_downstream (Participant *src, VwTrackKind kind, Participant *dst)
 {
-  GstCaps *out = gst_caps_copy (caps);
-  GstStructure *s = gst_caps_get_structure (out, 0);
-  gst_structure_remove_fields (s, "timestamp-offset", "seqnum-offset",
-      "clock-base", "seqnum-base", "npt-start", "npt-stop", "play-speed",
-      "play-scale", "onvif-mode", NULL);
-  return out;
+  Line *line = line_new (kind, LINE_DOWNSTREAM, src->id);
+  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, vw_payload_type (src->slot, kind));
+  /* The new line's index is its m-line. */
+  line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
+  g_ptr_array_add (dst->lines, line);
+  GST_INFO ("m-line %u of %s will carry %s of %s", dst->lines->len - 1, dst->id,
+      vw_track_kind_to_string (kind), src->id);
+  return line;
 }
 
+static gboolean
+is_forwarding (Line *line)
+{
+  return line->tee_pad != NULL;
+}
+
+/* Feeds @line from @tee through a queue: RTP as received, not decoded. */
 static void
-forward (Participant *src, VwTrackKind kind, Participant *dst)
+connect_downstream (Participant *dst, Line *line, GstElement *tee)
 {
   VwHub *hub = dst->hub;
-  Line *line = line_new (kind, LINE_DOWNSTREAM, src->id);
-  g_autoptr (GstCaps) caps = forward_caps (src->caps[kind]);
-
-  line->tee = gst_object_ref (src->tees[kind]);
+  line->tee = gst_object_ref (tee);
   line->queue = gst_element_factory_make ("queue", NULL);
   /* A slow receiver drops its own packets instead of stalling the others. */
   g_object_set (line->queue, "leaky", 2, "max-size-buffers", 0,
       "max-size-bytes", 0, "max-size-time", (guint64) 500 * GST_MSECOND, NULL);
   gst_bin_add (GST_BIN (hub->pipeline), line->queue);
-  /* The new line's index is its m-line. */
-  line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
   g_autoptr (GstPad) queue_src = gst_element_get_static_pad (line->queue, "src");
   g_autoptr (GstPad) queue_sink = gst_element_get_static_pad (line->queue, "sink");
   gst_pad_link (queue_src, line->sink_pad);
   gst_element_sync_state_with_parent (line->queue);
   line->tee_pad = gst_element_request_pad_simple (line->tee, "src_%u");
   gst_pad_link (line->tee_pad, queue_sink);
+  GST_INFO ("forwarding %s of %s to %s", vw_track_kind_to_string (line->kind),
+      line->source, dst->id);
+  if (vw_peer_get_state (dst->peer) == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    request_keyframes (dst);
+}
 
-  g_ptr_array_add (dst->lines, line);
-  GST_INFO ("forwarding %s of %s to %s", vw_track_kind_to_string (kind),
-      src->id, dst->id);
-  vw_peer_negotiate (dst->peer);
+/* The downstream line of @dst waiting for @src's track of @kind. */
+static Line *
+find_downstream (Participant *dst, const char *src, VwTrackKind kind)
+{
+  for (guint i = 0; i < dst->lines->len; i++) {
+    Line *line = g_ptr_array_index (dst->lines, i);
+    if (line->direction == LINE_DOWNSTREAM && line->active && line->kind == kind
+        && g_str_equal (line->source, src))
+      return line;
+  }
+  return NULL;
 }
 
 /* The upstream line whose payload type @caps carry.  webrtcbin's m-line
@@ -280,8 +342,9 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
 
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
-    if (other != p)
-      forward (p, line->kind, other);
+    Line *down = other != p ? find_downstream (other, p->id, line->kind) : NULL;
+    if (down && !is_forwarding (down))
+      connect_downstream (other, down, tee);
   }
 }
 
@@ -334,13 +397,14 @@ participant_unlink (Participant *p)
       changed = TRUE;
     }
     if (changed)
-      vw_peer_negotiate (other->peer);
+      negotiate_soon (other);
   }
 }
 
 static void
 participant_free (Participant *p)
 {
+  g_clear_handle_id (&p->negotiate_source, g_source_remove);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);
@@ -351,6 +415,15 @@ participant_free (Participant *p)
   g_ptr_array_free (p->lines, TRUE);
   g_free (p->id);
   g_free (p);
+}
+
+static gboolean
+session_all_published (Session *s)
+{
+  for (guint i = 0; i < s->participants->len; i++)
+    if (!((Participant *) g_ptr_array_index (s->participants, i))->published)
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -389,9 +462,23 @@ handle_publish (Participant *p, VwMessage *msg, GError **error)
     vw_peer_add_recv_transceiver (p->peer, caps);
     g_ptr_array_add (p->lines, line_new (k, LINE_UPSTREAM, p->id));
     changed = TRUE;
+    for (guint i = 0; i < p->session->participants->len; i++) {
+      Participant *other = g_ptr_array_index (p->session->participants, i);
+      if (other != p) {
+        add_downstream (p, k, other);
+        negotiate_soon (other);
+      }
+    }
   }
-  if (changed)
-    vw_peer_negotiate (p->peer);
+  p->published = TRUE;
+  if (changed || !p->offered)
+    negotiate_soon (p);
+  /* Others may have been waiting for this participant's publish. */
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    if (other != p && !other->offered && other->negotiate_source)
+      negotiate_soon (other);
+  }
   return TRUE;
 }
 
@@ -475,12 +562,17 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
   g_hash_table_insert (hub->participants, p->id, p);
   GST_INFO ("%s joined session %s in slot %u", peer, session_id, p->slot);
 
-  /* Tracks already flowing in the session go to the newcomer too. */
+  /* Tracks already announced in the session go to the newcomer too. */
   for (guint i = 0; i < s->participants->len; i++) {
     Participant *other = g_ptr_array_index (s->participants, i);
-    for (guint k = 0; other != p && k < VW_TRACK_N_KINDS; k++)
-      if (other->tees[k])
-        forward (other, k, p);
+    for (guint j = 0; other != p && j < other->lines->len; j++) {
+      Line *up = g_ptr_array_index (other->lines, j);
+      if (up->direction != LINE_UPSTREAM || !up->active)
+        continue;
+      Line *down = add_downstream (other, up->kind, p);
+      if (other->tees[up->kind])
+        connect_downstream (p, down, other->tees[up->kind]);
+    }
   }
   return TRUE;
 }
