@@ -41,7 +41,8 @@ main (int argc, char **argv)
 {
   g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
       *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL;
-  g_autofree char *camera = g_strdup ("test"), *microphone = g_strdup ("test");
+  /* GOption replaces string defaults without freeing them: start at NULL. */
+  g_autofree char *camera = NULL, *microphone = NULL;
   gboolean headless = FALSE, timecode = FALSE;
   int duration = 0, max_sessions = 0, stats_ms = 1000;
   GOptionEntry entries[] = {
@@ -75,6 +76,10 @@ main (int argc, char **argv)
     return 2;
   }
 
+  if (!camera)
+    camera = g_strdup ("test");
+  if (!microphone)
+    microphone = g_strdup ("test");
   VwCallConfig config = { 0 };
   if (!check (server && role && name && province && center,
           "--server, --role, --name, --province and --center are required")

@@ -525,6 +525,20 @@ vw_peer_get_state (VwPeer *self)
   return self->state;
 }
 
+/* libnice would otherwise look for a UPnP gateway with SSDP multicast on
+ * every network: pointless for a server and noise on the desk's LAN. */
+static void
+disable_upnp (GstElement *webrtcbin)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) agent = NULL;
+  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp"))
+    g_object_set (agent, "upnp", FALSE, NULL);
+}
+
 void
 vw_peer_restrict_ice (VwPeer *self, const char *address)
 {
@@ -563,6 +577,7 @@ vw_peer_new (GstBin *bin, const char *name, guint latency_ms)
   g_signal_connect (self->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (self->webrtcbin, "notify::connection-state",
       G_CALLBACK (on_connection_state), self);
+  disable_upnp (self->webrtcbin);
   gst_bin_add (bin, self->webrtcbin);
   gst_element_sync_state_with_parent (self->webrtcbin);
   return self;

@@ -372,6 +372,18 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
   }
 }
 
+/* libsoup reports a frame over the size limit here and then drops the
+ * connection without a close frame; close it properly, with 1009. */
+static void
+on_ws_error (SoupWebsocketConnection *ws, GError *error, Connection *c)
+{
+  g_debug ("%s: %s", c->peer_id, error->message);
+  if (g_error_matches (error, SOUP_WEBSOCKET_ERROR, SOUP_WEBSOCKET_CLOSE_TOO_BIG)
+      && soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (ws, SOUP_WEBSOCKET_CLOSE_TOO_BIG,
+        "message too big");
+}
+
 static void
 connection_free (Connection *c)
 {
@@ -410,6 +422,7 @@ vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws)
   soup_websocket_connection_set_keepalive_interval (ws, WS_KEEPALIVE_S);
   g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), c);
   g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), c);
+  g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), c);
   g_hash_table_insert (b->connections, c->peer_id, c);
   g_debug ("%s connected", c->peer_id);
 }

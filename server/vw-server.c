@@ -101,8 +101,9 @@ int
 main (int argc, char **argv)
 {
   int port = 8080;
-  g_autofree char *address = g_strdup ("0.0.0.0");
-  g_autofree char *data_dir = g_strdup ("vw-data");
+  /* GOption replaces string defaults without freeing them: start at NULL. */
+  g_autofree char *address = NULL;
+  g_autofree char *data_dir = NULL;
   g_autofree char *ice_address = NULL;
   int latency = 20;
   GOptionEntry entries[] = {
@@ -125,6 +126,10 @@ main (int argc, char **argv)
     g_printerr ("vw-server: %s\n", error->message);
     return 2;
   }
+  if (!address)
+    address = g_strdup ("0.0.0.0");
+  if (!data_dir)
+    data_dir = g_strdup ("vw-data");
   if (port < 0 || port > 65535 || latency < 0 || latency > 1000) {
     g_printerr ("vw-server: --port must be 0..65535 and --hub-latency 0..1000\n");
     return 2;

@@ -36,18 +36,6 @@
     g_assertion_message (NULL, __FILE__, __LINE__, G_STRFUNC, msg_);      \
   } G_STMT_END
 
-/* A known server bug, reported as TODO ("not ok # TODO", an expected
- * failure for meson) so the suite stays usable until it is fixed;
- * VW_TEST_STRICT=1 makes it a plain failure. */
-static void
-known_bug (const char *why)
-{
-  if (g_getenv ("VW_TEST_STRICT"))
-    fail_printf ("known bug: %s", why);
-  else
-    g_test_incomplete (why);
-}
-
 /* ------------------------------------------------------------------------ */
 /* The shared server                                                        */
 
@@ -997,21 +985,12 @@ test_invalid_utf8 (void)
   conn_send_raw_frame (c, 0x1, text, sizeof text - 1);
   vw_test_wait_until (conn_has_text, c, REPLY_TIMEOUT_MS);
 
-  /* Known discrepancy: libsoup validates text frames itself and fails the
-   * connection with 1007 (as RFC 6455 section 8.1 demands) before the
-   * server sees the frame.  Anything else is a plain failure. */
-  if (c->closed && c->close_code == SOUP_WEBSOCKET_CLOSE_BAD_DATA
-      && g_queue_is_empty (&c->texts)) {
-    known_bug ("PROTOCOL.md says bad-json and the connection stays open; "
-        "the WebSocket layer closes it with 1007 instead");
-    g_clear_pointer (&c, conn_free);
-    wait_server_idle ();
-    return;
-  }
-  g_autoptr (JsonObject) reply = conn_next (c);
-  assert_error (reply, "bad-json", NULL);
-  assert_open (c);
-  set_available (c, FALSE);
+  /* The WebSocket layer fails the connection with 1007, as RFC 6455
+   * section 8.1 demands, before the protocol sees the frame (PROTOCOL.md). */
+  g_assert_true (vw_test_wait_until (conn_is_closed, c, REPLY_TIMEOUT_MS));
+  g_assert_cmpuint (c->close_code, ==, SOUP_WEBSOCKET_CLOSE_BAD_DATA);
+  g_assert_true (g_queue_is_empty (&c->texts));
+  g_assert_true (vw_test_server_is_running (server));
   g_clear_pointer (&c, conn_free);
   wait_server_idle ();
 }
@@ -1046,14 +1025,6 @@ test_over_one_mib (void)
   g_clear_pointer (&fresh, conn_free);
   wait_server_idle ();
 
-  /* Known server bug: libsoup drops the TCP connection without a close
-   * frame (no code at all) unless the server answers the "error" signal
-   * with a close of its own.  Any other wrong code is a plain failure. */
-  if (code == 0) {
-    known_bug ("closed without a close frame; PROTOCOL.md promises close "
-        "code 1009");
-    return;
-  }
   g_assert_cmpuint (code, ==, SOUP_WEBSOCKET_CLOSE_TOO_BIG);
 }
 

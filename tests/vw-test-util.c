@@ -3,6 +3,24 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <sys/prctl.h>
+
+/* Children die with the test: a test that aborts leaves no vw-server or
+ * vw-client behind. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static GSubprocess *
+spawn (GPtrArray *argv, GSubprocessFlags flags, GError **error)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (flags);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  return g_subprocess_launcher_spawnv (launcher,
+      (const char *const *) argv->pdata, error);
+}
 
 static const char *
 program (const char *var)
@@ -101,7 +119,7 @@ vw_test_server_start (const char *const *extra_args)
     g_ptr_array_add (argv, (char *) extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
-  server->proc = g_subprocess_newv ((const char *const *) argv->pdata,
+  server->proc = spawn (argv,
       G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
   g_assert_no_error (error);
 
@@ -237,7 +255,7 @@ vw_test_client_start (VwTestServer *server, const char *name,
   GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE;
   if (!g_getenv ("VW_TEST_VERBOSE"))
     flags |= G_SUBPROCESS_FLAGS_STDERR_SILENCE;
-  client->proc = g_subprocess_newv ((const char *const *) argv->pdata, flags, &error);
+  client->proc = spawn (argv, flags, &error);
   g_assert_no_error (error);
   GDataInputStream *in = g_data_input_stream_new (
       g_subprocess_get_stdout_pipe (client->proc));

@@ -262,6 +262,9 @@ add_downstream (Participant *src, VwTrackKind kind, Participant *dst)
   /* The new line's index is its m-line. */
   line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
+  /* One media stream per participant at the far end (a=msid). */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (line->sink_pad), "msid"))
+    g_object_set (line->sink_pad, "msid", src->id, NULL);
   g_ptr_array_add (dst->lines, line);
   GST_INFO ("m-line %u of %s will carry %s of %s", dst->lines->len - 1, dst->id,
       vw_track_kind_to_string (kind), src->id);
