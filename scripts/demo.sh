@@ -131,9 +131,8 @@ wait "$agent_pid" || agent_status=$?
 agent_pid=''
 
 # ---- what flowed ----
-# The clients' event lines -> one readable block per side.  The clerk sends
-# its request right after it registers, so its "registered" time is taken as
-# the request time.
+# The clients' event lines -> one readable block per side.  Times are
+# counted from the clerk's "requested" event.
 names=(张敏 李华)
 report=$(jq -rn \
   --rawfile agent "$work/agent.jsonl" --rawfile clerk "$work/clerk.jsonl" \
@@ -154,7 +153,7 @@ report=$(jq -rn \
   | ($clerk | events) as $c
   | ({} | .[($a | ev("registered") | first | .peer_id?) // "-"] = $agent_name
         | .[($c | ev("registered") | first | .peer_id?) // "-"] = $clerk_name) as $names
-  | ($c | first_t("registered")) as $request
+  | ($c | first_t("requested")) as $request
   | def side($title; $ev; $status):
       ($ev | ev("paired") | first) as $p
       | ($ev | ev("stats")) as $stats

@@ -179,6 +179,9 @@ static const InvalidCase invalid_cases[] = {
   CLIENT ("client-sends-error", "{\"type\":\"error\",\"code\":\"internal\",\"message\":\"x\"}", UNKNOWN_TYPE, "error"),
   CLIENT_REF ("client-sends-ok", "{\"type\":\"ok\",\"ref\":1,\"id\":2}", UNKNOWN_TYPE, "2", "ok"),
   CLIENT ("client-sends-offer", "{\"type\":\"offer\",\"session\":\"s1\",\"sdp\":\"v=0\",\"tracks\":[]}", UNKNOWN_TYPE, "offer"),
+  CLIENT ("client-sends-keyframe", "{\"type\":\"keyframe\",\"session\":\"s1\",\"kind\":\"camera\"}", UNKNOWN_TYPE, "keyframe"),
+  SERVER ("keyframe-missing-kind", "{\"type\":\"keyframe\",\"session\":\"s1\"}", MISSING_FIELD, "kind"),
+  SERVER ("keyframe-bad-kind", "{\"type\":\"keyframe\",\"session\":\"s1\",\"kind\":\"face\"}", BAD_FIELD, "kind"),
   /* Client-only types sent by the server. */
   SERVER ("server-sends-hello", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL "}", UNKNOWN_TYPE, "hello"),
   SERVER ("server-sends-status", "{\"type\":\"status\",\"available\":true}", UNKNOWN_TYPE, "status"),
