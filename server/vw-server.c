@@ -62,6 +62,13 @@ on_signal (gpointer user_data)
 }
 
 static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
 ensure_data_dir (const char *dir, GError **error)
 {
   if (g_mkdir_with_parents (dir, 0750) != 0) {
@@ -139,7 +146,13 @@ main (int argc, char **argv)
     return 1;
   }
 
-  vw_media_prewarm (NULL, NULL);
+  /* Warm the media stack before accepting anyone, so the first call does
+   * not wait for the DTLS certificate. */
+  gboolean warm = FALSE;
+  vw_media_prewarm (set_flag, &warm);
+  while (!warm)
+    g_main_context_iteration (NULL, TRUE);
+
   VwBrokerConfig config = { .hub_latency_ms = latency, .ice_address = ice_address };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);
@@ -149,15 +162,16 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
+  /* Signals are handled before the URL is printed: whoever starts us may
+   * stop us as soon as it has read it. */
+  g_unix_signal_add (SIGINT, on_signal, &server);
+  g_unix_signal_add (SIGTERM, on_signal, &server);
   if (!listen (soup, address, port, &error)) {
     g_printerr ("vw-server: cannot listen on %s:%d: %s\n", address, port,
         error->message);
     return 1;
   }
   print_urls (soup);
-
-  g_unix_signal_add (SIGINT, on_signal, &server);
-  g_unix_signal_add (SIGTERM, on_signal, &server);
   g_main_loop_run (server.loop);
 
   /* Let the close frames go out before the sockets are torn down. */
