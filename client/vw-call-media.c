@@ -233,6 +233,23 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
       t->peer, mid);
 }
 
+guint
+vw_call_media_request_keyframes (VwCallMedia *m)
+{
+  guint n = 0;
+  for (guint i = 0; i < m->tracks->len; i++) {
+    RecvTrack *t = g_ptr_array_index (m->tracks, i);
+    if (t->kind == VW_TRACK_AUDIO)
+      continue;
+    /* Upstream from the decoder: webrtcbin's rtpsession sends RTCP PLI. */
+    g_autoptr (GstPad) sink = gst_element_get_static_pad (t->bin, "sink");
+    gst_pad_push_event (sink, gst_video_event_new_upstream_force_key_unit (
+            GST_CLOCK_TIME_NONE, TRUE, 0));
+    n++;
+  }
+  return n;
+}
+
 JsonArray *
 vw_call_media_get_stats (VwCallMedia *m)
 {

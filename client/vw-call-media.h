@@ -38,6 +38,9 @@ VwMessage   *vw_call_media_new_publish (VwCallMedia *media);
 
 gboolean     vw_call_media_handle_offer (VwCallMedia *media, VwMessage *offer,
                                          GError **error);
+/* Asks the senders of all received video for a keyframe, by RTCP PLI (as a
+ * decoder that lost its reference would).  Returns how many tracks. */
+guint        vw_call_media_request_keyframes (VwCallMedia *media);
 /* The hub asks for a keyframe of our @kind track (a receiver starts). */
 void         vw_call_media_force_keyframe (VwCallMedia *media, VwTrackKind kind);
 void         vw_call_media_add_candidate (VwCallMedia *media, guint mline,

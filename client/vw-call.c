@@ -412,6 +412,66 @@ vw_call_stop (VwCall *call)
   call->close_timeout = g_timeout_add (2000, on_close_timeout, call);
 }
 
+/* ---- commands from stdin ---- */
+
+static gboolean
+cmd_hangup (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (call->state != STATE_IN_SESSION) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not in a session");
+    return FALSE;
+  }
+  g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
+  vw_message_set_string (hangup, "session", call->session);
+  send_msg (call, hangup);
+  return TRUE;
+}
+
+static gboolean
+cmd_request_keyframe (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (!call->media) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not in a session");
+    return FALSE;
+  }
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "tracks", vw_call_media_request_keyframes (call->media));
+  vw_events_emit ("keyframe-requested", o);
+  return TRUE;
+}
+
+static const struct {
+  const char *name;
+  gboolean (*run) (VwCall *call, JsonObject *cmd, GError **error);
+} commands[] = {
+  { "hangup", cmd_hangup },
+  { "request-keyframe", cmd_request_keyframe },
+};
+
+void
+vw_call_handle_command (VwCall *call, const char *line)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonNode *root = NULL;
+  if (!json_parser_load_from_data (parser, line, -1, &error)
+      || !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser)))) {
+    emit_error ("bad-command", "a command is one JSON object per line");
+    return;
+  }
+  JsonObject *cmd = json_node_get_object (root);
+  const char *name = json_object_get_string_member_with_default (cmd, "command", "");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
+    if (!g_str_equal (commands[i].name, name))
+      continue;
+    if (!commands[i].run (call, cmd, &error))
+      emit_error ("bad-command", error->message);
+    return;
+  }
+  g_autofree char *msg = g_strdup_printf ("unknown command '%s'", name);
+  emit_error ("bad-command", msg);
+}
+
 VwCall *
 vw_call_new (const VwCallConfig *config, GMainLoop *loop)
 {

@@ -30,6 +30,9 @@ void    vw_call_free (VwCall *call);
 void    vw_call_start (VwCall *call);
 /* Hangs up (if in a session) and closes; quits the loop when done. */
 void    vw_call_stop (VwCall *call);
+/* A command line from stdin, one JSON object such as {"command":"hangup"}
+ * (see README, "Commands").  Problems are reported as "error" events. */
+void    vw_call_handle_command (VwCall *call, const char *line);
 /* Process exit status once the loop has quit. */
 int     vw_call_get_exit_status (VwCall *call);
 

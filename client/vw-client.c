@@ -6,6 +6,7 @@
  * Prints one JSON object per line for every event (see README.md).
  */
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <locale.h>
 #include <gst/gst.h>
 
@@ -19,6 +20,32 @@ on_media_ready (gpointer user_data)
 {
   vw_call_start (user_data);
   return G_SOURCE_REMOVE;
+}
+
+/* Commands, one JSON object per line on stdin.  End of input is not a
+ * reason to stop: a client started with no stdin just runs. */
+static void
+on_command_line (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GDataInputStream *in = G_DATA_INPUT_STREAM (source);
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (in, result,
+      NULL, NULL);
+  if (!line)
+    return;
+  if (*g_strstrip (line))
+    vw_call_handle_command (user_data, line);
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL,
+      on_command_line, user_data);
+}
+
+static GDataInputStream *
+read_commands (VwCall *call)
+{
+  g_autoptr (GInputStream) fd = g_unix_input_stream_new (0, FALSE);
+  GDataInputStream *in = g_data_input_stream_new (fd);
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL,
+      on_command_line, call);
+  return in;
 }
 
 static gboolean
@@ -116,6 +143,7 @@ main (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_signal, call);
   g_unix_signal_add (SIGTERM, on_signal, call);
   vw_media_prewarm (on_media_ready, call);
+  g_autoptr (GDataInputStream) commands = read_commands (call);
   g_main_loop_run (loop);
   int status = vw_call_get_exit_status (call);
   vw_call_free (call);

@@ -252,7 +252,7 @@ vw_test_client_start (VwTestServer *server, const char *name,
   g_ptr_array_add (argv, NULL);
 
   g_autoptr (GError) error = NULL;
-  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE;
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE;
   if (!g_getenv ("VW_TEST_VERBOSE"))
     flags |= G_SUBPROCESS_FLAGS_STDERR_SILENCE;
   client->proc = spawn (argv, flags, &error);
@@ -262,6 +262,16 @@ vw_test_client_start (VwTestServer *server, const char *name,
   g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL,
       on_client_line, client);
   return client;
+}
+
+void
+vw_test_client_command (VwTestClient *client, const char *json)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *line = g_strconcat (json, "\n", NULL);
+  GOutputStream *in = g_subprocess_get_stdin_pipe (client->proc);
+  g_output_stream_write_all (in, line, strlen (line), NULL, NULL, &error);
+  g_assert_no_error (error);
 }
 
 static gint

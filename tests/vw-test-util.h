@@ -37,6 +37,8 @@ typedef struct {
  * given arguments (NULL-terminated). */
 VwTestClient *vw_test_client_start (VwTestServer *server, const char *name,
                                     const char *const *args);
+/* Writes one command line ({"command": ...}) to the client's stdin. */
+void          vw_test_client_command (VwTestClient *client, const char *json);
 /* Waits for the first event named @event at index >= *@from (updates
  * *@from past it when not NULL).  Fails the test after @timeout_ms.
  * (transfer none) */
