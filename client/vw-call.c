@@ -201,20 +201,11 @@ on_paired (VwCall *call, VwMessage *msg)
       json_object_ref (vw_message_get_object_member (msg, "peer")));
   vw_events_emit ("paired", o);
 
-  g_autoptr (GError) error = NULL;
   VwCallMediaCallbacks cb = { media_send, media_connected, media_failed };
   call->session = g_strdup (session);
-  call->media = vw_call_media_new (&call->config.media, session, &cb, call, &error);
+  call->media = vw_call_media_new (&call->config.media, session, &cb, call);
   set_state (call, STATE_IN_SESSION);
-  if (!call->media) {
-    emit_error ("media-failed", error->message);
-    g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
-    vw_message_set_string (hangup, "session", session);
-    send_msg (call, hangup);
-    return;
-  }
-  g_autoptr (VwMessage) publish = vw_call_media_new_publish (call->media);
-  send_msg (call, publish);
+  vw_call_media_publish (call->media);
   call->stats_source = g_timeout_add (call->config.stats_interval_ms, on_stats, call);
 }
 
@@ -427,16 +418,79 @@ cmd_hangup (VwCall *call, JsonObject *cmd, GError **error)
   return TRUE;
 }
 
+static gboolean need_media (VwCall *call, GError **error);
+
 static gboolean
 cmd_request_keyframe (VwCall *call, JsonObject *cmd, GError **error)
 {
-  if (!call->media) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not in a session");
+  if (!need_media (call, error))
     return FALSE;
-  }
   JsonObject *o = json_object_new ();
   json_object_set_int_member (o, "tracks", vw_call_media_request_keyframes (call->media));
   vw_events_emit ("keyframe-requested", o);
+  return TRUE;
+}
+
+static gboolean
+need_media (VwCall *call, GError **error)
+{
+  if (!call->media)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not in a session");
+  return call->media != NULL;
+}
+
+static gboolean
+video_kind (JsonObject *cmd, const char *member, VwTrackKind *kind, GError **error)
+{
+  const char *name = json_object_get_string_member_with_default (cmd, member, "");
+  if (!vw_track_kind_from_string (name, kind) || *kind == VW_TRACK_AUDIO) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "'%s' must be camera, screen or document", member);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* {"command":"share","kind":"screen","source":"x11"}: start or replace */
+static gboolean
+cmd_share (VwCall *call, JsonObject *cmd, GError **error)
+{
+  VwTrackKind kind;
+  const char *source = json_object_get_string_member_with_default (cmd, "source", "test");
+  return need_media (call, error) && video_kind (cmd, "kind", &kind, error)
+      && vw_call_media_share (call->media, kind, source, error);
+}
+
+/* {"command":"unshare","kind":"screen"} */
+static gboolean
+cmd_unshare (VwCall *call, JsonObject *cmd, GError **error)
+{
+  VwTrackKind kind;
+  return need_media (call, error) && video_kind (cmd, "kind", &kind, error)
+      && vw_call_media_share (call->media, kind, NULL, error);
+}
+
+/* {"command":"save-frame","track":"document","path":"/tmp/page.png"} */
+static gboolean
+cmd_save_frame (VwCall *call, JsonObject *cmd, GError **error)
+{
+  VwTrackKind kind;
+  guint width = 0, height = 0;
+  const char *path = json_object_get_string_member_with_default (cmd, "path", "");
+  if (!need_media (call, error) || !video_kind (cmd, "track", &kind, error))
+    return FALSE;
+  if (!*path) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'path' is required");
+    return FALSE;
+  }
+  if (!vw_call_media_save_frame (call->media, kind, path, &width, &height, error))
+    return FALSE;
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "track", vw_track_kind_to_string (kind));
+  json_object_set_string_member (o, "path", path);
+  json_object_set_int_member (o, "width", width);
+  json_object_set_int_member (o, "height", height);
+  vw_events_emit ("frame-saved", o);
   return TRUE;
 }
 
@@ -446,6 +500,9 @@ static const struct {
 } commands[] = {
   { "hangup", cmd_hangup },
   { "request-keyframe", cmd_request_keyframe },
+  { "share", cmd_share },
+  { "unshare", cmd_unshare },
+  { "save-frame", cmd_save_frame },
 };
 
 void

@@ -69,7 +69,8 @@ main (int argc, char **argv)
   g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
       *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL;
   /* GOption replaces string defaults without freeing them: start at NULL. */
-  g_autofree char *camera = NULL, *microphone = NULL;
+  g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
+  int bitrates[VW_TRACK_N_KINDS] = { 0 };
   gboolean headless = FALSE, timecode = FALSE;
   int duration = 0, max_sessions = 0, stats_ms = 1000;
   GOptionEntry entries[] = {
@@ -82,6 +83,11 @@ main (int argc, char **argv)
     { "handled-in", 0, 0, G_OPTION_ARG_STRING, &handled_in, "Clerk: province whose rules apply (default: --province)", "PROVINCE" },
     { "camera", 0, 0, G_OPTION_ARG_STRING, &camera, "test, auto, none or a GStreamer source description (default: test)", "SOURCE" },
     { "microphone", 0, 0, G_OPTION_ARG_STRING, &microphone, "test, auto, none or a GStreamer source description (default: test)", "SOURCE" },
+    { "screen", 0, 0, G_OPTION_ARG_STRING, &screen, "Share a screen from the start: x11[?display=:N&window=XID&region=X,Y,W,H], test or a GStreamer description", "SOURCE" },
+    { "document-camera", 0, 0, G_OPTION_ARG_STRING, &document, "Document camera (高拍仪): /dev/videoN, an image file, test or a GStreamer description", "SOURCE" },
+    { "camera-bitrate", 0, 0, G_OPTION_ARG_INT, &bitrates[VW_TRACK_CAMERA], "Camera bits per second (default 1000000)", "BPS" },
+    { "screen-bitrate", 0, 0, G_OPTION_ARG_INT, &bitrates[VW_TRACK_SCREEN], "Screen bits per second (default 1500000)", "BPS" },
+    { "document-bitrate", 0, 0, G_OPTION_ARG_INT, &bitrates[VW_TRACK_DOCUMENT], "Document camera bits per second (default 2000000)", "BPS" },
     { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, "Decode without showing anything", NULL },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration, "Hang up this many seconds after connecting", "S" },
     { "max-sessions", 0, 0, G_OPTION_ARG_INT, &max_sessions, "Agent: exit after this many sessions", "N" },
@@ -127,15 +133,28 @@ main (int argc, char **argv)
   config.duration_s = duration;
   config.max_sessions = max_sessions;
   config.stats_interval_ms = stats_ms;
-  config.media.camera = camera;
-  config.media.microphone = microphone;
+  config.media.sources[VW_TRACK_AUDIO] = microphone;
+  config.media.sources[VW_TRACK_CAMERA] = camera;
+  config.media.sources[VW_TRACK_SCREEN] = screen;
+  config.media.sources[VW_TRACK_DOCUMENT] = document;
+  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
+    if (bitrates[k] < 0 || (bitrates[k] && bitrates[k] < 32000)) {
+      g_printerr ("vw-client: bitrates are bits per second, at least 32000\n");
+      return 2;
+    }
+    config.media.bitrates[k] = bitrates[k];
+  }
   config.media.headless = headless;
   config.media.timecode = timecode;
   config.media.ice_address = ice_address;
 
-  if (!vw_call_media_check_sources (&config.media, &error)) {
-    g_printerr ("vw-client: %s\n", error->message);
-    return 2;
+  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
+    const char *spec = config.media.sources[k];
+    if (spec && g_strcmp0 (spec, "none") != 0
+        && !vw_call_media_check_source (k, spec, &error)) {
+      g_printerr ("vw-client: %s\n", error->message);
+      return 2;
+    }
   }
 
   g_autoptr (GMainLoop) loop = g_main_loop_new (NULL, FALSE);

@@ -1,15 +1,23 @@
 /* vw-media.c: send and receive bins for the tracks of a call. */
 #include "vw-media.h"
+#include "vw-sources.h"
 #include "vw-timecode.h"
 
 G_DEFINE_QUARK (vw-media-error-quark, vw_media_error)
 
-/* Camera: what a face needs, at a rate that keeps motion smooth.  Screen and
- * document profiles keep resolution and let the frame rate drop. */
+/* Camera: what a face needs, at a rate that keeps motion smooth.
+ * Screen: text must stay readable, so the source's resolution is kept (up to
+ * 1920 px on the long side) and the frame rate gives way instead.
+ * Document: a page at full resolution, few frames, each of high quality;
+ * a hand moving over the page may blur a frame, and the next frames of the
+ * still page refine it back to sharp within a second. */
 static const VwVideoProfile profiles[VW_TRACK_N_KINDS] = {
-  [VW_TRACK_CAMERA]   = { 640, 480, 30, 1000000 },
-  [VW_TRACK_SCREEN]   = { 1280, 720, 10, 1500000 },
-  [VW_TRACK_DOCUMENT] = { 1920, 1080, 5, 2000000 },
+  [VW_TRACK_CAMERA] = { .width = 640, .height = 480, .fps = 30,
+    .bitrate = 1000000, .tuning = "" },
+  [VW_TRACK_SCREEN] = { .max_long_side = 1920, .fps = 10, .bitrate = 1500000,
+    .tuning = "min-quantizer=2 max-quantizer=48 dropframe-threshold=30" },
+  [VW_TRACK_DOCUMENT] = { .max_long_side = 1920, .fps = 5, .bitrate = 2000000,
+    .tuning = "min-quantizer=2 max-quantizer=40 static-threshold=0" },
 };
 
 const VwVideoProfile *
@@ -42,23 +50,21 @@ vw_rtp_caps_new (VwTrackKind kind, guint pt)
       "payload", G_TYPE_INT, (gint) pt, NULL);
 }
 
-static const char *
-source_description (VwTrackKind kind, const char *spec)
+static char *
+raw_video_caps (const VwVideoProfile *p)
 {
-  gboolean audio = kind == VW_TRACK_AUDIO;
-  if (g_strcmp0 (spec, "test") == 0)
-    return audio
-        ? "audiotestsrc is-live=true wave=sine freq=440 volume=0.3"
-        : "videotestsrc is-live=true pattern=smpte ! "
-          "clockoverlay time-format=\"%H:%M:%S\" font-desc=\"Sans 28\" "
-          "halignment=right valignment=bottom";
-  if (g_strcmp0 (spec, "auto") == 0)
-    return audio ? "autoaudiosrc" : "autovideosrc";
-  return spec;
+  if (p->max_long_side)
+    /* videoscale keeps the picture's aspect and passes smaller sources
+     * through untouched. */
+    return g_strdup_printf ("video/x-raw,format=I420,width=[16,%u],height=[16,%u],"
+        "framerate=%u/1,pixel-aspect-ratio=1/1", p->max_long_side,
+        p->max_long_side, p->fps);
+  return g_strdup_printf ("video/x-raw,format=I420,width=%u,height=%u,"
+      "framerate=%u/1,pixel-aspect-ratio=1/1", p->width, p->height, p->fps);
 }
 
 static char *
-encoder_description (VwTrackKind kind, guint pt)
+encoder_description (VwTrackKind kind, guint pt, guint bitrate)
 {
   if (kind == VW_TRACK_AUDIO)
     return g_strdup_printf (
@@ -68,29 +74,31 @@ encoder_description (VwTrackKind kind, guint pt)
         "rtpopuspay pt=%u mtu=1200", pt);
 
   const VwVideoProfile *p = vw_video_profile_for_kind (kind);
+  g_autofree char *caps = raw_video_caps (p);
   /* deadline=1: real time.  Keyframes come on request (PLI); the long
    * interval is only a safety net for lost requests. */
   return g_strdup_printf (
       "videoconvert ! videoscale ! videorate drop-only=true ! "
-      "capsfilter name=raw caps=video/x-raw,format=I420,width=%u,height=%u,"
-      "framerate=%u/1,pixel-aspect-ratio=1/1 ! "
+      "capsfilter name=raw caps=\"%s\" ! "
       "vp8enc name=encoder deadline=1 cpu-used=8 end-usage=cbr target-bitrate=%u "
       "lag-in-frames=0 keyframe-max-dist=300 threads=1 error-resilient=default "
-      "buffer-initial-size=100 buffer-optimal-size=120 buffer-size=200 ! "
+      "buffer-initial-size=100 buffer-optimal-size=120 buffer-size=200 %s ! "
       "rtpvp8pay pt=%u mtu=1200 picture-id-mode=15-bit",
-      p->width, p->height, p->fps, p->bitrate, pt);
+      caps, bitrate ? bitrate : p->bitrate, p->tuning, pt);
 }
 
 GstElement *
-vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
+vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
     gboolean timecode, GError **error)
 {
   g_return_val_if_fail (kind < VW_TRACK_N_KINDS, NULL);
-  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (!vw_source_is_none (spec), NULL);
 
   g_autoptr (GError) local = NULL;
-  GstElement *source = gst_parse_bin_from_description (
-      source_description (kind, spec), TRUE, &local);
+  g_autofree char *source_desc = vw_source_description (kind, spec, error);
+  if (!source_desc)
+    return NULL;
+  GstElement *source = gst_parse_bin_from_description (source_desc, TRUE, &local);
   if (!source) {
     g_set_error (error, VW_MEDIA_ERROR, VW_MEDIA_ERROR_BAD_SOURCE,
         "%s source '%s' does not build: %s", vw_track_kind_to_string (kind),
@@ -105,7 +113,8 @@ vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
     return NULL;
   }
 
-  g_autofree char *enc_desc = encoder_description (kind, pt);
+  gst_object_set_name (GST_OBJECT (source), "source");
+  g_autofree char *enc_desc = encoder_description (kind, pt, bitrate);
   GstElement *encoder = gst_parse_bin_from_description (enc_desc, TRUE, &local);
   g_assert_no_error (local);   /* our own description: a bug if it fails */
 

@@ -21,10 +21,12 @@ typedef enum {
 
 /* How a kind of video is encoded. */
 typedef struct {
-  guint width;
+  guint max_long_side; /* keep the source's size up to this; 0: fixed size */
+  guint width;         /* fixed size (max_long_side == 0) */
   guint height;
-  guint fps;
-  guint bitrate;       /* bits per second */
+  guint fps;           /* at most */
+  guint bitrate;       /* bits per second, by default */
+  const char *tuning;  /* extra vp8enc properties */
 } VwVideoProfile;
 
 const VwVideoProfile *vw_video_profile_for_kind (VwTrackKind kind);
@@ -36,13 +38,13 @@ GstCaps *vw_rtp_caps_new (VwTrackKind kind, guint pt);
  * (see PROTOCOL.md, "Payload types"). */
 guint vw_payload_type (guint slot, VwTrackKind kind);
 
-/* A bin producing RTP for @kind from @spec: "test" (live test pattern with a
- * visible clock, or a tone), "auto" (the default device) or a GStreamer
- * source description.  With @timecode, every video frame carries its
- * capture time (see vw-timecode.h).  The encoder inside is named "encoder".
- * (transfer floating) */
+/* A bin producing RTP for @kind from @spec (see vw-sources.h), encoded
+ * with the kind's profile at @bitrate (0: the profile's).  With @timecode,
+ * every video frame carries its capture time (see vw-timecode.h).  Inside,
+ * the source is named "source" (its src pad carries the raw frames at the
+ * source's full resolution) and the encoder "encoder". (transfer floating) */
 GstElement *vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
-                             gboolean timecode, GError **error);
+                             guint bitrate, gboolean timecode, GError **error);
 
 /* A bin with a "sink" pad taking RTP of @kind and decoding it into a window
  * (@display) or a fake sink.  The decoded data passes the src pad of the

@@ -487,14 +487,14 @@ vw_peer_request_send_pad (VwPeer *self, GstCaps *caps,
   return pad;
 }
 
-void
+GstWebRTCRTPTransceiver *
 vw_peer_add_recv_transceiver (VwPeer *self, GstCaps *caps)
 {
-  g_return_if_fail (VW_IS_PEER (self));
+  g_return_val_if_fail (VW_IS_PEER (self), NULL);
   GstWebRTCRTPTransceiver *trans = NULL;
   g_signal_emit_by_name (self->webrtcbin, "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
-  gst_clear_object (&trans);
+  return trans;
 }
 
 /* ---- connection state ---- */

@@ -65,8 +65,8 @@ void      vw_peer_add_ice_candidate (VwPeer *peer, guint mline, const char *cand
 GstPad   *vw_peer_request_send_pad (VwPeer *peer, GstCaps *caps,
                                     GstWebRTCRTPTransceiverDirection direction,
                                     guint mline);
-/* Adds a receive-only m-line for @caps. */
-void      vw_peer_add_recv_transceiver (VwPeer *peer, GstCaps *caps);
+/* Adds a receive-only m-line for @caps. (transfer full) */
+GstWebRTCRTPTransceiver *vw_peer_add_recv_transceiver (VwPeer *peer, GstCaps *caps);
 
 GstWebRTCPeerConnectionState vw_peer_get_state (VwPeer *peer);
 

@@ -26,7 +26,8 @@ typedef struct {
   LineDirection direction;
   char *source;          /* peer id whose track this is */
   char *mid;             /* from the latest offer; NULL before */
-  gboolean active;
+  gboolean active;       /* listed in offers; else the m-line is inactive */
+  GstWebRTCRTPTransceiver *transceiver;
   /* Downstream only: the forwarding branch. */
   GstElement *tee;       /* the source's tee (ref) */
   GstPad *tee_pad;       /* request pad on @tee */
@@ -68,8 +69,9 @@ struct _VwHub {
 
 /* ---- lines ---- */
 
+/* Cuts the forwarding branch; the m-line stays as it is. */
 static void
-line_stop_forwarding (Line *line, GstBin *pipeline)
+line_unlink (Line *line, GstBin *pipeline)
 {
   if (line->tee_pad) {
     gst_element_release_request_pad (line->tee, line->tee_pad);
@@ -82,7 +84,20 @@ line_stop_forwarding (Line *line, GstBin *pipeline)
     line->queue = NULL;
   }
   gst_clear_object (&line->tee);
-  line->active = FALSE;
+}
+
+/* An m-line cannot be removed from SDP: a track that stops leaves its
+ * m-line inactive, and the same m-line carries the track if it restarts. */
+static void
+line_set_active (Line *line, gboolean active)
+{
+  line->active = active;
+  if (line->transceiver)
+    g_object_set (line->transceiver, "direction", !active
+        ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE
+        : line->direction == LINE_UPSTREAM
+        ? GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY
+        : GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, NULL);
 }
 
 static void
@@ -90,6 +105,7 @@ line_free (Line *line)
 {
   g_assert (!line->tee_pad && !line->queue);
   gst_clear_object (&line->sink_pad);
+  gst_clear_object (&line->transceiver);
   g_free (line->source);
   g_free (line->mid);
   g_free (line);
@@ -262,6 +278,7 @@ add_downstream (Participant *src, VwTrackKind kind, Participant *dst)
   /* The new line's index is its m-line. */
   line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
+  g_object_get (line->sink_pad, "transceiver", &line->transceiver, NULL);
   /* One media stream per participant at the far end (a=msid). */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (line->sink_pad), "msid"))
     g_object_set (line->sink_pad, "msid", src->id, NULL);
@@ -269,12 +286,6 @@ add_downstream (Participant *src, VwTrackKind kind, Participant *dst)
   GST_INFO ("m-line %u of %s will carry %s of %s", dst->lines->len - 1, dst->id,
       vw_track_kind_to_string (kind), src->id);
   return line;
-}
-
-static gboolean
-is_forwarding (Line *line)
-{
-  return line->tee_pad != NULL;
 }
 
 /* Feeds @line from @tee through a queue: RTP as received, not decoded. */
@@ -300,13 +311,13 @@ connect_downstream (Participant *dst, Line *line, GstElement *tee)
     request_keyframes (dst);
 }
 
-/* The downstream line of @dst waiting for @src's track of @kind. */
+/* The line of @p carrying @src's track of @kind, active or not. */
 static Line *
-find_downstream (Participant *dst, const char *src, VwTrackKind kind)
+find_line (Participant *p, LineDirection direction, const char *src, VwTrackKind kind)
 {
-  for (guint i = 0; i < dst->lines->len; i++) {
-    Line *line = g_ptr_array_index (dst->lines, i);
-    if (line->direction == LINE_DOWNSTREAM && line->active && line->kind == kind
+  for (guint i = 0; i < p->lines->len; i++) {
+    Line *line = g_ptr_array_index (p->lines, i);
+    if (line->direction == direction && line->kind == kind
         && g_str_equal (line->source, src))
       return line;
   }
@@ -330,24 +341,31 @@ upstream_line_for_caps (Participant *p, GstCaps *caps)
   return NULL;
 }
 
+/* A new stream of @p's: the first, or a restarted share (a new SSRC on the
+ * same m-line), which replaces the old one for every receiver. */
 static void
 on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     Participant *p)
 {
   Line *line = caps ? upstream_line_for_caps (p, caps) : NULL;
-  if (!line || p->tees[line->kind]) {
+  if (!line || !line->active) {
     GST_WARNING ("%s: unexpected track %" GST_PTR_FORMAT, p->id, caps);
     return;
   }
-  p->tees[line->kind] = gst_object_ref (tee);
-  p->caps[line->kind] = gst_caps_ref (caps);
-  GST_INFO ("%s: receiving %s", p->id, vw_track_kind_to_string (line->kind));
+  VwTrackKind kind = line->kind;
+  gst_clear_object (&p->tees[kind]);
+  gst_clear_caps (&p->caps[kind]);
+  p->tees[kind] = gst_object_ref (tee);
+  p->caps[kind] = gst_caps_ref (caps);
+  GST_INFO ("%s: receiving %s", p->id, vw_track_kind_to_string (kind));
 
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
-    Line *down = other != p ? find_downstream (other, p->id, line->kind) : NULL;
-    if (down && !is_forwarding (down))
-      connect_downstream (other, down, tee);
+    Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, kind) : NULL;
+    if (!down || !down->active)
+      continue;
+    line_unlink (down, GST_BIN (p->hub->pipeline));
+    connect_downstream (other, down, tee);
   }
 }
 
@@ -378,7 +396,7 @@ participant_unlink (Participant *p)
 {
   GstBin *pipeline = GST_BIN (p->hub->pipeline);
   for (guint i = 0; i < p->lines->len; i++)
-    line_stop_forwarding (g_ptr_array_index (p->lines, i), pipeline);
+    line_unlink (g_ptr_array_index (p->lines, i), pipeline);
 
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
@@ -390,13 +408,8 @@ participant_unlink (Participant *p)
       if (line->direction != LINE_DOWNSTREAM || !line->active
           || !g_str_equal (line->source, p->id))
         continue;
-      line_stop_forwarding (line, pipeline);
-      /* An m-line cannot be removed: it stays, inactive. */
-      g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
-      g_object_get (line->sink_pad, "transceiver", &trans, NULL);
-      if (trans)
-        g_object_set (trans, "direction",
-            GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE, NULL);
+      line_unlink (line, pipeline);
+      line_set_active (line, FALSE);
       changed = TRUE;
     }
     if (changed)
@@ -439,6 +452,48 @@ session_free (Session *s)
 
 /* ---- messages from participants ---- */
 
+/* @p starts sending @kind for the first time: an upstream m-line for it,
+ * and a downstream one at every other participant. */
+static void
+add_track (Participant *p, VwTrackKind kind)
+{
+  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, vw_payload_type (p->slot, kind));
+  Line *up = line_new (kind, LINE_UPSTREAM, p->id);
+  up->transceiver = vw_peer_add_recv_transceiver (p->peer, caps);
+  g_ptr_array_add (p->lines, up);
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    if (other != p) {
+      add_downstream (p, kind, other);
+      negotiate_soon (other);
+    }
+  }
+}
+
+/* @p stops or restarts sending @kind: its m-lines go inactive or active
+ * again, at @p and at every other participant. */
+static void
+set_track_active (Participant *p, VwTrackKind kind, gboolean active)
+{
+  GstBin *pipeline = GST_BIN (p->hub->pipeline);
+  line_set_active (find_line (p, LINE_UPSTREAM, p->id, kind), active);
+  if (!active) {
+    gst_clear_object (&p->tees[kind]);
+    gst_clear_caps (&p->caps[kind]);
+  }
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, kind) : NULL;
+    if (!down)
+      continue;
+    line_unlink (down, pipeline);
+    line_set_active (down, active);
+    negotiate_soon (other);
+  }
+  GST_INFO ("%s %s %s", p->id, active ? "restarts" : "stops",
+      vw_track_kind_to_string (kind));
+}
+
 static gboolean
 handle_publish (Participant *p, VwMessage *msg, GError **error)
 {
@@ -453,25 +508,14 @@ handle_publish (Participant *p, VwMessage *msg, GError **error)
 
   gboolean changed = FALSE;
   for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
-    gboolean have = FALSE;
-    for (guint i = 0; i < p->lines->len; i++) {
-      Line *line = g_ptr_array_index (p->lines, i);
-      if (line->direction == LINE_UPSTREAM && line->kind == k)
-        have = TRUE;
-    }
-    if (!wanted[k] || have)
+    Line *up = find_line (p, LINE_UPSTREAM, p->id, k);
+    if (wanted[k] && !up)
+      add_track (p, k);
+    else if (up && up->active != wanted[k])
+      set_track_active (p, k, wanted[k]);
+    else
       continue;
-    g_autoptr (GstCaps) caps = vw_rtp_caps_new (k, vw_payload_type (p->slot, k));
-    vw_peer_add_recv_transceiver (p->peer, caps);
-    g_ptr_array_add (p->lines, line_new (k, LINE_UPSTREAM, p->id));
     changed = TRUE;
-    for (guint i = 0; i < p->session->participants->len; i++) {
-      Participant *other = g_ptr_array_index (p->session->participants, i);
-      if (other != p) {
-        add_downstream (p, k, other);
-        negotiate_soon (other);
-      }
-    }
   }
   p->published = TRUE;
   if (changed || !p->offered)
@@ -570,10 +614,12 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
     Participant *other = g_ptr_array_index (s->participants, i);
     for (guint j = 0; other != p && j < other->lines->len; j++) {
       Line *up = g_ptr_array_index (other->lines, j);
-      if (up->direction != LINE_UPSTREAM || !up->active)
+      if (up->direction != LINE_UPSTREAM)
         continue;
       Line *down = add_downstream (other, up->kind, p);
-      if (other->tees[up->kind])
+      if (!up->active)
+        line_set_active (down, FALSE);
+      else if (other->tees[up->kind])
         connect_downstream (p, down, other->tees[up->kind]);
     }
   }

@@ -1,0 +1,168 @@
+/* vw-send-track.c: a source, encoded and counted. */
+#include "vw-send-track.h"
+#include "vw-media.h"
+
+#include <gst/video/video.h>
+
+typedef struct {
+  VwGrabFunc func;
+  gpointer user_data;
+  GstSample *sample;
+} Grab;
+
+struct _VwSendTrack {
+  VwTrackKind kind;
+  GMainContext *context;
+  GstElement *bin;           /* owned ref */
+  GstElement *encoder;       /* owned ref */
+  GstBin *pipeline;          /* owned ref once started */
+  GstPad *sink;              /* owned ref once started */
+  gint frames;               /* atomic */
+  gint keyframes;            /* atomic */
+  GMutex lock;               /* guards grabs */
+  GSList *grabs;             /* Grab*, waiting for the next frame */
+  gulong grab_probe;
+};
+
+static GstPadProbeReturn
+encoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwSendTrack *t = user_data;
+  g_atomic_int_inc (&t->frames);
+  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
+          GST_BUFFER_FLAG_DELTA_UNIT))
+    g_atomic_int_inc (&t->keyframes);
+  return GST_PAD_PROBE_OK;
+}
+
+VwSendTrack *
+vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
+    gboolean timecode, GError **error)
+{
+  GstElement *bin = vw_send_bin_new (kind, spec, pt, bitrate, timecode, error);
+  if (!bin)
+    return NULL;
+  VwSendTrack *t = g_new0 (VwSendTrack, 1);
+  g_mutex_init (&t->lock);
+  t->kind = kind;
+  t->context = g_main_context_ref_thread_default ();
+  t->bin = gst_object_ref_sink (bin);
+  t->encoder = gst_bin_get_by_name (GST_BIN (bin), "encoder");
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (t->encoder, "src");
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, encoded_probe, t, NULL);
+  return t;
+}
+
+void
+vw_send_track_start (VwSendTrack *t, GstBin *pipeline, GstPad *sink)
+{
+  g_return_if_fail (!t->pipeline);
+  t->pipeline = gst_object_ref (pipeline);
+  t->sink = gst_object_ref (sink);
+  gst_bin_add (pipeline, t->bin);
+  g_autoptr (GstPad) src = gst_element_get_static_pad (t->bin, "src");
+  gst_pad_link (src, sink);
+  gst_element_sync_state_with_parent (t->bin);
+}
+
+static void
+grab_free (Grab *g)
+{
+  if (g->sample)
+    gst_sample_unref (g->sample);
+  g_free (g);
+}
+
+void
+vw_send_track_free (VwSendTrack *t)
+{
+  if (!t)
+    return;
+  /* Stop the source before unlinking: a running source pushing into an
+   * unlinked pad would post a not-linked error. */
+  gst_element_set_locked_state (t->bin, TRUE);
+  gst_element_set_state (t->bin, GST_STATE_NULL);
+  if (t->pipeline) {
+    g_autoptr (GstPad) src = gst_element_get_static_pad (t->bin, "src");
+    gst_pad_unlink (src, t->sink);
+    gst_bin_remove (t->pipeline, t->bin);
+  }
+  g_slist_free_full (t->grabs, (GDestroyNotify) grab_free);
+  gst_clear_object (&t->pipeline);
+  gst_clear_object (&t->sink);
+  gst_clear_object (&t->encoder);
+  gst_clear_object (&t->bin);
+  g_main_context_unref (t->context);
+  g_mutex_clear (&t->lock);
+  g_free (t);
+}
+
+VwTrackKind
+vw_send_track_get_kind (VwSendTrack *t)
+{
+  return t->kind;
+}
+
+JsonObject *
+vw_send_track_get_stats (VwSendTrack *t)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "track", vw_track_kind_to_string (t->kind));
+  json_object_set_int_member (o, "frames", g_atomic_int_get (&t->frames));
+  if (t->kind != VW_TRACK_AUDIO)
+    json_object_set_int_member (o, "keyframes", g_atomic_int_get (&t->keyframes));
+  return o;
+}
+
+void
+vw_send_track_force_keyframe (VwSendTrack *t)
+{
+  if (t->kind != VW_TRACK_AUDIO)
+    gst_element_send_event (t->encoder,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+/* ---- grabbing a raw frame ---- */
+
+static gboolean
+deliver_grab (gpointer data)
+{
+  Grab *g = data;
+  g->func (g->sample, g->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+grab_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwSendTrack *t = user_data;
+  g_mutex_lock (&t->lock);
+  GSList *grabs = g_steal_pointer (&t->grabs);
+  t->grab_probe = 0;
+  g_mutex_unlock (&t->lock);
+
+  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
+  for (GSList *l = grabs; l; l = l->next) {
+    Grab *g = l->data;
+    g->sample = gst_sample_new (GST_PAD_PROBE_INFO_BUFFER (info), caps, NULL, NULL);
+    g_main_context_invoke_full (t->context, G_PRIORITY_DEFAULT, deliver_grab, g,
+        (GDestroyNotify) grab_free);
+  }
+  g_slist_free (grabs);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+void
+vw_send_track_grab_next_frame (VwSendTrack *t, VwGrabFunc func, gpointer user_data)
+{
+  Grab *g = g_new0 (Grab, 1);
+  g->func = func;
+  g->user_data = user_data;
+  g_autoptr (GstElement) source = gst_bin_get_by_name (GST_BIN (t->bin), "source");
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (source, "src");
+  g_mutex_lock (&t->lock);
+  t->grabs = g_slist_prepend (t->grabs, g);
+  if (!t->grab_probe)
+    t->grab_probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, grab_probe, t, NULL);
+  g_mutex_unlock (&t->lock);
+}
