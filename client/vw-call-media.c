@@ -22,6 +22,7 @@ GST_DEBUG_CATEGORY_STATIC (vw_call_media_debug);
 typedef struct {
   char *spec;                /* what we send; NULL: not sending */
   char *mid;                 /* our m-line for this kind, once offered */
+  guint pt;                  /* its payload type */
   GstPad *sink;              /* its webrtcbin sink pad, kept */
   VwSendTrack *track;        /* running, or NULL */
 } Outgoing;
@@ -35,7 +36,8 @@ struct _VwCallMedia {
   GstElement *pipeline;
   VwPeer *peer;
   Outgoing out[VW_TRACK_N_KINDS];
-  GHashTable *offered;       /* mid -> JsonObject (tracks table entry), owned */
+  GHashTable *live;          /* mid -> JsonObject: the tracks now being sent */
+  GHashTable *known;         /* mid -> JsonObject: every track ever offered */
   GstSDPMessage *remote;     /* the latest offer */
   GHashTable *incoming;      /* mid -> VwRecvTrack* */
   gboolean connected;
@@ -67,7 +69,7 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     VwCallMedia *m)
 {
   const char *mid = mid_of_payload (m->remote, caps);
-  JsonObject *entry = mid ? g_hash_table_lookup (m->offered, mid) : NULL;
+  JsonObject *entry = mid ? g_hash_table_lookup (m->known, mid) : NULL;
   VwTrackKind kind;
   if (!entry || !vw_track_kind_from_string (
           json_object_get_string_member (entry, "kind"), &kind)) {
@@ -91,7 +93,7 @@ drop_ended_tracks (VwCallMedia *m)
   VwRecvTrack *t;
   g_hash_table_iter_init (&iter, m->incoming);
   while (g_hash_table_iter_next (&iter, (gpointer *) &mid, (gpointer *) &t)) {
-    if (g_hash_table_contains (m->offered, mid))
+    if (g_hash_table_contains (m->live, mid))
       continue;
     vw_events_emit ("track-ended", vw_recv_track_describe (t));
     g_hash_table_iter_remove (&iter);
@@ -147,7 +149,10 @@ vw_call_media_get_stats (VwCallMedia *m)
   return arr;
 }
 
-/* ---- sending ---- */
+/* ---- sending ----
+ *
+ * Each kind we send has one m-line at a time, offered by the hub; its sink
+ * pad is kept while the m-line lives. */
 
 JsonArray *
 vw_call_media_get_send_stats (VwCallMedia *m)
@@ -176,6 +181,8 @@ vw_call_media_publish (VwCallMedia *m)
   m->cb.send (msg, m->user_data);
 }
 
+static gboolean start_track (VwCallMedia *m, VwTrackKind kind, GError **error);
+
 static void
 stop_sending (VwCallMedia *m, VwTrackKind kind)
 {
@@ -188,10 +195,15 @@ vw_call_media_share (VwCallMedia *m, VwTrackKind kind, const char *spec,
 {
   if (!vw_source_is_none (spec) && !vw_call_media_check_source (kind, spec, error))
     return FALSE;
+  Outgoing *out = &m->out[kind];
   stop_sending (m, kind);
-  g_free (m->out[kind].spec);
-  m->out[kind].spec = vw_source_is_none (spec) ? NULL : g_strdup (spec);
-  /* The hub re-offers; the next offer's "send" entry starts the source. */
+  g_free (out->spec);
+  out->spec = vw_source_is_none (spec) ? NULL : g_strdup (spec);
+  /* With an m-line for the kind already negotiated the source starts at
+   * once, as a new RTP stream on it; otherwise the hub's next offer has a
+   * "send" entry for it. */
+  if (out->spec && out->sink && !start_track (m, kind, error))
+    return FALSE;
   vw_call_media_publish (m);
   return TRUE;
 }
@@ -208,6 +220,23 @@ mline_of_mid (GstSDPMessage *sdp, const char *mid)
   return -1;
 }
 
+/* Runs the source of @kind into its m-line's sink pad. */
+static gboolean
+start_track (VwCallMedia *m, VwTrackKind kind, GError **error)
+{
+  Outgoing *out = &m->out[kind];
+  out->track = vw_send_track_new (kind, out->spec, out->pt, m->config.bitrates[kind],
+      m->config.timecode, error);
+  if (!out->track)
+    return FALSE;
+  vw_send_track_start (out->track, GST_BIN (m->pipeline), out->sink);
+  if (m->connected)
+    vw_send_track_force_keyframe (out->track);
+  GST_INFO ("sending %s on mid %s with pt %u", vw_track_kind_to_string (kind),
+      out->mid, out->pt);
+  return TRUE;
+}
+
 /* Starts sending @kind on the m-line @mid that the hub offered for it. */
 static gboolean
 start_sending (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error)
@@ -220,22 +249,14 @@ start_sending (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error
         "the offer has no m-line %s", mid);
     return FALSE;
   }
-  guint pt = (guint) g_ascii_strtoull (gst_sdp_media_get_format (media, 0), NULL, 10);
-  out->track = vw_send_track_new (kind, out->spec, pt, m->config.bitrates[kind],
-      m->config.timecode, error);
-  if (!out->track)
-    return FALSE;
-  if (!out->sink) {
-    /* Requested in m-line order, so webrtcbin pairs it with the m-line of
-     * the same payload type. */
-    g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
-    out->sink = vw_peer_request_send_pad (m->peer, caps,
-        GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, mline);
-    out->mid = g_strdup (mid);
-  }
-  vw_send_track_start (out->track, GST_BIN (m->pipeline), out->sink);
-  GST_INFO ("sending %s on mid %s with pt %u", vw_track_kind_to_string (kind), mid, pt);
-  return TRUE;
+  out->pt = (guint) g_ascii_strtoull (gst_sdp_media_get_format (media, 0), NULL, 10);
+  /* Requested in m-line order, so webrtcbin pairs it with the m-line of
+   * the same payload type. */
+  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, out->pt);
+  out->sink = vw_peer_request_send_pad (m->peer, caps,
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, mline);
+  out->mid = g_strdup (mid);
+  return start_track (m, kind, error);
 }
 
 static gboolean
@@ -256,7 +277,28 @@ apply_send_entry (VwCallMedia *m, JsonObject *t, GError **error)
         out->mid, mid);
     return FALSE;
   }
-  return out->track || start_sending (m, mid, kind, error);
+  if (out->track)
+    return TRUE;
+  return out->sink ? start_track (m, kind, error) : start_sending (m, mid, kind, error);
+}
+
+static void
+note_live_tracks (VwCallMedia *m, JsonArray *tracks)
+{
+  g_hash_table_remove_all (m->live);
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    const char *mid = json_object_get_string_member (t, "mid");
+    g_hash_table_replace (m->live, g_strdup (mid), json_object_ref (t));
+    g_hash_table_replace (m->known, g_strdup (mid), json_object_ref (t));
+  }
+  drop_ended_tracks (m);
+}
+
+void
+vw_call_media_handle_tracks (VwCallMedia *m, VwMessage *msg)
+{
+  note_live_tracks (m, vw_message_get_array_member (msg, "tracks"));
 }
 
 gboolean
@@ -272,17 +314,14 @@ vw_call_media_handle_offer (VwCallMedia *m, VwMessage *offer, GError **error)
   g_clear_pointer (&m->remote, gst_sdp_message_free);
   m->remote = parsed;
 
-  g_hash_table_remove_all (m->offered);
   JsonArray *tracks = vw_message_get_array_member (offer, "tracks");
+  note_live_tracks (m, tracks);
   for (guint i = 0; i < json_array_get_length (tracks); i++) {
     JsonObject *t = json_array_get_object_element (tracks, i);
-    g_hash_table_replace (m->offered,
-        g_strdup (json_object_get_string_member (t, "mid")), json_object_ref (t));
     if (g_str_equal (json_object_get_string_member (t, "direction"), "send")
         && !apply_send_entry (m, t, error))
       return FALSE;
   }
-  drop_ended_tracks (m);
   g_autoptr (GError) local = NULL;
   if (!vw_peer_set_remote_offer (m->peer, sdp, &local)) {
     g_set_error_literal (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_SDP,
@@ -394,7 +433,9 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   m->session = g_strdup (session);
   m->cb = *callbacks;
   m->user_data = user_data;
-  m->offered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+  m->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) json_object_unref);
+  m->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) json_object_unref);
   m->incoming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) vw_recv_track_stop);
@@ -433,7 +474,8 @@ vw_call_media_free (VwCallMedia *m)
   g_clear_object (&m->peer);
   gst_clear_object (&m->pipeline);
   g_clear_pointer (&m->remote, gst_sdp_message_free);
-  g_hash_table_unref (m->offered);
+  g_hash_table_unref (m->live);
+  g_hash_table_unref (m->known);
   g_free (m->ice_address);
   g_free (m->session);
   g_free (m);

@@ -50,6 +50,8 @@ gboolean     vw_call_media_share (VwCallMedia *media, VwTrackKind kind,
 
 gboolean     vw_call_media_handle_offer (VwCallMedia *media, VwMessage *offer,
                                          GError **error);
+/* The hub's list of live tracks changed without a new offer. */
+void         vw_call_media_handle_tracks (VwCallMedia *media, VwMessage *msg);
 void         vw_call_media_add_candidate (VwCallMedia *media, guint mline,
                                           const char *candidate);
 /* The hub asks for a keyframe of our @kind track (a receiver starts). */

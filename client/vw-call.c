@@ -230,6 +230,14 @@ on_ice (VwCall *call, VwMessage *msg)
 }
 
 static void
+on_tracks (VwCall *call, VwMessage *msg)
+{
+  if (call->media
+      && g_strcmp0 (vw_message_get_string (msg, "session", ""), call->session) == 0)
+    vw_call_media_handle_tracks (call->media, msg);
+}
+
+static void
 on_keyframe (VwCall *call, VwMessage *msg)
 {
   VwTrackKind kind;
@@ -283,6 +291,7 @@ static const struct {
   { VW_MSG_OFFER, on_offer },
   { VW_MSG_ICE, on_ice },
   { VW_MSG_KEYFRAME, on_keyframe },
+  { VW_MSG_TRACKS, on_tracks },
   { VW_MSG_ENDED, on_ended },
   { VW_MSG_ERROR, on_error },
   { VW_MSG_OK, on_ok },

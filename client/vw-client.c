@@ -97,6 +97,9 @@ main (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GError) error = NULL;
+  /* stdout is for event lines (or the URL): every log message goes to
+   * stderr, whatever its level. */
+  g_log_writer_default_set_use_stderr (TRUE);
   /* Names such as 黄浦区政务服务中心 must pass even under LANG=C. */
   setlocale (LC_ALL, "");
   if (!g_get_charset (NULL))

@@ -63,8 +63,12 @@ static char *
 image_source (const char *path)
 {
   g_autofree char *location = quoted (path);
-  return g_strdup_printf ("filesrc location=%s ! decodebin ! videoconvert ! "
-      "imagefreeze is-live=true", location);
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+  /* A named decoder, not decodebin: its pad exists at once, so the chain
+   * links before the first buffer flows. */
+  return g_strdup_printf ("filesrc location=%s ! %s ! videoconvert ! "
+      "imagefreeze is-live=true", location,
+      g_str_has_suffix (lower, ".png") ? "pngdec" : "jpegdec");
 }
 
 static gboolean

@@ -333,6 +333,12 @@ static const VwFieldSpec keyframe_fields[] = {
   { NULL }
 };
 
+static const VwFieldSpec tracks_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "tracks", VW_FIELD_ARRAY, REQUIRED, NULL, offer_track_fields, "mid" },
+  { NULL }
+};
+
 static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_HELLO] = { "hello", FROM (VW_FROM_CLIENT), hello_fields },
   [VW_MSG_STATUS] = { "status", FROM (VW_FROM_CLIENT), status_fields },
@@ -348,6 +354,7 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_OK] = { "ok", FROM (VW_FROM_SERVER), ok_fields },
   [VW_MSG_OFFER] = { "offer", FROM (VW_FROM_SERVER), offer_fields },
   [VW_MSG_KEYFRAME] = { "keyframe", FROM (VW_FROM_SERVER), keyframe_fields },
+  [VW_MSG_TRACKS] = { "tracks", FROM (VW_FROM_SERVER), tracks_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

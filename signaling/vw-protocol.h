@@ -67,6 +67,7 @@ typedef enum {
   VW_MSG_OK,
   VW_MSG_OFFER,
   VW_MSG_KEYFRAME,
+  VW_MSG_TRACKS,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

@@ -25,8 +25,10 @@ typedef struct {
   VwTrackKind kind;
   LineDirection direction;
   char *source;          /* peer id whose track this is */
+  guint pt;              /* payload type, unique in the session */
   char *mid;             /* from the latest offer; NULL before */
-  gboolean active;       /* listed in offers; else the m-line is inactive */
+  gboolean active;       /* else the m-line is inactive (its peer left) */
+  gboolean live;         /* the track is being sent (listed in "tracks") */
   GstWebRTCRTPTransceiver *transceiver;
   /* Downstream only: the forwarding branch. */
   GstElement *tee;       /* the source's tee (ref) */
@@ -55,7 +57,14 @@ struct _Session {
   char *id;
   GPtrArray *participants;   /* Participant*, owned */
   guint next_slot;
+  guint next_pt;             /* next payload type to hand out */
 };
+
+/* Every track a session carries gets its own payload type, so payload
+ * types are unique inside every participant's bundle and the hub can tell
+ * streams apart by payload type alone. */
+#define FIRST_PT 96
+#define LAST_PT 127
 
 struct _VwHub {
   VwHubCallbacks cb;
@@ -119,6 +128,7 @@ line_new (VwTrackKind kind, LineDirection direction, const char *source)
   line->direction = direction;
   line->source = g_strdup (source);
   line->active = TRUE;
+  line->live = TRUE;
   return line;
 }
 
@@ -134,19 +144,26 @@ lookup (VwHub *hub, const char *peer, GError **error)
   return p;
 }
 
+static void
+note_mids (Participant *p, const GstSDPMessage *sdp)
+{
+  for (guint i = 0; i < p->lines->len && i < gst_sdp_message_medias_len (sdp); i++) {
+    Line *line = g_ptr_array_index (p->lines, i);
+    g_free (line->mid);
+    line->mid = g_strdup (gst_sdp_media_get_attribute_val (
+            gst_sdp_message_get_media (sdp, i), "mid"));
+  }
+}
+
+/* The live tracks of @p's connection, as the "tracks" table of "offer" and
+ * "tracks" messages. */
 static JsonArray *
-tracks_table (Participant *p, const GstSDPMessage *sdp)
+tracks_table (Participant *p)
 {
   JsonArray *tracks = json_array_new ();
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
-    if (i < gst_sdp_message_medias_len (sdp)) {
-      const char *mid = gst_sdp_media_get_attribute_val (
-          gst_sdp_message_get_media (sdp, i), "mid");
-      g_free (line->mid);
-      line->mid = g_strdup (mid);
-    }
-    if (!line->active || !line->mid)
+    if (!line->active || !line->live || !line->mid)
       continue;
     JsonObject *t = json_object_new ();
     json_object_set_string_member (t, "mid", line->mid);
@@ -205,7 +222,8 @@ on_local_description (VwPeer *peer, const char *type, const char *sdp,
   g_autoptr (VwMessage) offer = vw_message_new (VW_MSG_OFFER);
   vw_message_set_string (offer, "session", p->session->id);
   vw_message_set_string (offer, "sdp", sdp);
-  vw_message_take_array (offer, "tracks", tracks_table (p, msg));
+  note_mids (p, msg);
+  vw_message_take_array (offer, "tracks", tracks_table (p));
   gst_sdp_message_free (msg);
   GST_DEBUG ("offer to %s with %u m-lines", p->id, p->lines->len);
   p->hub->cb.send (p->id, offer, p->hub->user_data);
@@ -271,10 +289,11 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
  * the track is announced rather than when its first packet arrives, so the
  * participant negotiates its sending and receiving m-lines in one round. */
 static Line *
-add_downstream (Participant *src, VwTrackKind kind, Participant *dst)
+add_downstream (Participant *src, VwTrackKind kind, guint pt, Participant *dst)
 {
   Line *line = line_new (kind, LINE_DOWNSTREAM, src->id);
-  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, vw_payload_type (src->slot, kind));
+  line->pt = pt;
+  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
   /* The new line's index is its m-line. */
   line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
@@ -311,22 +330,35 @@ connect_downstream (Participant *dst, Line *line, GstElement *tee)
     request_keyframes (dst);
 }
 
-/* The line of @p carrying @src's track of @kind, active or not. */
+/* The (active) m-line of @p carrying @src's track of @kind, live or not. */
 static Line *
 find_line (Participant *p, LineDirection direction, const char *src, VwTrackKind kind)
 {
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
-    if (line->direction == direction && line->kind == kind
+    if (line->direction == direction && line->kind == kind && line->active
         && g_str_equal (line->source, src))
       return line;
   }
   return NULL;
 }
 
+/* Tells @p which tracks of its connection are live, when that changes
+ * without a new offer. */
+static void
+send_tracks (Participant *p)
+{
+  if (!p->offered)
+    return;   /* the first offer will carry them */
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_TRACKS);
+  vw_message_set_string (msg, "session", p->session->id);
+  vw_message_take_array (msg, "tracks", tracks_table (p));
+  p->hub->cb.send (p->id, msg, p->hub->user_data);
+}
+
 /* The upstream line whose payload type @caps carry.  webrtcbin's m-line
  * index on a bundled receive pad is not reliable, the payload type is: it
- * is unique inside the bundle (see vw_payload_type()). */
+ * is unique inside the bundle (see FIRST_PT). */
 static Line *
 upstream_line_for_caps (Participant *p, GstCaps *caps)
 {
@@ -334,8 +366,7 @@ upstream_line_for_caps (Participant *p, GstCaps *caps)
   gst_structure_get_int (gst_caps_get_structure (caps, 0), "payload", &pt);
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
-    if (line->direction == LINE_UPSTREAM
-        && (gint) vw_payload_type (p->slot, line->kind) == pt)
+    if (line->direction == LINE_UPSTREAM && (gint) line->pt == pt)
       return line;
   }
   return NULL;
@@ -348,7 +379,7 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     Participant *p)
 {
   Line *line = caps ? upstream_line_for_caps (p, caps) : NULL;
-  if (!line || !line->active) {
+  if (!line || !line->active || !line->live) {
     GST_WARNING ("%s: unexpected track %" GST_PTR_FORMAT, p->id, caps);
     return;
   }
@@ -362,7 +393,7 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
     Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, kind) : NULL;
-    if (!down || !down->active)
+    if (!down || !down->live)
       continue;
     line_unlink (down, GST_BIN (p->hub->pipeline));
     connect_downstream (other, down, tee);
@@ -453,45 +484,60 @@ session_free (Session *s)
 /* ---- messages from participants ---- */
 
 /* @p starts sending @kind for the first time: an upstream m-line for it,
- * and a downstream one at every other participant. */
-static void
-add_track (Participant *p, VwTrackKind kind)
+ * and a downstream one at every other participant, with a payload type of
+ * its own. */
+static gboolean
+add_track (Participant *p, VwTrackKind kind, GError **error)
 {
-  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, vw_payload_type (p->slot, kind));
+  if (p->session->next_pt > LAST_PT) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
+        "this session has carried %d tracks, the most it can",
+        LAST_PT - FIRST_PT + 1);
+    return FALSE;
+  }
+  guint pt = p->session->next_pt++;
+  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
   Line *up = line_new (kind, LINE_UPSTREAM, p->id);
+  up->pt = pt;
   up->transceiver = vw_peer_add_recv_transceiver (p->peer, caps);
   g_ptr_array_add (p->lines, up);
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
     if (other != p) {
-      add_downstream (p, kind, other);
+      add_downstream (p, kind, pt, other);
       negotiate_soon (other);
     }
   }
+  GST_INFO ("%s sends %s with pt %u", p->id, vw_track_kind_to_string (kind), pt);
+  return TRUE;
 }
 
-/* @p stops or restarts sending @kind: its m-lines go inactive or active
- * again, at @p and at every other participant. */
+/* @p stops or restarts sending @kind.  Its m-lines stay as negotiated:
+ * renegotiating a direction change is fragile in webrtcbin 1.22 (an
+ * inactive m-line cannot come back), and nothing needs to change in SDP.
+ * The hub stops or resumes forwarding and tells everyone which tracks are
+ * live; a restarted source is a new RTP stream on the same m-line. */
 static void
-set_track_active (Participant *p, VwTrackKind kind, gboolean active)
+set_track_live (Participant *p, Line *up, gboolean live)
 {
   GstBin *pipeline = GST_BIN (p->hub->pipeline);
-  line_set_active (find_line (p, LINE_UPSTREAM, p->id, kind), active);
-  if (!active) {
-    gst_clear_object (&p->tees[kind]);
-    gst_clear_caps (&p->caps[kind]);
+  up->live = live;
+  if (!live) {
+    gst_clear_object (&p->tees[up->kind]);
+    gst_clear_caps (&p->caps[up->kind]);
   }
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
-    Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, kind) : NULL;
+    Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, up->kind) : NULL;
     if (!down)
       continue;
     line_unlink (down, pipeline);
-    line_set_active (down, active);
-    negotiate_soon (other);
+    down->live = live;
+    send_tracks (other);
   }
-  GST_INFO ("%s %s %s", p->id, active ? "restarts" : "stops",
-      vw_track_kind_to_string (kind));
+  send_tracks (p);
+  GST_INFO ("%s %s %s", p->id, live ? "restarts" : "stops",
+      vw_track_kind_to_string (up->kind));
 }
 
 static gboolean
@@ -509,13 +555,13 @@ handle_publish (Participant *p, VwMessage *msg, GError **error)
   gboolean changed = FALSE;
   for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
     Line *up = find_line (p, LINE_UPSTREAM, p->id, k);
-    if (wanted[k] && !up)
-      add_track (p, k);
-    else if (up && up->active != wanted[k])
-      set_track_active (p, k, wanted[k]);
-    else
-      continue;
-    changed = TRUE;
+    if (wanted[k] && !up) {
+      if (!add_track (p, k, error))
+        return FALSE;
+      changed = TRUE;
+    } else if (up && up->live != wanted[k]) {
+      set_track_live (p, up, wanted[k]);
+    }
   }
   p->published = TRUE;
   if (changed || !p->offered)
@@ -602,6 +648,7 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
     s = g_new0 (Session, 1);
     s->id = g_strdup (session_id);
     s->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
+    s->next_pt = FIRST_PT;
     g_hash_table_insert (hub->sessions, s->id, s);
   }
   Participant *p = participant_new (hub, s, peer);
@@ -614,12 +661,11 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
     Participant *other = g_ptr_array_index (s->participants, i);
     for (guint j = 0; other != p && j < other->lines->len; j++) {
       Line *up = g_ptr_array_index (other->lines, j);
-      if (up->direction != LINE_UPSTREAM)
+      if (up->direction != LINE_UPSTREAM || !up->active)
         continue;
-      Line *down = add_downstream (other, up->kind, p);
-      if (!up->active)
-        line_set_active (down, FALSE);
-      else if (other->tees[up->kind])
+      Line *down = add_downstream (other, up->kind, up->pt, p);
+      down->live = up->live;
+      if (up->live && other->tees[up->kind])
         connect_downstream (p, down, other->tees[up->kind]);
     }
   }
