@@ -11,6 +11,7 @@
 #include "vw-peer.h"
 #include "vw-recv-track.h"
 #include "vw-send-track.h"
+#include "vw-snapshots.h"
 #include "vw-sources.h"
 
 #include <stdlib.h>
@@ -40,6 +41,7 @@ struct _VwCallMedia {
   GHashTable *known;         /* mid -> JsonObject: every track ever offered */
   GstSDPMessage *remote;     /* the latest offer */
   GHashTable *incoming;      /* mid -> VwRecvTrack* */
+  VwSnapshots *snapshots;
   gboolean connected;
 };
 
@@ -344,6 +346,19 @@ vw_call_media_force_keyframe (VwCallMedia *m, VwTrackKind kind)
     vw_send_track_force_keyframe (m->out[kind].track);
 }
 
+void
+vw_call_media_send_snapshot (VwCallMedia *m, const char *id)
+{
+  vw_snapshots_send (m->snapshots, id, m->out[VW_TRACK_DOCUMENT].track);
+}
+
+void
+vw_call_media_annotate (VwCallMedia *m, const char *id, guint x, guint y,
+    guint w, guint h, const char *note)
+{
+  vw_snapshots_annotate (m->snapshots, id, x, y, w, h, note);
+}
+
 /* ---- peer callbacks ---- */
 
 static void
@@ -430,6 +445,7 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   }
   m->ice_address = g_strdup (config->ice_address);
   m->config.ice_address = m->ice_address;
+  m->config.save_dir = NULL;   /* only vw_snapshots_new() reads it */
   m->session = g_strdup (session);
   m->cb = *callbacks;
   m->user_data = user_data;
@@ -450,6 +466,7 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   g_signal_connect (m->peer, "track", G_CALLBACK (on_track), m);
   g_signal_connect (m->peer, "state-changed", G_CALLBACK (on_state_changed), m);
   g_signal_connect (m->peer, "failed", G_CALLBACK (on_failed), m);
+  m->snapshots = vw_snapshots_new (m->peer, config->save_dir ? config->save_dir : ".");
   gst_element_set_state (m->pipeline, GST_STATE_PLAYING);
   return m;
 }
@@ -460,6 +477,7 @@ vw_call_media_free (VwCallMedia *m)
   if (!m)
     return;
   g_signal_handlers_disconnect_by_data (m->peer, m);
+  g_clear_pointer (&m->snapshots, vw_snapshots_free);
   gst_element_set_state (m->pipeline, GST_STATE_NULL);
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (m->pipeline));
   gst_bus_remove_watch (bus);

@@ -22,6 +22,7 @@ typedef struct {
   gboolean headless;
   gboolean timecode;         /* stamp sent frames, report latency of received */
   const char *ice_address;   /* (nullable) */
+  const char *save_dir;      /* snapshots we send and receive */
 } VwCallMediaConfig;
 
 typedef struct {
@@ -63,6 +64,12 @@ guint        vw_call_media_request_keyframes (VwCallMedia *media);
 gboolean     vw_call_media_save_frame (VwCallMedia *media, VwTrackKind kind,
                                        const char *path, guint *width,
                                        guint *height, GError **error);
+
+/* The hub asks us for snapshot @id of our document camera. */
+void         vw_call_media_send_snapshot (VwCallMedia *media, const char *id);
+/* An annotation arrived for snapshot @id that we sent. */
+void         vw_call_media_annotate (VwCallMedia *media, const char *id, guint x,
+                                     guint y, guint w, guint h, const char *note);
 
 /* Per remote track: frames and bytes received so far. (transfer full) */
 JsonArray   *vw_call_media_get_stats (VwCallMedia *media);

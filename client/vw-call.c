@@ -237,6 +237,48 @@ on_tracks (VwCall *call, VwMessage *msg)
     vw_call_media_handle_tracks (call->media, msg);
 }
 
+static gboolean
+for_this_session (VwCall *call, VwMessage *msg)
+{
+  return call->media
+      && g_strcmp0 (vw_message_get_string (msg, "session", ""), call->session) == 0;
+}
+
+static void
+on_snapshot_requested (VwCall *call, VwMessage *msg)
+{
+  if (!for_this_session (call, msg))
+    return;
+  const char *id = vw_message_get_string (msg, "snapshot", "");
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "snapshot", id);
+  json_object_set_string_member (o, "by", vw_message_get_string (msg, "by", ""));
+  vw_events_emit ("snapshot-requested", o);
+  vw_call_media_send_snapshot (call->media, id);
+}
+
+/* The hub kept the snapshot as evidence of the session. */
+static void
+on_snapshot_stored (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  const char *fields[] = { "snapshot", "sha256", "by", "from" };
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    json_object_set_string_member (o, fields[i], vw_message_get_string (msg, fields[i], ""));
+  json_object_set_int_member (o, "size", vw_message_get_int (msg, "size", 0));
+  vw_events_emit ("snapshot-stored", o);
+}
+
+static void
+on_annotation (VwCall *call, VwMessage *msg)
+{
+  if (for_this_session (call, msg))
+    vw_call_media_annotate (call->media, vw_message_get_string (msg, "snapshot", ""),
+        vw_message_get_int (msg, "x", 0), vw_message_get_int (msg, "y", 0),
+        vw_message_get_int (msg, "w", 0), vw_message_get_int (msg, "h", 0),
+        vw_message_get_string (msg, "note", ""));
+}
+
 static void
 on_keyframe (VwCall *call, VwMessage *msg)
 {
@@ -292,6 +334,9 @@ static const struct {
   { VW_MSG_ICE, on_ice },
   { VW_MSG_KEYFRAME, on_keyframe },
   { VW_MSG_TRACKS, on_tracks },
+  { VW_MSG_SNAPSHOT_REQUESTED, on_snapshot_requested },
+  { VW_MSG_SNAPSHOT_STORED, on_snapshot_stored },
+  { VW_MSG_ANNOTATION, on_annotation },
   { VW_MSG_ENDED, on_ended },
   { VW_MSG_ERROR, on_error },
   { VW_MSG_OK, on_ok },
@@ -503,10 +548,44 @@ cmd_save_frame (VwCall *call, JsonObject *cmd, GError **error)
   return TRUE;
 }
 
+/* {"command":"snapshot"}: ask for the other side's document camera */
+static gboolean
+cmd_snapshot (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (!need_media (call, error))
+    return FALSE;
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_SNAPSHOT_REQUEST);
+  vw_message_set_id (msg, "snapshot");
+  vw_message_set_string (msg, "session", call->session);
+  send_msg (call, msg);
+  return TRUE;
+}
+
+/* {"command":"annotate","snapshot":ID,"x":..,"y":..,"w":..,"h":..,"note":".."} */
+static gboolean
+cmd_annotate (VwCall *call, JsonObject *cmd, GError **error)
+{
+  const char *names[] = { "x", "y", "w", "h" };
+  if (!need_media (call, error))
+    return FALSE;
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_ANNOTATE);
+  vw_message_set_id (msg, "annotate");
+  vw_message_set_string (msg, "session", call->session);
+  vw_message_set_string (msg, "snapshot",
+      json_object_get_string_member_with_default (cmd, "snapshot", ""));
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    vw_message_set_int (msg, names[i], json_object_get_int_member_with_default (cmd, names[i], -1));
+  vw_message_set_string (msg, "note", json_object_get_string_member_with_default (cmd, "note", ""));
+  send_msg (call, msg);   /* the server checks it; a refusal is an error event */
+  return TRUE;
+}
+
 static const struct {
   const char *name;
   gboolean (*run) (VwCall *call, JsonObject *cmd, GError **error);
 } commands[] = {
+  { "snapshot", cmd_snapshot },
+  { "annotate", cmd_annotate },
   { "hangup", cmd_hangup },
   { "request-keyframe", cmd_request_keyframe },
   { "share", cmd_share },

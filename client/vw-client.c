@@ -7,6 +7,7 @@
  */
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
+#include <errno.h>
 #include <locale.h>
 #include <gst/gst.h>
 
@@ -71,6 +72,7 @@ main (int argc, char **argv)
   /* GOption replaces string defaults without freeing them: start at NULL. */
   g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
   int bitrates[VW_TRACK_N_KINDS] = { 0 };
+  g_autofree char *save_dir = NULL;
   gboolean headless = FALSE, timecode = FALSE;
   int duration = 0, max_sessions = 0, stats_ms = 1000;
   GOptionEntry entries[] = {
@@ -89,6 +91,7 @@ main (int argc, char **argv)
     { "screen-bitrate", 0, 0, G_OPTION_ARG_INT, &bitrates[VW_TRACK_SCREEN], "Screen bits per second (default 1500000)", "BPS" },
     { "document-bitrate", 0, 0, G_OPTION_ARG_INT, &bitrates[VW_TRACK_DOCUMENT], "Document camera bits per second (default 2000000)", "BPS" },
     { "headless", 0, 0, G_OPTION_ARG_NONE, &headless, "Decode without showing anything", NULL },
+    { "save-dir", 0, 0, G_OPTION_ARG_FILENAME, &save_dir, "Where snapshots and annotated pages go (default: vw-snapshots)", "DIR" },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration, "Hang up this many seconds after connecting", "S" },
     { "max-sessions", 0, 0, G_OPTION_ARG_INT, &max_sessions, "Agent: exit after this many sessions", "N" },
     { "stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_ms, "Milliseconds between stats events (default 1000)", "MS" },
@@ -148,6 +151,13 @@ main (int argc, char **argv)
     config.media.bitrates[k] = bitrates[k];
   }
   config.media.headless = headless;
+  if (!save_dir)
+    save_dir = g_strdup ("vw-snapshots");
+  if (g_mkdir_with_parents (save_dir, 0700) != 0) {
+    g_printerr ("vw-client: cannot create %s: %s\n", save_dir, g_strerror (errno));
+    return 2;
+  }
+  config.media.save_dir = save_dir;
   config.media.timecode = timecode;
   config.media.ice_address = ice_address;
 

@@ -34,6 +34,8 @@ struct _VwPeer {
   gboolean closed;
   GstWebRTCPeerConnectionState state;
   GPtrArray *tees;           /* GstElement*, owned refs: one per remote track */
+  GstWebRTCDataChannel *channel;   /* owned ref, or NULL */
+  gboolean channel_open;
 };
 
 enum {
@@ -42,6 +44,10 @@ enum {
   SIGNAL_TRACK,
   SIGNAL_STATE_CHANGED,
   SIGNAL_FAILED,
+  SIGNAL_CHANNEL_OPEN,
+  SIGNAL_CHANNEL_CLOSED,
+  SIGNAL_CHANNEL_STRING,
+  SIGNAL_CHANNEL_DATA,
   N_SIGNALS
 };
 static guint signals[N_SIGNALS];
@@ -557,6 +563,127 @@ vw_peer_restrict_ice (VwPeer *self, const char *address)
     nice_agent_add_local_address (NICE_AGENT (agent), &addr);
 }
 
+/* ---- data channel ---- */
+
+static void
+channel_state_ready (VwPeer *self, gpointer data)
+{
+  GstWebRTCDataChannelState state = GPOINTER_TO_INT (data);
+  gboolean open = state == GST_WEBRTC_DATA_CHANNEL_STATE_OPEN;
+  if (open == self->channel_open)
+    return;
+  self->channel_open = open;
+  GST_DEBUG ("%s: data channel %s", self->name, open ? "open" : "closed");
+  g_signal_emit (self, signals[open ? SIGNAL_CHANNEL_OPEN : SIGNAL_CHANNEL_CLOSED], 0);
+}
+
+static void
+on_channel_state (GObject *channel, GParamSpec *pspec, VwPeer *self)
+{
+  GstWebRTCDataChannelState state;
+  g_object_get (channel, "ready-state", &state, NULL);
+  hop (self, channel_state_ready, GINT_TO_POINTER (state), NULL);
+}
+
+static void
+channel_string_ready (VwPeer *self, gpointer data)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_STRING], 0, (const char *) data);
+}
+
+static void
+on_channel_string (GstWebRTCDataChannel *channel, const char *text, VwPeer *self)
+{
+  hop (self, channel_string_ready, g_strdup (text), g_free);
+}
+
+static void
+channel_data_ready (VwPeer *self, gpointer data)
+{
+  g_signal_emit (self, signals[SIGNAL_CHANNEL_DATA], 0, (GBytes *) data);
+}
+
+static void
+on_channel_data (GstWebRTCDataChannel *channel, GBytes *data, VwPeer *self)
+{
+  hop (self, channel_data_ready, data ? g_bytes_ref (data) : g_bytes_new (NULL, 0),
+      (GDestroyNotify) g_bytes_unref);
+}
+
+static void
+adopt_channel (VwPeer *self, GstWebRTCDataChannel *channel)
+{
+  if (self->channel) {
+    GST_WARNING ("%s: ignoring a second data channel", self->name);
+    return;
+  }
+  self->channel = g_object_ref (channel);
+  g_signal_connect (channel, "notify::ready-state", G_CALLBACK (on_channel_state), self);
+  g_signal_connect (channel, "on-message-string", G_CALLBACK (on_channel_string), self);
+  g_signal_connect (channel, "on-message-data", G_CALLBACK (on_channel_data), self);
+  on_channel_state (G_OBJECT (channel), NULL, self);
+}
+
+static void
+remote_channel_ready (VwPeer *self, gpointer data)
+{
+  adopt_channel (self, data);
+}
+
+static void
+on_data_channel (GstElement *webrtcbin, GstWebRTCDataChannel *channel, VwPeer *self)
+{
+  hop (self, remote_channel_ready, g_object_ref (channel), g_object_unref);
+}
+
+void
+vw_peer_create_data_channel (VwPeer *self, const char *label)
+{
+  g_return_if_fail (VW_IS_PEER (self));
+  GstWebRTCDataChannel *channel = NULL;
+  g_signal_emit_by_name (self->webrtcbin, "create-data-channel", label, NULL, &channel);
+  if (!channel) {
+    GST_WARNING ("%s: could not create a data channel", self->name);
+    return;
+  }
+  adopt_channel (self, channel);
+  g_object_unref (channel);
+}
+
+gboolean
+vw_peer_channel_is_open (VwPeer *self)
+{
+  return self->channel_open;
+}
+
+static gboolean
+check_channel (VwPeer *self, GError **error)
+{
+  if (self->channel && self->channel_open)
+    return TRUE;
+  g_set_error (error, VW_PEER_ERROR, VW_PEER_ERROR_WRONG_STATE,
+      "the data channel is not open");
+  return FALSE;
+}
+
+gboolean
+vw_peer_send_string (VwPeer *self, const char *text, GError **error)
+{
+  g_return_val_if_fail (VW_IS_PEER (self), FALSE);
+  if (!check_channel (self, error))
+    return FALSE;
+  return gst_webrtc_data_channel_send_string_full (self->channel, text, error);
+}
+
+gboolean
+vw_peer_send_data (VwPeer *self, GBytes *data, GError **error)
+{
+  g_return_val_if_fail (VW_IS_PEER (self), FALSE);
+  if (!check_channel (self, error))
+    return FALSE;
+  return gst_webrtc_data_channel_send_data_full (self->channel, data, error);
+}
+
 /* ---- life cycle ---- */
 
 VwPeer *
@@ -577,6 +704,7 @@ vw_peer_new (GstBin *bin, const char *name, guint latency_ms)
   g_signal_connect (self->webrtcbin, "pad-added", G_CALLBACK (on_pad_added), self);
   g_signal_connect (self->webrtcbin, "notify::connection-state",
       G_CALLBACK (on_connection_state), self);
+  g_signal_connect (self->webrtcbin, "on-data-channel", G_CALLBACK (on_data_channel), self);
   disable_upnp (self->webrtcbin);
   gst_bin_add (bin, self->webrtcbin);
   gst_element_sync_state_with_parent (self->webrtcbin);
@@ -614,6 +742,10 @@ vw_peer_close (VwPeer *self)
     return;
   self->closed = TRUE;
   g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
+  if (self->channel) {
+    g_signal_handlers_disconnect_by_data (self->channel, self);
+    g_clear_object (&self->channel);
+  }
   remove_element (self->bin, self->webrtcbin);
   for (guint i = 0; i < self->tees->len; i++)
     remove_element (self->bin, g_ptr_array_index (self->tees, i));
@@ -669,6 +801,18 @@ vw_peer_class_init (VwPeerClass *klass)
   signals[SIGNAL_STATE_CHANGED] = g_signal_new ("state-changed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, GST_TYPE_WEBRTC_PEER_CONNECTION_STATE);
+  signals[SIGNAL_CHANNEL_OPEN] = g_signal_new ("channel-open",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+  signals[SIGNAL_CHANNEL_CLOSED] = g_signal_new ("channel-closed",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 0);
+  signals[SIGNAL_CHANNEL_STRING] = g_signal_new ("channel-string",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_CHANNEL_DATA] = g_signal_new ("channel-data",
+      G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+      G_TYPE_NONE, 1, G_TYPE_BYTES);
   signals[SIGNAL_FAILED] = g_signal_new ("failed",
       G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
       G_TYPE_NONE, 1, G_TYPE_ERROR);

@@ -17,6 +17,10 @@
  *       type in @caps.
  *   state-changed (GstWebRTCPeerConnectionState state)
  *   failed (const GError *error): negotiation failed (bad remote SDP...).
+ *   channel-open (): the data channel can carry messages.
+ *   channel-closed ()
+ *   channel-string (const char *text), channel-data (GBytes *data): a
+ *       message on the data channel, in order.
  */
 #pragma once
 
@@ -73,6 +77,13 @@ GstWebRTCPeerConnectionState vw_peer_get_state (VwPeer *peer);
 /* Gathers ICE candidates on @address only (for example 127.0.0.1 on a
  * test machine) and over UDP only.  Call before the first negotiation. */
 void      vw_peer_restrict_ice (VwPeer *peer, const char *address);
+
+/* The connection's one data channel (reliable, ordered): the offerer
+ * creates it before its first offer; the answerer gets it with the offer. */
+void      vw_peer_create_data_channel (VwPeer *peer, const char *label);
+gboolean  vw_peer_channel_is_open (VwPeer *peer);
+gboolean  vw_peer_send_string (VwPeer *peer, const char *text, GError **error);
+gboolean  vw_peer_send_data (VwPeer *peer, GBytes *data, GError **error);
 
 /* Stops the webrtcbin and removes it from its bin. */
 void      vw_peer_close (VwPeer *peer);

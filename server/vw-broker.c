@@ -25,7 +25,20 @@ struct _Session {
   char *id;
   char *agent;                   /* peer ids */
   char *clerk;
+  GHashTable *snapshots;         /* id -> Snapshot*: kept as evidence */
 };
+
+typedef struct {
+  char *from;                    /* whose document camera */
+  guint width, height;
+} Snapshot;
+
+static void
+snapshot_free (Snapshot *snap)
+{
+  g_free (snap->from);
+  g_free (snap);
+}
 
 struct _VwBroker {
   VwPairing *pairing;
@@ -112,6 +125,7 @@ send_paired (Connection *to, Session *s, Connection *peer)
 static void
 session_free (Session *s)
 {
+  g_hash_table_unref (s->snapshots);
   g_free (s->id);
   g_free (s->agent);
   g_free (s->clerk);
@@ -146,6 +160,8 @@ start_session (VwBroker *b, const char *agent, const char *clerk)
   s->id = random_id ("s");
   s->agent = g_strdup (agent);
   s->clerk = g_strdup (clerk);
+  s->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) snapshot_free);
   g_hash_table_insert (b->sessions, s->id, s);
   a->session = c->session = s;
   b->sessions_started++;
@@ -298,6 +314,51 @@ handle_media (Connection *c, VwMessage *msg, GError **error)
   return TRUE;
 }
 
+/* The agent marks a rectangle on a stored snapshot with a short note; the
+ * participant whose page it is gets it ("guide the correction"). */
+#define MAX_NOTE_CHARS 200
+
+static gboolean
+handle_annotate (Connection *c, VwMessage *msg, GError **error)
+{
+  if (!check_session (c, msg, error))
+    return FALSE;
+  Session *s = c->session;
+  const char *id = vw_message_get_string (msg, "snapshot", "");
+  const char *note = vw_message_get_string (msg, "note", "");
+  Snapshot *snap = g_hash_table_lookup (s->snapshots, id);
+  gint64 x = vw_message_get_int (msg, "x", 0), y = vw_message_get_int (msg, "y", 0);
+  gint64 w = vw_message_get_int (msg, "w", 0), h = vw_message_get_int (msg, "h", 0);
+  if (!snap) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT,
+        "session %s has no snapshot '%s'", s->id, id);
+    return FALSE;
+  }
+  if (x + w > snap->width || y + h > snap->height) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
+        "the rectangle leaves the %ux%u snapshot", snap->width, snap->height);
+    return FALSE;
+  }
+  if (g_utf8_strlen (note, -1) > MAX_NOTE_CHARS) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
+        "a note has at most %d characters", MAX_NOTE_CHARS);
+    return FALSE;
+  }
+  g_autoptr (VwMessage) out = vw_message_new (VW_MSG_ANNOTATION);
+  vw_message_set_string (out, "session", s->id);
+  vw_message_set_string (out, "snapshot", id);
+  vw_message_set_int (out, "x", x);
+  vw_message_set_int (out, "y", y);
+  vw_message_set_int (out, "w", w);
+  vw_message_set_int (out, "h", h);
+  vw_message_set_string (out, "note", note);
+  vw_message_set_string (out, "by", c->peer_id);
+  send_to_peer (c->broker, snap->from, out);
+  g_message ("session %s: %s annotates %s: %s", s->id, c->peer_id, id, note);
+  conn_reply_ok (c, msg);
+  return TRUE;
+}
+
 typedef enum { ANY_ROLE = -1 } RoleRule;
 
 static const struct {
@@ -313,6 +374,8 @@ static const struct {
   { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      handle_media },
   { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      handle_media },
   { VW_MSG_ICE,     FALSE, ANY_ROLE,      handle_media },
+  { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, handle_media },
+  { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     handle_annotate },
 };
 
 static gboolean
@@ -446,6 +509,25 @@ hub_media_failed (const char *session, const char *peer, const GError *error,
     end_session (b, s, NULL, "media-failed", "media-failed", FALSE, NULL);
 }
 
+static void
+hub_snapshot_stored (const char *session, const char *snapshot, const char *path,
+    const char *sha256, gsize size, guint width, guint height, const char *by,
+    const char *from, gpointer user_data)
+{
+  VwBroker *b = user_data;
+  Session *s = g_hash_table_lookup (b->sessions, session);
+  g_message ("session %s: snapshot %s (%ux%u, %" G_GSIZE_FORMAT " bytes, sha256 %s) "
+      "from %s for %s kept as %s", session, snapshot, width, height, size, sha256,
+      from, by, path);
+  if (!s)
+    return;
+  Snapshot *snap = g_new0 (Snapshot, 1);
+  snap->from = g_strdup (from);
+  snap->width = width;
+  snap->height = height;
+  g_hash_table_replace (s->snapshots, g_strdup (snapshot), snap);
+}
+
 /* ---- life cycle ---- */
 
 VwBroker *
@@ -455,8 +537,13 @@ vw_broker_new (const VwBrokerConfig *config)
   VwHubConfig hub_config = {
     .latency_ms = config->hub_latency_ms,
     .ice_address = config->ice_address,
+    .data_dir = config->data_dir,
   };
-  VwHubCallbacks callbacks = { .send = hub_send, .media_failed = hub_media_failed };
+  VwHubCallbacks callbacks = {
+    .send = hub_send,
+    .media_failed = hub_media_failed,
+    .snapshot_stored = hub_snapshot_stored,
+  };
   b->pairing = vw_pairing_new ();
   b->hub = vw_hub_new (&hub_config, &callbacks, b);
   b->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,

@@ -16,6 +16,7 @@ typedef struct _VwBroker VwBroker;
 typedef struct {
   guint hub_latency_ms;
   const char *ice_address;   /* (nullable) */
+  const char *data_dir;      /* snapshots and the store live here */
 } VwBrokerConfig;
 
 /* (transfer full) */

@@ -156,7 +156,11 @@ main (int argc, char **argv)
   while (!warm)
     g_main_context_iteration (NULL, TRUE);
 
-  VwBrokerConfig config = { .hub_latency_ms = latency, .ice_address = ice_address };
+  VwBrokerConfig config = {
+    .hub_latency_ms = latency,
+    .ice_address = ice_address,
+    .data_dir = data_dir,
+  };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);
   server.broker = vw_broker_new (&config);

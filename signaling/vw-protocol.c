@@ -51,6 +51,9 @@ static const char * const error_codes[] = {
   [VW_PROTOCOL_ERROR_UNKNOWN_PROVINCE] = "unknown-province",
   [VW_PROTOCOL_ERROR_BAD_SDP] = "bad-sdp",
   [VW_PROTOCOL_ERROR_MEDIA_FAILED] = "media-failed",
+  [VW_PROTOCOL_ERROR_NO_DOCUMENT_CAMERA] = "no-document-camera",
+  [VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT] = "unknown-snapshot",
+  [VW_PROTOCOL_ERROR_SNAPSHOT_FAILED] = "snapshot-failed",
   [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
 };
 
@@ -339,6 +342,53 @@ static const VwFieldSpec tracks_fields[] = {
   { NULL }
 };
 
+static const VwFieldSpec snapshot_request_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
+static const VwFieldSpec annotate_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED },
+  { "x", VW_FIELD_NONNEG_INT, REQUIRED },
+  { "y", VW_FIELD_NONNEG_INT, REQUIRED },
+  { "w", VW_FIELD_POS_INT, REQUIRED },
+  { "h", VW_FIELD_POS_INT, REQUIRED },
+  { "note", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
+static const VwFieldSpec snapshot_requested_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED },
+  { "by", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
+static const VwFieldSpec snapshot_stored_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED },
+  { "sha256", VW_FIELD_STRING, REQUIRED },
+  { "size", VW_FIELD_POS_INT, REQUIRED },
+  { "width", VW_FIELD_NONNEG_INT, REQUIRED },
+  { "height", VW_FIELD_NONNEG_INT, REQUIRED },
+  { "by", VW_FIELD_STRING, REQUIRED },
+  { "from", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
+static const VwFieldSpec annotation_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED },
+  { "x", VW_FIELD_NONNEG_INT, REQUIRED },
+  { "y", VW_FIELD_NONNEG_INT, REQUIRED },
+  { "w", VW_FIELD_POS_INT, REQUIRED },
+  { "h", VW_FIELD_POS_INT, REQUIRED },
+  { "note", VW_FIELD_STRING, REQUIRED },
+  { "by", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
 static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_HELLO] = { "hello", FROM (VW_FROM_CLIENT), hello_fields },
   [VW_MSG_STATUS] = { "status", FROM (VW_FROM_CLIENT), status_fields },
@@ -346,6 +396,8 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_HANGUP] = { "hangup", FROM (VW_FROM_CLIENT), hangup_fields },
   [VW_MSG_PUBLISH] = { "publish", FROM (VW_FROM_CLIENT), publish_fields },
   [VW_MSG_ANSWER] = { "answer", FROM (VW_FROM_CLIENT), answer_fields },
+  [VW_MSG_SNAPSHOT_REQUEST] = { "snapshot-request", FROM (VW_FROM_CLIENT), snapshot_request_fields },
+  [VW_MSG_ANNOTATE] = { "annotate", FROM (VW_FROM_CLIENT), annotate_fields },
   [VW_MSG_WELCOME] = { "welcome", FROM (VW_FROM_SERVER), welcome_fields },
   [VW_MSG_QUEUED] = { "queued", FROM (VW_FROM_SERVER), queued_fields },
   [VW_MSG_PAIRED] = { "paired", FROM (VW_FROM_SERVER), paired_fields },
@@ -355,6 +407,9 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_OFFER] = { "offer", FROM (VW_FROM_SERVER), offer_fields },
   [VW_MSG_KEYFRAME] = { "keyframe", FROM (VW_FROM_SERVER), keyframe_fields },
   [VW_MSG_TRACKS] = { "tracks", FROM (VW_FROM_SERVER), tracks_fields },
+  [VW_MSG_SNAPSHOT_REQUESTED] = { "snapshot-requested", FROM (VW_FROM_SERVER), snapshot_requested_fields },
+  [VW_MSG_SNAPSHOT_STORED] = { "snapshot-stored", FROM (VW_FROM_SERVER), snapshot_stored_fields },
+  [VW_MSG_ANNOTATION] = { "annotation", FROM (VW_FROM_SERVER), annotation_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

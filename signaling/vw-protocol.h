@@ -38,7 +38,10 @@ typedef enum {
   VW_PROTOCOL_ERROR_UNKNOWN_PROVINCE,     /* "unknown-province" */
   VW_PROTOCOL_ERROR_BAD_SDP,              /* "bad-sdp" */
   VW_PROTOCOL_ERROR_MEDIA_FAILED,         /* "media-failed" */
-  VW_PROTOCOL_ERROR_INTERNAL,             /* "internal" */
+  VW_PROTOCOL_ERROR_NO_DOCUMENT_CAMERA,   /* "no-document-camera" */
+  VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT,     /* "unknown-snapshot" */
+  VW_PROTOCOL_ERROR_SNAPSHOT_FAILED,      /* "snapshot-failed" */
+  VW_PROTOCOL_ERROR_INTERNAL,             /* "internal" (always last) */
 } VwProtocolError;
 
 const char *vw_protocol_error_to_code (VwProtocolError error);
@@ -58,6 +61,8 @@ typedef enum {
   VW_MSG_HANGUP,
   VW_MSG_PUBLISH,
   VW_MSG_ANSWER,
+  VW_MSG_SNAPSHOT_REQUEST,
+  VW_MSG_ANNOTATE,
   /* server to client */
   VW_MSG_WELCOME,
   VW_MSG_QUEUED,
@@ -68,6 +73,9 @@ typedef enum {
   VW_MSG_OFFER,
   VW_MSG_KEYFRAME,
   VW_MSG_TRACKS,
+  VW_MSG_SNAPSHOT_REQUESTED,
+  VW_MSG_SNAPSHOT_STORED,
+  VW_MSG_ANNOTATION,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

@@ -1032,6 +1032,9 @@ test_error_codes (void)
     [VW_PROTOCOL_ERROR_UNKNOWN_PROVINCE] = "unknown-province",
     [VW_PROTOCOL_ERROR_BAD_SDP] = "bad-sdp",
     [VW_PROTOCOL_ERROR_MEDIA_FAILED] = "media-failed",
+    [VW_PROTOCOL_ERROR_NO_DOCUMENT_CAMERA] = "no-document-camera",
+    [VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT] = "unknown-snapshot",
+    [VW_PROTOCOL_ERROR_SNAPSHOT_FAILED] = "snapshot-failed",
     [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
   };
   VwProtocolError code;

@@ -6,59 +6,14 @@
  * a track of another participant, fed from that track's tee through a queue.
  * The hub is always the offerer, so there is never glare.
  */
-#include "vw-hub.h"
+#include "vw-hub-private.h"
 #include "vw-media.h"
-#include "vw-peer.h"
 
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
-GST_DEBUG_CATEGORY_STATIC (vw_hub_debug);
+GST_DEBUG_CATEGORY (vw_hub_debug);
 #define GST_CAT_DEFAULT vw_hub_debug
-
-typedef enum {
-  LINE_UPSTREAM,     /* participant -> hub */
-  LINE_DOWNSTREAM,   /* hub -> participant */
-} LineDirection;
-
-typedef struct {
-  VwTrackKind kind;
-  LineDirection direction;
-  char *source;          /* peer id whose track this is */
-  guint pt;              /* payload type, unique in the session */
-  char *mid;             /* from the latest offer; NULL before */
-  gboolean active;       /* else the m-line is inactive (its peer left) */
-  gboolean live;         /* the track is being sent (listed in "tracks") */
-  GstWebRTCRTPTransceiver *transceiver;
-  /* Downstream only: the forwarding branch. */
-  GstElement *tee;       /* the source's tee (ref) */
-  GstPad *tee_pad;       /* request pad on @tee */
-  GstElement *queue;
-  GstPad *sink_pad;      /* request pad on this participant's webrtcbin */
-} Line;
-
-typedef struct _Session Session;
-
-typedef struct {
-  VwHub *hub;
-  Session *session;      /* borrowed: the session owns its participants */
-  char *id;
-  guint slot;
-  VwPeer *peer;
-  GPtrArray *lines;                        /* Line*, index = m-line */
-  GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
-  GstCaps *caps[VW_TRACK_N_KINDS];
-  gboolean published;                      /* has sent "publish" */
-  gboolean offered;                        /* has had a first offer */
-  guint negotiate_source;                  /* pending negotiate_now() */
-} Participant;
-
-struct _Session {
-  char *id;
-  GPtrArray *participants;   /* Participant*, owned */
-  guint next_slot;
-  guint next_pt;             /* next payload type to hand out */
-};
 
 /* Every track a session carries gets its own payload type, so payload
  * types are unique inside every participant's bundle and the hub can tell
@@ -66,15 +21,6 @@ struct _Session {
 #define FIRST_PT 96
 #define LAST_PT 127
 
-struct _VwHub {
-  VwHubCallbacks cb;
-  gpointer user_data;
-  VwHubConfig config;
-  char *ice_address;         /* owned copy of config.ice_address */
-  GstElement *pipeline;
-  GHashTable *sessions;      /* id -> Session*, owned */
-  GHashTable *participants;  /* peer id -> Participant*, borrowed */
-};
 
 /* ---- lines ---- */
 
@@ -343,6 +289,13 @@ find_line (Participant *p, LineDirection direction, const char *src, VwTrackKind
   return NULL;
 }
 
+Line *
+vw_hub_find_live_upstream (Participant *p, VwTrackKind kind)
+{
+  Line *up = find_line (p, LINE_UPSTREAM, p->id, kind);
+  return up && up->live ? up : NULL;
+}
+
 /* Tells @p which tracks of its connection are live, when that changes
  * without a new offer. */
 static void
@@ -418,6 +371,7 @@ participant_new (VwHub *hub, Session *session, const char *id)
   g_signal_connect (p->peer, "track", G_CALLBACK (on_track), p);
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_state_changed), p);
   g_signal_connect (p->peer, "failed", G_CALLBACK (on_failed), p);
+  vw_hub_snapshots_attach (p);
   return p;
 }
 
@@ -452,6 +406,7 @@ static void
 participant_free (Participant *p)
 {
   g_clear_handle_id (&p->negotiate_source, g_source_remove);
+  vw_hub_snapshots_detach (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);
@@ -476,6 +431,7 @@ session_all_published (Session *s)
 static void
 session_free (Session *s)
 {
+  vw_hub_snapshots_session_free (s);
   g_ptr_array_unref (s->participants);
   g_free (s->id);
   g_free (s);
@@ -590,6 +546,12 @@ handle_answer (Participant *p, VwMessage *msg, GError **error)
 }
 
 static gboolean
+handle_snapshot_request (Participant *p, VwMessage *msg, GError **error)
+{
+  return vw_hub_snapshot_request (p, error);
+}
+
+static gboolean
 handle_ice (Participant *p, VwMessage *msg, GError **error)
 {
   gint64 mline = vw_message_get_int (msg, "mline", 0);
@@ -612,6 +574,7 @@ static const struct {
   { VW_MSG_PUBLISH, handle_publish },
   { VW_MSG_ANSWER, handle_answer },
   { VW_MSG_ICE, handle_ice },
+  { VW_MSG_SNAPSHOT_REQUEST, handle_snapshot_request },
 };
 
 gboolean
@@ -649,6 +612,7 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
     s->id = g_strdup (session_id);
     s->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
     s->next_pt = FIRST_PT;
+    s->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
     g_hash_table_insert (hub->sessions, s->id, s);
   }
   Participant *p = participant_new (hub, s, peer);
@@ -714,7 +678,7 @@ vw_hub_new (const VwHubConfig *config, const VwHubCallbacks *callbacks,
     gpointer user_data)
 {
   g_return_val_if_fail (config && callbacks && callbacks->send
-      && callbacks->media_failed, NULL);
+      && callbacks->media_failed && callbacks->snapshot_stored, NULL);
   if (!vw_hub_debug)
     GST_DEBUG_CATEGORY_INIT (vw_hub_debug, "vw-hub", 0, "virtual-window media hub");
   VwHub *hub = g_new0 (VwHub, 1);
@@ -722,6 +686,8 @@ vw_hub_new (const VwHubConfig *config, const VwHubCallbacks *callbacks,
   hub->config = *config;
   hub->ice_address = g_strdup (config->ice_address);
   hub->config.ice_address = NULL;
+  hub->data_dir = g_strdup (config->data_dir ? config->data_dir : ".");
+  hub->config.data_dir = NULL;
   hub->user_data = user_data;
   hub->pipeline = gst_pipeline_new ("vw-hub");
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (hub->pipeline));
@@ -753,5 +719,6 @@ vw_hub_free (VwHub *hub)
   g_hash_table_unref (hub->participants);
   g_hash_table_unref (hub->sessions);
   g_free (hub->ice_address);
+  g_free (hub->data_dir);
   g_free (hub);
 }

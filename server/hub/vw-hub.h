@@ -25,11 +25,18 @@ typedef struct {
   /* @peer's media connection failed or could not be negotiated. */
   void (*media_failed) (const char *session, const char *peer,
                         const GError *error, gpointer user_data);
+  /* A snapshot asked for by @by arrived whole from @from and is kept at
+   * @path (under the data directory) as evidence; then it goes to @by. */
+  void (*snapshot_stored) (const char *session, const char *snapshot,
+                           const char *path, const char *sha256, gsize size,
+                           guint width, guint height, const char *by,
+                           const char *from, gpointer user_data);
 } VwHubCallbacks;
 
 typedef struct {
   guint latency_ms;            /* receive jitter buffer of the hub */
   const char *ice_address;     /* (nullable) gather ICE candidates here only */
+  const char *data_dir;        /* snapshots go to DATA_DIR/sessions/ID/snapshots */
 } VwHubConfig;
 
 /* (transfer full) */
@@ -41,8 +48,9 @@ void     vw_hub_free (VwHub *hub);
  * (and so its payload types) is its join order. */
 gboolean vw_hub_join (VwHub *hub, const char *session, const char *peer,
                       GError **error);
-/* A media message (publish, answer, ice) from @peer.  Errors are
- * VW_PROTOCOL_ERROR codes (BAD_SDP, WRONG_STATE, BAD_FIELD). */
+/* A media message (publish, answer, ice, snapshot-request) from @peer.
+ * Errors are VW_PROTOCOL_ERROR codes (BAD_SDP, WRONG_STATE, BAD_FIELD,
+ * NO_DOCUMENT_CAMERA). */
 gboolean vw_hub_handle_message (VwHub *hub, const char *peer, VwMessage *msg,
                                 GError **error);
 /* @peer leaves; its tracks stop being forwarded. */

@@ -1,0 +1,76 @@
+/* vw-hub-private.h: the hub's state, shared by its source files.
+ * Everything here lives on the hub's main context. */
+#pragma once
+
+#include "vw-hub.h"
+#include "vw-peer.h"
+#include "vw-transfer.h"
+
+#include <gst/gst.h>
+
+GST_DEBUG_CATEGORY_EXTERN (vw_hub_debug);
+
+typedef enum {
+  LINE_UPSTREAM,     /* participant -> hub */
+  LINE_DOWNSTREAM,   /* hub -> participant */
+} LineDirection;
+
+typedef struct {
+  VwTrackKind kind;
+  LineDirection direction;
+  char *source;          /* peer id whose track this is */
+  guint pt;              /* payload type, unique in the session */
+  char *mid;             /* from the latest offer; NULL before */
+  gboolean active;       /* else the m-line is inactive (its peer left) */
+  gboolean live;         /* the track is being sent (listed in "tracks") */
+  GstWebRTCRTPTransceiver *transceiver;
+  /* Downstream only: the forwarding branch. */
+  GstElement *tee;       /* the source's tee (ref) */
+  GstPad *tee_pad;       /* request pad on @tee */
+  GstElement *queue;
+  GstPad *sink_pad;      /* request pad on this participant's webrtcbin */
+} Line;
+
+typedef struct _Session Session;
+
+typedef struct {
+  VwHub *hub;
+  Session *session;      /* borrowed: the session owns its participants */
+  char *id;
+  guint slot;
+  VwPeer *peer;
+  GPtrArray *lines;                        /* Line*, index = m-line */
+  GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
+  GstCaps *caps[VW_TRACK_N_KINDS];
+  gboolean published;                      /* has sent "publish" */
+  gboolean offered;                        /* has had a first offer */
+  guint negotiate_source;                  /* pending negotiate_now() */
+  VwTransferReceiver *receiver;            /* files arriving on the data channel */
+} Participant;
+
+struct _Session {
+  char *id;
+  GPtrArray *participants;   /* Participant*, owned */
+  guint next_slot;
+  guint next_pt;             /* next payload type to hand out */
+  GHashTable *snapshots;     /* id -> PendingSnapshot*, requested, not yet stored */
+};
+
+struct _VwHub {
+  VwHubCallbacks cb;
+  gpointer user_data;
+  VwHubConfig config;
+  char *ice_address;         /* owned copy of config.ice_address */
+  char *data_dir;            /* owned copy of config.data_dir */
+  GstElement *pipeline;
+  GHashTable *sessions;      /* id -> Session*, owned */
+  GHashTable *participants;  /* peer id -> Participant*, borrowed */
+};
+
+/* vw-hub-snapshots.c */
+typedef struct _PendingSnapshot PendingSnapshot;
+void     vw_hub_snapshots_attach (Participant *p);
+void     vw_hub_snapshots_detach (Participant *p);
+void     vw_hub_snapshots_session_free (Session *s);
+gboolean vw_hub_snapshot_request (Participant *p, GError **error);
+Line    *vw_hub_find_live_upstream (Participant *p, VwTrackKind kind);
