@@ -28,6 +28,8 @@ run_packages=(
   fonts-dejavu-core           # a font for that overlay ("Sans")
   gstreamer1.0-tools          # gst-inspect-1.0 (check below), gst-launch-1.0
   jq                          # scripts/demo.sh and scripts/run-tests.sh read JSON
+  fonts-noto-cjk              # Chinese notes on annotated snapshots
+  xvfb x11-xserver-utils      # screen sharing, tested on a virtual X display
 )
 packages=("${build_packages[@]}" "${run_packages[@]}")
 
@@ -37,6 +39,7 @@ elements=(
   vp8enc vp8dec rtpvp8pay rtpvp8depay opusenc opusdec rtpopuspay rtpopusdepay
   videotestsrc audiotestsrc clockoverlay videoconvert videoscale videorate
   audioconvert audioresample capsfilter queue tee identity fakesink
+  ximagesrc imagefreeze pngdec pngenc jpegdec jpegenc textoverlay
 )
 
 say () { printf 'install-deps: %s\n' "$*"; }

@@ -192,7 +192,7 @@ licence (Page *pg, double y)
 
   /* The licence's frame. */
   cairo_set_line_width (pg->cr, 0.8);
-  cairo_rectangle (pg->cr, MARGIN, MARGIN - 4 * MM, TEXT_W, y - MARGIN + 4 * MM);
+  cairo_rectangle (pg->cr, MARGIN, MARGIN - 8 * MM, TEXT_W, y - MARGIN + 8 * MM);
   cairo_stroke (pg->cr);
   return y;
 }
@@ -322,6 +322,7 @@ main (int argc, char **argv)
   };
   g_autoptr (GError) error = NULL;
   setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
   g_autoptr (GOptionContext) ctx = g_option_context_new (
       "- render the test page of the legibility benchmark");
   g_option_context_add_main_entries (ctx, entries, NULL);
