@@ -159,12 +159,12 @@ encoded (GObject *source, GAsyncResult *result, gpointer data)
   }
   g_autoptr (GPtrArray) messages = vw_transfer_messages (job->info, job->encoded);
   for (guint i = 0; i < messages->len && !error; i++) {
-    gpointer m = g_ptr_array_index (messages, i);
+    VwTransferMessage *m = g_ptr_array_index (messages, i);
     const char *text = vw_transfer_message_get_string (m);
     if (text)
       vw_peer_send_string (s->peer, text, &error);
     else
-      vw_peer_send_data (s->peer, m, &error);
+      vw_peer_send_data (s->peer, vw_transfer_message_get_data (m), &error);
   }
   if (error) {
     emit_error ("snapshot-failed", error->message);

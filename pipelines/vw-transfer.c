@@ -35,45 +35,53 @@ vw_transfer_sha256 (GBytes *data)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, bytes, size);
 }
 
-/* Strings are kept as char*, binary as GBytes: told apart by a tag. */
-typedef struct {
-  guint32 tag;
-  char *text;
-} StringMessage;
-
-#define STRING_TAG 0x76777374   /* "vwst" */
+struct _VwTransferMessage {
+  char *text;                /* a string message, or NULL */
+  GBytes *data;              /* a chunk, or NULL */
+};
 
 static void
-message_free (gpointer message)
+message_free (gpointer data)
 {
-  if (vw_transfer_message_is_string (message)) {
-    g_free (((StringMessage *) message)->text);
-    g_free (message);
-  } else {
-    g_bytes_unref (message);
-  }
+  VwTransferMessage *m = data;
+  g_free (m->text);
+  if (m->data)
+    g_bytes_unref (m->data);
+  g_free (m);
 }
 
 gboolean
-vw_transfer_message_is_string (gpointer message)
+vw_transfer_message_is_string (const VwTransferMessage *m)
 {
-  return ((StringMessage *) message)->tag == STRING_TAG;
+  return m->text != NULL;
 }
 
 const char *
-vw_transfer_message_get_string (gpointer message)
+vw_transfer_message_get_string (const VwTransferMessage *m)
 {
-  return vw_transfer_message_is_string (message)
-      ? ((StringMessage *) message)->text : NULL;
+  return m->text;
 }
 
-static StringMessage *
+GBytes *
+vw_transfer_message_get_data (const VwTransferMessage *m)
+{
+  return m->data;
+}
+
+static VwTransferMessage *
 string_message (JsonObject *obj)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
-  StringMessage *m = g_new0 (StringMessage, 1);
-  m->tag = STRING_TAG;
+  VwTransferMessage *m = g_new0 (VwTransferMessage, 1);
   m->text = json_to_string (node, FALSE);
+  return m;
+}
+
+static VwTransferMessage *
+chunk_message (GBytes *data, gsize offset, gsize size)
+{
+  VwTransferMessage *m = g_new0 (VwTransferMessage, 1);
+  m->data = g_bytes_new_from_bytes (data, offset, size);
   return m;
 }
 
@@ -93,8 +101,7 @@ vw_transfer_messages (const VwTransferInfo *info, GBytes *data)
 
   gsize size = g_bytes_get_size (data);
   for (gsize off = 0; off < size; off += VW_TRANSFER_CHUNK)
-    g_ptr_array_add (out, g_bytes_new_from_bytes (data, off,
-            MIN (VW_TRANSFER_CHUNK, size - off)));
+    g_ptr_array_add (out, chunk_message (data, off, MIN (VW_TRANSFER_CHUNK, size - off)));
 
   g_autoptr (JsonObject) end = json_object_new ();
   json_object_set_string_member (end, "type", "file-end");
@@ -115,7 +122,28 @@ struct _VwTransferReceiver {
   FILE *part;
   GChecksum *checksum;
   gsize received;
+  /* The rest of a transfer that failed early is dropped in silence. */
+  gboolean discarding;
 };
+
+/* A member's string, or NULL if absent or not a string. */
+static const char *
+string_member (JsonObject *obj, const char *name)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+  return node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING
+      ? json_node_get_string (node) : NULL;
+}
+
+static gint64
+int_member (JsonObject *obj, const char *name, gint64 fallback)
+{
+  JsonNode *node = json_object_get_member (obj, name);
+  return node && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_INT64
+      ? json_node_get_int (node) : fallback;
+}
 
 static gboolean
 valid_id (const char *id)
@@ -166,6 +194,7 @@ finish_error (VwTransferReceiver *r, VwTransferError code, const char *fmt, ...)
   g_autoptr (GError) error = g_error_new_literal (VW_TRANSFER_ERROR, code, msg);
   g_autoptr (VwTransferInfo) info = r->info ? vw_transfer_info_copy (r->info) : NULL;
   reset (r);   /* the part file goes before anyone hears of the failure */
+  r->discarding = TRUE;
   if (!info) {
     info = g_new0 (VwTransferInfo, 1);
     info->id = g_strdup ("");
@@ -185,9 +214,10 @@ begin (VwTransferReceiver *r, JsonObject *head)
   if (r->info)
     finish_error (r, VW_TRANSFER_ERROR_PROTOCOL,
         "transfer %s interrupted by another", r->info->id);
-  const char *id = json_object_get_string_member_with_default (head, "id", NULL);
-  const char *sha = json_object_get_string_member_with_default (head, "sha256", NULL);
-  gint64 size = json_object_get_int_member_with_default (head, "size", -1);
+  r->discarding = FALSE;
+  const char *id = string_member (head, "id");
+  const char *sha = string_member (head, "sha256");
+  gint64 size = int_member (head, "size", -1);
   if (!valid_id (id) || !valid_sha256 (sha) || size <= 0 || size > 64 * 1024 * 1024) {
     finish_error (r, VW_TRANSFER_ERROR_PROTOCOL, "malformed file header");
     return;
@@ -196,20 +226,26 @@ begin (VwTransferReceiver *r, JsonObject *head)
   r->info->id = g_strdup (id);
   r->info->size = size;
   r->info->sha256 = g_strdup (sha);
-  r->info->mime = g_strdup (json_object_get_string_member_with_default (head, "mime", "image/png"));
-  r->info->width = json_object_get_int_member_with_default (head, "width", 0);
-  r->info->height = json_object_get_int_member_with_default (head, "height", 0);
+  const char *mime = string_member (head, "mime");
+  r->info->mime = g_strdup (mime ? mime : "image/png");
+  r->info->width = CLAMP (int_member (head, "width", 0), 0, G_MAXUINT);
+  r->info->height = CLAMP (int_member (head, "height", 0), 0, G_MAXUINT);
   r->part_path = g_strdup_printf ("%s/%s.part", r->dir, id);
   r->part = g_fopen (r->part_path, "wb");
+  int errsv = errno;
   r->checksum = g_checksum_new (G_CHECKSUM_SHA256);
   if (!r->part)
     finish_error (r, VW_TRANSFER_ERROR_IO, "cannot write %s: %s", r->part_path,
-        g_strerror (errno));
+        g_strerror (errsv));
 }
 
 static void
 end (VwTransferReceiver *r, const char *id)
 {
+  if (!r->info && r->discarding) {
+    r->discarding = FALSE;
+    return;
+  }
   if (!r->info || g_strcmp0 (id, r->info->id) != 0) {
     finish_error (r, VW_TRANSFER_ERROR_PROTOCOL, "end of a transfer that did not begin");
     return;
@@ -225,11 +261,21 @@ end (VwTransferReceiver *r, const char *id)
     return;
   }
   g_autofree char *path = g_strdup_printf ("%s/%s.%s", r->dir, id, extension (r->info->mime));
+  /* Evidence is never overwritten. */
+  if (g_file_test (path, G_FILE_TEST_EXISTS)) {
+    finish_error (r, VW_TRANSFER_ERROR_PROTOCOL, "%s exists already", path);
+    return;
+  }
   gboolean ok = fflush (r->part) == 0 && fsync (fileno (r->part)) == 0;
+  int errsv = errno;
   fclose (r->part);
   r->part = NULL;
-  if (!ok || g_rename (r->part_path, path) != 0) {
-    finish_error (r, VW_TRANSFER_ERROR_IO, "cannot keep %s: %s", path, g_strerror (errno));
+  if (ok && g_rename (r->part_path, path) != 0) {
+    ok = FALSE;
+    errsv = errno;
+  }
+  if (!ok) {
+    finish_error (r, VW_TRANSFER_ERROR_IO, "cannot keep %s: %s", path, g_strerror (errsv));
     return;
   }
   g_clear_pointer (&r->part_path, g_free);
@@ -243,14 +289,15 @@ vw_transfer_receiver_feed_string (VwTransferReceiver *r, const char *text)
 {
   g_autoptr (JsonParser) parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, text, -1, NULL)
+      || !json_parser_get_root (parser)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return FALSE;
   JsonObject *obj = json_node_get_object (json_parser_get_root (parser));
-  const char *type = json_object_get_string_member_with_default (obj, "type", "");
-  if (g_str_equal (type, "file"))
+  const char *type = string_member (obj, "type");
+  if (g_strcmp0 (type, "file") == 0)
     begin (r, obj);
-  else if (g_str_equal (type, "file-end"))
-    end (r, json_object_get_string_member_with_default (obj, "id", ""));
+  else if (g_strcmp0 (type, "file-end") == 0)
+    end (r, string_member (obj, "id"));
   else
     return FALSE;
   return TRUE;
@@ -261,6 +308,8 @@ vw_transfer_receiver_feed_data (VwTransferReceiver *r, GBytes *data)
 {
   gsize size;
   const guchar *bytes = g_bytes_get_data (data, &size);
+  if (!r->info && r->discarding)
+    return;
   if (!r->info) {
     finish_error (r, VW_TRANSFER_ERROR_PROTOCOL, "data outside a transfer");
     return;

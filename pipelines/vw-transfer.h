@@ -39,20 +39,27 @@ typedef struct {
 void            vw_transfer_info_free (VwTransferInfo *info);
 VwTransferInfo *vw_transfer_info_copy (const VwTransferInfo *info);
 
-/* The messages of a transfer, in order: header, chunks, end.  The caller
- * sends strings as strings and GBytes as binary. (transfer full) */
+/* One message of a transfer: a string or a binary chunk. */
+typedef struct _VwTransferMessage VwTransferMessage;
+
+/* The messages of a transfer, in order: header, chunks, end, as a
+ * GPtrArray of VwTransferMessage*.  The caller sends strings as strings and
+ * chunks as binary. (transfer full) */
 GPtrArray      *vw_transfer_messages (const VwTransferInfo *info, GBytes *data);
-gboolean        vw_transfer_message_is_string (gpointer message);
-/* The text of a string message; NULL for a binary one (a GBytes). */
-const char     *vw_transfer_message_get_string (gpointer message);
+gboolean        vw_transfer_message_is_string (const VwTransferMessage *message);
+/* The text of a string message; NULL for a chunk. */
+const char     *vw_transfer_message_get_string (const VwTransferMessage *message);
+/* The bytes of a chunk; NULL for a string. (transfer none) */
+GBytes         *vw_transfer_message_get_data (const VwTransferMessage *message);
 
 /* Lowercase hex SHA-256 of @data. (transfer full) */
 char           *vw_transfer_sha256 (GBytes *data);
 
 typedef struct _VwTransferReceiver VwTransferReceiver;
 
-/* Called when a transfer ends: @path is the complete file (named
- * DIR/ID.EXT), or @error says why nothing was kept. */
+/* Called once when a transfer ends: @path is the complete file (named
+ * DIR/ID.EXT), or @error says why nothing was kept.  It must not free the
+ * receiver. */
 typedef void (*VwTransferDone) (const VwTransferInfo *info, const char *path,
                                 const GError *error, gpointer user_data);
 

@@ -386,7 +386,7 @@ test_open_migration_atomic (Fixture *f, gconstpointer data)
 }
 
 static void
-assert_refused_untouched (const char *dir, const char *path, VwStoreError code,
+assert_refused_untouched (const char *dir, const char *path, int code,
     const char *message_part)
 {
   g_autoptr (GError) error = NULL;
@@ -799,7 +799,7 @@ test_snapshot_refusals (Fixture *f, gconstpointer data)
     gint64 size;
     gboolean set_width;
     int width;
-    VwStoreError code;
+    int code;
   } cases[] = {
     { "uppercase sha256", .sha256 = "9F86D081884C7D659A2FEAA0C55AD015A3BF4F1B2B0B822CD15D6C15B0F00A08", .code = VW_STORE_ERROR_INVALID },
     { "short sha256", .sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a0", .code = VW_STORE_ERROR_INVALID },

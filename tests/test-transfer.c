@@ -174,7 +174,7 @@ script_from_messages (GPtrArray *messages, const char *id, const char *mime,
 
   g_assert_cmpuint (messages->len, ==, chunks + 2);
   for (guint i = 0; i < messages->len; i++) {
-    gpointer m = g_ptr_array_index (messages, i);
+    VwTransferMessage *m = g_ptr_array_index (messages, i);
     gboolean is_string = i == 0 || i == messages->len - 1;
     g_assert_cmpint (vw_transfer_message_is_string (m), ==, is_string);
     if (is_string) {
@@ -182,14 +182,14 @@ script_from_messages (GPtrArray *messages, const char *id, const char *mime,
       g_ptr_array_add (script, step_string (vw_transfer_message_get_string (m)));
     } else {
       gsize len;
-      const guint8 *bytes = g_bytes_get_data (m, &len);
+      const guint8 *bytes = g_bytes_get_data (vw_transfer_message_get_data (m), &len);
       g_assert_null (vw_transfer_message_get_string (m));
       g_assert_cmpuint (len, >, 0);
       g_assert_cmpuint (len, <=, VW_TRANSFER_CHUNK);
       if (i < messages->len - 2)
         g_assert_cmpuint (len, ==, VW_TRANSFER_CHUNK);
       g_byte_array_append (joined, bytes, len);
-      g_ptr_array_add (script, step_data (m));
+      g_ptr_array_add (script, step_data (vw_transfer_message_get_data (m)));
     }
   }
   g_assert_cmpmem (joined->data, joined->len,

@@ -95,12 +95,12 @@ relay (Participant *to, const VwTransferInfo *info, const char *path)
   g_autoptr (GBytes) data = g_mapped_file_get_bytes (file);
   g_autoptr (GPtrArray) messages = vw_transfer_messages (info, data);
   for (guint i = 0; i < messages->len && !error; i++) {
-    gpointer m = g_ptr_array_index (messages, i);
+    VwTransferMessage *m = g_ptr_array_index (messages, i);
     const char *text = vw_transfer_message_get_string (m);
     if (text)
       vw_peer_send_string (to->peer, text, &error);
     else
-      vw_peer_send_data (to->peer, m, &error);
+      vw_peer_send_data (to->peer, vw_transfer_message_get_data (m), &error);
   }
   if (error)
     send_error (to->hub, to->id, VW_PROTOCOL_ERROR_SNAPSHOT_FAILED, error->message);

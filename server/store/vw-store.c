@@ -110,9 +110,7 @@ static const char *const migrations[] = {
   "  at         INTEGER NOT NULL,"
   "  type       TEXT NOT NULL CHECK (type <> ''),"
   "  actor      TEXT,"
-  "  detail     TEXT CONSTRAINT detail_is_a_json_object CHECK (detail IS NULL"
-  "             OR CASE WHEN json_valid (detail)"
-  "                THEN json_type (detail) = 'object' ELSE 0 END)"
+  "  detail     TEXT"   /* a JSON object: checked by add_event */
   ") STRICT;"
   "CREATE INDEX events_by_session ON events (session_id, at);",
 };
@@ -398,8 +396,10 @@ check_ours (VwStore *store, gint64 *version, GError **error)
 
   if (!query_int (store, "PRAGMA user_version", 0, version, error)
       || !query_int (store, "PRAGMA application_id", 0, &app_id, error)
-      || !query_int (store, "SELECT count(*) FROM sqlite_schema", 0, &n_objects, error))
+      || !query_int (store, "SELECT count(*) FROM sqlite_schema", 0, &n_objects, error)) {
+    g_prefix_error (error, "cannot read the store: ");
     return FALSE;
+  }
   if (*version > VW_STORE_SCHEMA_VERSION)
     return fail (error, VW_STORE_ERROR_TOO_NEW,
         "the store has schema version %" G_GINT64_FORMAT ", newer than the "
@@ -441,11 +441,11 @@ store_init (VwStore *store, GError **error)
   sqlite3_db_config (store->db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
   sqlite3_db_config (store->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 
-  if (!check_ours (store, &version, error)) {
-    /* Leave a refused file exactly as it was. */
-    sqlite3_db_config (store->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+  /* A refused file has only been read.  (Closing a WAL database removes the
+   * -wal and -shm files reading made; committed pages that a crashed
+   * writer left in the WAL would be checkpointed, as any reader does.) */
+  if (!check_ours (store, &version, error))
     return FALSE;
-  }
   return configure (store, error) && migrate (store, version, error);
 }
 
@@ -1230,13 +1230,35 @@ vw_store_list_annotations (VwStore *store, const char *snapshot_id, GError **err
 
 /* ---- timeline ---- */
 
+/* With SQLite's own JSON parser, the one later queries will use.  (Not a
+ * CHECK constraint: JSON functions are not "innocuous" in every SQLite, and
+ * the store runs with trusted_schema off.) */
+static gboolean
+check_json_object (VwStore *store, const char *json, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = prepare (store, "SELECT CASE WHEN json_valid (?1)"
+      " THEN json_type (?1) = 'object' ELSE 0 END", error);
+  gboolean has_row;
+
+  if (!stmt)
+    return FALSE;
+  bind_text (stmt, 1, json);
+  if (!step_row (store, stmt, &has_row, "checking JSON", error))
+    return FALSE;
+  if (has_row && sqlite3_column_int (stmt, 0) == 1)
+    return TRUE;
+  return fail (error, VW_STORE_ERROR_INVALID, "event detail is not a JSON object: %s",
+      json);
+}
+
 static gboolean
 event_insert (VwStore *store, const char *session_id, gint64 at, const char *type,
     const char *actor, const char *detail_json, GError **error)
 {
   VwStoreSessionState state;
 
-  if (session_id && !session_state (store, session_id, &state, error))
+  if ((session_id && !session_state (store, session_id, &state, error))
+      || (detail_json && !check_json_object (store, detail_json, error)))
     return FALSE;
 
   g_autoptr (sqlite3_stmt) stmt = prepare (store,
@@ -1249,12 +1271,7 @@ event_insert (VwStore *store, const char *session_id, gint64 at, const char *typ
   bind_text (stmt, 3, type);
   bind_text (stmt, 4, actor);
   bind_text (stmt, 5, detail_json);
-  if (sqlite3_step (stmt) == SQLITE_DONE)
-    return TRUE;
-  if (sqlite3_extended_errcode (store->db) == SQLITE_CONSTRAINT_CHECK)
-    return fail (error, VW_STORE_ERROR_INVALID,
-        "event detail is not a JSON object: %s", detail_json);
-  return db_error (store->db, "recording the event", error);
+  return step_done (store, stmt, "recording the event", error);
 }
 
 gboolean
