@@ -666,6 +666,15 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
   g_assert_cmpstr (case_no, ==, "VW-20261123-000001");
   g_free (case_no);
 
+  /* A number once given is never given again, even if its row went away. */
+  g_assert_true (vw_store_exec_for_test (f->store,
+          "DELETE FROM sessions WHERE id = 's-late'", &error));
+  g_assert_no_error (error);
+  case_no = begin (f->store, "s-later", "jiangsu", "异地医保",
+      cst (2026, 11, 22, 23, 59, 59));
+  g_assert_cmpstr (case_no, ==, "VW-20261122-000008");
+  g_free (case_no);
+
   /* A busy day: all unique, in order. */
   for (int i = 2; i <= 150; i++) {
     g_autofree char *id = g_strdup_printf ("s-23-%d", i);
@@ -755,21 +764,21 @@ test_snapshot_add_get_list (Fixture *f, gconstpointer data)
   BEGIN (f->store, "s-a", T0);
   BEGIN (f->store, "s-b", T0);
   BEGIN (f->store, "s-c", T0);
-  /* Added out of order: listed by created_at. */
-  add_snapshot (f->store, "snap-a2", "s-a", T0 + 5000);
-  add_snapshot (f->store, "snap-a1", "s-a", T0 + 1000);
+  /* Listed by created_at, which is neither the order of adding nor of ids. */
+  add_snapshot (f->store, "snap-a-b", "s-a", T0 + 5000);
+  add_snapshot (f->store, "snap-a-x", "s-a", T0 + 1000);
   add_snapshot (f->store, "snap-b1", "s-b", T0 + 2000);
 
-  got = vw_store_get_snapshot (f->store, "snap-a1", &error);
+  got = vw_store_get_snapshot (f->store, "snap-a-x", &error);
   g_assert_no_error (error);
   g_assert_nonnull (got);
-  expected = snapshot_template ("snap-a1", "s-a", T0 + 1000);
+  expected = snapshot_template ("snap-a-x", "s-a", T0 + 1000);
   assert_snapshot_equal (got, &expected);
 
   a = list_snapshots (f->store, "s-a");
   g_assert_cmpuint (a->len, ==, 2);
-  g_assert_cmpstr (((VwStoreSnapshot *) a->pdata[0])->id, ==, "snap-a1");
-  expected = snapshot_template ("snap-a2", "s-a", T0 + 5000);
+  g_assert_cmpstr (((VwStoreSnapshot *) a->pdata[0])->id, ==, "snap-a-x");
+  expected = snapshot_template ("snap-a-b", "s-a", T0 + 5000);
   assert_snapshot_equal (a->pdata[1], &expected);
   b = list_snapshots (f->store, "s-b");
   g_assert_cmpuint (b->len, ==, 1);

@@ -623,25 +623,34 @@ save_case_seq (VwStore *store, const char *day, gint64 seq, GError **error)
   return step_done (store, stmt, "saving the case number", error);
 }
 
-/* The next free case number of the day of @started_at; skips numbers that
+static gboolean
+load_case_seq (VwStore *store, const char *day, gint64 *seq, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = prepare (store,
+      "SELECT last_seq FROM case_numbers WHERE day = ?1", error);
+  gboolean has_row;
+
+  if (!stmt)
+    return FALSE;
+  bind_text (stmt, 1, day);
+  if (!step_row (store, stmt, &has_row, "reading the case numbers", error))
+    return FALSE;
+  *seq = has_row ? sqlite3_column_int64 (stmt, 0) : 0;
+  return TRUE;
+}
+
+/* The next case number of the day of @started_at; skips numbers that
  * callers gave explicitly. */
 static char *
 next_case_no (VwStore *store, gint64 started_at, GError **error)
 {
   g_autofree char *day = case_day (started_at);
-  g_autoptr (sqlite3_stmt) stmt = prepare (store,
-      "SELECT last_seq FROM case_numbers WHERE day = ?1", error);
   g_autofree char *case_no = NULL;
-  gboolean has_row, taken = TRUE;
+  gboolean taken = TRUE;
   gint64 seq;
 
-  if (!stmt)
+  if (!load_case_seq (store, day, &seq, error))
     return NULL;
-  bind_text (stmt, 1, day);
-  if (!step_row (store, stmt, &has_row, "reading the case numbers", error))
-    return NULL;
-  seq = has_row ? sqlite3_column_int64 (stmt, 0) : 0;
-
   while (taken) {
     if (++seq > CASE_SEQ_MAX) {
       fail (error, VW_STORE_ERROR_CONFLICT, "no case numbers left for %s", day);
