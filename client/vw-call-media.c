@@ -466,7 +466,8 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   g_signal_connect (m->peer, "track", G_CALLBACK (on_track), m);
   g_signal_connect (m->peer, "state-changed", G_CALLBACK (on_state_changed), m);
   g_signal_connect (m->peer, "failed", G_CALLBACK (on_failed), m);
-  m->snapshots = vw_snapshots_new (m->peer, config->save_dir ? config->save_dir : ".");
+  m->snapshots = vw_snapshots_new (m->peer, config->save_dir ? config->save_dir : ".",
+      !config->headless);
   gst_element_set_state (m->pipeline, GST_STATE_PLAYING);
   return m;
 }

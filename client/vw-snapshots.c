@@ -28,6 +28,8 @@ struct _VwSnapshots {
   char *dir;
   VwTransferReceiver *receiver;
   GCancellable *cancellable; /* encodings under way */
+  gboolean display;
+  GstElement *viewer;        /* the annotated page on screen, or NULL */
 };
 
 static void
@@ -299,6 +301,22 @@ render_annotation (const char *in, const char *out, guint x, guint y, guint w,
   return TRUE;
 }
 
+/* Shows @path in a window until the next one (or the end of the session). */
+static void
+show_page (VwSnapshots *s, const char *path)
+{
+  if (s->viewer) {
+    gst_element_set_state (s->viewer, GST_STATE_NULL);
+    gst_clear_object (&s->viewer);
+  }
+  g_autofree char *q = g_strescape (path, NULL);
+  g_autofree char *desc = g_strdup_printf ("filesrc location=\"%s\" ! pngdec ! "
+      "videoconvert ! imagefreeze ! videoconvert ! autovideosink", q);
+  s->viewer = gst_parse_launch (desc, NULL);
+  if (s->viewer)
+    gst_element_set_state (s->viewer, GST_STATE_PLAYING);
+}
+
 void
 vw_snapshots_annotate (VwSnapshots *s, const char *id, guint x, guint y,
     guint w, guint h, const char *note)
@@ -324,14 +342,17 @@ vw_snapshots_annotate (VwSnapshots *s, const char *id, guint x, guint y,
   json_object_set_string_member (o, "note", note);
   json_object_set_string_member (o, "path", out);
   vw_events_emit ("annotation", o);
+  if (s->display)
+    show_page (s, out);
 }
 
 /* ---- life cycle ---- */
 
 VwSnapshots *
-vw_snapshots_new (VwPeer *peer, const char *save_dir)
+vw_snapshots_new (VwPeer *peer, const char *save_dir, gboolean display)
 {
   VwSnapshots *s = g_new0 (VwSnapshots, 1);
+  s->display = display;
   s->peer = g_object_ref (peer);
   s->dir = g_strdup (save_dir);
   s->receiver = vw_transfer_receiver_new (save_dir, on_file, s);
@@ -351,6 +372,10 @@ vw_snapshots_free (VwSnapshots *s)
     return;
   g_cancellable_cancel (s->cancellable);
   g_object_unref (s->cancellable);
+  if (s->viewer) {
+    gst_element_set_state (s->viewer, GST_STATE_NULL);
+    gst_clear_object (&s->viewer);
+  }
   g_signal_handlers_disconnect_by_data (s->peer, s);
   vw_transfer_receiver_free (s->receiver);
   g_hash_table_unref (s->sent);

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 
 typedef struct _VwSnapshots VwSnapshots;
 
-/* (transfer full) */
-VwSnapshots *vw_snapshots_new (VwPeer *peer, const char *save_dir);
+/* With @display, annotated pages are also shown in a window. (transfer full) */
+VwSnapshots *vw_snapshots_new (VwPeer *peer, const char *save_dir, gboolean display);
 void         vw_snapshots_free (VwSnapshots *snapshots);
 
 /* snapshot-requested: @document is our document camera track, or NULL. */

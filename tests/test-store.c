@@ -442,10 +442,24 @@ test_open_too_new_wal (Fixture *f, gconstpointer data)
 static void
 test_open_foreign (Fixture *f, gconstpointer data)
 {
-  db_create (f->path, "CREATE TABLE accounts (id TEXT); INSERT INTO accounts"
-      " VALUES ('张敏');");
+  /* Another application's database, even with a high version, is not ours
+   * and is not taken for a newer store. */
+  db_create (f->path, "PRAGMA user_version = 7; CREATE TABLE accounts (id TEXT);"
+      " INSERT INTO accounts VALUES ('张敏');");
   assert_refused_untouched (f->dir, f->path, VW_STORE_ERROR_CORRUPT,
       "not a virtual-window store");
+}
+
+/* Ours but with a negative version: damaged, never migrated. */
+static void
+test_open_negative_version (Fixture *f, gconstpointer data)
+{
+  g_autofree char *sql = g_strdup_printf ("PRAGMA application_id = %d;"
+      " PRAGMA user_version = -1; CREATE TABLE sessions (id TEXT);", APPLICATION_ID);
+
+  db_create (f->path, sql);
+  assert_refused_untouched (f->dir, f->path, VW_STORE_ERROR_CORRUPT,
+      "schema version -1");
 }
 
 static void
@@ -1054,6 +1068,7 @@ main (int argc, char *argv[])
   ADD ("open/too-new", test_open_too_new, NULL);
   ADD ("open/too-new-wal", test_open_too_new_wal, OPENED);
   ADD ("open/foreign", test_open_foreign, NULL);
+  ADD ("open/negative-version", test_open_negative_version, NULL);
   ADD ("open/corrupt", test_open_corrupt, NULL);
   ADD ("open/unopenable", test_open_unopenable, NULL);
   ADD ("session/life-cycle", test_session_life_cycle, OPENED);

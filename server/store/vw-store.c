@@ -400,16 +400,19 @@ check_ours (VwStore *store, gint64 *version, GError **error)
     g_prefix_error (error, "cannot read the store: ");
     return FALSE;
   }
+  if (app_id != APPLICATION_ID && !(app_id == 0 && *version == 0 && n_objects == 0))
+    return fail (error, VW_STORE_ERROR_CORRUPT,
+        "not a virtual-window store (application id 0x%08" G_GINT64_MODIFIER "x, "
+        "%" G_GINT64_FORMAT " schema objects)", app_id, n_objects);
+  if (*version < 0)
+    return fail (error, VW_STORE_ERROR_CORRUPT,
+        "the store has schema version %" G_GINT64_FORMAT, *version);
   if (*version > VW_STORE_SCHEMA_VERSION)
     return fail (error, VW_STORE_ERROR_TOO_NEW,
         "the store has schema version %" G_GINT64_FORMAT ", newer than the "
         "version %d this program knows; use a newer vw-server", *version,
         VW_STORE_SCHEMA_VERSION);
-  if (app_id == APPLICATION_ID || (app_id == 0 && *version == 0 && n_objects == 0))
-    return TRUE;
-  return fail (error, VW_STORE_ERROR_CORRUPT,
-      "not a virtual-window store (application id 0x%08" G_GINT64_MODIFIER "x, "
-      "%" G_GINT64_FORMAT " schema objects)", app_id, n_objects);
+  return TRUE;
 }
 
 static gboolean
@@ -420,7 +423,8 @@ configure (VwStore *store, GError **error)
 
   if (!stmt || !step_row (store, stmt, &has_row, "setting WAL mode", error))
     return FALSE;
-  if (!has_row || g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0)
+  if (!has_row
+      || g_ascii_strcasecmp ((const char *) sqlite3_column_text (stmt, 0), "wal") != 0)
     g_warning ("%s: the store is not in WAL mode", store->path);
   return exec (store, "PRAGMA foreign_keys = ON", NULL, error);
 }
@@ -667,6 +671,24 @@ next_case_no (VwStore *store, gint64 started_at, GError **error)
   return g_steal_pointer (&case_no);
 }
 
+/* The given case number if it is free, else the next of the day. */
+static char *
+assign_case_no (VwStore *store, const VwStoreSession *s, GError **error)
+{
+  gboolean taken;
+
+  if (!s->case_no)
+    return next_case_no (store, s->started_at, error);
+  if (!exists (store, "SELECT 1 FROM sessions WHERE case_no = ?1", s->case_no,
+          &taken, error))
+    return NULL;
+  if (taken) {
+    fail (error, VW_STORE_ERROR_CONFLICT, "case number %s is taken", s->case_no);
+    return NULL;
+  }
+  return g_strdup (s->case_no);
+}
+
 static gboolean
 check_session (const VwStoreSession *s, GError **error)
 {
@@ -686,16 +708,8 @@ session_insert (VwStore *store, const VwStoreSession *s, char **case_no,
     return FALSE;
   if (taken)
     return fail (error, VW_STORE_ERROR_CONFLICT, "session '%s' exists already", s->id);
-  if (s->case_no) {
-    if (!exists (store, "SELECT 1 FROM sessions WHERE case_no = ?1", s->case_no,
-            &taken, error))
-      return FALSE;
-    if (taken)
-      return fail (error, VW_STORE_ERROR_CONFLICT, "case number %s is taken", s->case_no);
-    *case_no = g_strdup (s->case_no);
-  } else if (!(*case_no = next_case_no (store, s->started_at, error))) {
+  if (!(*case_no = assign_case_no (store, s, error)))
     return FALSE;
-  }
 
   g_autoptr (sqlite3_stmt) stmt = prepare (store,
       "INSERT INTO sessions (id, case_no, province, item, started_at, state)"
@@ -1021,7 +1035,8 @@ snapshot_insert (VwStore *store, const VwStoreSnapshot *snap, GError **error)
           &taken, error))
     return FALSE;
   if (taken)
-    return fail (error, VW_STORE_ERROR_CONFLICT, "snapshot '%s' exists already", snap->id);
+    return fail (error, VW_STORE_ERROR_CONFLICT, "snapshot '%s' exists already",
+        snap->id);
 
   g_autoptr (sqlite3_stmt) stmt = prepare (store,
       "INSERT INTO snapshots (id, session_id, path, sha256, size, mime, width,"
