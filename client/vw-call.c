@@ -57,15 +57,6 @@ send_msg (VwCall *call, VwMessage *msg)
 }
 
 static void
-emit_error (const char *code, const char *message)
-{
-  JsonObject *o = json_object_new ();
-  json_object_set_string_member (o, "code", code);
-  json_object_set_string_member (o, "message", message);
-  vw_events_emit ("error", o);
-}
-
-static void
 finish (VwCall *call, int status)
 {
   if (call->state == STATE_DONE)
@@ -115,7 +106,7 @@ static void
 media_failed (const GError *error, gpointer user_data)
 {
   VwCall *call = user_data;
-  emit_error ("media-failed", error->message);
+  vw_events_emit_error ("media-failed", error->message);
   if (call->state == STATE_IN_SESSION) {
     g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
     vw_message_set_string (hangup, "session", call->session);
@@ -311,7 +302,7 @@ static void
 on_error (VwCall *call, VwMessage *msg)
 {
   const char *code = vw_message_get_string (msg, "code", "");
-  emit_error (code, vw_message_get_string (msg, "message", ""));
+  vw_events_emit_error (code, vw_message_get_string (msg, "message", ""));
   /* Refusals of hello or of the request leave nothing to do. */
   if (call->state == STATE_REGISTERING
       || (call->state == STATE_READY && call->config.role == VW_ROLE_CLERK))
@@ -351,7 +342,7 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
   g_autoptr (GError) error = NULL;
   g_autoptr (VwMessage) msg = vw_message_parse (data, size, VW_FROM_SERVER, NULL, &error);
   if (!msg) {
-    emit_error ("bad-server-message", error->message);
+    vw_events_emit_error ("bad-server-message", error->message);
     return;
   }
   g_debug ("<- %.*s", (int) MIN (size, 2048), data);
@@ -380,7 +371,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (GError) error = NULL;
   call->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (!call->ws) {
-    emit_error ("connect-failed", error->message);
+    vw_events_emit_error ("connect-failed", error->message);
     finish (call, 1);
     return;
   }
@@ -423,7 +414,7 @@ vw_call_start (VwCall *call)
   g_autofree char *url = websocket_url (call->config.server);
   g_autoptr (SoupMessage) msg = url ? soup_message_new ("GET", url) : NULL;
   if (!msg) {
-    emit_error ("bad-url", "--server must be a URL such as http://127.0.0.1:8080/");
+    vw_events_emit_error ("bad-url", "--server must be a URL such as http://127.0.0.1:8080/");
     finish (call, 2);
     return;
   }
@@ -601,7 +592,7 @@ vw_call_handle_command (VwCall *call, const char *line)
   JsonNode *root = NULL;
   if (!json_parser_load_from_data (parser, line, -1, &error)
       || !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser)))) {
-    emit_error ("bad-command", "a command is one JSON object per line");
+    vw_events_emit_error ("bad-command", "a command is one JSON object per line");
     return;
   }
   JsonObject *cmd = json_node_get_object (root);
@@ -610,11 +601,11 @@ vw_call_handle_command (VwCall *call, const char *line)
     if (!g_str_equal (commands[i].name, name))
       continue;
     if (!commands[i].run (call, cmd, &error))
-      emit_error ("bad-command", error->message);
+      vw_events_emit_error ("bad-command", error->message);
     return;
   }
   g_autofree char *msg = g_strdup_printf ("unknown command '%s'", name);
-  emit_error ("bad-command", msg);
+  vw_events_emit_error ("bad-command", msg);
 }
 
 VwCall *

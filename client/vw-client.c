@@ -8,11 +8,11 @@
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 #include <errno.h>
-#include <locale.h>
 #include <gst/gst.h>
 
 #include "vw-call.h"
 #include "vw-media.h"
+#include "vw-program.h"
 
 /* The client registers only once its media stack is warm: an agent must
  * not be offered a call it would answer 200 ms late. */
@@ -100,20 +100,8 @@ main (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GError) error = NULL;
-  /* stdout is for event lines (or the URL): every log message goes to
-   * stderr, whatever its level. */
-  g_log_writer_default_set_use_stderr (TRUE);
-  /* Names such as 黄浦区政务服务中心 must pass even under LANG=C. */
-  setlocale (LC_ALL, "");
-  if (!g_get_charset (NULL))
-    setlocale (LC_CTYPE, "C.UTF-8");
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- virtual-window desk client");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
-    g_printerr ("vw-client: %s\n", error->message);
+  if (!vw_program_parse_options ("vw-client", "- virtual-window desk client", entries, &argc, &argv))
     return 2;
-  }
 
   if (!camera)
     camera = g_strdup ("test");

@@ -23,3 +23,12 @@ vw_events_emit (const char *event, JsonObject *fields)
   fputc ('\n', stdout);
   fflush (stdout);
 }
+
+void
+vw_events_emit_error (const char *code, const char *message)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "code", code);
+  json_object_set_string_member (o, "message", message);
+  vw_events_emit ("error", o);
+}

@@ -10,4 +10,7 @@ G_BEGIN_DECLS
 /* Prints {"event": @event, "t": ..., ...@fields}.  Takes @fields (nullable). */
 void vw_events_emit (const char *event, JsonObject *fields);
 
+/* {"event":"error","code":@code,"message":@message} */
+void vw_events_emit_error (const char *code, const char *message);
+
 G_END_DECLS

@@ -32,15 +32,6 @@ struct _VwSnapshots {
   GstElement *viewer;        /* the annotated page on screen, or NULL */
 };
 
-static void
-emit_error (const char *code, const char *message)
-{
-  JsonObject *o = json_object_new ();
-  json_object_set_string_member (o, "code", code);
-  json_object_set_string_member (o, "message", message);
-  vw_events_emit ("error", o);
-}
-
 /* ---- receiving ---- */
 
 static void
@@ -48,7 +39,7 @@ on_file (const VwTransferInfo *info, const char *path, const GError *error,
     gpointer user_data)
 {
   if (error) {
-    emit_error ("snapshot-failed", error->message);
+    vw_events_emit_error ("snapshot-failed", error->message);
     return;
   }
   JsonObject *o = json_object_new ();
@@ -147,7 +138,7 @@ encoded (GObject *source, GAsyncResult *result, gpointer data)
   g_autoptr (GError) error = NULL;
   if (!g_task_propagate_boolean (G_TASK (result), &error)) {
     if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      emit_error ("snapshot-failed", error->message);
+      vw_events_emit_error ("snapshot-failed", error->message);
     return;
   }
   VwSnapshots *s = job->snapshots;
@@ -156,7 +147,7 @@ encoded (GObject *source, GAsyncResult *result, gpointer data)
   gsize size;
   const char *bytes = g_bytes_get_data (job->encoded, &size);
   if (!g_file_set_contents (path, bytes, size, &error)) {
-    emit_error ("snapshot-failed", error->message);
+    vw_events_emit_error ("snapshot-failed", error->message);
     return;
   }
   g_autoptr (GPtrArray) messages = vw_transfer_messages (job->info, job->encoded);
@@ -169,7 +160,7 @@ encoded (GObject *source, GAsyncResult *result, gpointer data)
       vw_peer_send_data (s->peer, vw_transfer_message_get_data (m), &error);
   }
   if (error) {
-    emit_error ("snapshot-failed", error->message);
+    vw_events_emit_error ("snapshot-failed", error->message);
     return;
   }
   SentSnapshot *sent = g_new0 (SentSnapshot, 1);
@@ -210,7 +201,7 @@ void
 vw_snapshots_send (VwSnapshots *s, const char *id, VwSendTrack *document)
 {
   if (!document) {
-    emit_error ("no-document-camera", "a snapshot was asked for, but no document camera is shared");
+    vw_events_emit_error ("no-document-camera", "a snapshot was asked for, but no document camera is shared");
     return;
   }
   Grab *grab = g_new0 (Grab, 1);
@@ -325,12 +316,12 @@ vw_snapshots_annotate (VwSnapshots *s, const char *id, guint x, guint y,
   g_autofree char *out = g_strdup_printf ("%s/%s-annotated.png", s->dir, id);
   SentSnapshot *sent = g_hash_table_lookup (s->sent, id);
   if (!sent) {
-    emit_error ("unknown-snapshot", "an annotation arrived for a snapshot we did not send");
+    vw_events_emit_error ("unknown-snapshot", "an annotation arrived for a snapshot we did not send");
     return;
   }
   if (!render_annotation (sent->path, out, x, y, w, h, sent->width, sent->height,
           note, &error)) {
-    emit_error ("annotation-failed", error->message);
+    vw_events_emit_error ("annotation-failed", error->message);
     return;
   }
   JsonObject *o = json_object_new ();

@@ -5,13 +5,13 @@
  * Prints "listening on http://HOST:PORT/" once it accepts connections.
  */
 #include <glib-unix.h>
-#include <locale.h>
 #include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 
 #include "vw-broker.h"
 #include "vw-media.h"
+#include "vw-program.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -122,20 +122,8 @@ main (int argc, char **argv)
     { NULL }
   };
   g_autoptr (GError) error = NULL;
-  /* stdout is for event lines (or the URL): every log message goes to
-   * stderr, whatever its level. */
-  g_log_writer_default_set_use_stderr (TRUE);
-  /* Names such as 黄浦区政务服务中心 must pass even under LANG=C. */
-  setlocale (LC_ALL, "");
-  if (!g_get_charset (NULL))
-    setlocale (LC_CTYPE, "C.UTF-8");
-  g_autoptr (GOptionContext) ctx = g_option_context_new ("- virtual-window signalling server and media hub");
-  g_option_context_add_main_entries (ctx, entries, NULL);
-  g_option_context_add_group (ctx, gst_init_get_option_group ());
-  if (!g_option_context_parse (ctx, &argc, &argv, &error)) {
-    g_printerr ("vw-server: %s\n", error->message);
+  if (!vw_program_parse_options ("vw-server", "- virtual-window signalling server and media hub", entries, &argc, &argv))
     return 2;
-  }
   if (!address)
     address = g_strdup ("0.0.0.0");
   if (!data_dir)

@@ -347,14 +347,18 @@ static const VwFieldSpec snapshot_request_fields[] = {
   { NULL }
 };
 
+/* A mark on a snapshot: annotate (the agent's) and annotation (relayed). */
+#define MARK_FIELDS \
+  { "session", VW_FIELD_STRING, REQUIRED }, \
+  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED }, \
+  { "x", VW_FIELD_NONNEG_INT, REQUIRED }, \
+  { "y", VW_FIELD_NONNEG_INT, REQUIRED }, \
+  { "w", VW_FIELD_POS_INT, REQUIRED }, \
+  { "h", VW_FIELD_POS_INT, REQUIRED }, \
+  { "note", VW_FIELD_STRING, REQUIRED }
+
 static const VwFieldSpec annotate_fields[] = {
-  { "session", VW_FIELD_STRING, REQUIRED },
-  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED },
-  { "x", VW_FIELD_NONNEG_INT, REQUIRED },
-  { "y", VW_FIELD_NONNEG_INT, REQUIRED },
-  { "w", VW_FIELD_POS_INT, REQUIRED },
-  { "h", VW_FIELD_POS_INT, REQUIRED },
-  { "note", VW_FIELD_STRING, REQUIRED },
+  MARK_FIELDS,
   { NULL }
 };
 
@@ -378,13 +382,7 @@ static const VwFieldSpec snapshot_stored_fields[] = {
 };
 
 static const VwFieldSpec annotation_fields[] = {
-  { "session", VW_FIELD_STRING, REQUIRED },
-  { "snapshot", VW_FIELD_NONEMPTY_STRING, REQUIRED },
-  { "x", VW_FIELD_NONNEG_INT, REQUIRED },
-  { "y", VW_FIELD_NONNEG_INT, REQUIRED },
-  { "w", VW_FIELD_POS_INT, REQUIRED },
-  { "h", VW_FIELD_POS_INT, REQUIRED },
-  { "note", VW_FIELD_STRING, REQUIRED },
+  MARK_FIELDS,
   { "by", VW_FIELD_STRING, REQUIRED },
   { NULL }
 };
