@@ -188,6 +188,7 @@ on_paired (VwCall *call, VwMessage *msg)
   const char *session = vw_message_get_string (msg, "session", "");
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "session", session);
+  json_object_set_string_member (o, "case", vw_message_get_string (msg, "case", ""));
   json_object_set_object_member (o, "peer",
       json_object_ref (vw_message_get_object_member (msg, "peer")));
   vw_events_emit ("paired", o);

@@ -18,11 +18,14 @@ typedef struct {
   gboolean registered;
   VwRole role;
   char *name, *province, *center;
+  char *item;                    /* clerk: the item of the latest request */
+  char *handled_in;              /* clerk: the province of that request */
   Session *session;              /* (nullable) borrowed */
 } Connection;
 
 struct _Session {
   char *id;
+  char *case_no;                 /* the case number of the store */
   char *agent;                   /* peer ids */
   char *clerk;
   GHashTable *snapshots;         /* id -> Snapshot*: kept as evidence */
@@ -41,6 +44,7 @@ snapshot_free (Snapshot *snap)
 }
 
 struct _VwBroker {
+  VwStore *store;                /* borrowed */
   VwPairing *pairing;
   VwHub *hub;
   GHashTable *connections;       /* peer id -> Connection*, owned */
@@ -100,6 +104,82 @@ send_to_peer (VwBroker *b, const char *peer, VwMessage *msg)
     conn_send (c, msg);
 }
 
+/* ---- the store: sessions, evidence and their timeline ----
+ *
+ * A failure to write is logged loudly but does not break the call: the
+ * people in it come first, and the log names what is missing. */
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static void
+store_failed (const char *what, GError *error)
+{
+  g_warning ("store: cannot record %s: %s", what, error->message);
+  g_error_free (error);
+}
+
+static void
+store_event (VwBroker *b, const char *session, const char *type,
+    const char *actor, JsonObject *detail)
+{
+  GError *error = NULL;
+  g_autofree char *text = NULL;
+  if (detail) {
+    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
+    text = json_to_string (node, FALSE);
+    json_object_unref (detail);
+  }
+  if (!vw_store_add_event (b->store, session, now_ms (), type, actor, text, &error))
+    store_failed (type, error);
+}
+
+static void
+store_participant (VwBroker *b, const char *session, Connection *c)
+{
+  GError *error = NULL;
+  VwStoreParticipant p = {
+    .peer_id = c->peer_id, .role = (char *) vw_role_to_string (c->role),
+    .name = c->name, .province = c->province, .center = c->center,
+    .joined_at = now_ms (),
+  };
+  if (!vw_store_session_add_participant (b->store, session, &p, &error))
+    store_failed ("a participant", error);
+}
+
+/* Records the session; returns its case number (transfer full). */
+static char *
+store_session_begin (VwBroker *b, const char *id, Connection *agent, Connection *clerk)
+{
+  GError *error = NULL;
+  char *case_no = NULL;
+  VwStoreSession s = {
+    .id = (char *) id, .province = clerk->handled_in, .item = clerk->item,
+    .started_at = now_ms (),
+  };
+  if (!vw_store_session_begin (b->store, &s, &case_no, &error)) {
+    store_failed ("a session", error);
+    return g_strdup ("");
+  }
+  store_participant (b, id, agent);
+  store_participant (b, id, clerk);
+  return case_no;
+}
+
+static void
+store_session_end (VwBroker *b, const char *id, const char *reason)
+{
+  GError *error = NULL;
+  if (!vw_store_session_end (b->store, id, reason, now_ms (), &error))
+    store_failed ("the end of a session", error);
+  JsonObject *detail = json_object_new ();
+  json_object_set_string_member (detail, "reason", reason);
+  store_event (b, id, "ended", NULL, detail);
+}
+
 /* ---- sessions ---- */
 
 static JsonObject *
@@ -118,6 +198,7 @@ send_paired (Connection *to, Session *s, Connection *peer)
 {
   g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_PAIRED);
   vw_message_set_string (msg, "session", s->id);
+  vw_message_set_string (msg, "case", s->case_no);
   vw_message_take_object (msg, "peer", peer_info (peer));
   conn_send (to, msg);
 }
@@ -126,6 +207,7 @@ static void
 session_free (Session *s)
 {
   g_hash_table_unref (s->snapshots);
+  g_free (s->case_no);
   g_free (s->id);
   g_free (s->agent);
   g_free (s->clerk);
@@ -158,6 +240,7 @@ start_session (VwBroker *b, const char *agent, const char *clerk)
   g_return_if_fail (a && c);
   Session *s = g_new0 (Session, 1);
   s->id = random_id ("s");
+  s->case_no = store_session_begin (b, s->id, a, c);
   s->agent = g_strdup (agent);
   s->clerk = g_strdup (clerk);
   s->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -188,6 +271,7 @@ end_session (VwBroker *b, Session *s, const char *actor,
   g_autofree char *id = g_strdup (s->id);
   const char *members[] = { s->agent, s->clerk };
   g_message ("session %s ended: %s", id, reason);
+  store_session_end (b, id, reason);
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
     Connection *c = g_hash_table_lookup (b->connections, members[i]);
@@ -265,6 +349,10 @@ handle_status (Connection *c, VwMessage *msg, GError **error)
 static gboolean
 handle_request (Connection *c, VwMessage *msg, GError **error)
 {
+  g_free (c->item);
+  g_free (c->handled_in);
+  c->item = g_strdup (vw_message_get_string (msg, "item", ""));
+  c->handled_in = g_strdup (vw_message_get_string (msg, "province", ""));
   g_autoptr (GPtrArray) events = vw_pairing_request (c->broker->pairing,
       c->peer_id, vw_message_get_string (msg, "province", ""), now_us (), error);
   if (!events)
@@ -355,6 +443,13 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   vw_message_set_string (out, "by", c->peer_id);
   send_to_peer (c->broker, snap->from, out);
   g_message ("session %s: %s annotates %s: %s", s->id, c->peer_id, id, note);
+  GError *err = NULL;
+  VwStoreAnnotation record = {
+    .snapshot_id = (char *) id, .session_id = s->id, .author = c->peer_id,
+    .x = x, .y = y, .w = w, .h = h, .note = (char *) note, .created_at = now_ms (),
+  };
+  if (!vw_store_add_annotation (c->broker->store, &record, NULL, &err))
+    store_failed ("an annotation", err);
   conn_reply_ok (c, msg);
   return TRUE;
 }
@@ -456,6 +551,8 @@ connection_free (Connection *c)
   g_free (c->name);
   g_free (c->province);
   g_free (c->center);
+  g_free (c->item);
+  g_free (c->handled_in);
   g_free (c);
 }
 
@@ -519,6 +616,16 @@ hub_snapshot_stored (const char *session, const char *snapshot, const char *path
   g_message ("session %s: snapshot %s (%ux%u, %" G_GSIZE_FORMAT " bytes, sha256 %s) "
       "from %s for %s kept as %s", session, snapshot, width, height, size, sha256,
       from, by, path);
+  GError *err = NULL;
+  VwStoreSnapshot record = {
+    .id = (char *) snapshot, .session_id = (char *) session, .path = (char *) path,
+    .sha256 = (char *) sha256, .size = size,
+    .mime = (char *) (g_str_has_suffix (path, ".jpg") ? "image/jpeg" : "image/png"),
+    .width = width, .height = height, .requested_by = (char *) by,
+    .sent_by = (char *) from, .created_at = now_ms (),
+  };
+  if (!vw_store_add_snapshot (b->store, &record, &err))
+    store_failed ("a snapshot", err);
   if (!s)
     return;
   Snapshot *snap = g_new0 (Snapshot, 1);
@@ -534,6 +641,7 @@ VwBroker *
 vw_broker_new (const VwBrokerConfig *config)
 {
   VwBroker *b = g_new0 (VwBroker, 1);
+  b->store = config->store;
   VwHubConfig hub_config = {
     .latency_ms = config->hub_latency_ms,
     .ice_address = config->ice_address,

@@ -8,6 +8,7 @@
 
 #include <libsoup/soup.h>
 #include "vw-protocol.h"
+#include "vw-store.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,7 @@ typedef struct {
   guint hub_latency_ms;
   const char *ice_address;   /* (nullable) */
   const char *data_dir;      /* snapshots and the store live here */
+  VwStore *store;            /* sessions, evidence, timeline (borrowed) */
 } VwBrokerConfig;
 
 /* (transfer full) */

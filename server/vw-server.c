@@ -144,10 +144,27 @@ main (int argc, char **argv)
   while (!warm)
     g_main_context_iteration (NULL, TRUE);
 
+  g_autofree char *db = g_build_filename (data_dir, "virtual-window.db", NULL);
+  g_autoptr (VwStore) store = vw_store_open (db, &error);
+  if (!store) {
+    g_printerr ("vw-server: %s\n", error->message);
+    return 1;
+  }
+  /* Sessions a crash left open are over: say so, once. */
+  guint interrupted = 0;
+  if (!vw_store_mark_open_sessions_interrupted (store, g_get_real_time () / 1000,
+          &interrupted, &error)) {
+    g_printerr ("vw-server: %s\n", error->message);
+    return 1;
+  }
+  if (interrupted)
+    g_message ("%u session(s) left open by an earlier run marked interrupted", interrupted);
+
   VwBrokerConfig config = {
     .hub_latency_ms = latency,
     .ice_address = ice_address,
     .data_dir = data_dir,
+    .store = store,
   };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);

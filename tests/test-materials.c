@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include "vw-test-util.h"
+#include "vw-store.h"
 
 #define PAGE_W 1414
 #define PAGE_H 2000
@@ -262,6 +263,20 @@ test_materials (Fixture *f, gconstpointer data)
   g_autofree char *evidence_sha = file_sha256 (evidence);
   g_assert_cmpstr (evidence_sha, ==, sha);
   vw_test_client_wait_event (clerk, "snapshot-stored", NULL, 5000);
+  /* The evidence record: file, hash, who asked, who sent, when. */
+  g_autofree char *db = g_build_filename (f->server->data_dir, "virtual-window.db", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VwStore) store = vw_store_open (db, &error);
+  g_assert_no_error (error);
+  g_autoptr (VwStoreSnapshot) record = vw_store_get_snapshot (store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (record->sha256, ==, sha);
+  g_assert_cmpstr (record->requested_by, ==, json_object_get_string_member (
+          vw_test_client_wait_event (agent, "registered", NULL, 1000), "peer_id"));
+  g_assert_cmpstr (record->sent_by, ==, json_object_get_string_member (
+          vw_test_client_wait_event (clerk, "registered", NULL, 1000), "peer_id"));
+  g_assert_true (g_str_has_suffix (evidence, record->path));
+  g_assert_cmpint (record->created_at, >, 0);
 
   /* Guiding the correction: a mark and a note, drawn at the clerk's end. */
   g_autofree char *annotate = g_strdup_printf ("{\"command\":\"annotate\",\"snapshot\":\"%s\","

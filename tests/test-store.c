@@ -597,6 +597,7 @@ test_session_refusals (Fixture *f, gconstpointer data)
 
   g_assert_false (vw_store_session_add_participant (f->store, "s-1", &observer, &error));
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_INVALID);
+  g_assert_nonnull (strstr (error->message, "'observer'"));
   g_clear_error (&error);
   g_assert_false (vw_store_session_add_participant (f->store, "s-1", &again, &error));
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_CONFLICT);
