@@ -95,7 +95,7 @@ common=(--server "$url" --headless --ice-address 127.0.0.1)
 
 # ---- the agent: 帮办专员 in Shanghai, one session then exit ----
 "$client_bin" "${common[@]}" --role agent --name 张敏 --province shanghai \
-  --center 黄浦区政务服务中心 --max-sessions 1 \
+  --center 黄浦区政务服务中心 --max-sessions 1 --save-dir "$work/agent-snapshots" \
   >"$work/agent.jsonl" 2>"$work/agent.log" &
 agent_pid=$!
 deadline=$((SECONDS + start_timeout))
@@ -110,6 +110,7 @@ say "agent 张敏 (黄浦区政务服务中心) registered and available"
 # ---- the clerk: Zhejiang, a Shanghai matter ----
 "$client_bin" "${common[@]}" --role clerk --name 李华 --province zhejiang \
   --center 嘉善县行政服务中心 --item 企业设立 --handled-in shanghai \
+  --document-camera test --save-dir "$work/clerk-snapshots" \
   --duration "$duration" \
   >"$work/clerk.jsonl" 2>"$work/clerk.log" &
 clerk_pid=$!
