@@ -1,6 +1,7 @@
 /* vw-snapshots.c: snapshots out and in, annotations drawn. */
 #include "vw-snapshots.h"
 #include "vw-events.h"
+#include "vw-sources.h"
 #include "vw-transfer.h"
 
 #include <gst/app/app.h>
@@ -257,15 +258,15 @@ static gboolean
 render_annotation (const char *in, const char *out, guint x, guint y, guint w,
     guint h, guint width, guint height, const char *note, GError **error)
 {
-  g_autofree char *in_q = g_strescape (in, NULL);
-  g_autofree char *out_q = g_strescape (out, NULL);
+  g_autofree char *in_q = vw_gst_quote (in);
+  g_autofree char *out_q = vw_gst_quote (out);
   g_autofree char *desc = g_strdup_printf (
-      "filesrc location=\"%s\" ! %s ! videoconvert ! video/x-raw,format=RGBA ! "
+      "filesrc location=%s ! %s ! videoconvert ! video/x-raw,format=RGBA ! "
       "identity name=mark ! videoconvert ! "
       "textoverlay name=note halignment=position valignment=position "
       "shaded-background=true auto-resize=false wrap-mode=-1 line-alignment=left "
       "font-desc=\"Noto Sans CJK SC, Sans %u\" ! "
-      "videoconvert ! pngenc ! filesink location=\"%s\"",
+      "videoconvert ! pngenc ! filesink location=%s",
       in_q, g_str_has_suffix (in, ".jpg") ? "jpegdec" : "pngdec",
       MAX (16u, height / 90), out_q);
   g_autoptr (GstElement) pipeline = gst_parse_launch (desc, error);
@@ -300,8 +301,8 @@ show_page (VwSnapshots *s, const char *path)
     gst_element_set_state (s->viewer, GST_STATE_NULL);
     gst_clear_object (&s->viewer);
   }
-  g_autofree char *q = g_strescape (path, NULL);
-  g_autofree char *desc = g_strdup_printf ("filesrc location=\"%s\" ! pngdec ! "
+  g_autofree char *q = vw_gst_quote (path);
+  g_autofree char *desc = g_strdup_printf ("filesrc location=%s ! pngdec ! "
       "videoconvert ! imagefreeze ! videoconvert ! autovideosink", q);
   s->viewer = gst_parse_launch (desc, NULL);
   if (s->viewer)

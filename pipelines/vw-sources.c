@@ -22,12 +22,13 @@ test_source (VwTrackKind kind)
           "halignment=right valignment=bottom";
     case VW_TRACK_SCREEN:
       return "videotestsrc is-live=true pattern=ball ! "
-          "video/x-raw,width=1280,height=720,framerate=10/1 ! "
+          "capsfilter caps=video/x-raw,width=1280,height=720,framerate=10/1 ! "
           "clockoverlay time-format=\"%H:%M:%S\" font-desc=\"Sans 20\"";
     case VW_TRACK_DOCUMENT:
     default:
+      /* A capsfilter, not bare caps: a description may not end in caps. */
       return "videotestsrc is-live=true pattern=checkers-8 ! "
-          "video/x-raw,width=1920,height=1080,framerate=5/1";
+          "capsfilter caps=video/x-raw,width=1920,height=1080,framerate=5/1";
   }
 }
 
@@ -50,11 +51,17 @@ is_image_path (const char *spec)
       && !strchr (spec, '!') && g_file_test (spec, G_FILE_TEST_IS_REGULAR);
 }
 
-static char *
-quoted (const char *s)
+char *
+vw_gst_quote (const char *s)
 {
-  g_autofree char *esc = g_strescape (s, NULL);
-  return g_strdup_printf ("\"%s\"", esc);
+  GString *out = g_string_new ("\"");
+  for (const char *c = s; *c; c++) {
+    if (*c == '\\' || *c == '"')
+      g_string_append_c (out, '\\');
+    g_string_append_c (out, *c);
+  }
+  g_string_append_c (out, '"');
+  return g_string_free (out, FALSE);
 }
 
 /* A still image repeated as a live stream: what a page lying under the
@@ -62,7 +69,7 @@ quoted (const char *s)
 static char *
 image_source (const char *path)
 {
-  g_autofree char *location = quoted (path);
+  g_autofree char *location = vw_gst_quote (path);
   g_autofree char *lower = g_ascii_strdown (path, -1);
   /* A named decoder, not decodebin: its pad exists at once, so the chain
    * links before the first buffer flows. */
@@ -99,7 +106,7 @@ x11_source (const char *spec, GError **error)
     guint64 xid;
     gint64 r[4];
     if (g_str_equal (key, "display") && *value) {
-      g_autofree char *q = quoted (value);
+      g_autofree char *q = vw_gst_quote (value);
       g_string_append_printf (desc, " display-name=%s", q);
     } else if (g_str_equal (key, "window")
         && g_ascii_string_to_unsigned (value + (g_str_has_prefix (value, "0x") ? 2 : 0),
@@ -133,7 +140,7 @@ vw_source_description (VwTrackKind kind, const char *spec, GError **error)
   if (kind != VW_TRACK_AUDIO && is_image_path (spec))
     return image_source (spec);
   if (kind != VW_TRACK_AUDIO && g_str_has_prefix (spec, "/dev/video")) {
-    g_autofree char *device = quoted (spec);
+    g_autofree char *device = vw_gst_quote (spec);
     return g_strdup_printf ("v4l2src device=%s", device);
   }
   if (kind != VW_TRACK_AUDIO && (g_str_equal (spec, "x11") || g_str_has_prefix (spec, "x11?")))

@@ -25,4 +25,9 @@ gboolean vw_source_is_none (const char *spec);
  * (whether the description builds is checked later). (transfer full) */
 char    *vw_source_description (VwTrackKind kind, const char *spec, GError **error);
 
+/* @s quoted for a GStreamer description: only the backslash and the quote
+ * are escaped, so names such as 营业执照.png stay as they are.
+ * (transfer full) */
+char    *vw_gst_quote (const char *s);
+
 G_END_DECLS
