@@ -150,8 +150,12 @@ vw_recv_bin_new (VwTrackKind kind, gboolean display)
         "identity name=decoded ! %s",
         display ? "autoaudiosink" : "fakesink sync=false async=false");
   else
+    /* The queue holds RTP packets: a 1920 px keyframe is hundreds of them,
+     * so it is bounded by time alone (a count would drop a keyframe's tail
+     * and make the decoder ask for another, and another). */
     desc = g_strdup_printf (
-        "queue max-size-time=200000000 leaky=downstream ! "
+        "queue max-size-buffers=0 max-size-bytes=0 max-size-time=1000000000 "
+        "leaky=downstream ! "
         "rtpvp8depay request-keyframe=true wait-for-keyframe=true ! "
         "vp8dec ! videoconvert ! capsfilter caps=video/x-raw,format=I420 ! "
         "identity name=decoded ! %s",
