@@ -16,6 +16,7 @@ build_packages=(
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libnice-dev libsqlite3-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev
+  libpango1.0-dev libcairo2-dev   # bench/legibility renders its test page
 )
 # Run and test.
 run_packages=(
@@ -30,6 +31,7 @@ run_packages=(
   jq                          # scripts/demo.sh and scripts/run-tests.sh read JSON
   fonts-noto-cjk              # Chinese notes on annotated snapshots
   xvfb x11-xserver-utils      # screen sharing, tested on a virtual X display
+  tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng   # bench/legibility
 )
 packages=("${build_packages[@]}" "${run_packages[@]}")
 
