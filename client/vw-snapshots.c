@@ -179,8 +179,11 @@ encoded (GObject *source, GAsyncResult *result, gpointer data)
   vw_events_emit ("snapshot-sent", o);
 }
 
+/* The frame arrives later, on the main context: by then the session may
+ * be over and @snapshots gone, which its cancelled cancellable tells. */
 typedef struct {
   VwSnapshots *snapshots;
+  GCancellable *cancellable;   /* owned ref */
   char *id;
 } Grab;
 
@@ -188,6 +191,13 @@ static void
 on_grabbed (GstSample *sample, gpointer data)
 {
   Grab *grab = data;
+  if (g_cancellable_is_cancelled (grab->cancellable)) {
+    g_object_unref (grab->cancellable);
+    g_free (grab->id);
+    g_free (grab);
+    return;
+  }
+  g_object_unref (grab->cancellable);
   Job *job = g_new0 (Job, 1);
   job->snapshots = grab->snapshots;
   job->id = g_steal_pointer (&grab->id);
@@ -207,6 +217,7 @@ vw_snapshots_send (VwSnapshots *s, const char *id, VwSendTrack *document)
   }
   Grab *grab = g_new0 (Grab, 1);
   grab->snapshots = s;
+  grab->cancellable = g_object_ref (s->cancellable);
   grab->id = g_strdup (id);
   vw_send_track_grab_next_frame (document, on_grabbed, grab);
 }
