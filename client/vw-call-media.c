@@ -239,11 +239,26 @@ start_track (VwCallMedia *m, VwTrackKind kind, GError **error)
   return TRUE;
 }
 
-/* Starts sending @kind on the m-line @mid that the hub offered for it. */
 static gboolean
-start_sending (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error)
+entry_is_live (JsonObject *t)
+{
+  return json_object_get_boolean_member_with_default (t, "live", TRUE);
+}
+
+/* The sink pad of our m-line @mid for @kind, made when the hub first
+ * offers it, whether or not we send on it yet. */
+static gboolean
+ensure_send_pad (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error)
 {
   Outgoing *out = &m->out[kind];
+  if (out->mid) {
+    if (g_str_equal (out->mid, mid))
+      return TRUE;
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_SDP,
+        "the offer moved our %s from mid %s to %s", vw_track_kind_to_string (kind),
+        out->mid, mid);
+    return FALSE;
+  }
   gint mline = mline_of_mid (m->remote, mid);
   const GstSDPMedia *media = mline >= 0 ? gst_sdp_message_get_media (m->remote, mline) : NULL;
   if (!media || gst_sdp_media_formats_len (media) < 1) {
@@ -252,15 +267,15 @@ start_sending (VwCallMedia *m, const char *mid, VwTrackKind kind, GError **error
     return FALSE;
   }
   out->pt = (guint) g_ascii_strtoull (gst_sdp_media_get_format (media, 0), NULL, 10);
-  /* Requested in m-line order, so webrtcbin pairs it with the m-line of
-   * the same payload type. */
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, out->pt);
   out->sink = vw_peer_request_send_pad (m->peer, caps,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, mline);
   out->mid = g_strdup (mid);
-  return start_track (m, kind, error);
+  return TRUE;
 }
 
+/* One of our own m-lines in the hub's table: its pad exists from the first
+ * offer on; the source runs while the hub lists it live and we have one. */
 static gboolean
 apply_send_entry (VwCallMedia *m, JsonObject *t, GError **error)
 {
@@ -268,20 +283,30 @@ apply_send_entry (VwCallMedia *m, JsonObject *t, GError **error)
   const char *mid = json_object_get_string_member (t, "mid");
   vw_track_kind_from_string (json_object_get_string_member (t, "kind"), &kind);
   Outgoing *out = &m->out[kind];
-  if (!out->spec) {
-    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_SDP,
-        "the offer asks for %s, which we do not send", vw_track_kind_to_string (kind));
+  if (!ensure_send_pad (m, mid, kind, error))
     return FALSE;
-  }
-  if (out->mid && !g_str_equal (out->mid, mid)) {
-    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_SDP,
-        "the offer moved our %s from mid %s to %s", vw_track_kind_to_string (kind),
-        out->mid, mid);
-    return FALSE;
-  }
-  if (out->track)
+  if (out->track || !out->spec || !entry_is_live (t))
     return TRUE;
-  return out->sink ? start_track (m, kind, error) : start_sending (m, mid, kind, error);
+  return start_track (m, kind, error);
+}
+
+/* A receive-only transceiver with the offered codec, made before the offer
+ * is applied: webrtcbin pairs it with that m-line, and renegotiations then
+ * find the same codec there (left to itself, webrtcbin 1.22 sometimes
+ * rejects such an m-line when it is offered again). */
+static void
+expect_track (VwCallMedia *m, JsonObject *t)
+{
+  VwTrackKind kind;
+  gint mline = mline_of_mid (m->remote, json_object_get_string_member (t, "mid"));
+  if (mline < 0 || !vw_track_kind_from_string (json_object_get_string_member (t, "kind"), &kind))
+    return;
+  const GstSDPMedia *media = gst_sdp_message_get_media (m->remote, mline);
+  if (gst_sdp_media_formats_len (media) < 1)
+    return;
+  guint pt = (guint) g_ascii_strtoull (gst_sdp_media_get_format (media, 0), NULL, 10);
+  g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
+  g_autoptr (GstWebRTCRTPTransceiver) trans = vw_peer_add_recv_transceiver (m->peer, caps);
 }
 
 static void
@@ -291,7 +316,8 @@ note_live_tracks (VwCallMedia *m, JsonArray *tracks)
   for (guint i = 0; i < json_array_get_length (tracks); i++) {
     JsonObject *t = json_array_get_object_element (tracks, i);
     const char *mid = json_object_get_string_member (t, "mid");
-    g_hash_table_replace (m->live, g_strdup (mid), json_object_ref (t));
+    if (entry_is_live (t))
+      g_hash_table_replace (m->live, g_strdup (mid), json_object_ref (t));
     g_hash_table_replace (m->known, g_strdup (mid), json_object_ref (t));
   }
   drop_ended_tracks (m);
@@ -300,7 +326,17 @@ note_live_tracks (VwCallMedia *m, JsonArray *tracks)
 void
 vw_call_media_handle_tracks (VwCallMedia *m, VwMessage *msg)
 {
-  note_live_tracks (m, vw_message_get_array_member (msg, "tracks"));
+  JsonArray *tracks = vw_message_get_array_member (msg, "tracks");
+  note_live_tracks (m, tracks);
+  /* Our own tracks may have gone live (a share we started before the hub
+   * knew our m-line). */
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    g_autoptr (GError) error = NULL;
+    if (g_str_equal (json_object_get_string_member (t, "direction"), "send")
+        && !apply_send_entry (m, t, &error))
+      m->cb.failed (error, m->user_data);
+  }
 }
 
 gboolean
@@ -317,13 +353,16 @@ vw_call_media_handle_offer (VwCallMedia *m, VwMessage *offer, GError **error)
   m->remote = parsed;
 
   JsonArray *tracks = vw_message_get_array_member (offer, "tracks");
-  note_live_tracks (m, tracks);
   for (guint i = 0; i < json_array_get_length (tracks); i++) {
     JsonObject *t = json_array_get_object_element (tracks, i);
-    if (g_str_equal (json_object_get_string_member (t, "direction"), "send")
-        && !apply_send_entry (m, t, error))
-      return FALSE;
+    if (g_str_equal (json_object_get_string_member (t, "direction"), "send")) {
+      if (!apply_send_entry (m, t, error))
+        return FALSE;
+    } else if (!g_hash_table_contains (m->known, json_object_get_string_member (t, "mid"))) {
+      expect_track (m, t);
+    }
   }
+  note_live_tracks (m, tracks);
   g_autoptr (GError) local = NULL;
   if (!vw_peer_set_remote_offer (m->peer, sdp, &local)) {
     g_set_error_literal (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_SDP,

@@ -320,6 +320,7 @@ static const VwFieldSpec offer_track_fields[] = {
   { "kind", VW_FIELD_STRING, REQUIRED, track_kind_names },
   { "direction", VW_FIELD_STRING, REQUIRED, track_direction_names },
   { "peer", VW_FIELD_STRING, REQUIRED },
+  { "live", VW_FIELD_BOOL, OPTIONAL },
   { NULL }
 };
 

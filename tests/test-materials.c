@@ -332,14 +332,18 @@ test_materials (Fixture *f, gconstpointer data)
 }
 
 /* Asking for a snapshot when nobody shares a document camera: a clear error
- * on both sides, and nothing kept. */
+ * on both sides, and nothing kept; then the document camera starts in the
+ * middle of the call, and the snapshot works. */
 static void
 test_no_document_camera (Fixture *f, gconstpointer data)
 {
+  g_autofree char *agent_dir = g_build_filename (f->dir, "agent", NULL);
+  g_autofree char *clerk_dir = g_build_filename (f->dir, "clerk", NULL);
   const char *agent_args[] = { "--role", "agent", "--province", "anhui",
-    "--center", "合肥市政务服务中心", "--max-sessions", "1", NULL };
+    "--center", "合肥市政务服务中心", "--max-sessions", "1", "--save-dir", agent_dir, NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
-    "--center", "吴江区政务服务中心", "--item", "公积金跨省提取", "--handled-in", "anhui", NULL };
+    "--center", "吴江区政务服务中心", "--item", "公积金跨省提取", "--handled-in", "anhui",
+    "--save-dir", clerk_dir, NULL };
   g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "王芳", agent_args);
   vw_test_client_wait_event (agent, "registered", NULL, 10000);
   g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "陈静", clerk_args);
@@ -351,6 +355,17 @@ test_no_document_camera (Fixture *f, gconstpointer data)
   g_autofree char *dir = g_strdup_printf ("%s/sessions/%s/snapshots", f->server->data_dir,
       json_object_get_string_member (connected, "session"));
   g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+
+  /* The clerk puts the page under the document camera in the middle of the
+   * call: it arrives, and now a snapshot can be taken. */
+  g_autofree char *share = g_strdup_printf (
+      "{\"command\":\"share\",\"kind\":\"document\",\"source\":\"%s\"}", f->page);
+  vw_test_client_command (clerk, share);
+  JsonObject *doc = first_frame_of (agent, "document");
+  g_assert_cmpint (json_object_get_int_member (doc, "height"), ==, 1920);
+  vw_test_client_command (agent, "{\"command\":\"snapshot\"}");
+  JsonObject *saved = vw_test_client_wait_event (agent, "snapshot-saved", NULL, 15000);
+  g_assert_cmpint (json_object_get_int_member (saved, "width"), ==, PAGE_W);
 
   vw_test_client_command (clerk, "{\"command\":\"hangup\"}");
   g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);

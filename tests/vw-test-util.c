@@ -247,8 +247,18 @@ vw_test_client_start (VwTestServer *server, const char *name,
     "--ice-address", "127.0.0.1", "--name", name };
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     g_ptr_array_add (argv, (char *) fixed[i]);
-  for (guint i = 0; args && args[i]; i++)
+  gboolean has_save_dir = FALSE;
+  for (guint i = 0; args && args[i]; i++) {
     g_ptr_array_add (argv, (char *) args[i]);
+    has_save_dir |= g_str_equal (args[i], "--save-dir");
+  }
+  /* Snapshots land in the server's scratch directory unless a test says
+   * otherwise, never in the working directory. */
+  g_autofree char *save_dir = g_strdup_printf ("%s/client-%p", server->data_dir, client);
+  if (!has_save_dir) {
+    g_ptr_array_add (argv, (char *) "--save-dir");
+    g_ptr_array_add (argv, save_dir);
+  }
   g_ptr_array_add (argv, NULL);
 
   g_autoptr (GError) error = NULL;

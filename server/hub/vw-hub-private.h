@@ -46,6 +46,8 @@ typedef struct {
   gboolean offered;                        /* has had a first offer */
   guint negotiate_source;                  /* pending negotiate_now() */
   VwTransferReceiver *receiver;            /* files arriving on the data channel */
+  guint sdp_mlines;                        /* m-lines in the latest offer */
+  guint lines_in_sdp;                      /* how many of them are lines */
 } Participant;
 
 struct _Session {

@@ -90,26 +90,50 @@ lookup (VwHub *hub, const char *peer, GError **error)
   return p;
 }
 
+static gboolean
+is_data_channel (const GstSDPMedia *media)
+{
+  return g_strcmp0 (gst_sdp_media_get_media (media), "application") == 0;
+}
+
+/* Lines are the offer's audio and video m-lines, in order; the data
+ * channel's m-line sits among them wherever it was first negotiated. */
 static void
 note_mids (Participant *p, const GstSDPMessage *sdp)
 {
-  for (guint i = 0; i < p->lines->len && i < gst_sdp_message_medias_len (sdp); i++) {
-    Line *line = g_ptr_array_index (p->lines, i);
-    g_free (line->mid);
-    line->mid = g_strdup (gst_sdp_media_get_attribute_val (
-            gst_sdp_message_get_media (sdp, i), "mid"));
+  guint line = 0;
+  p->sdp_mlines = gst_sdp_message_medias_len (sdp);
+  for (guint i = 0; i < p->sdp_mlines; i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+    if (is_data_channel (media) || line >= p->lines->len)
+      continue;
+    Line *l = g_ptr_array_index (p->lines, line++);
+    g_free (l->mid);
+    l->mid = g_strdup (gst_sdp_media_get_attribute_val (media, "mid"));
   }
+  p->lines_in_sdp = line;
 }
 
-/* The live tracks of @p's connection, as the "tracks" table of "offer" and
- * "tracks" messages. */
+/* The SDP m-line index a line created now will have: after the latest
+ * offer's m-lines (data channel included) and the lines added since. */
+static guint
+next_mline (Participant *p)
+{
+  if (p->sdp_mlines == 0)
+    return p->lines->len;
+  return p->sdp_mlines + (p->lines->len - p->lines_in_sdp);
+}
+
+/* The tracks of @p's connection, as the "tracks" table of "offer" and
+ * "tracks" messages: every active m-line, and whether it carries a track
+ * now ("live"). */
 static JsonArray *
 tracks_table (Participant *p)
 {
   JsonArray *tracks = json_array_new ();
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
-    if (!line->active || !line->live || !line->mid)
+    if (!line->active || !line->mid)
       continue;
     JsonObject *t = json_object_new ();
     json_object_set_string_member (t, "mid", line->mid);
@@ -118,6 +142,7 @@ tracks_table (Participant *p)
     json_object_set_string_member (t, "direction",
         line->direction == LINE_UPSTREAM ? "send" : "recv");
     json_object_set_string_member (t, "peer", line->source);
+    json_object_set_boolean_member (t, "live", line->live);
     json_array_add_object_element (tracks, t);
   }
   return tracks;
@@ -240,9 +265,8 @@ add_downstream (Participant *src, VwTrackKind kind, guint pt, Participant *dst)
   Line *line = line_new (kind, LINE_DOWNSTREAM, src->id);
   line->pt = pt;
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
-  /* The new line's index is its m-line. */
   line->sink_pad = vw_peer_request_send_pad (dst->peer, caps,
-      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, dst->lines->len);
+      GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, next_mline (dst));
   g_object_get (line->sink_pad, "transceiver", &line->transceiver, NULL);
   /* One media stream per participant at the far end (a=msid). */
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (line->sink_pad), "msid"))
@@ -439,11 +463,10 @@ session_free (Session *s)
 
 /* ---- messages from participants ---- */
 
-/* @p starts sending @kind for the first time: an upstream m-line for it,
- * and a downstream one at every other participant, with a payload type of
- * its own. */
+/* An upstream m-line for @p's @kind, and a downstream one at every other
+ * participant, with a payload type of its own. */
 static gboolean
-add_track (Participant *p, VwTrackKind kind, GError **error)
+add_track (Participant *p, VwTrackKind kind, gboolean live, GError **error)
 {
   if (p->session->next_pt > LAST_PT) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
@@ -455,12 +478,13 @@ add_track (Participant *p, VwTrackKind kind, GError **error)
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
   Line *up = line_new (kind, LINE_UPSTREAM, p->id);
   up->pt = pt;
+  up->live = live;
   up->transceiver = vw_peer_add_recv_transceiver (p->peer, caps);
   g_ptr_array_add (p->lines, up);
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
     if (other != p) {
-      add_downstream (p, kind, pt, other);
+      add_downstream (p, kind, pt, other)->live = live;
       negotiate_soon (other);
     }
   }
@@ -508,14 +532,18 @@ handle_publish (Participant *p, VwMessage *msg, GError **error)
       wanted[kind] = TRUE;
   }
 
+  /* The first publish negotiates an m-line for every kind, sent now or
+   * not: starting a screen share or the document camera later is then only
+   * a matter of "live", with no renegotiation (which webrtcbin 1.22 gets
+   * wrong now and then once a data channel is in the bundle). */
   gboolean changed = FALSE;
   for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
     Line *up = find_line (p, LINE_UPSTREAM, p->id, k);
-    if (wanted[k] && !up) {
-      if (!add_track (p, k, error))
+    if (!up) {
+      if (!add_track (p, k, wanted[k], error))
         return FALSE;
       changed = TRUE;
-    } else if (up && up->live != wanted[k]) {
+    } else if (up->live != wanted[k]) {
       set_track_live (p, up, wanted[k]);
     }
   }
