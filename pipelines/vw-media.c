@@ -27,12 +27,6 @@ vw_video_profile_for_kind (VwTrackKind kind)
   return &profiles[kind];
 }
 
-guint
-vw_payload_type (guint slot, VwTrackKind kind)
-{
-  return 96 + 4 * slot + kind;
-}
-
 GstCaps *
 vw_rtp_caps_new (VwTrackKind kind, guint pt)
 {

@@ -34,10 +34,6 @@ const VwVideoProfile *vw_video_profile_for_kind (VwTrackKind kind);
 /* RTP caps of a track of @kind with payload type @pt (VP8 or Opus). (transfer full) */
 GstCaps *vw_rtp_caps_new (VwTrackKind kind, guint pt);
 
-/* Payload type of a track: unique inside a session's bundle
- * (see PROTOCOL.md, "Payload types"). */
-guint vw_payload_type (guint slot, VwTrackKind kind);
-
 /* A bin producing RTP for @kind from @spec (see vw-sources.h), encoded
  * with the kind's profile at @bitrate (0: the profile's).  With @timecode,
  * every video frame carries its capture time (see vw-timecode.h).  Inside,
