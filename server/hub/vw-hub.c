@@ -336,6 +336,20 @@ send_tracks (Participant *p)
 /* The upstream line whose payload type @caps carry.  webrtcbin's m-line
  * index on a bundled receive pad is not reliable, the payload type is: it
  * is unique inside the bundle (see FIRST_PT). */
+/* Feeds @p's current stream of @kind to every other participant. */
+static void
+forward_to_all (Participant *p, VwTrackKind kind)
+{
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, kind) : NULL;
+    if (!down || !down->live || !p->tees[kind])
+      continue;
+    line_unlink (down, GST_BIN (p->hub->pipeline));
+    connect_downstream (other, down, p->tees[kind]);
+  }
+}
+
 static Line *
 upstream_line_for_caps (Participant *p, GstCaps *caps)
 {
@@ -350,13 +364,15 @@ upstream_line_for_caps (Participant *p, GstCaps *caps)
 }
 
 /* A new stream of @p's: the first, or a restarted share (a new SSRC on the
- * same m-line), which replaces the old one for every receiver. */
+ * same m-line), which replaces the old one for every receiver.  It may
+ * arrive before the "publish" that makes it live (media and signalling
+ * race); it is kept, and forwarded once live. */
 static void
 on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     Participant *p)
 {
   Line *line = caps ? upstream_line_for_caps (p, caps) : NULL;
-  if (!line || !line->active || !line->live) {
+  if (!line || !line->active) {
     GST_WARNING ("%s: unexpected track %" GST_PTR_FORMAT, p->id, caps);
     return;
   }
@@ -365,16 +381,10 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
   gst_clear_caps (&p->caps[kind]);
   p->tees[kind] = gst_object_ref (tee);
   p->caps[kind] = gst_caps_ref (caps);
-  GST_INFO ("%s: receiving %s", p->id, vw_track_kind_to_string (kind));
-
-  for (guint i = 0; i < p->session->participants->len; i++) {
-    Participant *other = g_ptr_array_index (p->session->participants, i);
-    Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, kind) : NULL;
-    if (!down || !down->live)
-      continue;
-    line_unlink (down, GST_BIN (p->hub->pipeline));
-    connect_downstream (other, down, tee);
-  }
+  GST_INFO ("%s: receiving %s%s", p->id, vw_track_kind_to_string (kind),
+      line->live ? "" : " (not live yet)");
+  if (line->live)
+    forward_to_all (p, kind);
 }
 
 static Participant *
@@ -515,6 +525,9 @@ set_track_live (Participant *p, Line *up, gboolean live)
     down->live = live;
     send_tracks (other);
   }
+  /* A stream that arrived before this publish starts flowing now. */
+  if (live)
+    forward_to_all (p, up->kind);
   send_tracks (p);
   GST_INFO ("%s %s %s", p->id, live ? "restarts" : "stops",
       vw_track_kind_to_string (up->kind));
