@@ -212,13 +212,14 @@ vw_recv_track_new (GstBin *pipeline, GstElement *tee, VwTrackKind kind,
   gst_bin_add (pipeline, t->bin);
   g_autoptr (GstElement) decoded = gst_bin_get_by_name (GST_BIN (t->bin), "decoded");
   g_autoptr (GstPad) decoded_src = gst_element_get_static_pad (decoded, "src");
-  gst_pad_add_probe (decoded_src, GST_PAD_PROBE_TYPE_BUFFER, decoded_probe,
-      track_ref (t), track_unref);
+  /* The probes borrow the track: they cannot fire after
+   * vw_recv_track_stop() has stopped the bin, and holding a reference
+   * would keep the bin (whose pads hold the probes) alive for ever. */
+  gst_pad_add_probe (decoded_src, GST_PAD_PROBE_TYPE_BUFFER, decoded_probe, t, NULL);
   if (timecode && kind != VW_TRACK_AUDIO)
-    vw_timecode_attach_reader (decoded_src, on_timecode, track_ref (t), track_unref);
+    vw_timecode_attach_reader (decoded_src, on_timecode, t, NULL);
   g_autoptr (GstPad) sink = gst_element_get_static_pad (t->bin, "sink");
-  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, track_ref (t),
-      track_unref);
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_BUFFER, rtp_probe, t, NULL);
   gst_element_sync_state_with_parent (t->bin);
   t->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   gst_pad_link (t->tee_pad, sink);
