@@ -232,7 +232,7 @@ vw_recv_track_stop (VwRecvTrack *t)
   if (!t)
     return;
   if (t->tee_pad) {
-    gst_element_release_request_pad (t->tee, t->tee_pad);
+    vw_media_detach_branch (t->tee_pad);
     gst_clear_object (&t->tee_pad);
   }
   gst_element_set_locked_state (t->bin, TRUE);

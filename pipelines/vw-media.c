@@ -161,6 +161,19 @@ vw_recv_bin_new (VwTrackKind kind, gboolean display)
   return bin;
 }
 
+static GstPadProbeReturn
+drop_everything (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  return GST_PAD_PROBE_DROP;
+}
+
+void
+vw_media_detach_branch (GstPad *tee_pad)
+{
+  gst_pad_add_probe (tee_pad, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM,
+      drop_everything, NULL, NULL);
+}
+
 typedef struct {
   GMainContext *context;
   GSourceFunc done;

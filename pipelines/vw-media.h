@@ -48,6 +48,15 @@ GstElement *vw_send_bin_new (VwTrackKind kind, const char *spec, guint pt,
  * (transfer floating) */
 GstElement *vw_recv_bin_new (VwTrackKind kind, gboolean display);
 
+/* Detaches a branch fed by @tee_pad (a tee's request pad) while data may be
+ * flowing: from now on everything for the branch is dropped at @tee_pad,
+ * which stays on the tee, idle.  Releasing the pad instead would race with
+ * a buffer being pushed: the tee would return FLUSHING or NOT_LINKED to the
+ * jitter buffer feeding it, which passes it upstream into the connection's
+ * single bundled receive path and stops every other track of it too.
+ * Then the branch's elements can be set to NULL and removed. */
+void vw_media_detach_branch (GstPad *tee_pad);
+
 /* Loads the codec and WebRTC plugins and makes the process's DTLS
  * certificate (an RSA key: 100-300 ms) in a background thread, so the first
  * call does not wait for them.  @done (nullable) runs on the caller's main

@@ -29,7 +29,7 @@ static void
 line_unlink (Line *line, GstBin *pipeline)
 {
   if (line->tee_pad) {
-    gst_element_release_request_pad (line->tee, line->tee_pad);
+    vw_media_detach_branch (line->tee_pad);
     gst_clear_object (&line->tee_pad);
   }
   if (line->queue) {
