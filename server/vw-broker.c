@@ -334,11 +334,11 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
   return TRUE;
 }
 
+/* A pairing call's outcome: refused (@events NULL, the error is set), or
+ * accepted, answered and its events (pairs, queue positions) applied. */
 static gboolean
-handle_status (Connection *c, VwMessage *msg, GError **error)
+finish_pairing (Connection *c, VwMessage *msg, GPtrArray *events)
 {
-  g_autoptr (GPtrArray) events = vw_pairing_set_available (c->broker->pairing,
-      c->peer_id, vw_message_get_bool (msg, "available", FALSE), now_us (), error);
   if (!events)
     return FALSE;
   conn_reply_ok (c, msg);
@@ -347,19 +347,28 @@ handle_status (Connection *c, VwMessage *msg, GError **error)
 }
 
 static gboolean
+handle_status (Connection *c, VwMessage *msg, GError **error)
+{
+  g_autoptr (GPtrArray) events = vw_pairing_set_available (c->broker->pairing,
+      c->peer_id, vw_message_get_bool (msg, "available", FALSE), now_us (), error);
+  return finish_pairing (c, msg, events);
+}
+
+static gboolean
 handle_request (Connection *c, VwMessage *msg, GError **error)
 {
-  g_free (c->item);
-  g_free (c->handled_in);
-  c->item = g_strdup (vw_message_get_string (msg, "item", ""));
-  c->handled_in = g_strdup (vw_message_get_string (msg, "province", ""));
+  const char *province = vw_message_get_string (msg, "province", "");
+  const char *item = vw_message_get_string (msg, "item", "");
   g_autoptr (GPtrArray) events = vw_pairing_request (c->broker->pairing,
-      c->peer_id, vw_message_get_string (msg, "province", ""), now_us (), error);
-  if (!events)
-    return FALSE;
-  conn_reply_ok (c, msg);
-  apply_events (c->broker, events);
-  return TRUE;
+      c->peer_id, province, now_us (), error);
+  if (events) {
+    /* Kept for the session record; a refused request changes nothing. */
+    g_free (c->item);
+    g_free (c->handled_in);
+    c->item = g_strdup (item);
+    c->handled_in = g_strdup (province);
+  }
+  return finish_pairing (c, msg, events);
 }
 
 /* Media and hangup messages name a session, which must be the sender's. */
