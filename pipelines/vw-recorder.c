@@ -1,0 +1,192 @@
+/* vw-recorder.c: a track into WebM chunks, hash by hash.
+ *
+ * The elements are made one by one: splitmuxsink's muxer is given as an
+ * element (webmmux), because with muxer-factory in a bin that joins a
+ * running pipeline it fails to link its muxer and sink. */
+#include "vw-recorder.h"
+#include "vw-media.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+
+struct _VwRecorder {
+  GstBin *bin;               /* owned ref */
+  GstElement *tee;           /* owned ref */
+  GstPad *tee_pad;           /* owned ref */
+  GstElement *branch;        /* owned ref: a bin with queue, depay, splitmux */
+  GstElement *splitmux;      /* borrowed from branch */
+  VwRecorderChunkFunc func;
+  gpointer user_data;
+  gboolean stopping, finished;
+};
+
+static GstElement *
+make (const char *factory, GError **error)
+{
+  GstElement *e = gst_element_factory_make (factory, NULL);
+  if (!e)
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_MISSING_PLUGIN,
+        "GStreamer element %s is missing", factory);
+  return e;
+}
+
+static GstElement *
+make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
+    guint chunk_seconds, GError **error)
+{
+  gboolean audio = kind == VW_TRACK_AUDIO;
+  GstElement *queue = make ("queue", error);
+  GstElement *depay = queue ? make (audio ? "rtpopusdepay" : "rtpvp8depay", error) : NULL;
+  GstElement *split = depay ? make ("splitmuxsink", error) : NULL;
+  GstElement *mux = split ? make ("webmmux", error) : NULL;
+  if (!mux) {
+    gst_clear_object (&queue);
+    gst_clear_object (&depay);
+    gst_clear_object (&split);
+    return NULL;
+  }
+  g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
+      "max-size-time", (guint64) 3 * GST_SECOND, NULL);
+  if (!audio)
+    g_object_set (depay, "wait-for-keyframe", TRUE, NULL);
+  /* Video splits at keyframes: splitmuxsink asks for one every chunk
+   * (which needs max-size-bytes 0). */
+  g_object_set (split, "muxer", mux, "location", location,
+      "max-size-bytes", (guint64) 0,
+      "max-size-time", (guint64) chunk_seconds * GST_SECOND,
+      "send-keyframe-requests", !audio, NULL);
+  GstElement *branch = gst_bin_new (NULL);
+  /* Lets splitmuxsink's own EOS (after its last chunk) reach the bus. */
+  g_object_set (branch, "message-forward", TRUE, NULL);
+  gst_bin_add_many (GST_BIN (branch), queue, depay, split, NULL);
+  gst_element_link (queue, depay);
+  /* splitmuxsink's first pad is its video pad: audio asks for its own. */
+  g_autoptr (GstPad) depay_src = gst_element_get_static_pad (depay, "src");
+  g_autoptr (GstPad) split_sink = gst_element_request_pad_simple (split,
+      audio ? "audio_%u" : "video");
+  if (!split_sink || gst_pad_link (depay_src, split_sink) != GST_PAD_LINK_OK) {
+    gst_object_unref (gst_object_ref_sink (branch));
+    g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+        "cannot record %s: splitmuxsink refused the stream",
+        vw_track_kind_to_string (kind));
+    return NULL;
+  }
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (queue, "sink");
+  gst_element_add_pad (branch, gst_ghost_pad_new ("sink", sink));
+  r->splitmux = split;
+  return branch;
+}
+
+VwRecorder *
+vw_recorder_new (GstBin *bin, GstElement *tee, VwTrackKind kind,
+    const char *dir, const char *prefix, guint chunk_seconds,
+    VwRecorderChunkFunc func, gpointer user_data, GError **error)
+{
+  if (g_mkdir_with_parents (dir, 0750) != 0) {
+    int errsv = errno;
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+        "cannot create %s: %s", dir, g_strerror (errsv));
+    return NULL;
+  }
+  VwRecorder *r = g_new0 (VwRecorder, 1);
+  g_autofree char *location = g_strdup_printf ("%s/%s-%%05d.webm", dir, prefix);
+  GstElement *branch = make_branch (r, kind, location, chunk_seconds, error);
+  if (!branch) {
+    g_free (r);
+    return NULL;
+  }
+  r->bin = gst_object_ref (bin);
+  r->tee = gst_object_ref (tee);
+  r->branch = gst_object_ref (branch);
+  r->func = func;
+  r->user_data = user_data;
+  gst_bin_add (bin, branch);
+  gst_element_sync_state_with_parent (branch);
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (branch, "sink");
+  r->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  gst_pad_link (r->tee_pad, sink);
+  return r;
+}
+
+static void
+report (VwRecorder *r, const GstStructure *s)
+{
+  const char *path = gst_structure_get_string (s, "location");
+  if (!path)
+    return;
+  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, NULL);
+  if (!file)
+    return;
+  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+      (const guchar *) g_mapped_file_get_contents (file), g_mapped_file_get_length (file));
+  const char *dash = strrchr (path, '-');
+  VwRecorderChunk chunk = {
+    .path = path,
+    .index = dash ? (guint) g_ascii_strtoull (dash + 1, NULL, 10) : 0,
+    .sha256 = sha,
+    .size = g_mapped_file_get_length (file),
+  };
+  if (r->func)
+    r->func (r, &chunk, r->user_data);
+}
+
+gboolean
+vw_recorder_handle_message (VwRecorder *r, GstMessage *message)
+{
+  const GstStructure *s = gst_message_get_structure (message);
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT || !s)
+    return FALSE;
+  if (GST_MESSAGE_SRC (message) == GST_OBJECT (r->splitmux)
+      && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
+    report (r, s);
+    return TRUE;
+  }
+  /* splitmuxsink's EOS comes after its last chunk is closed. */
+  if (GST_MESSAGE_SRC (message) == GST_OBJECT (r->branch)
+      && gst_structure_has_name (s, "GstBinForwarded")) {
+    g_autoptr (GstMessage) inner = NULL;
+    gst_structure_get (s, "message", GST_TYPE_MESSAGE, &inner, NULL);
+    if (inner && GST_MESSAGE_TYPE (inner) == GST_MESSAGE_EOS
+        && GST_MESSAGE_SRC (inner) == GST_OBJECT (r->splitmux))
+      r->finished = TRUE;
+    return TRUE;
+  }
+  return FALSE;
+}
+
+void
+vw_recorder_stop (VwRecorder *r)
+{
+  if (r->stopping)
+    return;
+  r->stopping = TRUE;
+  /* No more data from the tee; EOS makes splitmuxsink finish the open
+   * chunk. */
+  vw_media_detach_branch (r->tee_pad);
+  g_autoptr (GstPad) sink = gst_element_get_static_pad (r->branch, "sink");
+  gst_pad_send_event (sink, gst_event_new_eos ());
+}
+
+gboolean
+vw_recorder_is_finished (VwRecorder *r)
+{
+  return r->finished;
+}
+
+void
+vw_recorder_free (VwRecorder *r)
+{
+  if (!r)
+    return;
+  if (!r->stopping)
+    vw_media_detach_branch (r->tee_pad);
+  gst_element_set_locked_state (r->branch, TRUE);
+  gst_element_set_state (r->branch, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (r->branch) == GST_OBJECT (r->bin))
+    gst_bin_remove (r->bin, r->branch);
+  gst_clear_object (&r->branch);
+  gst_clear_object (&r->tee_pad);
+  gst_clear_object (&r->tee);
+  gst_clear_object (&r->bin);
+  g_free (r);
+}

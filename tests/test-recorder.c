@@ -1,0 +1,178 @@
+/* test-recorder: a track recorded without re-encoding into WebM chunks of
+ * at most 10 s; every chunk plays (GstDiscoverer), carries the codec it was
+ * sent with and has the SHA-256 reported for it; stopping finishes the open
+ * chunk, which plays too. */
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <glib/gstdio.h>
+#include "vw-recorder.h"
+
+typedef struct {
+  GPtrArray *paths;      /* char* */
+  GPtrArray *hashes;     /* char* */
+} Chunks;
+
+static void
+on_chunk (VwRecorder *r, const VwRecorderChunk *chunk, gpointer data)
+{
+  Chunks *c = data;
+  g_assert_cmpuint (chunk->index, ==, c->paths->len);
+  g_assert_cmpint (chunk->size, >, 0);
+  g_ptr_array_add (c->paths, g_strdup (chunk->path));
+  g_ptr_array_add (c->hashes, g_strdup (chunk->sha256));
+}
+
+static double
+discover_seconds (const char *path, const char *codec)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscoverer) d = gst_discoverer_new (10 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  g_autofree char *uri = gst_filename_to_uri (path, &error);
+  g_autoptr (GstDiscovererInfo) info = gst_discoverer_discover_uri (d, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  GList *streams = gst_discoverer_info_get_stream_list (info);
+  g_assert_cmpuint (g_list_length (streams), ==, 1);
+  g_autoptr (GstCaps) caps = gst_discoverer_stream_info_get_caps (streams->data);
+  g_assert_cmpstr (gst_structure_get_name (gst_caps_get_structure (caps, 0)), ==, codec);
+  gst_discoverer_stream_info_list_free (streams);
+  return (double) gst_discoverer_info_get_duration (info) / GST_SECOND;
+}
+
+static char *
+sha256_of (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize size;
+  g_assert_true (g_file_get_contents (path, &data, &size, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) data, size);
+}
+
+/* Runs @desc (ending in "tee name=t") with a recorder on the tee until EOS,
+ * or until @stop_after chunks, then vw_recorder_stop() and its last chunk. */
+static char *
+record (const char *desc, VwTrackKind kind, guint chunk_seconds, guint stop_after,
+    Chunks *c)
+{
+  g_autoptr (GError) error = NULL;
+  char *dir = g_dir_make_tmp ("vw-rec-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (pipeline), "t");
+  VwRecorder *r = vw_recorder_new (GST_BIN (pipeline), tee, kind, dir, "p-1-camera",
+      chunk_seconds, on_chunk, c, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  gboolean done = FALSE;
+  while (!done) {
+    g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus, 30 * GST_SECOND);
+    g_assert_nonnull (msg);
+    if (vw_recorder_handle_message (r, msg)) {
+      if (stop_after && c->paths->len == stop_after)
+        vw_recorder_stop (r);
+      done = vw_recorder_is_finished (r);
+      continue;
+    }
+    g_assert_cmpint (GST_MESSAGE_TYPE (msg), !=, GST_MESSAGE_ERROR);
+    /* The pipeline's EOS comes after every sink's, the recorder's too. */
+    if (GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS)
+      done = TRUE;
+  }
+  vw_recorder_free (r);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return dir;
+}
+
+/* Every chunk matches its hash and plays; all but the last last about
+ * @chunk_seconds. */
+static double
+check_chunks (Chunks *c, const char *codec, double chunk_seconds)
+{
+  double sum = 0;
+  for (guint i = 0; i < c->paths->len; i++) {
+    const char *path = g_ptr_array_index (c->paths, i);
+    g_autofree char *sha = sha256_of (path);
+    g_assert_cmpstr (sha, ==, g_ptr_array_index (c->hashes, i));
+    double seconds = discover_seconds (path, codec);
+    g_assert_cmpfloat (seconds, <=, chunk_seconds + 0.5);
+    if (i + 1 < c->paths->len)
+      g_assert_cmpfloat (seconds, >=, chunk_seconds - 1.0);
+    sum += seconds;
+  }
+  return sum;
+}
+
+static void
+clean (char *dir, Chunks *c)
+{
+  for (guint i = 0; i < c->paths->len; i++)
+    g_unlink (g_ptr_array_index (c->paths, i));
+  /* Nothing else was written: the directory is empty now. */
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+  g_free (dir);
+  g_ptr_array_unref (c->paths);
+  g_ptr_array_unref (c->hashes);
+}
+
+static Chunks
+chunks_new (void)
+{
+  Chunks c = { g_ptr_array_new_with_free_func (g_free),
+    g_ptr_array_new_with_free_func (g_free) };
+  return c;
+}
+
+static void
+test_video (void)
+{
+  Chunks c = chunks_new ();
+  char *dir = record ("videotestsrc num-buffers=750 ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "vp8enc deadline=1 keyframe-max-dist=3000 ! rtpvp8pay ! tee name=t",
+      VW_TRACK_CAMERA, VW_RECORDER_CHUNK_SECONDS, 0, &c);
+  /* 25 s: 10 + 10 + 5, split at the keyframes the recorder asked for. */
+  g_assert_cmpuint (c.paths->len, ==, 3);
+  g_assert_cmpfloat (ABS (check_chunks (&c, "video/x-vp8", 10) - 25.0), <=, 0.5);
+  clean (dir, &c);
+}
+
+static void
+test_audio (void)
+{
+  Chunks c = chunks_new ();
+  char *dir = record ("audiotestsrc num-buffers=1100 samplesperbuffer=960 ! "
+      "audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay ! tee name=t",
+      VW_TRACK_AUDIO, VW_RECORDER_CHUNK_SECONDS, 0, &c);
+  /* 1100 x 20 ms = 22 s: 10 + 10 + 2. */
+  g_assert_cmpuint (c.paths->len, ==, 3);
+  g_assert_cmpfloat (ABS (check_chunks (&c, "audio/x-opus", 10) - 22.0), <=, 0.5);
+  clean (dir, &c);
+}
+
+static void
+test_stop (void)
+{
+  Chunks c = chunks_new ();
+  /* Live, 1-s chunks: stopped during the second chunk. */
+  char *dir = record ("videotestsrc is-live=true ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! "
+      "vp8enc deadline=1 keyframe-max-dist=3000 ! rtpvp8pay ! tee name=t",
+      VW_TRACK_CAMERA, 1, 1, &c);
+  g_assert_cmpuint (c.paths->len, ==, 2);
+  check_chunks (&c, "video/x-vp8", 1);
+  clean (dir, &c);
+}
+
+int
+main (int argc, char **argv)
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/recorder/video", test_video);
+  g_test_add_func ("/recorder/audio", test_audio);
+  g_test_add_func ("/recorder/stop", test_stop);
+  return g_test_run ();
+}
