@@ -41,7 +41,6 @@ typedef struct {
   VwPeer *peer;
   GPtrArray *lines;                        /* Line*, index = m-line */
   GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
-  GstCaps *caps[VW_TRACK_N_KINDS];
   gboolean published;                      /* has sent "publish" */
   gboolean offered;                        /* has had a first offer */
   guint negotiate_source;                  /* pending negotiate_now() */

@@ -378,9 +378,7 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
   }
   VwTrackKind kind = line->kind;
   gst_clear_object (&p->tees[kind]);
-  gst_clear_caps (&p->caps[kind]);
   p->tees[kind] = gst_object_ref (tee);
-  p->caps[kind] = gst_caps_ref (caps);
   GST_INFO ("%s: receiving %s%s", p->id, vw_track_kind_to_string (kind),
       line->live ? "" : " (not live yet)");
   if (line->live)
@@ -444,10 +442,8 @@ participant_free (Participant *p)
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);
-  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
+  for (guint k = 0; k < VW_TRACK_N_KINDS; k++)
     gst_clear_object (&p->tees[k]);
-    gst_clear_caps (&p->caps[k]);
-  }
   g_ptr_array_free (p->lines, TRUE);
   g_free (p->id);
   g_free (p);
@@ -512,10 +508,8 @@ set_track_live (Participant *p, Line *up, gboolean live)
 {
   GstBin *pipeline = GST_BIN (p->hub->pipeline);
   up->live = live;
-  if (!live) {
+  if (!live)
     gst_clear_object (&p->tees[up->kind]);
-    gst_clear_caps (&p->caps[up->kind]);
-  }
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
     Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, up->kind) : NULL;
