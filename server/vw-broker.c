@@ -28,20 +28,7 @@ struct _Session {
   char *case_no;                 /* the case number of the store */
   char *agent;                   /* peer ids */
   char *clerk;
-  GHashTable *snapshots;         /* id -> Snapshot*: kept as evidence */
 };
-
-typedef struct {
-  char *from;                    /* whose document camera */
-  guint width, height;
-} Snapshot;
-
-static void
-snapshot_free (Snapshot *snap)
-{
-  g_free (snap->from);
-  g_free (snap);
-}
 
 struct _VwBroker {
   VwStore *store;                /* borrowed */
@@ -206,7 +193,6 @@ send_paired (Connection *to, Session *s, Connection *peer)
 static void
 session_free (Session *s)
 {
-  g_hash_table_unref (s->snapshots);
   g_free (s->case_no);
   g_free (s->id);
   g_free (s->agent);
@@ -243,8 +229,6 @@ start_session (VwBroker *b, const char *agent, const char *clerk)
   s->case_no = store_session_begin (b, s->id, a, c);
   s->agent = g_strdup (agent);
   s->clerk = g_strdup (clerk);
-  s->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      (GDestroyNotify) snapshot_free);
   g_hash_table_insert (b->sessions, s->id, s);
   a->session = c->session = s;
   b->sessions_started++;
@@ -423,17 +407,19 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   Session *s = c->session;
   const char *id = vw_message_get_string (msg, "snapshot", "");
   const char *note = vw_message_get_string (msg, "note", "");
-  Snapshot *snap = g_hash_table_lookup (s->snapshots, id);
   gint64 x = vw_message_get_int (msg, "x", 0), y = vw_message_get_int (msg, "y", 0);
   gint64 w = vw_message_get_int (msg, "w", 0), h = vw_message_get_int (msg, "h", 0);
-  if (!snap) {
+  /* The evidence record says which snapshots the session has, their size
+   * and whose page each is. */
+  g_autoptr (VwStoreSnapshot) snap = vw_store_get_snapshot (c->broker->store, id, NULL);
+  if (!snap || g_strcmp0 (snap->session_id, s->id) != 0) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT,
         "session %s has no snapshot '%s'", s->id, id);
     return FALSE;
   }
   if (x + w > snap->width || y + h > snap->height) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
-        "the rectangle leaves the %ux%u snapshot", snap->width, snap->height);
+        "the rectangle leaves the %dx%d snapshot", snap->width, snap->height);
     return FALSE;
   }
   if (g_utf8_strlen (note, -1) > MAX_NOTE_CHARS) {
@@ -450,7 +436,7 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   vw_message_set_int (out, "h", h);
   vw_message_set_string (out, "note", note);
   vw_message_set_string (out, "by", c->peer_id);
-  send_to_peer (c->broker, snap->from, out);
+  send_to_peer (c->broker, snap->sent_by, out);
   g_message ("session %s: %s annotates %s: %s", s->id, c->peer_id, id, note);
   GError *err = NULL;
   VwStoreAnnotation record = {
@@ -621,7 +607,6 @@ hub_snapshot_stored (const char *session, const char *snapshot, const char *path
     const char *from, gpointer user_data)
 {
   VwBroker *b = user_data;
-  Session *s = g_hash_table_lookup (b->sessions, session);
   g_message ("session %s: snapshot %s (%ux%u, %" G_GSIZE_FORMAT " bytes, sha256 %s) "
       "from %s for %s kept as %s", session, snapshot, width, height, size, sha256,
       from, by, path);
@@ -635,13 +620,6 @@ hub_snapshot_stored (const char *session, const char *snapshot, const char *path
   };
   if (!vw_store_add_snapshot (b->store, &record, &err))
     store_failed ("a snapshot", err);
-  if (!s)
-    return;
-  Snapshot *snap = g_new0 (Snapshot, 1);
-  snap->from = g_strdup (from);
-  snap->width = width;
-  snap->height = height;
-  g_hash_table_replace (s->snapshots, g_strdup (snapshot), snap);
 }
 
 /* ---- life cycle ---- */
