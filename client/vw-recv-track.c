@@ -22,9 +22,10 @@ struct _VwRecvTrack {
   gint peak;                 /* atomic: loudest sample since stats, 0..32768 */
   gint width, height;        /* atomic */
   gint first_reported;       /* atomic flag */
-  GMutex lock;               /* guards bytes and last */
+  GMutex lock;               /* guards bytes, last and last_caps */
   gint64 bytes;
-  GstSample *last;           /* latest decoded video frame */
+  GstBuffer *last;           /* latest decoded video frame */
+  GstCaps *last_caps;        /* its caps */
 };
 
 static VwRecvTrack *
@@ -43,8 +44,8 @@ track_clear (VwRecvTrack *t)
   gst_clear_object (&t->bin);
   g_free (t->peer);
   g_free (t->mid);
-  if (t->last)
-    gst_sample_unref (t->last);
+  gst_clear_buffer (&t->last);
+  gst_clear_caps (&t->last_caps);
   g_mutex_clear (&t->lock);
 }
 
@@ -118,21 +119,25 @@ note_audio (VwRecvTrack *t, GstBuffer *buf)
   while (p > old && !g_atomic_int_compare_and_exchange (&t->peak, old, p));
 }
 
+/* Every decoded frame: keep a reference to it (for save-frame), and
+ * read its size only when the caps change. */
 static void
 note_video (VwRecvTrack *t, GstPad *pad, GstBuffer *buf)
 {
   g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
-  GstVideoInfo info;
-  if (!caps || !gst_video_info_from_caps (&info, caps))
+  if (!caps)
     return;
-  g_atomic_int_set (&t->width, GST_VIDEO_INFO_WIDTH (&info));
-  g_atomic_int_set (&t->height, GST_VIDEO_INFO_HEIGHT (&info));
-  GstSample *sample = gst_sample_new (buf, caps, NULL, NULL);
   g_mutex_lock (&t->lock);
-  if (t->last)
-    gst_sample_unref (t->last);
-  t->last = sample;
+  gboolean changed = caps != t->last_caps;
+  if (changed)
+    gst_caps_replace (&t->last_caps, caps);
+  gst_buffer_replace (&t->last, buf);
   g_mutex_unlock (&t->lock);
+  GstVideoInfo info;
+  if (changed && gst_video_info_from_caps (&info, caps)) {
+    g_atomic_int_set (&t->width, GST_VIDEO_INFO_WIDTH (&info));
+    g_atomic_int_set (&t->height, GST_VIDEO_INFO_HEIGHT (&info));
+  }
 }
 
 static GstPadProbeReturn
@@ -287,7 +292,7 @@ vw_recv_track_save_frame (VwRecvTrack *t, const char *path, guint *width,
     guint *height, GError **error)
 {
   g_mutex_lock (&t->lock);
-  GstSample *last = t->last ? gst_sample_ref (t->last) : NULL;
+  GstSample *last = t->last ? gst_sample_new (t->last, t->last_caps, NULL, NULL) : NULL;
   g_mutex_unlock (&t->lock);
   if (!last) {
     g_set_error (error, VW_MEDIA_ERROR, VW_MEDIA_ERROR_BAD_SOURCE,
