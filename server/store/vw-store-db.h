@@ -1,0 +1,44 @@
+/* vw-store-db.h: the store's SQLite plumbing, shared by its source files
+ * (vw-store.c: opening, migrations, plumbing; vw-store-sessions.c:
+ * sessions and participants; vw-store-evidence.c: snapshots, annotations,
+ * timeline).  Internal to the store library. */
+#pragma once
+
+#include <sqlite3.h>
+#include "vw-store.h"
+
+G_BEGIN_DECLS
+
+struct _VwStore {
+  sqlite3 *db;
+  char *path;
+};
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+typedef gpointer (*RowFunc) (sqlite3_stmt *stmt);
+
+gboolean      store_fail (GError **error, VwStoreError code, const char *format, ...)
+                  G_GNUC_PRINTF (3, 4);
+sqlite3_stmt *store_prepare (VwStore *store, const char *sql, GError **error);
+void          store_bind_text (sqlite3_stmt *stmt, int index, const char *value);
+gboolean      store_step_done (VwStore *store, sqlite3_stmt *stmt, const char *what,
+                               GError **error);
+gboolean      store_step_row (VwStore *store, sqlite3_stmt *stmt, gboolean *has_row,
+                              const char *what, GError **error);
+gboolean      store_exists (VwStore *store, const char *sql, const char *key,
+                            gboolean *found, GError **error);
+char         *store_column_dup (sqlite3_stmt *stmt, int column);
+GPtrArray    *store_collect (VwStore *store, sqlite3_stmt *stmt, RowFunc from_row,
+                             GDestroyNotify free_row, GError **error);
+gboolean      store_tx_begin (VwStore *store, GError **error);
+gboolean      store_tx_end (VwStore *store, gboolean ok, GError **error);
+gboolean      store_require_text (const char *value, const char *what, GError **error);
+gboolean      store_require_time (gint64 value, const char *what, GError **error);
+gboolean      store_is_sha256_hex (const char *hex);
+gboolean      store_check_role (const char *role, GError **error);
+gboolean      store_check_relative_path (const char *path, GError **error);
+gboolean      store_session_state (VwStore *store, const char *id,
+                                   VwStoreSessionState *state, GError **error);
+
+G_END_DECLS
