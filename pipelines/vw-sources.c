@@ -67,15 +67,18 @@ vw_gst_quote (const char *s)
 /* A still image repeated as a live stream: what a page lying under the
  * document camera looks like to the encoder. */
 static char *
-image_source (const char *path)
+image_source (VwTrackKind kind, const char *path)
 {
   g_autofree char *location = vw_gst_quote (path);
   g_autofree char *lower = g_ascii_strdown (path, -1);
   /* A named decoder, not decodebin: its pad exists at once, so the chain
-   * links before the first buffer flows. */
+   * links before the first buffer flows.  The frame rate is pinned right
+   * after imagefreeze: left open, it may pick the "variable" 0/1 that
+   * videorate also accepts and then divide by zero. */
   return g_strdup_printf ("filesrc location=%s ! %s ! videoconvert ! "
-      "imagefreeze is-live=true", location,
-      g_str_has_suffix (lower, ".png") ? "pngdec" : "jpegdec");
+      "imagefreeze is-live=true ! capsfilter caps=video/x-raw,framerate=%u/1", location,
+      g_str_has_suffix (lower, ".png") ? "pngdec" : "jpegdec",
+      vw_video_profile_for_kind (kind)->fps);
 }
 
 static gboolean
@@ -138,7 +141,7 @@ vw_source_description (VwTrackKind kind, const char *spec, GError **error)
   if (g_str_equal (spec, "auto"))
     return g_strdup (auto_source (kind));
   if (kind != VW_TRACK_AUDIO && is_image_path (spec))
-    return image_source (spec);
+    return image_source (kind, spec);
   if (kind != VW_TRACK_AUDIO && g_str_has_prefix (spec, "/dev/video")) {
     g_autofree char *device = vw_gst_quote (spec);
     return g_strdup_printf ("v4l2src device=%s", device);
