@@ -294,11 +294,12 @@ test_open_creates (Fixture *f, gconstpointer data)
   tables = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'table' ORDER BY name)");
   g_assert_cmpstr (tables, ==,
-      "annotations case_numbers events participants sessions snapshots");
+      "accounts annotations audit case_numbers chunks events participants ratings reviews sessions snapshots tracks");
   indexes = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)");
-  g_assert_cmpstr (indexes, ==, "annotations_by_snapshot events_by_session"
-      " sessions_by_started_at snapshots_by_session");
+  g_assert_cmpstr (indexes, ==, "annotations_by_snapshot audit_by_at events_by_session"
+      " participants_by_account reviews_by_session sessions_by_started_at"
+      " snapshots_by_session tracks_by_session");
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
           " WHERE type = 'trigger' AND tbl_name = 'snapshots'"), ==, 1);
 
@@ -324,7 +325,7 @@ test_open_empty_file (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (db_int (f->path, "PRAGMA user_version"), ==, VW_STORE_SCHEMA_VERSION);
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
-          " WHERE type = 'table'"), ==, 6);
+          " WHERE type = 'table'"), ==, 12);
   BEGIN (store, "s-1", T0);
 }
 
@@ -416,9 +417,10 @@ test_open_too_new (Fixture *f, gconstpointer data)
       " PRAGMA user_version = %d; CREATE TABLE accounts (id TEXT);",
       APPLICATION_ID, VW_STORE_SCHEMA_VERSION + 1);
 
+  g_autofree char *expected = g_strdup_printf ("schema version %d",
+      VW_STORE_SCHEMA_VERSION + 1);
   db_create (f->path, sql);
-  assert_refused_untouched (f->dir, f->path, VW_STORE_ERROR_TOO_NEW,
-      "schema version 2");
+  assert_refused_untouched (f->dir, f->path, VW_STORE_ERROR_TOO_NEW, expected);
   g_assert_cmpint (db_int (f->path, "PRAGMA user_version"), ==,
       VW_STORE_SCHEMA_VERSION + 1);
 }
@@ -431,12 +433,15 @@ test_open_too_new_wal (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   BEGIN (f->store, "s-1", T0);
-  g_assert_true (vw_store_exec_for_test (f->store, "PRAGMA user_version = 2", &error));
+  g_autofree char *raise = g_strdup_printf ("PRAGMA user_version = %d",
+      VW_STORE_SCHEMA_VERSION + 1);
+  g_autofree char *expected = g_strdup_printf ("schema version %d",
+      VW_STORE_SCHEMA_VERSION + 1);
+  g_assert_true (vw_store_exec_for_test (f->store, raise, &error));
   g_assert_no_error (error);
   g_clear_pointer (&f->store, vw_store_close);
 
-  assert_refused_untouched (f->dir, f->path, VW_STORE_ERROR_TOO_NEW,
-      "schema version 2");
+  assert_refused_untouched (f->dir, f->path, VW_STORE_ERROR_TOO_NEW, expected);
 }
 
 static void

@@ -106,6 +106,97 @@ static const char *const migrations[] = {
   "  detail     TEXT"   /* a JSON object: checked by add_event */
   ") STRICT;"
   "CREATE INDEX events_by_session ON events (session_id, at);",
+
+  /* 2: recordings (tracks and their chunks), accounts, the account behind
+   * a participant, ratings, supervisors' reviews, the audit log. */
+  "ALTER TABLE participants ADD COLUMN account TEXT;"   /* username, if signed in */
+  "CREATE INDEX participants_by_account ON participants (account);"
+
+  /* One recorded track: what one participant sent of one kind.  offset_ms
+   * is its start on the session's timeline (from sessions.started_at). */
+  "CREATE TABLE tracks ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+  "  peer_id    TEXT NOT NULL CHECK (peer_id <> ''),"
+  "  kind       TEXT NOT NULL CHECK (kind IN ('audio', 'camera', 'screen', 'document')),"
+  "  codec      TEXT NOT NULL CHECK (codec IN ('VP8', 'OPUS')),"
+  "  dir        TEXT NOT NULL CHECK (dir <> '' AND substr (dir, 1, 1) <> '/'),"
+  "  offset_ms  INTEGER NOT NULL CHECK (offset_ms >= 0),"
+  "  started_at INTEGER NOT NULL,"
+  "  ended_at   INTEGER,"
+  "  purged_at  INTEGER,"   /* retention removed its files */
+  "  UNIQUE (session_id, peer_id, kind)"
+  ") STRICT;"
+  "CREATE INDEX tracks_by_session ON tracks (session_id);"
+
+  /* A finished chunk file of a track: written once, never changed (the
+   * hash is the evidence); rows go only with the retention purge. */
+  "CREATE TABLE chunks ("
+  "  track_id  INTEGER NOT NULL REFERENCES tracks (id),"
+  "  seq       INTEGER NOT NULL CHECK (seq >= 0),"
+  "  path      TEXT NOT NULL CHECK (path <> '' AND substr (path, 1, 1) <> '/'),"
+  "  sha256    TEXT NOT NULL CONSTRAINT chunk_sha256_is_lowercase_hex"
+  "            CHECK (length (sha256) = 64 AND sha256 NOT GLOB '*[^0-9a-f]*'),"
+  "  size      INTEGER NOT NULL CHECK (size > 0),"
+  "  duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),"
+  "  recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered IN (0, 1)),"
+  "  closed_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (track_id, seq)"
+  ") STRICT;"
+  "CREATE TRIGGER chunks_are_evidence BEFORE UPDATE ON chunks BEGIN"
+  "  SELECT RAISE (ABORT, 'recorded chunks are evidence and are never changed');"
+  "END;"
+
+  /* Agents, supervisors and administrators.  scope: what a supervisor
+   * sees, the sessions of their centre or of their whole province. */
+  "CREATE TABLE accounts ("
+  "  username      TEXT PRIMARY KEY NOT NULL CHECK (username <> ''),"
+  "  role          TEXT NOT NULL CHECK (role IN ('agent', 'supervisor', 'admin')),"
+  "  name          TEXT NOT NULL CHECK (name <> ''),"
+  "  province      TEXT NOT NULL CHECK (province <> ''),"
+  "  center        TEXT NOT NULL CHECK (center <> ''),"
+  "  scope         TEXT NOT NULL DEFAULT 'center' CHECK (scope IN ('center', 'province')),"
+  "  password_hash TEXT NOT NULL CHECK (password_hash <> ''),"
+  "  disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),"
+  "  created_at    INTEGER NOT NULL"
+  ") STRICT;"
+
+  /* 好差评: one rating per case, given by the clerk or enterprise. */
+  "CREATE TABLE ratings ("
+  "  session_id TEXT PRIMARY KEY NOT NULL REFERENCES sessions (id),"
+  "  level      INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),"   /* 5 = 非常满意 */
+  "  comment    TEXT,"
+  "  created_at INTEGER NOT NULL"
+  ") STRICT;"
+
+  /* A supervisor's review of a session (several may review one). */
+  "CREATE TABLE reviews ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  session_id TEXT NOT NULL REFERENCES sessions (id),"
+  "  author     TEXT NOT NULL REFERENCES accounts (username),"
+  "  score      INTEGER NOT NULL CHECK (score BETWEEN 1 AND 5),"
+  "  comment    TEXT,"
+  "  created_at INTEGER NOT NULL"
+  ") STRICT;"
+  "CREATE INDEX reviews_by_session ON reviews (session_id);"
+
+  /* Who looked at what: every access to a recording, every sample drawn,
+   * every retention purge.  Append only. */
+  "CREATE TABLE audit ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  at         INTEGER NOT NULL,"
+  "  actor      TEXT,"        /* username; NULL for the server itself */
+  "  action     TEXT NOT NULL CHECK (action <> ''),"
+  "  session_id TEXT,"        /* no foreign key: the log outlives purges */
+  "  detail     TEXT"         /* a JSON object */
+  ") STRICT;"
+  "CREATE INDEX audit_by_at ON audit (at);"
+  "CREATE TRIGGER audit_is_append_only BEFORE UPDATE ON audit BEGIN"
+  "  SELECT RAISE (ABORT, 'the audit log is append only');"
+  "END;"
+  "CREATE TRIGGER audit_is_kept BEFORE DELETE ON audit BEGIN"
+  "  SELECT RAISE (ABORT, 'the audit log is append only');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == VW_STORE_SCHEMA_VERSION);

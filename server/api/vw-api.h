@@ -1,0 +1,46 @@
+/* vw-api.h: the HTTP JSON API under /api/ (see server/API.md).
+ *
+ * Each group of endpoints lives in its own file (vw-api-auth.c: sign-in
+ * and the authentication of requests; vw-api-sessions.c: the supervisors'
+ * list, sample, play and review endpoints) and registers its handlers on
+ * the SoupServer from vw_api_register().  Everything runs on the main
+ * context. */
+#pragma once
+
+#include <libsoup/soup.h>
+#include <json-glib/json-glib.h>
+#include "vw-store.h"
+#include "vw-token.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  VwStore *store;                         /* borrowed */
+  const char *data_dir;                   /* recordings live under it */
+  guint8 token_key[VW_TOKEN_KEY_SIZE];
+  guint token_lifetime_s;                 /* VW_TOKEN_DEFAULT_LIFETIME_S */
+} VwApiContext;
+
+/* Registers every /api/ handler except /api/status (the server's own). */
+void vw_api_register (SoupServer *server, VwApiContext *context);
+
+/* ---- shared by the endpoint files ---- */
+
+/* Responds @status with the JSON object @body. */
+void vw_api_send_json (SoupServerMessage *msg, guint status, JsonObject *body);
+/* Responds @status with {"error": @code, "message": @message}. */
+void vw_api_send_error (SoupServerMessage *msg, guint status, const char *code,
+                        const char *message);
+
+/* The account behind @msg (Bearer header or vw_token cookie), or NULL after
+ * responding 401 (no token, malformed, forged, expired, disabled account)
+ * or 403 (a role not in @roles, a NULL-terminated list).  (transfer full) */
+VwTokenClaims *vw_api_authenticate (VwApiContext *context, SoupServerMessage *msg,
+                                    const char *const *roles);
+
+/* Appends to the audit log; failures are logged, never hidden from the
+ * caller: returns FALSE (and the handler answers 500). */
+gboolean vw_api_audit (VwApiContext *context, const char *actor, const char *action,
+                       const char *session_id, JsonObject *detail);
+
+G_END_DECLS

@@ -1,0 +1,61 @@
+/* vw-token.h: signed, expiring bearer tokens for accounts (agents,
+ * supervisors, administrators).
+ *
+ * A token is "v1." BASE64URL(JSON claims) "." BASE64URL(HMAC-SHA256(key,
+ * "v1." BASE64URL(JSON claims))), no padding.  The key is 32 random bytes
+ * kept in DATA_DIR/token.key (mode 0600), made on first start; replacing the
+ * file signs everybody out.  Tokens are given by POST /api/login and carried
+ * by the WebSocket `hello` (field `token`) and by the HTTP API
+ * (`Authorization: Bearer TOKEN`, or the HttpOnly cookie `vw_token` that
+ * /api/login sets, so that <video> elements can fetch recordings).
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define VW_TOKEN_KEY_SIZE 32
+#define VW_TOKEN_DEFAULT_LIFETIME_S (8 * 3600)   /* one working day */
+
+#define VW_TOKEN_ERROR (vw_token_error_quark ())
+GQuark vw_token_error_quark (void);
+
+typedef enum {
+  VW_TOKEN_ERROR_MALFORMED,   /* not a token of ours at all */
+  VW_TOKEN_ERROR_FORGED,      /* the signature does not match */
+  VW_TOKEN_ERROR_EXPIRED,     /* signed by us, but too old */
+  VW_TOKEN_ERROR_KEY,         /* the key file cannot be read or made */
+} VwTokenError;
+
+typedef struct {
+  char *username;
+  char *role;          /* "agent", "supervisor" or "admin" */
+  char *name;          /* display name, e.g. "张敏" */
+  char *province;      /* e.g. "shanghai" */
+  char *center;        /* e.g. "黄浦区政务服务中心" */
+  char *scope;         /* supervisors: "center" or "province" */
+  gint64 issued_at;    /* unix ms */
+  gint64 expires_at;   /* unix ms */
+} VwTokenClaims;
+
+void           vw_token_claims_free (VwTokenClaims *claims);
+VwTokenClaims *vw_token_claims_copy (const VwTokenClaims *claims);
+
+/* Reads DATA_DIR/token.key, making it (0600, from /dev/urandom through
+ * GRand-free g_random is not enough: uses getrandom()) if missing.
+ * @key_out gets VW_TOKEN_KEY_SIZE bytes. */
+gboolean vw_token_load_key (const char *data_dir, guint8 key_out[VW_TOKEN_KEY_SIZE],
+                            GError **error);
+
+/* (transfer full) the token for @claims. */
+char *vw_token_sign (const guint8 key[VW_TOKEN_KEY_SIZE], const VwTokenClaims *claims);
+
+/* Checks @token's signature (constant-time compare) and expiry against
+ * @now_ms.  (transfer full) the claims, or NULL with a VW_TOKEN_ERROR. */
+VwTokenClaims *vw_token_verify (const guint8 key[VW_TOKEN_KEY_SIZE], const char *token,
+                                gint64 now_ms, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwTokenClaims, vw_token_claims_free)
+
+G_END_DECLS
