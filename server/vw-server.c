@@ -12,6 +12,7 @@
 #include "vw-broker.h"
 #include "vw-media.h"
 #include "vw-program.h"
+#include "vw-static.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -112,6 +113,7 @@ main (int argc, char **argv)
   g_autofree char *address = NULL;
   g_autofree char *data_dir = NULL;
   g_autofree char *ice_address = NULL;
+  g_autofree char *web_dir = NULL;
   int latency = 20;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (0 picks a free one)", "PORT" },
@@ -119,6 +121,7 @@ main (int argc, char **argv)
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Directory for the store and recordings", "DIR" },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
     { "hub-latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer of the hub, ms (default 20)", "MS" },
+    { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
     { NULL }
   };
   g_autoptr (GError) error = NULL;
@@ -131,6 +134,17 @@ main (int argc, char **argv)
   if (port < 0 || port > 65535 || latency < 0 || latency > 1000) {
     g_printerr ("vw-server: --port must be 0..65535 and --hub-latency 0..1000\n");
     return 2;
+  }
+  /* The pages: a --web-dir that is not a directory is a bad option; a
+   * missing default (a build moved away from its sources) only a warning. */
+  g_autoptr (VwStatic) web = vw_static_new (web_dir ? web_dir : VW_SOURCE_WEB_DIR, &error);
+  if (!web && web_dir) {
+    g_printerr ("vw-server: --web-dir: %s\n", error->message);
+    return 2;
+  }
+  if (!web) {
+    g_message ("not serving web pages: %s", error->message);
+    g_clear_error (&error);
   }
   if (!ensure_data_dir (data_dir, &error)) {
     g_printerr ("vw-server: %s\n", error->message);
@@ -174,6 +188,8 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
+  if (web)   /* everything else: the pages under web/ */
+    vw_static_register (web, soup);
   /* Signals are handled before the URL is printed: whoever starts us may
    * stop us as soon as it has read it. */
   g_unix_signal_add (SIGINT, on_signal, &server);
