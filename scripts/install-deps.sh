@@ -32,7 +32,14 @@ run_packages=(
   fonts-noto-cjk              # Chinese notes on annotated snapshots
   xvfb x11-xserver-utils      # screen sharing, tested on a virtual X display
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng   # bench/legibility
+  chromium                    # tests/browser: the web pages in a real browser
 )
+# tests/browser runs on Node.js and npm (playwright-core wants Node >= 20).
+# The machines bring NodeSource's nodejs, which includes npm and conflicts
+# with Debian's npm package: Debian's pair only where there is no node.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  run_packages+=(nodejs npm)
+fi
 packages=("${build_packages[@]}" "${run_packages[@]}")
 
 # Elements built at run time (pipelines/, server/hub/, client/).
@@ -98,3 +105,25 @@ done
 ((${#absent[@]} == 0)) \
   || die "GStreamer elements missing after install: ${absent[*]} (see gst-inspect-1.0)"
 say "GStreamer elements present: ${#elements[@]} checked"
+
+# The browser tests' JavaScript dependencies, exactly as locked
+# (tests/browser/package-lock.json), installed as whoever runs this script.
+# Skipped while node_modules was made from this very lock file.
+browser_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/browser" && pwd)
+lock_sum=$(sha256sum "$browser_dir/package-lock.json" | cut -d' ' -f1)
+stamp=$browser_dir/node_modules/.vw-lock-sha256
+if [[ -f $stamp && $(<"$stamp") == "$lock_sum" \
+      && -f $browser_dir/node_modules/playwright-core/package.json ]]; then
+  say "tests/browser: node_modules up to date"
+else
+  say "tests/browser: npm ci"
+  for attempt in 1 2 3; do
+    if npm ci --prefix "$browser_dir" --no-audit --no-fund --loglevel=error; then
+      break
+    fi
+    ((attempt < 3)) || die "npm ci in tests/browser failed"
+    say "npm ci failed, retrying in 5 s"
+    sleep 5
+  done
+  printf '%s\n' "$lock_sum" >"$stamp"
+fi
