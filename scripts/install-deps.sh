@@ -14,6 +14,7 @@ set -euo pipefail
 build_packages=(
   meson ninja-build pkg-config gcc libc6-dev
   libglib2.0-dev libjson-glib-dev libsoup-3.0-dev libnice-dev libsqlite3-dev
+  libcrypt-dev                    # libxcrypt: yescrypt password hashes (vw-admin, login)
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev
   libpango1.0-dev libcairo2-dev   # bench/legibility renders its test page

@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 
+#include "vw-api.h"
 #include "vw-broker.h"
 #include "vw-media.h"
 #include "vw-program.h"
@@ -174,6 +175,17 @@ main (int argc, char **argv)
   if (interrupted)
     g_message ("%u session(s) left open by an earlier run marked interrupted", interrupted);
 
+  /* The HTTP API signs its tokens with a key kept in the data directory. */
+  VwApiContext api = {
+    .store = store,
+    .data_dir = data_dir,
+    .token_lifetime_s = VW_TOKEN_DEFAULT_LIFETIME_S,
+  };
+  if (!vw_token_load_key (data_dir, api.token_key, &error)) {
+    g_printerr ("vw-server: %s\n", error->message);
+    return 1;
+  }
+
   VwBrokerConfig config = {
     .hub_latency_ms = latency,
     .ice_address = ice_address,
@@ -188,6 +200,7 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
+  vw_api_register (soup, &api);   /* the rest of /api/ */
   if (web)   /* everything else: the pages under web/ */
     vw_static_register (web, soup);
   /* Signals are handled before the URL is printed: whoever starts us may

@@ -3,7 +3,9 @@
 
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 /* Children die with the test: a test that aborts leaves no vw-server or
  * vw-client behind. */
@@ -103,9 +105,16 @@ on_server_stderr (GObject *src, GAsyncResult *res, gpointer data)
 VwTestServer *
 vw_test_server_start (const char *const *extra_args)
 {
+  return vw_test_server_start_in (NULL, extra_args);
+}
+
+VwTestServer *
+vw_test_server_start_in (const char *data_dir, const char *const *extra_args)
+{
   VwTestServer *server = g_new0 (VwTestServer, 1);
   g_autoptr (GError) error = NULL;
-  server->data_dir = g_dir_make_tmp ("vw-test-XXXXXX", &error);
+  server->data_dir = data_dir ? g_strdup (data_dir)
+      : g_dir_make_tmp ("vw-test-XXXXXX", &error);
   g_assert_no_error (error);
   server->log = g_string_new (NULL);
 
@@ -393,4 +402,183 @@ vw_test_stats_track (JsonObject *stats, const char *track)
       return t;
   }
   return NULL;
+}
+
+/* ---- accounts and HTTP ---- */
+
+/* A file holding @text, for a child's stdin: unlike a pipe, a child that
+ * exits before reading it (bad usage) breaks nothing.  (transfer full) */
+static char *
+stdin_file (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = NULL;
+  int fd = g_file_open_tmp ("vw-test-stdin-XXXXXX", &path, &error);
+
+  g_assert_no_error (error);
+  close (fd);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static int
+admin_run (const char *data_dir, const char *password, char **stdout_out,
+    char **stderr_out, va_list args)
+{
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *input = g_strconcat (password ? password : "", password ? "\n" : "",
+      NULL);
+  g_autofree char *input_path = stdin_file (input);
+  g_autofree char *out = NULL, *err = NULL;
+  const char *arg;
+
+  g_ptr_array_add (argv, (char *) program ("VW_ADMIN"));
+  g_ptr_array_add (argv, (char *) "--data-dir");
+  g_ptr_array_add (argv, (char *) data_dir);
+  while ((arg = va_arg (args, const char *)))
+    g_ptr_array_add (argv, (char *) arg);
+  g_ptr_array_add (argv, NULL);
+
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+      G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_stdin_file_path (launcher, input_path);
+  g_autoptr (GSubprocess) proc = g_subprocess_launcher_spawnv (launcher,
+      (const char *const *) argv->pdata, &error);
+  g_unlink (input_path);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (g_getenv ("VW_TEST_VERBOSE"))
+    g_printerr ("vw-admin: %s%s", out, err);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  if (stdout_out)
+    *stdout_out = g_steal_pointer (&out);
+  if (stderr_out)
+    *stderr_out = g_steal_pointer (&err);
+  return g_subprocess_get_exit_status (proc);
+}
+
+int
+vw_test_admin (const char *data_dir, const char *password, ...)
+{
+  va_list args;
+
+  va_start (args, password);
+  int status = admin_run (data_dir, password, NULL, NULL, args);
+  va_end (args);
+  return status;
+}
+
+int
+vw_test_admin_capture (const char *data_dir, const char *password, char **stdout_out,
+    char **stderr_out, ...)
+{
+  va_list args;
+
+  va_start (args, stderr_out);
+  int status = admin_run (data_dir, password, stdout_out, stderr_out, args);
+  va_end (args);
+  return status;
+}
+
+typedef struct {
+  GBytes *body;
+  GError *error;
+  gboolean done;
+} HttpWait;
+
+static void
+on_http_done (GObject *session, GAsyncResult *res, gpointer data)
+{
+  HttpWait *w = data;
+  w->body = soup_session_send_and_read_finish (SOUP_SESSION (session), res, &w->error);
+  w->done = TRUE;
+}
+
+static gboolean
+http_done (gpointer data)
+{
+  return ((HttpWait *) data)->done;
+}
+
+GBytes *
+vw_test_http_message (SoupMessage *msg)
+{
+  g_autoptr (SoupSession) session = soup_session_new ();
+  HttpWait w = { 0 };
+
+  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
+      on_http_done, &w);
+  if (!vw_test_wait_until (http_done, &w, 20000))
+    g_error ("%s %s: no answer within 20 s", soup_message_get_method (msg),
+        g_uri_to_string (soup_message_get_uri (msg)));
+  g_assert_no_error (w.error);
+  return w.body;
+}
+
+GBytes *
+vw_test_http (const char *method, const char *url, const char *const *headers,
+    const char *body, gssize length, guint *status_out,
+    SoupMessageHeaders **headers_out)
+{
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+
+  g_assert_nonnull (msg);
+  for (guint i = 0; headers && headers[i] && headers[i + 1]; i += 2)
+    soup_message_headers_append (soup_message_get_request_headers (msg), headers[i],
+        headers[i + 1]);
+  if (body) {
+    g_autoptr (GBytes) bytes = g_bytes_new (body, length < 0 ? strlen (body) : (gsize) length);
+    soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  }
+  GBytes *response = vw_test_http_message (msg);
+  if (status_out)
+    *status_out = soup_message_get_status (msg);
+  if (headers_out)
+    *headers_out = soup_message_headers_ref (soup_message_get_response_headers (msg));
+  return response;
+}
+
+JsonObject *
+vw_test_json_object (GBytes *bytes)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  gsize len = 0;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  json_parser_load_from_data (parser, data ? data : "", len, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (json_parser_get_root (parser));
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+char *
+vw_test_login (VwTestServer *server, const char *user, const char *password,
+    guint *status_out)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "username");
+  json_builder_add_string_value (b, user);
+  json_builder_set_member_name (b, "password");
+  json_builder_add_string_value (b, password);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autofree char *body = json_to_string (root, FALSE);
+  g_autofree char *url = g_strconcat (server->url, "api/login", NULL);
+  guint status = 0;
+
+  g_autoptr (GBytes) response = vw_test_http ("POST", url, NULL, body, -1, &status, NULL);
+  if (status_out)
+    *status_out = status;
+  if (status != 200)
+    return NULL;
+  g_autoptr (JsonObject) o = vw_test_json_object (response);
+  return g_strdup (json_object_get_string_member (o, "token"));
 }

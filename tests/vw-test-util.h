@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,10 @@ typedef struct {
 /* Starts vw-server on a free loopback port and waits until it listens.
  * @extra_args: NULL-terminated, nullable. */
 VwTestServer *vw_test_server_start (const char *const *extra_args);
+/* The same on an existing @data_dir (nullable: a fresh one), e.g. one
+ * where vw_test_admin() made accounts; vw_test_server_stop() removes it. */
+VwTestServer *vw_test_server_start_in (const char *data_dir,
+                                       const char *const *extra_args);
 /* Sends SIGTERM, waits and checks it exited cleanly; removes the data dir. */
 void          vw_test_server_stop (VwTestServer *server);
 gboolean      vw_test_server_is_running (VwTestServer *server);
@@ -59,6 +64,38 @@ void          vw_test_run_for (guint ms);
 
 /* In a track list of a "stats" event: the object for @track, or NULL. */
 JsonObject   *vw_test_stats_track (JsonObject *stats, const char *track);
+
+/* ---- accounts and the HTTP API ---- */
+
+/* Runs vw-admin (from VW_ADMIN) --data-dir @data_dir and the arguments
+ * (NULL-terminated), writing @password and a newline to its stdin
+ * (nullable: nothing).  Returns its exit status. */
+int           vw_test_admin (const char *data_dir, const char *password, ...)
+                  G_GNUC_NULL_TERMINATED;
+/* The same, keeping its stdout and stderr (nullable; free them). */
+int           vw_test_admin_capture (const char *data_dir, const char *password,
+                                     char **stdout_out, char **stderr_out, ...)
+                  G_GNUC_NULL_TERMINATED;
+
+/* Sends @msg and runs the main context until the answer (an in-process
+ * server can answer meanwhile); fails the test after 20 s or on a
+ * transport error.  (transfer full) the response body. */
+GBytes       *vw_test_http_message (SoupMessage *msg);
+/* One request: @headers NULL or "Name", "value", ..., NULL; @body
+ * (nullable) sent as application/json, @length bytes (-1: a string).
+ * (transfer full) the response body; the status in @status_out, the
+ * response headers in @headers_out (both nullable; unref the headers). */
+GBytes       *vw_test_http (const char *method, const char *url,
+                            const char *const *headers, const char *body,
+                            gssize length, guint *status_out,
+                            SoupMessageHeaders **headers_out);
+/* (transfer full) @bytes parsed as a JSON object; fails the test otherwise. */
+JsonObject   *vw_test_json_object (GBytes *bytes);
+/* POST /api/login {"username": @user, "password": @password} to @server.
+ * (transfer full) the token on 200, else NULL; the status in @status_out
+ * (nullable). */
+char         *vw_test_login (VwTestServer *server, const char *user,
+                             const char *password, guint *status_out);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwTestClient, vw_test_client_free)
 

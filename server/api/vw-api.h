@@ -32,9 +32,12 @@ void vw_api_send_json (SoupServerMessage *msg, guint status, JsonObject *body);
 void vw_api_send_error (SoupServerMessage *msg, guint status, const char *code,
                         const char *message);
 
-/* The account behind @msg (Bearer header or vw_token cookie), or NULL after
- * responding 401 (no token, malformed, forged, expired, disabled account)
- * or 403 (a role not in @roles, a NULL-terminated list).  (transfer full) */
+/* The account behind @msg (Bearer header first, else the vw_token cookie),
+ * or NULL after responding 401 (no token, malformed, forged, expired, an
+ * account that no longer exists or is disabled), 403 (a role not in
+ * @roles, a NULL-terminated list; NULL allows every role) or 500 (the
+ * store failed).  The role, name, province, centre and scope are the
+ * account's as they are now, not as they were signed.  (transfer full) */
 VwTokenClaims *vw_api_authenticate (VwApiContext *context, SoupServerMessage *msg,
                                     const char *const *roles);
 

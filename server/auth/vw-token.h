@@ -42,8 +42,11 @@ typedef struct {
 void           vw_token_claims_free (VwTokenClaims *claims);
 VwTokenClaims *vw_token_claims_copy (const VwTokenClaims *claims);
 
-/* Reads DATA_DIR/token.key, making it (0600, from /dev/urandom through
- * GRand-free g_random is not enough: uses getrandom()) if missing.
+/* Reads DATA_DIR/token.key, making it if missing: VW_TOKEN_KEY_SIZE bytes
+ * from the kernel (getrandom(2); GLib's g_random is not a cryptographic
+ * generator), mode 0600, written aside and linked into place so that two
+ * processes starting at once end up with the same key.  A key file of the
+ * wrong size or open to other users is refused (VW_TOKEN_ERROR_KEY).
  * @key_out gets VW_TOKEN_KEY_SIZE bytes. */
 gboolean vw_token_load_key (const char *data_dir, guint8 key_out[VW_TOKEN_KEY_SIZE],
                             GError **error);
@@ -52,7 +55,9 @@ gboolean vw_token_load_key (const char *data_dir, guint8 key_out[VW_TOKEN_KEY_SI
 char *vw_token_sign (const guint8 key[VW_TOKEN_KEY_SIZE], const VwTokenClaims *claims);
 
 /* Checks @token's signature (constant-time compare) and expiry against
- * @now_ms.  (transfer full) the claims, or NULL with a VW_TOKEN_ERROR. */
+ * @now_ms (expired from expires_at on).  A token that is empty, longer than
+ * 4 KiB, not "v1." or not canonical base64url is MALFORMED.  (transfer
+ * full) the claims, or NULL with a VW_TOKEN_ERROR. */
 VwTokenClaims *vw_token_verify (const guint8 key[VW_TOKEN_KEY_SIZE], const char *token,
                                 gint64 now_ms, GError **error);
 
