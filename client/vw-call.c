@@ -145,7 +145,12 @@ static void
 send_ready (VwCall *call)
 {
   set_state (call, STATE_READY);
-  if (call->config.role == VW_ROLE_AGENT) {
+  if (call->config.role == VW_ROLE_SUPERVISOR) {
+    g_autoptr (VwMessage) monitor = vw_message_new (VW_MSG_MONITOR);
+    vw_message_set_id (monitor, "monitor");
+    vw_message_set_string (monitor, "session", call->config.monitor);
+    send_msg (call, monitor);
+  } else if (call->config.role == VW_ROLE_AGENT) {
     g_autoptr (VwMessage) status = vw_message_new (VW_MSG_STATUS);
     vw_message_set_bool (status, "available", TRUE);
     send_msg (call, status);
@@ -197,7 +202,9 @@ on_paired (VwCall *call, VwMessage *msg)
   call->session = g_strdup (session);
   call->media = vw_call_media_new (&call->config.media, session, &cb, call);
   set_state (call, STATE_IN_SESSION);
-  vw_call_media_publish (call->media);
+  /* A supervisor watching live sends nothing. */
+  if (call->config.role != VW_ROLE_SUPERVISOR)
+    vw_call_media_publish (call->media);
   call->stats_source = g_timeout_add (call->config.stats_interval_ms, on_stats, call);
 }
 
@@ -306,13 +313,26 @@ on_error (VwCall *call, VwMessage *msg)
   vw_events_emit_error (code, vw_message_get_string (msg, "message", ""));
   /* Refusals of hello or of the request leave nothing to do. */
   if (call->state == STATE_REGISTERING
-      || (call->state == STATE_READY && call->config.role == VW_ROLE_CLERK))
+      || (call->state == STATE_READY && call->config.role != VW_ROLE_AGENT))
     finish (call, 1);
 }
 
 static void
 on_ok (VwCall *call, VwMessage *msg)
 {
+}
+
+/* The session is recorded: said to both sides before media flows. */
+static void
+on_recording (VwCall *call, VwMessage *msg)
+{
+  gboolean active = vw_message_get_bool (msg, "active", FALSE);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", vw_message_get_string (msg, "session", ""));
+  json_object_set_boolean_member (o, "active", active);
+  vw_events_emit ("recording", o);
+  if (active)
+    g_printerr ("vw-client: 本次服务全程录音录像 (this session is recorded)\n");
 }
 
 static const struct {
@@ -332,6 +352,7 @@ static const struct {
   { VW_MSG_ENDED, on_ended },
   { VW_MSG_ERROR, on_error },
   { VW_MSG_OK, on_ok },
+  { VW_MSG_RECORDING, on_recording },
 };
 
 static void
@@ -389,6 +410,8 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   vw_message_set_string (hello, "name", call->config.name);
   vw_message_set_string (hello, "province", call->config.province);
   vw_message_set_string (hello, "center", call->config.center);
+  if (call->config.token)
+    vw_message_set_string (hello, "token", call->config.token);
   send_msg (call, hello);
 }
 

@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include "vw-call.h"
+#include "vw-login.h"
 #include "vw-media.h"
 #include "vw-program.h"
 
@@ -68,7 +69,8 @@ int
 main (int argc, char **argv)
 {
   g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
-      *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL;
+      *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL,
+      *token = NULL, *user = NULL, *password_file = NULL, *monitor = NULL;
   /* GOption replaces string defaults without freeing them: start at NULL. */
   g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
   int bitrates[VW_TRACK_N_KINDS] = { 0 };
@@ -77,7 +79,11 @@ main (int argc, char **argv)
   int duration = 0, max_sessions = 0, stats_ms = 1000;
   GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &server, "Server URL, e.g. http://127.0.0.1:8080/", "URL" },
-    { "role", 'r', 0, G_OPTION_ARG_STRING, &role, "agent or clerk", "ROLE" },
+    { "role", 'r', 0, G_OPTION_ARG_STRING, &role, "agent, clerk or supervisor", "ROLE" },
+    { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "Agent or supervisor: sign in as this account", "USERNAME" },
+    { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, "With --user: read the password from this file's first line (- for stdin; default: stdin)", "FILE" },
+    { "token", 0, 0, G_OPTION_ARG_STRING, &token, "A token from POST /api/login instead of --user (also $VW_TOKEN)", "TOKEN" },
+    { "monitor", 0, 0, G_OPTION_ARG_STRING, &monitor, "Supervisor: watch this session live, receive-only", "SESSION" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name as the other side sees it", "NAME" },
     { "province", 0, 0, G_OPTION_ARG_STRING, &province, "Your province: shanghai, jiangsu, zhejiang or anhui", "PROVINCE" },
     { "center", 0, 0, G_OPTION_ARG_STRING, &center, "Your service centre", "CENTER" },
@@ -108,16 +114,40 @@ main (int argc, char **argv)
   if (!microphone)
     microphone = g_strdup ("test");
   VwCallConfig config = { 0 };
+  if (!token && g_getenv ("VW_TOKEN"))
+    token = g_strdup (g_getenv ("VW_TOKEN"));
+  /* A signed-in account brings its own name, province and centre. */
+  gboolean signed_in = user || token;
+  if (signed_in && !name)
+    name = g_strdup ("-");
+  if (signed_in && !province)
+    province = g_strdup ("shanghai");
+  if (signed_in && !center)
+    center = g_strdup ("-");
   if (!check (server && role && name && province && center,
-          "--server, --role, --name, --province and --center are required")
-      || !check (vw_role_from_string (role, &config.role), "--role must be agent or clerk")
+          "--server and --role are required, and --name, --province and --center "
+          "unless signing in (--user or --token)")
+      || !check (vw_role_from_string (role, &config.role),
+          "--role must be agent, clerk or supervisor")
+      || !check (config.role != VW_ROLE_SUPERVISOR || (monitor && signed_in),
+          "a supervisor needs --monitor SESSION and --user or --token")
+      || !check (!(user && token), "--user and --token exclude each other")
       || !check (vw_province_is_known (province), "unknown --province")
-      || !check (config.role == VW_ROLE_AGENT || item, "a clerk needs --item")
+      || !check (config.role != VW_ROLE_CLERK || item, "a clerk needs --item")
       || !check (!handled_in || vw_province_is_known (handled_in), "unknown --handled-in")
       || !check (duration >= 0 && max_sessions >= 0 && stats_ms >= 100,
           "--duration and --max-sessions must be >= 0, --stats-interval >= 100"))
     return 2;
 
+  if (user) {
+    token = vw_login (server, user, password_file ? password_file : "-", &error);
+    if (!token) {
+      g_printerr ("vw-client: %s\n", error->message);
+      return 1;
+    }
+  }
+  config.token = token;
+  config.monitor = monitor;
   config.server = server;
   config.name = name;
   config.province = province;
@@ -127,6 +157,14 @@ main (int argc, char **argv)
   config.duration_s = duration;
   config.max_sessions = max_sessions;
   config.stats_interval_ms = stats_ms;
+  if (config.role == VW_ROLE_SUPERVISOR) {
+    /* Watching live is receive-only: nothing of the supervisor's is sent. */
+    g_free (camera);
+    g_free (microphone);
+    camera = microphone = NULL;
+    g_clear_pointer (&screen, g_free);
+    g_clear_pointer (&document, g_free);
+  }
   config.media.sources[VW_TRACK_AUDIO] = microphone;
   config.media.sources[VW_TRACK_CAMERA] = camera;
   config.media.sources[VW_TRACK_SCREEN] = screen;

@@ -5,8 +5,10 @@
  * running pipeline it fails to link its muxer and sink. */
 #include "vw-recorder.h"
 #include "vw-media.h"
+#include "vw-webm.h"
 
 #include <errno.h>
+#include <gst/video/video.h>
 #include <glib/gstdio.h>
 
 struct _VwRecorder {
@@ -17,6 +19,7 @@ struct _VwRecorder {
   GstElement *splitmux;      /* borrowed from branch */
   VwRecorderChunkFunc func;
   gpointer user_data;
+  GstClockTime opened_at;    /* running time the open chunk starts at */
   gboolean stopping, finished;
 };
 
@@ -45,8 +48,10 @@ make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
     gst_clear_object (&split);
     return NULL;
   }
+  /* A stalled disk must never hold up the call: past 5 s of backlog the
+   * oldest data is dropped (and the gap shows in the chunk's duration). */
   g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
-      "max-size-time", (guint64) 3 * GST_SECOND, NULL);
+      "max-size-time", (guint64) 5 * GST_SECOND, "leaky", 2, NULL);
   if (!audio)
     g_object_set (depay, "wait-for-keyframe", TRUE, NULL);
   /* Video splits at keyframes: splitmuxsink asks for one every chunk
@@ -89,6 +94,7 @@ vw_recorder_new (GstBin *bin, GstElement *tee, VwTrackKind kind,
     return NULL;
   }
   VwRecorder *r = g_new0 (VwRecorder, 1);
+  r->opened_at = GST_CLOCK_TIME_NONE;
   g_autofree char *location = g_strdup_printf ("%s/%s-%%05d.webm", dir, prefix);
   GstElement *branch = make_branch (r, kind, location, chunk_seconds, error);
   if (!branch) {
@@ -105,6 +111,11 @@ vw_recorder_new (GstBin *bin, GstElement *tee, VwTrackKind kind,
   g_autoptr (GstPad) sink = gst_element_get_static_pad (branch, "sink");
   r->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
   gst_pad_link (r->tee_pad, sink);
+  /* Joining a running stream: the first chunk starts at a keyframe, which
+   * the sender makes only when asked (PLI, through the tee). */
+  if (kind != VW_TRACK_AUDIO)
+    gst_pad_send_event (r->tee_pad,
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
   return r;
 }
 
@@ -120,12 +131,22 @@ report (VwRecorder *r, const GstStructure *s)
   g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
       (const guchar *) g_mapped_file_get_contents (file), g_mapped_file_get_length (file));
   const char *dash = strrchr (path, '-');
+  GstClockTime closed_at = GST_CLOCK_TIME_NONE;
+  gst_structure_get_clock_time (s, "running-time", &closed_at);
   VwRecorderChunk chunk = {
     .path = path,
     .index = dash ? (guint) g_ascii_strtoull (dash + 1, NULL, 10) : 0,
     .sha256 = sha,
     .size = g_mapped_file_get_length (file),
+    /* What a player will see: the Duration webmmux wrote; failing that,
+     * the running time the chunk spans. */
+    .duration_ms = vw_webm_duration_ms ((const guint8 *) g_mapped_file_get_contents (file),
+        g_mapped_file_get_length (file)),
   };
+  if (chunk.duration_ms < 0)
+    chunk.duration_ms = GST_CLOCK_TIME_IS_VALID (closed_at)
+        && GST_CLOCK_TIME_IS_VALID (r->opened_at) && closed_at > r->opened_at
+        ? (gint64) ((closed_at - r->opened_at) / GST_MSECOND) : 0;
   if (r->func)
     r->func (r, &chunk, r->user_data);
 }
@@ -136,6 +157,12 @@ vw_recorder_handle_message (VwRecorder *r, GstMessage *message)
   const GstStructure *s = gst_message_get_structure (message);
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT || !s)
     return FALSE;
+  if (GST_MESSAGE_SRC (message) == GST_OBJECT (r->splitmux)
+      && gst_structure_has_name (s, "splitmuxsink-fragment-opened")) {
+    r->opened_at = GST_CLOCK_TIME_NONE;
+    gst_structure_get_clock_time (s, "running-time", &r->opened_at);
+    return TRUE;
+  }
   if (GST_MESSAGE_SRC (message) == GST_OBJECT (r->splitmux)
       && gst_structure_has_name (s, "splitmuxsink-fragment-closed")) {
     report (r, s);

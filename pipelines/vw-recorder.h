@@ -24,6 +24,7 @@ typedef struct {
   guint index;               /* from 0 */
   const char *sha256;        /* of the finished file */
   gint64 size;
+  gint64 duration_ms;        /* as a player sees it (the file's own Duration) */
 } VwRecorderChunk;
 
 typedef void (*VwRecorderChunkFunc) (VwRecorder *recorder,

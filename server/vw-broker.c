@@ -1,8 +1,13 @@
 /* vw-broker.c: connections, registration, sessions; pairing decisions come
  * from VwPairing, media from VwHub. */
 #include "vw-broker.h"
+
+#include <string.h>
 #include "vw-pairing.h"
 #include "hub/vw-hub.h"
+#include "vw-recordings.h"
+#include "vw-hello-auth.h"
+#include "vw-store-audit.h"
 
 /* Frames above this are refused by libsoup itself (close code 1009);
  * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
@@ -20,7 +25,8 @@ typedef struct {
   char *name, *province, *center;
   char *item;                    /* clerk: the item of the latest request */
   char *handled_in;              /* clerk: the province of that request */
-  Session *session;              /* (nullable) borrowed */
+  VwTokenClaims *claims;         /* (nullable) agents and supervisors: the account */
+  Session *session;              /* (nullable) borrowed: in it, or watching it */
 } Connection;
 
 struct _Session {
@@ -28,12 +34,15 @@ struct _Session {
   char *case_no;                 /* the case number of the store */
   char *agent;                   /* peer ids */
   char *clerk;
+  GPtrArray *viewers;            /* char* peer ids of supervisors watching live */
 };
 
 struct _VwBroker {
   VwStore *store;                /* borrowed */
   VwPairing *pairing;
   VwHub *hub;
+  VwRecordings *recordings;      /* NULL when not recording */
+  guint8 token_key[VW_TOKEN_KEY_SIZE];
   GHashTable *connections;       /* peer id -> Connection*, owned */
   GHashTable *sessions;          /* session id -> Session*, owned */
   guint64 sessions_started;
@@ -131,6 +140,7 @@ store_participant (VwBroker *b, const char *session, Connection *c)
   VwStoreParticipant p = {
     .peer_id = c->peer_id, .role = (char *) vw_role_to_string (c->role),
     .name = c->name, .province = c->province, .center = c->center,
+    .account = c->claims ? c->claims->username : NULL,
     .joined_at = now_ms (),
   };
   if (!vw_store_session_add_participant (b->store, session, &p, &error))
@@ -191,12 +201,22 @@ send_paired (Connection *to, Session *s, Connection *peer)
 }
 
 static void
+send_recording (Connection *to, Session *s)
+{
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_RECORDING);
+  vw_message_set_string (msg, "session", s->id);
+  vw_message_set_bool (msg, "active", TRUE);
+  conn_send (to, msg);
+}
+
+static void
 session_free (Session *s)
 {
   g_free (s->case_no);
   g_free (s->id);
   g_free (s->agent);
   g_free (s->clerk);
+  g_ptr_array_unref (s->viewers);
   g_free (s);
 }
 
@@ -229,6 +249,7 @@ start_session (VwBroker *b, const char *agent, const char *clerk)
   s->case_no = store_session_begin (b, s->id, a, c);
   s->agent = g_strdup (agent);
   s->clerk = g_strdup (clerk);
+  s->viewers = g_ptr_array_new_with_free_func (g_free);
   g_hash_table_insert (b->sessions, s->id, s);
   a->session = c->session = s;
   b->sessions_started++;
@@ -241,6 +262,37 @@ start_session (VwBroker *b, const char *agent, const char *clerk)
     g_warning ("session %s: %s", s->id, error->message);
   send_paired (a, s, c);
   send_paired (c, s, a);
+  if (b->recordings) {
+    /* Told before any media flows: both sides know from the start. */
+    send_recording (a, s);
+    send_recording (c, s);
+  }
+}
+
+/* The supervisor @peer stops watching @s live; it gets "ended" with
+ * @reason, the session goes on. */
+static void
+stop_watching (VwBroker *b, Session *s, const char *peer, const char *reason,
+    JsonNode *ref)
+{
+  g_autofree char *id = g_strdup (peer);
+  Connection *c = g_hash_table_lookup (b->connections, id);
+  vw_hub_leave (b->hub, id);
+  for (guint i = 0; i < s->viewers->len; i++)
+    if (g_str_equal (g_ptr_array_index (s->viewers, i), id)) {
+      g_ptr_array_remove_index (s->viewers, i);   /* may free @peer */
+      break;
+    }
+  GError *error = NULL;
+  if (!vw_store_session_participant_left (b->store, s->id, id, now_ms (), &error))
+    store_failed ("a supervisor leaving", error);
+  store_event (b, s->id, "monitor-stopped", id, NULL);
+  if (!c)
+    return;
+  c->session = NULL;
+  g_autoptr (VwMessage) msg = vw_message_new_ended (s->id, reason);
+  vw_message_set_ref (msg, ref);
+  conn_send (c, msg);
 }
 
 /* Ends @s: both sides get "ended" (@reason_for_actor to @actor, @reason to
@@ -256,6 +308,8 @@ end_session (VwBroker *b, Session *s, const char *actor,
   const char *members[] = { s->agent, s->clerk };
   g_message ("session %s ended: %s", id, reason);
   store_session_end (b, id, reason);
+  while (s->viewers->len > 0)
+    stop_watching (b, s, g_ptr_array_index (s->viewers, 0), reason, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
     Connection *c = g_hash_table_lookup (b->connections, members[i]);
@@ -298,17 +352,30 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
     return FALSE;
   }
   vw_role_from_string (vw_message_get_string (msg, "role", ""), &role);
-  gboolean ok = role == VW_ROLE_AGENT
-      ? vw_pairing_add_agent (b->pairing, c->peer_id, province, now_us (), error)
-      : vw_pairing_add_clerk (b->pairing, c->peer_id, error);
+  g_autoptr (GError) auth_error = NULL;
+  g_autoptr (VwTokenClaims) claims = vw_hello_check_token (b->store, b->token_key, role,
+      vw_message_get_string (msg, "token", NULL), &auth_error);
+  if (auth_error) {
+    g_propagate_error (error, g_steal_pointer (&auth_error));
+    return FALSE;
+  }
+  /* A signed-in account speaks for itself: its name, province, centre. */
+  if (claims)
+    province = claims->province;
+  gboolean ok = TRUE;
+  if (role == VW_ROLE_AGENT)
+    ok = vw_pairing_add_agent (b->pairing, c->peer_id, province, now_us (), error);
+  else if (role == VW_ROLE_CLERK)
+    ok = vw_pairing_add_clerk (b->pairing, c->peer_id, error);
   if (!ok)
     return FALSE;
 
   c->registered = TRUE;
   c->role = role;
-  c->name = g_strdup (vw_message_get_string (msg, "name", ""));
+  c->name = g_strdup (claims ? claims->name : vw_message_get_string (msg, "name", ""));
   c->province = g_strdup (province);
-  c->center = g_strdup (vw_message_get_string (msg, "center", ""));
+  c->center = g_strdup (claims ? claims->center : vw_message_get_string (msg, "center", ""));
+  c->claims = g_steal_pointer (&claims);
   g_message ("%s registered: %s %s of %s, %s", c->peer_id,
       vw_role_to_string (role), c->name, province, c->center);
 
@@ -379,6 +446,10 @@ handle_hangup (Connection *c, VwMessage *msg, GError **error)
 {
   if (!check_session (c, msg, error))
     return FALSE;
+  if (c->role == VW_ROLE_SUPERVISOR) {
+    stop_watching (c->broker, c->session, c->peer_id, "hangup", vw_message_get_id (msg));
+    return TRUE;
+  }
   end_session (c->broker, c->session, c->peer_id, "hangup", "peer-hangup",
       FALSE, vw_message_get_id (msg));
   return TRUE;
@@ -449,6 +520,53 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   return TRUE;
 }
 
+/* A supervisor watches a session live, receive-only, within their scope.
+ * Every start is audited. */
+static gboolean
+handle_monitor (Connection *c, VwMessage *msg, GError **error)
+{
+  VwBroker *b = c->broker;
+  const char *id = vw_message_get_string (msg, "session", "");
+  Session *s = g_hash_table_lookup (b->sessions, id);
+  Connection *agent = s ? g_hash_table_lookup (b->connections, s->agent) : NULL;
+  Connection *clerk = s ? g_hash_table_lookup (b->connections, s->clerk) : NULL;
+  const char *centers[] = { agent ? agent->center : NULL, clerk ? clerk->center : NULL, NULL };
+  const char *provinces[] = { agent ? agent->province : NULL,
+    clerk ? clerk->province : NULL, clerk ? clerk->handled_in : NULL, NULL };
+  if (c->session) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
+        "already watching session %s", c->session->id);
+    return FALSE;
+  }
+  /* Out of scope looks the same as unknown: ids do not leak. */
+  if (!s || !agent || !clerk || !vw_hello_may_watch (c->claims, centers, provinces)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_SESSION,
+        "no session '%s' that you may watch is running", id);
+    return FALSE;
+  }
+  if (!vw_hub_join_viewer (b->hub, s->id, c->peer_id, error))
+    return FALSE;
+  c->session = s;
+  g_ptr_array_add (s->viewers, g_strdup (c->peer_id));
+  store_participant (b, s->id, c);
+  store_event (b, s->id, "monitor-started", c->peer_id, NULL);
+  GError *err = NULL;
+  g_autoptr (JsonObject) detail = json_object_new ();
+  json_object_set_string_member (detail, "peer_id", c->peer_id);
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
+  g_autofree char *text = json_to_string (node, FALSE);
+  if (!vw_store_add_audit (b->store, now_ms (), c->claims->username, "watch-live",
+          s->id, text, NULL, &err))
+    store_failed ("an audit entry", err);
+  g_message ("session %s: supervisor %s (%s) watches live", s->id, c->claims->username,
+      c->name);
+  conn_reply_ok (c, msg);
+  send_paired (c, s, agent);
+  if (b->recordings)
+    send_recording (c, s);
+  return TRUE;
+}
+
 typedef enum { ANY_ROLE = -1 } RoleRule;
 
 static const struct {
@@ -466,6 +584,7 @@ static const struct {
   { VW_MSG_ICE,     FALSE, ANY_ROLE,      handle_media },
   { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, handle_media },
   { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     handle_annotate },
+  { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, handle_monitor },
 };
 
 static gboolean
@@ -548,6 +667,7 @@ connection_free (Connection *c)
   g_free (c->center);
   g_free (c->item);
   g_free (c->handled_in);
+  g_clear_pointer (&c->claims, vw_token_claims_free);
   g_free (c);
 }
 
@@ -557,7 +677,9 @@ on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
   VwBroker *b = c->broker;
   g_autofree char *peer = g_strdup (c->peer_id);
   g_message ("%s disconnected", peer);
-  if (c->session)
+  if (c->session && c->role == VW_ROLE_SUPERVISOR)
+    stop_watching (b, c->session, peer, "hangup", NULL);
+  else if (c->session)
     end_session (b, c->session, peer, "hangup", "peer-disconnected", TRUE,
         NULL);
   g_autoptr (GPtrArray) events = vw_pairing_remove (b->pairing, peer, now_us ());
@@ -622,6 +744,34 @@ hub_snapshot_stored (const char *session, const char *snapshot, const char *path
     store_failed ("a snapshot", err);
 }
 
+static void
+hub_recording_started (const char *session, const char *peer, const char *recording,
+    VwTrackKind kind, const char *dir, gint64 at_ms, gpointer user_data)
+{
+  VwBroker *b = user_data;
+  vw_recordings_started (b->recordings, session, peer, recording, kind, dir, at_ms);
+  JsonObject *detail = json_object_new ();
+  json_object_set_string_member (detail, "kind", vw_track_kind_to_string (kind));
+  json_object_set_string_member (detail, "dir", dir);
+  store_event (b, session, "recording-started", peer, detail);
+}
+
+static void
+hub_chunk_recorded (const char *recording, guint seq, const char *path,
+    const char *sha256, gint64 size, gint64 duration_ms, gpointer user_data)
+{
+  VwBroker *b = user_data;
+  vw_recordings_chunk (b->recordings, recording, seq, path, sha256, size, duration_ms);
+}
+
+static void
+hub_recording_stopped (const char *recording, gint64 at_ms, gboolean complete,
+    gpointer user_data)
+{
+  VwBroker *b = user_data;
+  vw_recordings_stopped (b->recordings, recording, at_ms, complete);
+}
+
 /* ---- life cycle ---- */
 
 VwBroker *
@@ -633,12 +783,20 @@ vw_broker_new (const VwBrokerConfig *config)
     .latency_ms = config->hub_latency_ms,
     .ice_address = config->ice_address,
     .data_dir = config->data_dir,
+    .record = config->record,
+    .chunk_seconds = config->chunk_seconds,
   };
   VwHubCallbacks callbacks = {
     .send = hub_send,
     .media_failed = hub_media_failed,
     .snapshot_stored = hub_snapshot_stored,
+    .recording_started = hub_recording_started,
+    .chunk_recorded = hub_chunk_recorded,
+    .recording_stopped = hub_recording_stopped,
   };
+  if (config->record)
+    b->recordings = vw_recordings_new (config->store, config->data_dir);
+  memcpy (b->token_key, config->token_key, VW_TOKEN_KEY_SIZE);
   b->pairing = vw_pairing_new ();
   b->hub = vw_hub_new (&hub_config, &callbacks, b);
   b->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -665,6 +823,9 @@ vw_broker_shutdown (VwBroker *b)
         "server shutting down");
   }
   g_list_free (conns);
+  /* The last chunk of every recording is finished before we go. */
+  if (!vw_hub_flush_recordings (b->hub, 5000))
+    g_warning ("some recordings lost their last chunk at shutdown");
 }
 
 void
@@ -676,6 +837,7 @@ vw_broker_free (VwBroker *b)
   g_hash_table_unref (b->connections);
   g_hash_table_unref (b->sessions);
   vw_hub_free (b->hub);
+  vw_recordings_free (b->recordings);
   vw_pairing_free (b->pairing);
   g_free (b);
 }

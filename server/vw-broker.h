@@ -19,6 +19,9 @@ typedef struct {
   const char *ice_address;   /* (nullable) */
   const char *data_dir;      /* snapshots and the store live here */
   VwStore *store;            /* sessions, evidence, timeline (borrowed) */
+  gboolean record;           /* record every session in the hub */
+  const guint8 *token_key;   /* VW_TOKEN_KEY_SIZE bytes: checks hello tokens */
+  guint chunk_seconds;       /* 0: the default (10 s) */
 } VwBrokerConfig;
 
 /* (transfer full) */

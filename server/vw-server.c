@@ -11,6 +11,7 @@
 
 #include "vw-api.h"
 #include "vw-broker.h"
+#include "vw-recordings.h"
 #include "vw-media.h"
 #include "vw-program.h"
 #include "vw-static.h"
@@ -116,12 +117,16 @@ main (int argc, char **argv)
   g_autofree char *ice_address = NULL;
   g_autofree char *web_dir = NULL;
   int latency = 20;
+  gboolean no_record = FALSE;
+  int chunk_seconds = 10;
   GOptionEntry entries[] = {
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (0 picks a free one)", "PORT" },
     { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on", "IP" },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Directory for the store and recordings", "DIR" },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
     { "hub-latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer of the hub, ms (default 20)", "MS" },
+    { "no-record", 0, 0, G_OPTION_ARG_NONE, &no_record, "Do not record sessions (benchmarks only)", NULL },
+    { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
     { NULL }
   };
@@ -132,8 +137,10 @@ main (int argc, char **argv)
     address = g_strdup ("0.0.0.0");
   if (!data_dir)
     data_dir = g_strdup ("vw-data");
-  if (port < 0 || port > 65535 || latency < 0 || latency > 1000) {
-    g_printerr ("vw-server: --port must be 0..65535 and --hub-latency 0..1000\n");
+  if (port < 0 || port > 65535 || latency < 0 || latency > 1000
+      || chunk_seconds < 1 || chunk_seconds > 10) {
+    g_printerr ("vw-server: --port must be 0..65535, --hub-latency 0..1000 and "
+        "--chunk-seconds 1..10\n");
     return 2;
   }
   /* The pages: a --web-dir that is not a directory is a bad option; a
@@ -174,6 +181,15 @@ main (int argc, char **argv)
   }
   if (interrupted)
     g_message ("%u session(s) left open by an earlier run marked interrupted", interrupted);
+  /* ... and what their recordings wrote before the crash is indexed. */
+  g_autoptr (VwRecordings) recovery = vw_recordings_new (store, data_dir);
+  guint recovered = 0;
+  if (!vw_recordings_recover (recovery, &recovered, &error)) {
+    g_printerr ("vw-server: recovering recordings: %s\n", error->message);
+    return 1;
+  }
+  if (recovered)
+    g_message ("%u recorded chunk(s) left by an earlier run indexed", recovered);
 
   /* The HTTP API signs its tokens with a key kept in the data directory. */
   VwApiContext api = {
@@ -191,6 +207,9 @@ main (int argc, char **argv)
     .ice_address = ice_address,
     .data_dir = data_dir,
     .store = store,
+    .record = !no_record,
+    .token_key = api.token_key,
+    .chunk_seconds = chunk_seconds,
   };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);

@@ -56,6 +56,8 @@ static const char * const error_codes[] = {
   [VW_PROTOCOL_ERROR_NO_DOCUMENT_CAMERA] = "no-document-camera",
   [VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT] = "unknown-snapshot",
   [VW_PROTOCOL_ERROR_SNAPSHOT_FAILED] = "snapshot-failed",
+  [VW_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
+  [VW_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
   [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
 };
 
@@ -63,6 +65,7 @@ static const char * const error_codes[] = {
 static const char * const role_names[] = {
   [VW_ROLE_AGENT] = "agent",
   [VW_ROLE_CLERK] = "clerk",
+  [VW_ROLE_SUPERVISOR] = "supervisor",
   NULL
 };
 
@@ -231,6 +234,18 @@ static const VwFieldSpec hello_fields[] = {
   { "name", VW_FIELD_NONEMPTY_STRING, REQUIRED },
   { "province", VW_FIELD_STRING, REQUIRED },
   { "center", VW_FIELD_STRING, REQUIRED },
+  { "token", VW_FIELD_NONEMPTY_STRING, OPTIONAL },
+  { NULL }
+};
+
+static const VwFieldSpec monitor_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
+static const VwFieldSpec recording_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "active", VW_FIELD_BOOL, REQUIRED },
   { NULL }
 };
 
@@ -399,6 +414,7 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_ANSWER] = { "answer", FROM (VW_FROM_CLIENT), answer_fields },
   [VW_MSG_SNAPSHOT_REQUEST] = { "snapshot-request", FROM (VW_FROM_CLIENT), snapshot_request_fields },
   [VW_MSG_ANNOTATE] = { "annotate", FROM (VW_FROM_CLIENT), annotate_fields },
+  [VW_MSG_MONITOR] = { "monitor", FROM (VW_FROM_CLIENT), monitor_fields },
   [VW_MSG_WELCOME] = { "welcome", FROM (VW_FROM_SERVER), welcome_fields },
   [VW_MSG_QUEUED] = { "queued", FROM (VW_FROM_SERVER), queued_fields },
   [VW_MSG_PAIRED] = { "paired", FROM (VW_FROM_SERVER), paired_fields },
@@ -411,6 +427,7 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_SNAPSHOT_REQUESTED] = { "snapshot-requested", FROM (VW_FROM_SERVER), snapshot_requested_fields },
   [VW_MSG_SNAPSHOT_STORED] = { "snapshot-stored", FROM (VW_FROM_SERVER), snapshot_stored_fields },
   [VW_MSG_ANNOTATION] = { "annotation", FROM (VW_FROM_SERVER), annotation_fields },
+  [VW_MSG_RECORDING] = { "recording", FROM (VW_FROM_SERVER), recording_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

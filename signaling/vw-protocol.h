@@ -41,6 +41,8 @@ typedef enum {
   VW_PROTOCOL_ERROR_NO_DOCUMENT_CAMERA,   /* "no-document-camera" */
   VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT,     /* "unknown-snapshot" */
   VW_PROTOCOL_ERROR_SNAPSHOT_FAILED,      /* "snapshot-failed" */
+  VW_PROTOCOL_ERROR_UNAUTHORIZED,         /* "unauthorized" */
+  VW_PROTOCOL_ERROR_FORBIDDEN,            /* "forbidden" */
   VW_PROTOCOL_ERROR_INTERNAL,             /* "internal" (always last) */
 } VwProtocolError;
 
@@ -63,6 +65,7 @@ typedef enum {
   VW_MSG_ANSWER,
   VW_MSG_SNAPSHOT_REQUEST,
   VW_MSG_ANNOTATE,
+  VW_MSG_MONITOR,
   /* server to client */
   VW_MSG_WELCOME,
   VW_MSG_QUEUED,
@@ -76,6 +79,7 @@ typedef enum {
   VW_MSG_SNAPSHOT_REQUESTED,
   VW_MSG_SNAPSHOT_STORED,
   VW_MSG_ANNOTATION,
+  VW_MSG_RECORDING,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES
@@ -86,6 +90,7 @@ const char *vw_message_type_to_string (VwMessageType type);
 typedef enum {
   VW_ROLE_AGENT,
   VW_ROLE_CLERK,
+  VW_ROLE_SUPERVISOR,   /* signed in; watches sessions live, receive-only */
 } VwRole;
 
 const char *vw_role_to_string (VwRole role);

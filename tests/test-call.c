@@ -6,25 +6,29 @@
 #include <signal.h>
 #include "vw-test-util.h"
 
-#define AGENT_ARGS "--role", "agent", "--province", "shanghai", \
-    "--center", "黄浦区政务服务中心"
+/* The agent is an account (张敏 of 黄浦区政务服务中心, shanghai) and signs in. */
+#define AGENT_ARGS "--role", "agent", "--user", "zhangmin", "--password-file", f->agent_pw
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
     "--center", "嘉善县行政服务中心", "--item", "企业设立", "--handled-in", "shanghai"
 
 typedef struct {
   VwTestServer *server;
+  char *agent_pw;         /* the agent account's password file */
 } Fixture;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   f->server = vw_test_server_start (NULL);
+  f->agent_pw = vw_test_server_add_account (f->server, "zhangmin", "agent", "张敏",
+      "shanghai", "黄浦区政务服务中心", NULL);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   vw_test_server_stop (f->server);
+  g_free (f->agent_pw);
 }
 
 static gint64

@@ -24,6 +24,8 @@ typedef struct {
   char *display;          /* ":N" */
   char *dir;              /* scratch: the page, both clients' save dirs */
   char *page;
+  char *zhangmin_pw;      /* agent accounts' password files */
+  char *wangfang_pw;
 } Fixture;
 
 static void
@@ -87,12 +89,18 @@ fixture_setup (Fixture *f, gconstpointer data)
   start_xvfb (f);
   make_page (f);
   f->server = vw_test_server_start (NULL);
+  f->zhangmin_pw = vw_test_server_add_account (f->server, "zhangmin", "agent", "张敏",
+      "shanghai", "黄浦区政务服务中心", NULL);
+  f->wangfang_pw = vw_test_server_add_account (f->server, "wangfang", "agent", "王芳",
+      "anhui", "合肥市政务服务中心", NULL);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   vw_test_server_stop (f->server);
+  g_free (f->zhangmin_pw);
+  g_free (f->wangfang_pw);
   g_subprocess_force_exit (f->xvfb);
   g_subprocess_wait (f->xvfb, NULL, NULL);
   g_object_unref (f->xvfb);
@@ -201,8 +209,8 @@ test_materials (Fixture *f, gconstpointer data)
   g_autofree char *agent_dir = g_build_filename (f->dir, "agent", NULL);
   g_autofree char *clerk_dir = g_build_filename (f->dir, "clerk", NULL);
   g_autofree char *screen = g_strdup_printf ("x11?display=%s", f->display);
-  const char *agent_args[] = { "--role", "agent", "--province", "shanghai",
-    "--center", "黄浦区政务服务中心", "--max-sessions", "1", "--save-dir", agent_dir,
+  const char *agent_args[] = { "--role", "agent", "--user", "zhangmin",
+    "--password-file", f->zhangmin_pw, "--max-sessions", "1", "--save-dir", agent_dir,
     "--stats-interval", "300", NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "zhejiang",
     "--center", "嘉善县行政服务中心", "--item", "食品经营许可证", "--handled-in", "shanghai",
@@ -339,8 +347,8 @@ test_no_document_camera (Fixture *f, gconstpointer data)
 {
   g_autofree char *agent_dir = g_build_filename (f->dir, "agent", NULL);
   g_autofree char *clerk_dir = g_build_filename (f->dir, "clerk", NULL);
-  const char *agent_args[] = { "--role", "agent", "--province", "anhui",
-    "--center", "合肥市政务服务中心", "--max-sessions", "1", "--save-dir", agent_dir, NULL };
+  const char *agent_args[] = { "--role", "agent", "--user", "wangfang",
+    "--password-file", f->wangfang_pw, "--max-sessions", "1", "--save-dir", agent_dir, NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
     "--center", "吴江区政务服务中心", "--item", "公积金跨省提取", "--handled-in", "anhui",
     "--save-dir", clerk_dir, NULL };

@@ -3,13 +3,16 @@
  * sent with and has the SHA-256 reported for it; stopping finishes the open
  * chunk, which plays too. */
 #include <gst/gst.h>
+#include <math.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
 #include "vw-recorder.h"
+#include "vw-webm.h"
 
 typedef struct {
   GPtrArray *paths;      /* char* */
   GPtrArray *hashes;     /* char* */
+  GArray *durations;     /* gint64 ms, as reported */
 } Chunks;
 
 static void
@@ -20,6 +23,7 @@ on_chunk (VwRecorder *r, const VwRecorderChunk *chunk, gpointer data)
   g_assert_cmpint (chunk->size, >, 0);
   g_ptr_array_add (c->paths, g_strdup (chunk->path));
   g_ptr_array_add (c->hashes, g_strdup (chunk->sha256));
+  g_array_append_val (c->durations, chunk->duration_ms);
 }
 
 static double
@@ -98,6 +102,10 @@ check_chunks (Chunks *c, const char *codec, double chunk_seconds)
     g_assert_cmpstr (sha, ==, g_ptr_array_index (c->hashes, i));
     double seconds = discover_seconds (path, codec);
     g_assert_cmpfloat (seconds, <=, chunk_seconds + 0.5);
+    /* The duration reported with the chunk is what a player sees. */
+    double reported = g_array_index (c->durations, gint64, i) / 1000.0;
+    g_test_message ("chunk %u: %.3f s, reported %.3f s", i, seconds, reported);
+    g_assert_cmpfloat (fabs (reported - seconds), <=, 0.002);
     if (i + 1 < c->paths->len)
       g_assert_cmpfloat (seconds, >=, chunk_seconds - 1.0);
     sum += seconds;
@@ -115,13 +123,14 @@ clean (char *dir, Chunks *c)
   g_free (dir);
   g_ptr_array_unref (c->paths);
   g_ptr_array_unref (c->hashes);
+  g_array_unref (c->durations);
 }
 
 static Chunks
 chunks_new (void)
 {
   Chunks c = { g_ptr_array_new_with_free_func (g_free),
-    g_ptr_array_new_with_free_func (g_free) };
+    g_ptr_array_new_with_free_func (g_free), g_array_new (FALSE, FALSE, sizeof (gint64)) };
   return c;
 }
 
@@ -166,6 +175,40 @@ test_stop (void)
   clean (dir, &c);
 }
 
+
+/* Files that are not a finished WebM have no duration, and reading them
+ * stays inside the buffer whatever the bytes say. */
+static void
+test_webm_duration_bad (void)
+{
+  static const struct {
+    const char *what;
+    const char *bytes;
+    gsize size;
+  } cases[] = {
+    { "empty", "", 0 },
+    { "text", "not a webm file at all", 22 },
+    { "EBML id only", "\x1a\x45\xdf\xa3", 4 },
+    { "EBML with a size past the end", "\x1a\x45\xdf\xa3\x88\xff\xff\xff\xff\xff\xff\xff", 12 },
+    { "no segment", "\x1a\x45\xdf\xa3\x80\x1f\x43\xb6\x75\x80", 10 },
+    { "segment without info", "\x1a\x45\xdf\xa3\x80\x18\x53\x80\x67\x82\xec\x80", 12 },
+    { "info without duration", "\x1a\x45\xdf\xa3\x80\x18\x53\x80\x67\x88"
+      "\x15\x49\xa9\x66\x83\x2a\xd7\xb1", 18 },
+    { "zero byte vint", "\x00\x00\x00\x00", 4 },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_test_message ("%s", cases[i].what);
+    g_assert_cmpint (vw_webm_duration_ms ((const guint8 *) cases[i].bytes,
+        cases[i].size), ==, -1);
+  }
+  /* A well-formed one: Info with TimecodeScale 1 000 000 and Duration
+   * 2500.0 (a double). */
+  static const guint8 good[] = { 0x1a, 0x45, 0xdf, 0xa3, 0x80, 0x18, 0x53, 0x80, 0x67,
+    0x97, 0x15, 0x49, 0xa9, 0x66, 0x92, 0x2a, 0xd7, 0xb1, 0x83, 0x0f, 0x42, 0x40,
+    0x44, 0x89, 0x88, 0x40, 0xa3, 0x88, 0x00, 0x00, 0x00, 0x00, 0x00 };
+  g_assert_cmpint (vw_webm_duration_ms (good, sizeof good), ==, 2500);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -173,6 +216,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/recorder/video", test_video);
   g_test_add_func ("/recorder/audio", test_audio);
+  g_test_add_func ("/recorder/webm-duration-bad", test_webm_duration_bad);
   g_test_add_func ("/recorder/stop", test_stop);
   return g_test_run ();
 }

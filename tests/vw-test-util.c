@@ -215,6 +215,23 @@ vw_test_server_stop (VwTestServer *server)
   g_free (server);
 }
 
+/* A crash: SIGKILL, nothing flushed.  The data directory is kept for a
+ * restart (its path is returned); the rest is freed. */
+char *
+vw_test_server_kill (VwTestServer *server)
+{
+  g_subprocess_send_signal (server->proc, SIGKILL);
+  g_subprocess_wait_async (server->proc, NULL, on_waited, NULL);
+  g_assert_true (vw_test_wait_until (subprocess_done, server->proc, 10000));
+  char *dir = g_steal_pointer (&server->data_dir);
+  g_object_unref (server->proc);
+  g_string_free (server->log, TRUE);
+  g_free (server->url);
+  g_free (server->ws_url);
+  g_free (server);
+  return dir;
+}
+
 /* ---- clients ---- */
 
 static void
@@ -581,4 +598,34 @@ vw_test_login (VwTestServer *server, const char *user, const char *password,
     return NULL;
   g_autoptr (JsonObject) o = vw_test_json_object (response);
   return g_strdup (json_object_get_string_member (o, "token"));
+}
+
+/* ---- signed-in participants ---- */
+
+#define TEST_PASSWORD "correct horse 电池 staple"
+
+char *
+vw_test_server_add_account (VwTestServer *server, const char *username,
+    const char *role, const char *name, const char *province, const char *center,
+    const char *scope)
+{
+  g_assert_cmpint (vw_test_admin (server->data_dir, TEST_PASSWORD, "add-account",
+      "--username", username, "--role", role, "--name", name, "--province", province,
+      "--center", center, "--scope", scope ? scope : "center", NULL), ==, 0);
+  g_autofree char *base = g_strdup_printf ("password-%s", username);
+  char *path = g_build_filename (server->data_dir, base, NULL);
+  g_autoptr (GError) error = NULL;
+  g_file_set_contents_full (path, TEST_PASSWORD "\n", -1, G_FILE_SET_CONTENTS_NONE,
+      0600, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+char *
+vw_test_server_token (VwTestServer *server, const char *username)
+{
+  guint status = 0;
+  char *token = vw_test_login (server, username, TEST_PASSWORD, &status);
+  g_assert_cmpuint (status, ==, 200);
+  return token;
 }

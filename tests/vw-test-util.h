@@ -30,6 +30,11 @@ VwTestServer *vw_test_server_start_in (const char *data_dir,
 /* Sends SIGTERM, waits and checks it exited cleanly; removes the data dir. */
 void          vw_test_server_stop (VwTestServer *server);
 gboolean      vw_test_server_is_running (VwTestServer *server);
+/* Kills vw-server with SIGKILL (a crash) and frees @server, keeping its
+ * data directory, whose path is returned (transfer full).  Restart on it
+ * with vw_test_server_start ((const char *[]) { "--data-dir", dir, NULL }):
+ * the last --data-dir wins. */
+char         *vw_test_server_kill (VwTestServer *server);
 
 typedef struct {
   GSubprocess *proc;
@@ -96,6 +101,18 @@ JsonObject   *vw_test_json_object (GBytes *bytes);
  * (nullable). */
 char         *vw_test_login (VwTestServer *server, const char *user,
                              const char *password, guint *status_out);
+
+/* Makes an account (vw-admin, on the running server's data directory) with
+ * a test password, written to a file in the data directory whose path is
+ * returned (transfer full): for vw-client --user USERNAME --password-file.
+ * @scope (nullable): "center" or "province", for supervisors. */
+char         *vw_test_server_add_account (VwTestServer *server, const char *username,
+                                          const char *role, const char *name,
+                                          const char *province, const char *center,
+                                          const char *scope);
+/* Signs in as an account made by vw_test_server_add_account(): the token
+ * (transfer full); fails the test unless it gets one. */
+char         *vw_test_server_token (VwTestServer *server, const char *username);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwTestClient, vw_test_client_free)
 

@@ -32,6 +32,7 @@ typedef struct {
 } Line;
 
 typedef struct _Session Session;
+typedef struct _HubRecording HubRecording;
 
 typedef struct {
   VwHub *hub;
@@ -42,11 +43,14 @@ typedef struct {
   GPtrArray *lines;                        /* Line*, index = m-line */
   GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
   gboolean published;                      /* has sent "publish" */
+  gboolean viewer;                         /* receive-only (a supervisor watching) */
   gboolean offered;                        /* has had a first offer */
   guint negotiate_source;                  /* pending negotiate_now() */
   VwTransferReceiver *receiver;            /* files arriving on the data channel */
   guint sdp_mlines;                        /* m-lines in the latest offer */
   guint lines_in_sdp;                      /* how many of them are lines */
+  HubRecording *recordings[VW_TRACK_N_KINDS]; /* borrowed from hub->recordings */
+  guint n_recorded[VW_TRACK_N_KINDS];      /* recordings made of each kind */
 } Participant;
 
 struct _Session {
@@ -66,6 +70,8 @@ struct _VwHub {
   GstElement *pipeline;
   GHashTable *sessions;      /* id -> Session*, owned */
   GHashTable *participants;  /* peer id -> Participant*, borrowed */
+  GPtrArray *recordings;     /* HubRecording*, owned: recording or finishing */
+  guint next_recording;
 };
 
 /* vw-hub-snapshots.c */
@@ -75,3 +81,11 @@ void     vw_hub_snapshots_detach (Participant *p);
 void     vw_hub_snapshots_session_free (Session *s);
 gboolean vw_hub_snapshot_request (Participant *p, GError **error);
 Line    *vw_hub_find_live_upstream (Participant *p, VwTrackKind kind);
+void     vw_hub_request_keyframe (Participant *src, VwTrackKind kind);
+
+/* vw-hub-recording.c */
+void     vw_hub_recording_update (Participant *p, VwTrackKind kind);
+void     vw_hub_recording_stop_all (Participant *p);
+gboolean vw_hub_recording_handle_message (VwHub *hub, GstMessage *message);
+void     vw_hub_recording_free (HubRecording *r);
+void     vw_hub_recordings_free (VwHub *hub);

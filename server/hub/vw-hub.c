@@ -225,6 +225,19 @@ on_failed (VwPeer *peer, const GError *error, Participant *p)
  * clients obey at once, and an upstream force-key-unit event that the
  * sender's rtpsession turns into RTCP PLI (what browsers obey), slower
  * because of RTCP timing rules. */
+/* Asks @src for a keyframe of its @kind track, both ways (see below). */
+void
+vw_hub_request_keyframe (Participant *src, VwTrackKind kind)
+{
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_KEYFRAME);
+  vw_message_set_string (msg, "session", src->session->id);
+  vw_message_set_string (msg, "kind", vw_track_kind_to_string (kind));
+  src->hub->cb.send (src->id, msg, src->hub->user_data);
+  if (src->tees[kind])
+    gst_element_send_event (src->tees[kind],
+        gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
 static void
 request_keyframes (Participant *p)
 {
@@ -383,6 +396,7 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
       line->live ? "" : " (not live yet)");
   if (line->live)
     forward_to_all (p, kind);
+  vw_hub_recording_update (p, kind);
 }
 
 static Participant *
@@ -522,6 +536,7 @@ set_track_live (Participant *p, Line *up, gboolean live)
   /* A stream that arrived before this publish starts flowing now. */
   if (live)
     forward_to_all (p, up->kind);
+  vw_hub_recording_update (p, up->kind);
   send_tracks (p);
   GST_INFO ("%s %s %s", p->id, live ? "restarts" : "stops",
       vw_track_kind_to_string (up->kind));
@@ -620,6 +635,12 @@ vw_hub_handle_message (VwHub *hub, const char *peer, VwMessage *msg,
   Participant *p = lookup (hub, peer, error);
   if (!p)
     return FALSE;
+  VwMessageType type = vw_message_get_msg_type (msg);
+  if (p->viewer && (type == VW_MSG_PUBLISH || type == VW_MSG_SNAPSHOT_REQUEST)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_ROLE,
+        "watching live is receive-only: no '%s'", vw_message_type_to_string (type));
+    return FALSE;
+  }
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     if (handlers[i].type == vw_message_get_msg_type (msg))
       return handlers[i].handler (p, msg, error);
@@ -671,6 +692,25 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
   return TRUE;
 }
 
+gboolean
+vw_hub_join_viewer (VwHub *hub, const char *session_id, const char *peer,
+    GError **error)
+{
+  g_return_val_if_fail (hub && session_id && peer, FALSE);
+  if (!g_hash_table_contains (hub->sessions, session_id)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_SESSION,
+        "the hub carries no session %s", session_id);
+    return FALSE;
+  }
+  if (!vw_hub_join (hub, session_id, peer, error))
+    return FALSE;
+  Participant *p = g_hash_table_lookup (hub->participants, peer);
+  p->viewer = TRUE;
+  p->published = TRUE;   /* it never will: nothing to wait for */
+  negotiate_soon (p);
+  return TRUE;
+}
+
 void
 vw_hub_leave (VwHub *hub, const char *peer)
 {
@@ -680,6 +720,7 @@ vw_hub_leave (VwHub *hub, const char *peer)
     return;
   Session *s = p->session;
   GST_INFO ("%s leaves session %s", peer, s->id);
+  vw_hub_recording_stop_all (p);
   participant_unlink (p);
   g_hash_table_remove (hub->participants, peer);
   g_ptr_array_remove (s->participants, p);
@@ -697,6 +738,9 @@ vw_hub_get_n_participants (VwHub *hub, const char *session)
 static gboolean
 on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
 {
+  VwHub *hub = user_data;
+  if (vw_hub_recording_handle_message (hub, message))
+    return G_SOURCE_CONTINUE;
   if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR) {
     g_autoptr (GError) err = NULL;
     g_autofree char *dbg = NULL;
@@ -730,6 +774,7 @@ vw_hub_new (const VwHubConfig *config, const VwHubCallbacks *callbacks,
   hub->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) session_free);
   hub->participants = g_hash_table_new (g_str_hash, g_str_equal);
+  hub->recordings = g_ptr_array_new_with_free_func ((GDestroyNotify) vw_hub_recording_free);
   gst_element_set_state (hub->pipeline, GST_STATE_PLAYING);
   return hub;
 }
@@ -743,8 +788,12 @@ vw_hub_free (VwHub *hub)
   Session *s;
   g_hash_table_iter_init (&iter, hub->sessions);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s))
-    for (guint i = 0; i < s->participants->len; i++)
+    for (guint i = 0; i < s->participants->len; i++) {
+      vw_hub_recording_stop_all (g_ptr_array_index (s->participants, i));
       participant_unlink (g_ptr_array_index (s->participants, i));
+    }
+  /* Recordings not flushed by now lose their open chunk. */
+  vw_hub_recordings_free (hub);
   g_hash_table_remove_all (hub->participants);
   g_hash_table_remove_all (hub->sessions);
   gst_element_set_state (hub->pipeline, GST_STATE_NULL);

@@ -31,12 +31,30 @@ typedef struct {
                            const char *path, const char *sha256, gsize size,
                            guint width, guint height, const char *by,
                            const char *from, gpointer user_data);
+  /* Recording (when VwHubConfig.record): @peer's track of @kind is being
+   * recorded since @at_ms (unix ms) as @recording, into the directory @dir
+   * (relative to the data directory). */
+  void (*recording_started) (const char *session, const char *peer,
+                             const char *recording, VwTrackKind kind,
+                             const char *dir, gint64 at_ms, gpointer user_data);
+  /* A chunk of @recording is finished: @path (relative to the data
+   * directory) will not change again. */
+  void (*chunk_recorded) (const char *recording, guint seq, const char *path,
+                          const char *sha256, gint64 size, gint64 duration_ms,
+                          gpointer user_data);
+  /* @recording is complete (its last chunk was reported), or was cut off
+   * (@complete FALSE: its open chunk is lost). */
+  void (*recording_stopped) (const char *recording, gint64 at_ms,
+                             gboolean complete, gpointer user_data);
 } VwHubCallbacks;
 
 typedef struct {
   guint latency_ms;            /* receive jitter buffer of the hub */
   const char *ice_address;     /* (nullable) gather ICE candidates here only */
-  const char *data_dir;        /* snapshots go to DATA_DIR/sessions/ID/snapshots */
+  const char *data_dir;        /* snapshots go to DATA_DIR/sessions/ID/snapshots,
+                                * recordings to DATA_DIR/sessions/ID/recording */
+  gboolean record;             /* record every track, as it arrives */
+  guint chunk_seconds;         /* 0: VW_RECORDER_CHUNK_SECONDS */
 } VwHubConfig;
 
 /* (transfer full) */
@@ -48,6 +66,12 @@ void     vw_hub_free (VwHub *hub);
  * (and so its payload types) is its join order. */
 gboolean vw_hub_join (VwHub *hub, const char *session, const char *peer,
                       GError **error);
+/* Adds @peer to the running @session receive-only: it is offered every
+ * track of the others and sends nothing (a supervisor watching live).  The
+ * others' connections do not change.  UNKNOWN_SESSION if the hub does not
+ * carry @session. */
+gboolean vw_hub_join_viewer (VwHub *hub, const char *session, const char *peer,
+                             GError **error);
 /* A media message (publish, answer, ice, snapshot-request) from @peer.
  * Errors are VW_PROTOCOL_ERROR codes (BAD_SDP, WRONG_STATE, BAD_FIELD,
  * NO_DOCUMENT_CAMERA). */
@@ -55,6 +79,9 @@ gboolean vw_hub_handle_message (VwHub *hub, const char *peer, VwMessage *msg,
                                 GError **error);
 /* @peer leaves; its tracks stop being forwarded. */
 void     vw_hub_leave (VwHub *hub, const char *peer);
+/* Finishes every recording still writing its last chunk, running the
+ * default main context for at most @timeout_ms.  FALSE if some were cut. */
+gboolean vw_hub_flush_recordings (VwHub *hub, guint timeout_ms);
 /* Number of participants in @session. */
 guint    vw_hub_get_n_participants (VwHub *hub, const char *session);
 

@@ -258,7 +258,21 @@ vw_store_list_chunks (VwStore *store, gint64 track_id, GError **error)
       (GDestroyNotify) vw_store_chunk_free, error);
 }
 
-/* ---- retention ---- */
+/* ---- recovery and retention ---- */
+
+GPtrArray *
+vw_store_list_unfinished_tracks (VwStore *store, GError **error)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+
+  g_autoptr (sqlite3_stmt) stmt = store_prepare (store, TRACK_SELECT
+      " WHERE ended_at IS NULL AND session_id IN (SELECT id FROM sessions"
+      "   WHERE state <> 'open') ORDER BY id", error);
+  if (!stmt)
+    return NULL;
+  return store_collect (store, stmt, track_from_row,
+      (GDestroyNotify) vw_store_track_free, error);
+}
 
 GPtrArray *
 vw_store_list_expired_tracks (VwStore *store, gint64 before_ms, GError **error)

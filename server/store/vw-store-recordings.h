@@ -55,6 +55,10 @@ VwStoreTrack *vw_store_get_track (VwStore *store, gint64 track_id, GError **erro
 /* (transfer full) VwStoreChunk* of the track, by seq. */
 GPtrArray *vw_store_list_chunks (VwStore *store, gint64 track_id, GError **error);
 
+/* Recovery: (transfer full) VwStoreTrack* never ended, of sessions no
+ * longer open (a crash cut them off). */
+GPtrArray *vw_store_list_unfinished_tracks (VwStore *store, GError **error);
+
 /* Retention: (transfer full) VwStoreTrack* not purged of sessions that
  * ended before @before_ms. */
 GPtrArray *vw_store_list_expired_tracks (VwStore *store, gint64 before_ms,

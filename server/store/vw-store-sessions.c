@@ -234,7 +234,7 @@ participant_insert (VwStore *store, const char *session_id,
 
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
       "INSERT INTO participants (session_id, peer_id, role, name, province,"
-      " center, joined_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error);
+      " center, joined_at, account) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", error);
   if (!stmt)
     return FALSE;
   store_bind_text (stmt, 1, session_id);
@@ -244,6 +244,7 @@ participant_insert (VwStore *store, const char *session_id,
   store_bind_text (stmt, 5, p->province);
   store_bind_text (stmt, 6, p->center);
   sqlite3_bind_int64 (stmt, 7, p->joined_at);
+  store_bind_text (stmt, 8, p->account);
   return store_step_done (store, stmt, "recording the participant", error);
 }
 
@@ -434,6 +435,7 @@ participant_from_row (sqlite3_stmt *stmt)
   p->center = store_column_dup (stmt, 4);
   p->joined_at = sqlite3_column_int64 (stmt, 5);
   p->left_at = sqlite3_column_int64 (stmt, 6);
+  p->account = store_column_dup (stmt, 7);
   return p;
 }
 
@@ -447,7 +449,7 @@ vw_store_list_participants (VwStore *store, const char *session_id, GError **err
   if (!store_session_state (store, session_id, &state, error))
     return NULL;
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
-      "SELECT peer_id, role, name, province, center, joined_at, left_at"
+      "SELECT peer_id, role, name, province, center, joined_at, left_at, account"
       " FROM participants WHERE session_id = ?1 ORDER BY joined_at, rowid", error);
   if (!stmt)
     return NULL;

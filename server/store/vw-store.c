@@ -592,6 +592,7 @@ vw_store_participant_free (VwStoreParticipant *p)
   g_free (p->role);
   g_free (p->name);
   g_free (p->province);
+  g_free (p->account);
   g_free (p->center);
   g_free (p);
 }

@@ -86,6 +86,7 @@ typedef struct {
   char *name;           /* (nullable) e.g. "张敏" */
   char *province;       /* (nullable) the participant's own province */
   char *center;         /* (nullable) e.g. "黄浦区政务服务中心" */
+  char *account;        /* (nullable) the signed-in account's username */
   gint64 joined_at;
   gint64 left_at;       /* 0 while in the session */
 } VwStoreParticipant;

@@ -1,0 +1,360 @@
+/* vw-recordings.c: indexing the hub's recordings, the manifests, and the
+ * recovery after a crash (see vw-recordings.h). */
+#include "vw-recordings.h"
+#include "vw-store-recordings.h"
+
+#include <gst/pbutils/pbutils.h>
+#include <json-glib/json-glib.h>
+#include <errno.h>
+#include <string.h>
+
+/* A recording of the hub, while it runs. */
+typedef struct {
+  char *session;
+  gint64 track_id;
+} Running;
+
+struct _VwRecordings {
+  VwStore *store;           /* borrowed */
+  char *data_dir;
+  GHashTable *running;      /* hub recording id -> Running* */
+};
+
+static void
+running_free (Running *r)
+{
+  g_free (r->session);
+  g_free (r);
+}
+
+VwRecordings *
+vw_recordings_new (VwStore *store, const char *data_dir)
+{
+  g_return_val_if_fail (store != NULL && data_dir != NULL, NULL);
+  VwRecordings *rec = g_new0 (VwRecordings, 1);
+  rec->store = store;
+  rec->data_dir = g_strdup (data_dir);
+  rec->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) running_free);
+  return rec;
+}
+
+void
+vw_recordings_free (VwRecordings *rec)
+{
+  if (!rec)
+    return;
+  g_hash_table_unref (rec->running);
+  g_free (rec->data_dir);
+  g_free (rec);
+}
+
+static void
+update_manifest (VwRecordings *rec, const char *session)
+{
+  g_autoptr (GError) error = NULL;
+  if (!vw_recordings_write_manifest (rec, session, &error))
+    g_warning ("session %s: cannot write the manifest: %s", session, error->message);
+}
+
+void
+vw_recordings_started (VwRecordings *rec, const char *session, const char *peer,
+    const char *recording, VwTrackKind kind, const char *dir, gint64 at_ms)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VwStoreSession) s = vw_store_get_session (rec->store, session, &error);
+  if (!s) {
+    g_warning ("recording %s: %s", recording, error->message);
+    return;
+  }
+  VwStoreTrack track = {
+    .session_id = (char *) session, .peer_id = (char *) peer,
+    .kind = (char *) vw_track_kind_to_string (kind),
+    .codec = kind == VW_TRACK_AUDIO ? "OPUS" : "VP8",
+    .dir = (char *) dir, .offset_ms = MAX (0, at_ms - s->started_at),
+    .started_at = at_ms,
+  };
+  Running *r = g_new0 (Running, 1);
+  if (!vw_store_add_track (rec->store, &track, &r->track_id, &error)) {
+    g_warning ("recording %s: cannot index the track: %s", recording, error->message);
+    g_free (r);
+    return;
+  }
+  r->session = g_strdup (session);
+  g_hash_table_insert (rec->running, g_strdup (recording), r);
+  update_manifest (rec, session);
+}
+
+void
+vw_recordings_chunk (VwRecordings *rec, const char *recording, guint seq,
+    const char *path, const char *sha256, gint64 size, gint64 duration_ms)
+{
+  Running *r = g_hash_table_lookup (rec->running, recording);
+  if (!r)
+    return;   /* its track could not be indexed; already warned */
+  g_autoptr (GError) error = NULL;
+  VwStoreChunk chunk = {
+    .track_id = r->track_id, .seq = seq, .path = (char *) path,
+    .sha256 = (char *) sha256, .size = size, .duration_ms = duration_ms,
+    .closed_at = g_get_real_time () / 1000,
+  };
+  if (!vw_store_add_chunk (rec->store, &chunk, &error))
+    g_warning ("recording %s: cannot index chunk %u: %s", recording, seq,
+        error->message);
+  update_manifest (rec, r->session);
+}
+
+void
+vw_recordings_stopped (VwRecordings *rec, const char *recording, gint64 at_ms,
+    gboolean complete)
+{
+  Running *r = g_hash_table_lookup (rec->running, recording);
+  if (!r)
+    return;
+  g_autoptr (GError) error = NULL;
+  if (!complete)
+    g_warning ("recording %s (track %" G_GINT64_FORMAT ") lost its last chunk",
+        recording, r->track_id);
+  if (!vw_store_track_ended (rec->store, r->track_id, at_ms, &error))
+    g_warning ("recording %s: %s", recording, error->message);
+  g_autofree char *session = g_strdup (r->session);
+  g_hash_table_remove (rec->running, recording);
+  update_manifest (rec, session);
+}
+
+/* ---- the manifest ---- */
+
+static JsonObject *
+chunk_json (const VwStoreChunk *c)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "seq", c->seq);
+  json_object_set_string_member (o, "path", c->path);
+  json_object_set_string_member (o, "sha256", c->sha256);
+  json_object_set_int_member (o, "size", c->size);
+  json_object_set_int_member (o, "duration_ms", c->duration_ms);
+  json_object_set_boolean_member (o, "recovered", c->recovered);
+  return o;
+}
+
+static JsonObject *
+track_json (VwRecordings *rec, const VwStoreTrack *t, GError **error)
+{
+  g_autoptr (GPtrArray) chunks = vw_store_list_chunks (rec->store, t->id, error);
+  if (!chunks)
+    return NULL;
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "id", t->id);
+  json_object_set_string_member (o, "peer_id", t->peer_id);
+  json_object_set_string_member (o, "kind", t->kind);
+  json_object_set_string_member (o, "codec", t->codec);
+  json_object_set_int_member (o, "offset_ms", t->offset_ms);
+  json_object_set_int_member (o, "started_at", t->started_at);
+  json_object_set_int_member (o, "ended_at", t->ended_at);
+  json_object_set_string_member (o, "dir", t->dir);
+  JsonArray *list = json_array_new ();
+  for (guint i = 0; i < chunks->len; i++)
+    json_array_add_object_element (list, chunk_json (g_ptr_array_index (chunks, i)));
+  json_object_set_array_member (o, "chunks", list);
+  return o;
+}
+
+static JsonArray *
+participants_json (VwRecordings *rec, const char *session, GError **error)
+{
+  g_autoptr (GPtrArray) list = vw_store_list_participants (rec->store, session, error);
+  if (!list)
+    return NULL;
+  JsonArray *a = json_array_new ();
+  for (guint i = 0; i < list->len; i++) {
+    VwStoreParticipant *p = g_ptr_array_index (list, i);
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "peer_id", p->peer_id);
+    json_object_set_string_member (o, "role", p->role);
+    json_object_set_string_member (o, "name", p->name);
+    json_object_set_string_member (o, "province", p->province);
+    json_object_set_string_member (o, "center", p->center);
+    json_array_add_object_element (a, o);
+  }
+  return a;
+}
+
+static const char *
+state_name (VwStoreSessionState state)
+{
+  switch (state) {
+  case VW_STORE_SESSION_OPEN: return "open";
+  case VW_STORE_SESSION_ENDED: return "ended";
+  default: return "interrupted";
+  }
+}
+
+static JsonObject *
+manifest_json (VwRecordings *rec, const char *session, GError **error)
+{
+  g_autoptr (VwStoreSession) s = vw_store_get_session (rec->store, session, error);
+  g_autoptr (GPtrArray) tracks = s ? vw_store_list_tracks (rec->store, session, error) : NULL;
+  JsonArray *participants = tracks ? participants_json (rec, session, error) : NULL;
+  if (!participants)
+    return NULL;
+  g_autoptr (JsonObject) o = json_object_new ();
+  json_object_set_string_member (o, "session", s->id);
+  json_object_set_string_member (o, "case", s->case_no);
+  json_object_set_int_member (o, "started_at", s->started_at);
+  json_object_set_int_member (o, "ended_at", s->ended_at);
+  json_object_set_string_member (o, "state", state_name (s->state));
+  json_object_set_array_member (o, "participants", participants);
+  JsonArray *list = json_array_new ();
+  json_object_set_array_member (o, "tracks", list);
+  for (guint i = 0; i < tracks->len; i++) {
+    JsonObject *t = track_json (rec, g_ptr_array_index (tracks, i), error);
+    if (!t)
+      return NULL;
+    json_array_add_object_element (list, t);
+  }
+  return g_steal_pointer (&o);
+}
+
+gboolean
+vw_recordings_write_manifest (VwRecordings *rec, const char *session, GError **error)
+{
+  g_return_val_if_fail (rec != NULL && session != NULL, FALSE);
+  g_autoptr (JsonObject) manifest = manifest_json (rec, session, error);
+  if (!manifest)
+    return FALSE;
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), manifest);
+  g_autofree char *text = json_to_string (node, TRUE);
+  g_autofree char *dir = g_build_filename (rec->data_dir, "sessions", session, NULL);
+  g_autofree char *path = g_build_filename (dir, "manifest.json", NULL);
+  if (g_mkdir_with_parents (dir, 0750) != 0) {
+    g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno),
+        "cannot create %s: %s", dir, g_strerror (errno));
+    return FALSE;
+  }
+  return g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT
+      | G_FILE_SET_CONTENTS_DURABLE, 0640, error);
+}
+
+/* ---- recovery ---- */
+
+/* The duration of @path if GStreamer can play it, else -1. */
+static gint64
+playable_ms (GstDiscoverer *discoverer, const char *path)
+{
+  g_autofree char *uri = gst_filename_to_uri (path, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscovererInfo) info = uri
+      ? gst_discoverer_discover_uri (discoverer, uri, &error) : NULL;
+  if (!info || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
+    return -1;
+  GstClockTime duration = gst_discoverer_info_get_duration (info);
+  return GST_CLOCK_TIME_IS_VALID (duration) && duration > 0
+      ? (gint64) (duration / GST_MSECOND) : -1;
+}
+
+static gboolean
+is_indexed (GPtrArray *chunks, guint seq)
+{
+  for (guint i = 0; i < chunks->len; i++)
+    if (((VwStoreChunk *) g_ptr_array_index (chunks, i))->seq == seq)
+      return TRUE;
+  return FALSE;
+}
+
+/* Indexes @name (a file chunk-NNNNN.webm in the track's directory). */
+static gboolean
+recover_chunk (VwRecordings *rec, GstDiscoverer *discoverer, const VwStoreTrack *t,
+    GPtrArray *indexed, const char *name, guint *n_chunks, GError **error)
+{
+  guint64 seq;
+  gsize len = strlen (name);
+  if (len <= 11 || !g_str_has_prefix (name, "chunk-") || !g_str_has_suffix (name, ".webm"))
+    return TRUE;
+  /* "chunk-00003.webm": the digits between the dash and the dot. */
+  g_autofree char *digits = g_strndup (name + 6, len - 6 - 5);
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT, &seq, NULL)
+      || is_indexed (indexed, seq))
+    return TRUE;
+  g_autofree char *rel = g_build_filename (t->dir, name, NULL);
+  g_autofree char *path = g_build_filename (rec->data_dir, rel, NULL);
+  gint64 ms = playable_ms (discoverer, path);
+  if (ms < 0) {
+    g_message ("track %" G_GINT64_FORMAT ": %s does not play (cut off by the "
+        "crash); kept on disk, not indexed", t->id, rel);
+    return TRUE;
+  }
+  g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, error);
+  if (!file)
+    return FALSE;
+  gsize size = g_mapped_file_get_length (file);
+  g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+      (const guchar *) g_mapped_file_get_contents (file), size);
+  VwStoreChunk chunk = {
+    .track_id = t->id, .seq = seq, .path = rel, .sha256 = sha, .size = size,
+    .duration_ms = ms, .recovered = TRUE, .closed_at = g_get_real_time () / 1000,
+  };
+  if (!vw_store_add_chunk (rec->store, &chunk, error))
+    return FALSE;
+  (*n_chunks)++;
+  return TRUE;
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static gboolean
+recover_track (VwRecordings *rec, GstDiscoverer *discoverer, const VwStoreTrack *t,
+    guint *n_chunks, GError **error)
+{
+  g_autoptr (VwStoreSession) s = vw_store_get_session (rec->store, t->session_id, error);
+  g_autoptr (GPtrArray) indexed = s ? vw_store_list_chunks (rec->store, t->id, error) : NULL;
+  if (!indexed)
+    return FALSE;
+  g_autofree char *dir = g_build_filename (rec->data_dir, t->dir, NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  /* Sorted, so chunks are indexed in order. */
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  for (const char *name; d && (name = g_dir_read_name (d));)
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+  for (guint i = 0; i < names->len; i++)
+    if (!recover_chunk (rec, discoverer, t, indexed, g_ptr_array_index (names, i),
+            n_chunks, error))
+      return FALSE;
+  return vw_store_track_ended (rec->store, t->id, s->ended_at ? s->ended_at
+      : g_get_real_time () / 1000, error);
+}
+
+gboolean
+vw_recordings_recover (VwRecordings *rec, guint *n_chunks_out, GError **error)
+{
+  g_return_val_if_fail (rec != NULL, FALSE);
+  guint n_chunks = 0;
+  g_autoptr (GPtrArray) tracks = vw_store_list_unfinished_tracks (rec->store, error);
+  if (!tracks)
+    return FALSE;
+  g_autoptr (GstDiscoverer) discoverer = tracks->len
+      ? gst_discoverer_new (10 * GST_SECOND, error) : NULL;
+  if (tracks->len && !discoverer)
+    return FALSE;
+  g_autoptr (GHashTable) sessions = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, NULL);
+  for (guint i = 0; i < tracks->len; i++) {
+    VwStoreTrack *t = g_ptr_array_index (tracks, i);
+    if (!recover_track (rec, discoverer, t, &n_chunks, error))
+      return FALSE;
+    g_hash_table_add (sessions, g_strdup (t->session_id));
+  }
+  GHashTableIter iter;
+  const char *session;
+  g_hash_table_iter_init (&iter, sessions);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &session, NULL))
+    if (!vw_recordings_write_manifest (rec, session, error))
+      return FALSE;
+  if (n_chunks_out)
+    *n_chunks_out = n_chunks;
+  return TRUE;
+}

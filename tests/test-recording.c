@@ -1,0 +1,290 @@
+/* test-recording: every session through the hub is recorded.  Real
+ * vw-server, real vw-client processes on loopback; the assertions are on
+ * the files: every track there, each chunk matching its SHA-256 and
+ * playable by GStreamer with the right codec, the track as long as the
+ * call; and after a kill -9 of the server mid-call, the session marked
+ * interrupted with everything but the chunk being written indexed. */
+#include <locale.h>
+#include <signal.h>
+#include <math.h>
+#include <gst/gst.h>
+#include <gst/pbutils/pbutils.h>
+#include <glib/gstdio.h>
+#include "vw-test-util.h"
+
+/* The agent signs in: an account made by add_agent(). */
+#define AGENT_ARGS "--role", "agent", "--user", "wangfang", "--password-file", agent_pw
+#define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
+    "--center", "嘉善县行政服务中心", "--item", "企业设立", "--handled-in", "shanghai", \
+    "--name", "李雷", "--document-camera", "test"
+
+static char *
+add_agent (VwTestServer *server)
+{
+  return vw_test_server_add_account (server, "wangfang", "agent", "王芳", "shanghai",
+      "黄浦区政务服务中心", NULL);
+}
+
+/* Duration and codec of a file as GStreamer sees it. */
+typedef struct {
+  double seconds;
+  char *codec;     /* caps name of the first stream: video/x-vp8, audio/x-opus */
+} Media;
+
+static Media
+discover (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscoverer) d = gst_discoverer_new (10 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  g_autofree char *uri = gst_filename_to_uri (path, &error);
+  g_autoptr (GstDiscovererInfo) info = gst_discoverer_discover_uri (d, uri, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+  GList *streams = gst_discoverer_info_get_stream_list (info);
+  g_assert_cmpint (g_list_length (streams), ==, 1);
+  g_autoptr (GstCaps) caps = gst_discoverer_stream_info_get_caps (streams->data);
+  Media m = {
+    (double) gst_discoverer_info_get_duration (info) / GST_SECOND,
+    g_strdup (gst_structure_get_name (gst_caps_get_structure (caps, 0))),
+  };
+  gst_discoverer_stream_info_list_free (streams);
+  return m;
+}
+
+static char *
+sha256_of (const char *path)
+{
+  g_autoptr (GMappedFile) f = g_mapped_file_new (path, FALSE, NULL);
+  g_assert_nonnull (f);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+      (const guchar *) g_mapped_file_get_contents (f), g_mapped_file_get_length (f));
+}
+
+static JsonObject *
+read_manifest (const char *data_dir, const char *session)
+{
+  g_autofree char *path = g_build_filename (data_dir, "sessions", session,
+      "manifest.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static const char *
+expected_codec (const char *kind)
+{
+  return g_str_equal (kind, "audio") ? "audio/x-opus" : "video/x-vp8";
+}
+
+/* Checks every indexed chunk of @track: hash, codec, and no chunk longer
+ * than 10 s.  Returns the track's playable seconds. */
+static double
+check_track_chunks (const char *data_dir, JsonObject *track)
+{
+  const char *kind = json_object_get_string_member (track, "kind");
+  JsonArray *chunks = json_object_get_array_member (track, "chunks");
+  double total = 0;
+  g_assert_cmpuint (json_array_get_length (chunks), >, 0);
+  for (guint i = 0; i < json_array_get_length (chunks); i++) {
+    JsonObject *c = json_array_get_object_element (chunks, i);
+    g_autofree char *path = g_build_filename (data_dir,
+        json_object_get_string_member (c, "path"), NULL);
+    g_autofree char *sha = sha256_of (path);
+    g_assert_cmpstr (sha, ==, json_object_get_string_member (c, "sha256"));
+    g_assert_cmpint (json_object_get_int_member (c, "seq"), ==, i);
+    Media m = discover (path);
+    g_assert_cmpstr (m.codec, ==, expected_codec (kind));
+    g_assert_cmpfloat (m.seconds, <=, 10.05);
+    g_assert_cmpfloat (fabs (m.seconds - json_object_get_int_member (c, "duration_ms")
+        / 1000.0), <=, 0.002);
+    total += m.seconds;
+    g_free (m.codec);
+  }
+  return total;
+}
+
+static guint
+count_tracks (JsonArray *tracks, const char *peer, const char *kind)
+{
+  guint n = 0;
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    n += g_str_equal (json_object_get_string_member (t, "peer_id"), peer)
+        && g_str_equal (json_object_get_string_member (t, "kind"), kind);
+  }
+  return n;
+}
+
+static gint64
+event_time (VwTestClient *client, const char *event)
+{
+  JsonObject *e = vw_test_client_last_event (client, event);
+  g_assert_nonnull (e);
+  return json_object_get_int_member (e, "t");
+}
+
+/* A 10 s call: agent with camera and microphone, clerk with those and a
+ * document camera.  Five tracks, each complete and as long as the call. */
+static void
+test_call_recorded (void)
+{
+  VwTestServer *server = vw_test_server_start (NULL);
+  g_autofree char *agent_pw = add_agent (server);
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--duration", "10", NULL };
+  VwTestClient *agent = vw_test_client_start (server, "agent", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  VwTestClient *clerk = vw_test_client_start (server, "clerk", clerk_args);
+
+  /* Both are told, before media flows, that the session is recorded. */
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  const char *session = json_object_get_string_member (paired, "session");
+  JsonObject *rec = vw_test_client_wait_event (clerk, "recording", NULL, 10000);
+  g_assert_true (json_object_get_boolean_member (rec, "active"));
+  g_assert_cmpstr (json_object_get_string_member (rec, "session"), ==, session);
+  vw_test_client_wait_event (agent, "recording", NULL, 10000);
+
+  vw_test_client_wait_event (clerk, "ended", NULL, 20000);
+  vw_test_client_wait_event (agent, "ended", NULL, 5000);
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
+  double call_s = (event_time (clerk, "ended") - event_time (clerk, "connected")) / 1000.0;
+  g_test_message ("call lasted %.2f s", call_s);
+
+  /* The last chunks are finished once the hub let go: wait for the
+   * manifest to show every track ended. */
+  g_autoptr (JsonObject) manifest = NULL;
+  for (guint tries = 0; tries < 100; tries++) {
+    g_clear_pointer (&manifest, json_object_unref);
+    manifest = read_manifest (server->data_dir, session);
+    JsonArray *tracks = json_object_get_array_member (manifest, "tracks");
+    gboolean all_ended = json_array_get_length (tracks) == 5;
+    for (guint i = 0; all_ended && i < json_array_get_length (tracks); i++)
+      all_ended = json_object_get_int_member (json_array_get_object_element (tracks, i),
+          "ended_at") > 0;
+    if (all_ended)
+      break;
+    vw_test_run_for (100);
+  }
+  g_assert_cmpstr (json_object_get_string_member (manifest, "state"), ==, "ended");
+  g_assert_cmpstr (json_object_get_string_member (manifest, "case"), ==,
+      json_object_get_string_member (paired, "case"));
+  JsonArray *tracks = json_object_get_array_member (manifest, "tracks");
+  const char *agent_id = json_object_get_string_member (
+      vw_test_client_last_event (agent, "registered"), "peer_id");
+  const char *clerk_id = json_object_get_string_member (
+      vw_test_client_last_event (clerk, "registered"), "peer_id");
+  g_assert_cmpuint (count_tracks (tracks, agent_id, "audio"), ==, 1);
+  g_assert_cmpuint (count_tracks (tracks, agent_id, "camera"), ==, 1);
+  g_assert_cmpuint (count_tracks (tracks, clerk_id, "audio"), ==, 1);
+  g_assert_cmpuint (count_tracks (tracks, clerk_id, "camera"), ==, 1);
+  g_assert_cmpuint (count_tracks (tracks, clerk_id, "document"), ==, 1);
+
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    double seconds = check_track_chunks (server->data_dir, t);
+    gint64 offset = json_object_get_int_member (t, "offset_ms");
+    g_test_message ("%s of %s: offset %" G_GINT64_FORMAT " ms, %.2f s recorded",
+        json_object_get_string_member (t, "kind"),
+        json_object_get_string_member (t, "peer_id"), offset, seconds);
+    g_assert_cmpfloat (fabs (seconds - call_s), <=, 0.5);
+    g_assert_cmpint (offset, >=, 0);
+    g_assert_cmpint (offset, <, 2000);
+  }
+  vw_test_client_free (agent);
+  vw_test_client_free (clerk);
+  vw_test_server_stop (server);
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The chunk files of a track's directory, sorted. */
+static GPtrArray *
+list_chunk_files (const char *data_dir, const char *dir)
+{
+  g_autofree char *path = g_build_filename (data_dir, dir, NULL);
+  g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  for (const char *name; d && (name = g_dir_read_name (d));)
+    g_ptr_array_add (names, g_build_filename (dir, name, NULL));
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+/* kill -9 of the server in the middle of a call with 2 s chunks: after a
+ * restart the session is interrupted, and every chunk but the one being
+ * written when it died is indexed and plays. */
+static void
+test_crash_recovery (void)
+{
+  const char *server_args[] = { "--chunk-seconds", "2", NULL };
+  VwTestServer *server = vw_test_server_start (server_args);
+  g_autofree char *agent_pw = add_agent (server);
+  const char *agent_args[] = { AGENT_ARGS, NULL };
+  const char *clerk_args[] = { CLERK_ARGS, NULL };
+  VwTestClient *agent = vw_test_client_start (server, "agent", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  VwTestClient *clerk = vw_test_client_start (server, "clerk", clerk_args);
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
+  vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
+  vw_test_run_for (7000);
+
+  g_autofree char *data_dir = vw_test_server_kill (server);
+  vw_test_client_wait_exit (clerk, 10000);
+  vw_test_client_wait_exit (agent, 10000);
+  vw_test_client_free (agent);
+  vw_test_client_free (clerk);
+
+  /* What the crash left: the manifest as last written, and the files. */
+  g_autoptr (JsonObject) before = read_manifest (data_dir, session);
+  g_assert_cmpstr (json_object_get_string_member (before, "state"), ==, "open");
+
+  const char *restart_args[] = { "--data-dir", data_dir, NULL };
+  server = vw_test_server_start (restart_args);
+  g_autoptr (JsonObject) after = read_manifest (data_dir, session);
+  g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "interrupted");
+  JsonArray *tracks = json_object_get_array_member (after, "tracks");
+  g_assert_cmpuint (json_array_get_length (tracks), ==, 5);
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    g_assert_cmpint (json_object_get_int_member (t, "ended_at"), >, 0);
+    JsonArray *chunks = json_object_get_array_member (t, "chunks");
+    g_autoptr (GPtrArray) files = list_chunk_files (data_dir,
+        json_object_get_string_member (t, "dir"));
+    guint indexed = json_array_get_length (chunks);
+    g_test_message ("%s: %u files, %u indexed", json_object_get_string_member (t, "dir"),
+        files->len, indexed);
+    /* About 7 s in 2 s chunks: at least two finished before the crash. */
+    g_assert_cmpuint (indexed, >=, 2);
+    g_assert_cmpuint (indexed + 1, >=, files->len);
+    for (guint j = 0; j < indexed; j++)
+      g_assert_cmpstr (json_object_get_string_member (
+          json_array_get_object_element (chunks, j), "path"), ==,
+          g_ptr_array_index (files, j));
+    check_track_chunks (data_dir, t);
+  }
+  /* The stop removes the directory the restarted server was given. */
+  g_autofree char *unused = g_steal_pointer (&server->data_dir);
+  g_rmdir (unused);
+  server->data_dir = g_strdup (data_dir);
+  vw_test_server_stop (server);
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/recording/call", test_call_recorded);
+  g_test_add_func ("/recording/crash-recovery", test_crash_recovery);
+  return g_test_run ();
+}
