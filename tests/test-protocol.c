@@ -209,7 +209,13 @@ static const InvalidCase invalid_cases[] = {
   CLIENT ("hello-protocol-exponent", "{\"type\":\"hello\",\"protocol\":1e0,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "'protocol'"),
   CLIENT ("hello-protocol-null", "{\"type\":\"hello\",\"protocol\":null,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "'protocol'"),
   CLIENT ("hello-protocol-huge", "{\"type\":\"hello\",\"protocol\":4294967297,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "out of range"),
-  CLIENT ("hello-role-unknown", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"supervisor\",\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "field 'role' must be one of \"agent\", \"clerk\""),
+  CLIENT ("hello-role-unknown", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"auditor\",\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "field 'role' must be one of \"agent\", \"clerk\", \"supervisor\""),
+  CLIENT ("hello-token-empty", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL ",\"token\":\"\"}", BAD_FIELD, "token"),
+  CLIENT ("hello-token-number", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL ",\"token\":7}", BAD_FIELD, "token"),
+  CLIENT ("monitor-no-session", "{\"type\":\"monitor\"}", MISSING_FIELD, "session"),
+  CLIENT ("monitor-session-number", "{\"type\":\"monitor\",\"session\":3}", BAD_FIELD, "session"),
+  SERVER ("recording-no-active", "{\"type\":\"recording\",\"session\":\"s-1\"}", MISSING_FIELD, "active"),
+  SERVER ("recording-active-string", "{\"type\":\"recording\",\"session\":\"s-1\",\"active\":\"yes\"}", BAD_FIELD, "active"),
   CLIENT ("hello-role-case", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"Agent\",\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "'role'"),
   CLIENT ("hello-role-number", "{\"type\":\"hello\",\"protocol\":1,\"role\":0,\"name\":\"王芳\"," HELLO_TAIL "}", BAD_FIELD, "'role'"),
   CLIENT ("hello-name-empty", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"clerk\",\"name\":\"\"," HELLO_TAIL "}", BAD_FIELD, "field 'name' must be a non-empty string"),
@@ -1035,6 +1041,8 @@ test_error_codes (void)
     [VW_PROTOCOL_ERROR_NO_DOCUMENT_CAMERA] = "no-document-camera",
     [VW_PROTOCOL_ERROR_UNKNOWN_SNAPSHOT] = "unknown-snapshot",
     [VW_PROTOCOL_ERROR_SNAPSHOT_FAILED] = "snapshot-failed",
+    [VW_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
+    [VW_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
     [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
   };
   VwProtocolError code;
@@ -1068,7 +1076,10 @@ test_roles (void)
   g_assert_cmpint (role, ==, VW_ROLE_AGENT);
   g_assert_true (vw_role_from_string ("clerk", &role));
   g_assert_cmpint (role, ==, VW_ROLE_CLERK);
-  g_assert_false (vw_role_from_string ("supervisor", &role));
+  g_assert_true (vw_role_from_string ("supervisor", &role));
+  g_assert_cmpint (role, ==, VW_ROLE_SUPERVISOR);
+  g_assert_true (vw_role_from_string ("clerk", &role));
+  g_assert_false (vw_role_from_string ("auditor", &role));
   g_assert_false (vw_role_from_string ("Agent", &role));
   g_assert_false (vw_role_from_string ("", &role));
   g_assert_false (vw_role_from_string (NULL, &role));

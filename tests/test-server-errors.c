@@ -19,6 +19,7 @@
  */
 #include "vw-protocol.h"
 #include "vw-test-util.h"
+#include "vw-token.h"
 
 #include <libsoup/soup.h>
 #include <signal.h>
@@ -54,11 +55,19 @@ on_abort (int sig)
   raise (sig);
 }
 
+/* Agents and supervisors are accounts and sign in; their tokens, by
+ * username, made once per server.  Plus tokens that must be refused. */
+static GHashTable *tokens;
+static char *forged_token, *expired_token;
+
+static void add_accounts (void);
+
 static VwTestServer *
 get_server (void)
 {
   if (!server) {
     server = vw_test_server_start (NULL);
+    add_accounts ();
     server_pid = atoi (g_subprocess_get_identifier (server->proc));
     signal (SIGABRT, on_abort);
     signal (SIGTRAP, on_abort);
@@ -309,23 +318,62 @@ assert_error (JsonObject *reply, const char *code, const char *ref)
 
 typedef struct {
   const char *role, *name, *province, *center;
+  const char *username;   /* agents: their account */
 } Person;
 
-static const Person agent_wang = { "agent", "王芳", "shanghai", "黄浦区政务服务中心" };
-static const Person agent_zhang = { "agent", "张敏", "shanghai", "青浦区行政服务中心" };
-static const Person agent_liu = { "agent", "刘洋", "jiangsu", "吴江区政务服务中心" };
+static const Person agent_wang = { "agent", "王芳", "shanghai", "黄浦区政务服务中心", "wangfang" };
+static const Person agent_zhang = { "agent", "张敏", "shanghai", "青浦区行政服务中心", "zhangmin" };
+static const Person agent_liu = { "agent", "刘洋", "jiangsu", "吴江区政务服务中心", "liuyang" };
+static const Person supervisor_zhao = { "supervisor", "赵蕾", "shanghai", "黄浦区政务服务中心", "zhaolei" };
 static const Person clerk_li = { "clerk", "李娜", "anhui", "合肥市政务服务中心" };
 static const Person clerk_chen = { "clerk", "陈静", "zhejiang", "嘉善县行政服务中心" };
 static const Person clerk_zhou = { "clerk", "周婷", "zhejiang", "杭州市民中心" };
 /* An enterprise's staff, joining from a browser: no centre. */
 static const Person clerk_sun = { "clerk", "孙伟", "anhui", "" };
 
+static void
+add_accounts (void)
+{
+  const Person *accounts[] = { &agent_wang, &agent_zhang, &agent_liu, &supervisor_zhao };
+  tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++) {
+    const Person *p = accounts[i];
+    g_autofree char *pw = vw_test_server_add_account (server, p->username, p->role,
+        p->name, p->province, p->center, NULL);
+    g_hash_table_insert (tokens, (gpointer) p->username,
+        vw_test_server_token (server, p->username));
+  }
+  /* Signed with another key, and signed with ours but expired. */
+  guint8 key[VW_TOKEN_KEY_SIZE];
+  g_autoptr (GError) error = NULL;
+  VwTokenClaims claims = { .username = "wangfang", .role = "agent", .name = "王芳",
+    .province = "shanghai", .center = "黄浦区政务服务中心", .scope = "center",
+    .issued_at = g_get_real_time () / 1000, .expires_at = g_get_real_time () / 1000 + 3600000 };
+  memset (key, 7, sizeof key);
+  forged_token = vw_token_sign (key, &claims);
+  g_assert_true (vw_token_load_key (server->data_dir, key, &error));
+  g_assert_no_error (error);
+  claims.issued_at -= 10 * 3600000;
+  claims.expires_at = g_get_real_time () / 1000 - 1000;
+  expired_token = vw_token_sign (key, &claims);
+}
+
+static const char *
+token_of (const char *username)
+{
+  const char *token = g_hash_table_lookup (tokens, username);
+  g_assert_nonnull (token);
+  return token;
+}
+
 static char *
 hello_text (const Person *p, const char *id)
 {
+  g_autofree char *token = p->username
+      ? g_strdup_printf (",\"token\":\"%s\"", token_of (p->username)) : g_strdup ("");
   return g_strdup_printf ("{\"type\":\"hello\",\"id\":\"%s\",\"protocol\":1,"
-      "\"role\":\"%s\",\"name\":\"%s\",\"province\":\"%s\",\"center\":\"%s\"}",
-      id, p->role, p->name, p->province, p->center);
+      "\"role\":\"%s\",\"name\":\"%s\",\"province\":\"%s\",\"center\":\"%s\"%s}",
+      id, p->role, p->name, p->province, p->center, token);
 }
 
 static void
@@ -387,6 +435,22 @@ assert_paired (JsonObject *o, const Person *peer)
   return g_strdup (s);
 }
 
+/* The next messages on @c: "paired" with @peer, then "recording" (every
+ * session is recorded, and both sides are told so at once).  Returns the
+ * session. */
+static char *
+expect_paired (Conn *c, const Person *peer)
+{
+  g_autoptr (JsonObject) paired = conn_next (c);
+  char *session = assert_paired (paired, peer);
+  g_autoptr (JsonObject) rec = conn_next (c);
+  assert_type (rec, "recording");
+  assert_ref (rec, NULL);
+  g_assert_cmpstr (member_string (rec, "session"), ==, session);
+  g_assert_true (json_object_get_boolean_member (rec, "active"));
+  return session;
+}
+
 /* Registers both, makes the agent available and lets the clerk ask for the
  * agent's province; both must be paired into the same session. */
 static char *
@@ -397,10 +461,8 @@ make_pair (Conn *agent, const Person *a, Conn *clerk, const Person *k,
   set_available (agent, TRUE);
   register_as (clerk, k);
   request_agent (clerk, a->province, item);
-  g_autoptr (JsonObject) cp = conn_next (clerk);
-  g_autoptr (JsonObject) ap = conn_next (agent);
-  g_autofree char *s1 = assert_paired (cp, a);
-  char *s2 = assert_paired (ap, k);
+  g_autofree char *s1 = expect_paired (clerk, a);
+  char *s2 = expect_paired (agent, k);
   g_assert_cmpstr (s1, ==, s2);
   return s2;
 }
@@ -483,12 +545,15 @@ typedef enum {
   SETUP_PAIRED_AGENT,   /* the agent of a session (@SESSION@) */
   SETUP_PAIRED_CLERK,   /* the clerk of a session (@SESSION@) */
   SETUP_OTHER_PAIR,     /* PAIRED_CLERK, plus another pair in @OTHER@ */
+  SETUP_SUPERVISOR,     /* a signed-in supervisor of 黄浦区政务服务中心, watching nothing */
 } Setup;
 
 typedef struct {
   const char *path;
   Setup setup;
-  const char *text;     /* "@SESSION@" and "@OTHER@" are replaced */
+  const char *text;     /* "@SESSION@", "@OTHER@" and the tokens "@AGENT@"
+                         * (an agent's), "@SUPERVISOR@", "@FORGED@" (signed
+                         * with another key) and "@EXPIRED@" are replaced */
   gsize length;         /* bytes to send if text holds a NUL, else 0 */
   gsize pad_to;         /* pad with spaces after the first byte to this size */
   gboolean binary;      /* send as a binary frame */
@@ -633,6 +698,37 @@ static const BadInput bad_inputs[] = {
   { "hello/center-null", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-19\","
     "\"protocol\":1,\"role\":\"clerk\",\"name\":\"李娜\",\"province\":\"anhui\","
     "\"center\":null}", .code = "bad-field", .ref = "\"h-19\"" },
+  /* Agents and supervisors sign in: the token, and nothing else, says who
+   * they are. */
+#define AGENT_HELLO(id) "{\"type\":\"hello\",\"id\":\"" id "\",\"protocol\":1," \
+    "\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"shanghai\"," \
+    "\"center\":\"黄浦区政务服务中心\""
+  { "hello/agent-without-token", SETUP_NONE, AGENT_HELLO ("t-1") "}",
+    .code = "unauthorized", .ref = "\"t-1\"" },
+  { "hello/agent-token-forged", SETUP_NONE, AGENT_HELLO ("t-2") ",\"token\":\"@FORGED@\"}",
+    .code = "unauthorized", .ref = "\"t-2\"" },
+  { "hello/agent-token-expired", SETUP_NONE, AGENT_HELLO ("t-3") ",\"token\":\"@EXPIRED@\"}",
+    .code = "unauthorized", .ref = "\"t-3\"" },
+  { "hello/agent-token-garbage", SETUP_NONE, AGENT_HELLO ("t-4") ",\"token\":\"v1.e30.AAAA\"}",
+    .code = "unauthorized", .ref = "\"t-4\"" },
+  { "hello/agent-token-of-supervisor", SETUP_NONE,
+    AGENT_HELLO ("t-5") ",\"token\":\"@SUPERVISOR@\"}", .code = "forbidden", .ref = "\"t-5\"" },
+  { "hello/supervisor-token-of-agent", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"t-6\","
+    "\"protocol\":1,\"role\":\"supervisor\",\"name\":\"赵蕾\",\"province\":\"shanghai\","
+    "\"center\":\"\",\"token\":\"@AGENT@\"}", .code = "forbidden", .ref = "\"t-6\"" },
+  { "hello/supervisor-without-token", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"t-7\","
+    "\"protocol\":1,\"role\":\"supervisor\",\"name\":\"赵蕾\",\"province\":\"shanghai\","
+    "\"center\":\"\"}", .code = "unauthorized", .ref = "\"t-7\"" },
+  /* Watching live: supervisors only, sessions in their scope only. */
+  { "monitor/as-clerk", SETUP_CLERK, "{\"type\":\"monitor\",\"id\":\"m-1\","
+    "\"session\":\"s-nowhere\"}", .code = "wrong-role", .ref = "\"m-1\"" },
+  { "monitor/as-agent", SETUP_AGENT, "{\"type\":\"monitor\",\"id\":\"m-2\","
+    "\"session\":\"s-nowhere\"}", .code = "wrong-role", .ref = "\"m-2\"" },
+  { "monitor/unknown-session", SETUP_SUPERVISOR, "{\"type\":\"monitor\",\"id\":\"m-3\","
+    "\"session\":\"s-nowhere\"}", .code = "unknown-session", .ref = "\"m-3\"" },
+  { "monitor/publish-without-session", SETUP_SUPERVISOR, "{\"type\":\"publish\","
+    "\"id\":\"m-4\",\"session\":\"s-nowhere\",\"tracks\":[]}", .code = "wrong-state",
+    .ref = "\"m-4\"" },
   { "hello/again-as-agent", SETUP_AGENT, "{\"type\":\"hello\",\"id\":\"h-20\","
     "\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"shanghai\","
     "\"center\":\"黄浦区政务服务中心\"}", .code = "already-registered", .ref = "\"h-20\"" },
@@ -833,6 +929,9 @@ row_setup (RowFixture *f, gconstpointer data)
   case SETUP_AGENT:
     register_as (f->me, &agent_wang);
     break;
+  case SETUP_SUPERVISOR:
+    register_as (f->me, &supervisor_zhao);
+    break;
   case SETUP_CLERK:
     register_as (f->me, &clerk_li);
     break;
@@ -872,6 +971,10 @@ row_text (const BadInput *row, const RowFixture *f, gsize *length)
       row->length ? row->length : strlen (row->text));
   g_string_replace (s, "@SESSION@", f->session_id ? f->session_id : "", 0);
   g_string_replace (s, "@OTHER@", f->other_session_id ? f->other_session_id : "", 0);
+  g_string_replace (s, "@AGENT@", token_of ("wangfang"), 0);
+  g_string_replace (s, "@SUPERVISOR@", token_of ("zhaolei"), 0);
+  g_string_replace (s, "@FORGED@", forged_token, 0);
+  g_string_replace (s, "@EXPIRED@", expired_token, 0);
   /* Whitespace counts toward the limit (PROTOCOL.md, section 1). */
   if (row->pad_to > s->len) {
     g_autofree char *pad = g_strnfill (row->pad_to - s->len, ' ');
@@ -909,6 +1012,13 @@ check_follow_up (const BadInput *row, RowFixture *f)
   case SETUP_AGENT:
     set_available (f->me, FALSE);
     break;
+  case SETUP_SUPERVISOR: {
+    /* Still signed in, still watching nothing. */
+    g_autoptr (JsonObject) reply = conn_exchange (f->me, "{\"type\":\"monitor\","
+        "\"id\":\"follow-up\",\"session\":\"s-nowhere\"}");
+    assert_error (reply, "unknown-session", "\"follow-up\"");
+    break;
+  }
   case SETUP_CLERK: {
     request_agent (f->me, "anhui", "学生资助");
     g_autoptr (JsonObject) q = conn_next (f->me);
@@ -1054,10 +1164,8 @@ test_disconnect_mid_queue (void)
   g_autoptr (Conn) agent = conn_open ("agent");
   register_as (agent, &agent_liu);
   set_available (agent, TRUE);
-  g_autoptr (JsonObject) pb = conn_next (b);
-  g_autofree char *s1 = assert_paired (pb, &agent_liu);
-  g_autoptr (JsonObject) pa = conn_next (agent);
-  g_autofree char *s2 = assert_paired (pa, &clerk_chen);
+  g_autofree char *s1 = expect_paired (b, &agent_liu);
+  g_autofree char *s2 = expect_paired (agent, &clerk_chen);
   g_assert_cmpstr (s1, ==, s2);
 
   g_clear_pointer (&b, conn_free);
@@ -1110,11 +1218,9 @@ test_peer_disconnected (gconstpointer data)
   g_autoptr (Conn) next = conn_open ("next clerk");
   register_as (next, &clerk_sun);
   request_agent (next, "shanghai", "食品经营许可证");
-  g_autoptr (JsonObject) pn = conn_next (next);
-  g_autofree char *s2 = assert_paired (pn, &agent_wang);
+  g_autofree char *s2 = expect_paired (next, &agent_wang);
   g_assert_cmpstr (s2, !=, s);
-  g_autoptr (JsonObject) pa = conn_next (agent);
-  g_autofree char *s3 = assert_paired (pa, &clerk_sun);
+  g_autofree char *s3 = expect_paired (agent, &clerk_sun);
   g_assert_cmpstr (s2, ==, s3);
 
   g_clear_pointer (&next, conn_free);
@@ -1172,9 +1278,11 @@ test_still_serving (void)
   g_assert_cmpint (json_object_get_int_member (st, "sessions"), ==, 0);
 
   g_autoptr (Conn) c = conn_open ("newcomer");
-  g_autoptr (JsonObject) welcome = conn_exchange (c, "{\"type\":\"hello\","
+  g_autofree char *hello = g_strdup_printf ("{\"type\":\"hello\","
       "\"id\":20240601,\"protocol\":1,\"role\":\"agent\",\"name\":\"张敏\","
-      "\"province\":\"shanghai\",\"center\":\"青浦区行政服务中心\"}");
+      "\"province\":\"shanghai\",\"center\":\"青浦区行政服务中心\",\"token\":\"%s\"}",
+      token_of ("zhangmin"));
+  g_autoptr (JsonObject) welcome = conn_exchange (c, hello);
   assert_type (welcome, "welcome");
   assert_ref (welcome, "20240601");
   g_assert_cmpstr (member_string (welcome, "peer_id"), !=, "");
