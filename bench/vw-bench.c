@@ -53,12 +53,14 @@ collect_latency (VwTestClient *c, GArray *out)
 }
 
 /* One call; appends its set-up time and per-frame latencies. */
+static char *agent_password;   /* the agent account's password file */
+
 static gboolean
 run_call (VwTestServer *server, GArray *setup, GArray *latency)
 {
   g_autofree char *duration = g_strdup_printf ("%d", call_seconds);
-  const char *agent_args[] = { "--role", "agent", "--province", "shanghai",
-    "--center", "黄浦区政务服务中心", "--max-sessions", "1", "--timecode", NULL };
+  const char *agent_args[] = { "--role", "agent", "--user", "zhangmin",
+    "--password-file", agent_password, "--max-sessions", "1", "--timecode", NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
     "--center", "吴江区政务服务中心", "--item", "食品经营许可证",
     "--handled-in", "shanghai", "--duration", duration, "--timecode", NULL };
@@ -116,10 +118,14 @@ main (int argc, char **argv)
     g_setenv ("VW_SERVER", VW_SERVER_PATH, FALSE);
   if (!g_getenv ("VW_CLIENT"))
     g_setenv ("VW_CLIENT", VW_CLIENT_PATH, FALSE);
+  if (!g_getenv ("VW_ADMIN"))
+    g_setenv ("VW_ADMIN", VW_ADMIN_PATH, FALSE);
 
   g_autoptr (GArray) setup = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) latency = g_array_new (FALSE, FALSE, sizeof (double));
   VwTestServer *server = vw_test_server_start (NULL);
+  agent_password = vw_test_server_add_account (server, "zhangmin", "agent", "张敏",
+      "shanghai", "黄浦区政务服务中心", NULL);
   for (int i = 0; i < n_calls; i++) {
     run_call (server, setup, latency);
     g_printerr ("call %d/%d: set-up %.0f ms\n", i + 1, n_calls,

@@ -36,6 +36,7 @@ scripts/install-deps.sh
 scripts/build.sh >/dev/null || { scripts/build.sh; die "build failed"; }
 server_bin=build/server/vw-server
 client_bin=build/client/vw-client
+admin_bin=build/server/vw-admin
 [[ -x $server_bin && -x $client_bin ]] || die "build did not produce $server_bin and $client_bin"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vw-demo.XXXXXX")
@@ -93,9 +94,21 @@ say "vw-server listening on $url (pid $server_pid)"
 
 common=(--server "$url" --headless --ice-address 127.0.0.1)
 
+# ---- accounts: agents and supervisors sign in (clerks are guests) ----
+demo_password=demo-2026-vw
+printf '%s\n' "$demo_password" >"$work/password"
+chmod 600 "$work/password"
+"$admin_bin" --data-dir "$work/data" --username zhangmin --role agent --name 张敏 \
+  --province shanghai --center 黄浦区政务服务中心 --password-file "$work/password" \
+  add-account >/dev/null || die "cannot create the agent's account"
+"$admin_bin" --data-dir "$work/data" --username wangfang --role supervisor --name 王芳 \
+  --province shanghai --center 黄浦区政务服务中心 --password-file "$work/password" \
+  add-account >/dev/null || die "cannot create the supervisor's account"
+say "accounts: agent zhangmin, supervisor wangfang (password $demo_password)"
+
 # ---- the agent: 帮办专员 in Shanghai, one session then exit ----
-"$client_bin" "${common[@]}" --role agent --name 张敏 --province shanghai \
-  --center 黄浦区政务服务中心 --max-sessions 1 --save-dir "$work/agent-snapshots" \
+"$client_bin" "${common[@]}" --role agent --user zhangmin --password-file "$work/password" \
+  --max-sessions 1 --save-dir "$work/agent-snapshots" \
   >"$work/agent.jsonl" 2>"$work/agent.log" &
 agent_pid=$!
 deadline=$((SECONDS + start_timeout))
@@ -215,11 +228,33 @@ if [[ $failed == true ]]; then
 fi
 say "call connected and media flowed both ways through the hub"
 
+# ---- the recording the hub kept ----
+session=$(jq -r 'select(.event == "paired") | .session' "$work/clerk.jsonl" | head -n 1)
+manifest="$work/data/sessions/$session/manifest.json"
+for _ in $(seq 50); do   # the last chunks close once both have left
+  [[ -f $manifest ]] && jq -e '[.tracks[].ended_at] | all(. > 0)' "$manifest" >/dev/null && break
+  sleep 0.2
+done
+[[ -f $manifest ]] || die "no recording manifest for session $session"
+bad=0
+while read -r path sha; do
+  [[ $(sha256sum "$work/data/$path" | cut -d' ' -f1) == "$sha" ]] || bad=$((bad + 1))
+done < <(jq -r '.tracks[].chunks[] | "\(.path) \(.sha256)"' "$manifest")
+echo
+jq -r '(.participants | map({(.peer_id): .name}) | add) as $names
+  | "recording of case \(.case) (\(.state)):",
+  (.tracks[] | "  \(.kind | . + " " * (9 - length)) of \($names[.peer_id] // .peer_id)  from +\(.offset_ms) ms  "
+    + "\(.chunks | length) chunk(s), \([.chunks[].size] | add // 0) bytes, \([.chunks[].duration_ms] | add // 0) ms")' \
+  "$manifest"
+((bad == 0)) || die "$bad recorded chunk(s) do not match their SHA-256"
+say "every recorded chunk matches its SHA-256 ($manifest)"
+
 if [[ $keep_server == true ]]; then
   keep_work=true
   pid=$server_pid
   server_pid=''   # cleanup leaves it alone
   say "vw-server keeps running: $url (pid $pid, data $work/data)"
+  say "supervisor page: ${url}supervisor.html (wangfang / $demo_password)"
   say "stop it with: kill $pid"
 else
   kill -TERM "$server_pid" 2>/dev/null || true
