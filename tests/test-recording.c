@@ -278,6 +278,106 @@ test_crash_recovery (void)
   vw_test_server_stop (server);
 }
 
+
+static gint64
+frames_from (VwTestClient *c, const char *track)
+{
+  guint from = c->events->len;
+  JsonObject *stats = vw_test_client_wait_event (c, "stats", &from, 5000);
+  JsonObject *t = vw_test_stats_track (stats, track);
+  return t ? json_object_get_int_member (t, "frames") : -1;
+}
+
+/* A supervisor of the agent's centre watches a running session through
+ * the hub, receive-only: the agent's and the clerk's pictures decode at
+ * the supervisor's, the two go on undisturbed, and leaving ends only the
+ * watching.  A supervisor of another centre is not let in. */
+static void
+test_watch_live (void)
+{
+  VwTestServer *server = vw_test_server_start (NULL);
+  g_autofree char *agent_pw = add_agent (server);
+  g_autofree char *sup_pw = vw_test_server_add_account (server, "zhaolei", "supervisor",
+      "赵蕾", "shanghai", "黄浦区政务服务中心", "center");
+  g_autofree char *other_pw = vw_test_server_add_account (server, "qianjun", "supervisor",
+      "钱军", "anhui", "合肥市政务服务中心", "center");
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (server, "agent", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (server, "clerk", clerk_args);
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
+  vw_test_client_wait_event (agent, "first-frame", NULL, 10000);
+  vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
+
+  /* Out of scope: told as if the session did not exist. */
+  const char *other_args[] = { "--role", "supervisor", "--user", "qianjun",
+    "--password-file", other_pw, "--monitor", session, NULL };
+  g_autoptr (VwTestClient) other = vw_test_client_start (server, "other", other_args);
+  JsonObject *refused = vw_test_client_wait_event (other, "error", NULL, 10000);
+  g_assert_cmpstr (json_object_get_string_member (refused, "code"), ==, "unknown-session");
+  g_assert_cmpint (vw_test_client_wait_exit (other, 10000), ==, 1);
+  g_assert_null (vw_test_client_last_event (other, "paired"));
+
+  const char *sup_args[] = { "--role", "supervisor", "--user", "zhaolei",
+    "--password-file", sup_pw, "--monitor", session, NULL };
+  g_autoptr (VwTestClient) sup = vw_test_client_start (server, "supervisor", sup_args);
+  JsonObject *watching = vw_test_client_wait_event (sup, "paired", NULL, 10000);
+  g_assert_cmpstr (json_object_get_string_member (watching, "session"), ==, session);
+  vw_test_client_wait_event (sup, "recording", NULL, 10000);
+  /* Every picture of the session, at its size, from both sides. */
+  const char *agent_id = json_object_get_string_member (
+      vw_test_client_last_event (agent, "registered"), "peer_id");
+  const char *clerk_id = json_object_get_string_member (
+      vw_test_client_last_event (clerk, "registered"), "peer_id");
+  gboolean seen[3] = { FALSE };
+  for (guint from = 0; !(seen[0] && seen[1] && seen[2]);) {
+    JsonObject *ff = vw_test_client_wait_event (sup, "first-frame", &from, 15000);
+    const char *peer = json_object_get_string_member (ff, "peer");
+    const char *track = json_object_get_string_member (ff, "track");
+    if (g_str_equal (peer, agent_id) && g_str_equal (track, "camera"))
+      seen[0] = TRUE;
+    else if (g_str_equal (peer, clerk_id) && g_str_equal (track, "camera"))
+      seen[1] = TRUE;
+    else if (g_str_equal (peer, clerk_id) && g_str_equal (track, "document"))
+      seen[2] = TRUE;
+    if (g_str_equal (track, "camera")) {
+      g_assert_cmpint (json_object_get_int_member (ff, "width"), ==, 640);
+      g_assert_cmpint (json_object_get_int_member (ff, "height"), ==, 480);
+    }
+  }
+  vw_test_client_wait_event (sup, "first-audio", NULL, 10000);
+  /* The supervisor sends nothing: its stats list no sent track. */
+  guint from = sup->events->len;
+  JsonObject *stats = vw_test_client_wait_event (sup, "stats", &from, 5000);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (stats, "sent")), ==, 0);
+
+  /* The two go on meanwhile, undisturbed. */
+  gint64 a0 = frames_from (agent, "camera"), c0 = frames_from (clerk, "camera");
+  vw_test_run_for (1500);
+  g_assert_cmpint (frames_from (agent, "camera"), >, a0 + 20);
+  g_assert_cmpint (frames_from (clerk, "camera"), >, c0 + 20);
+
+  /* The supervisor leaves: only the watching ends. */
+  vw_test_client_command (sup, "{\"command\":\"hangup\"}");
+  JsonObject *ended = vw_test_client_wait_event (sup, "ended", NULL, 5000);
+  g_assert_cmpstr (json_object_get_string_member (ended, "reason"), ==, "hangup");
+  g_assert_cmpint (vw_test_client_wait_exit (sup, 10000), ==, 0);
+  vw_test_run_for (500);
+  g_assert_null (vw_test_client_last_event (agent, "ended"));
+  g_assert_null (vw_test_client_last_event (clerk, "ended"));
+  gint64 a1 = frames_from (agent, "camera");
+  vw_test_run_for (1000);
+  g_assert_cmpint (frames_from (agent, "camera"), >, a1 + 10);
+
+  vw_test_client_command (clerk, "{\"command\":\"hangup\"}");
+  vw_test_client_wait_event (agent, "ended", NULL, 5000);
+  vw_test_client_wait_exit (clerk, 10000);
+  vw_test_client_wait_exit (agent, 10000);
+  vw_test_server_stop (server);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -286,5 +386,6 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/recording/call", test_call_recorded);
   g_test_add_func ("/recording/crash-recovery", test_crash_recovery);
+  g_test_add_func ("/recording/watch-live", test_watch_live);
   return g_test_run ();
 }
