@@ -2,6 +2,9 @@
  * recovery after a crash (see vw-recordings.h). */
 #include "vw-recordings.h"
 #include "vw-store-recordings.h"
+#include "vw-store-audit.h"
+
+#include <glib/gstdio.h>
 
 #include <gst/pbutils/pbutils.h>
 #include <json-glib/json-glib.h>
@@ -151,6 +154,7 @@ track_json (VwRecordings *rec, const VwStoreTrack *t, GError **error)
   json_object_set_int_member (o, "offset_ms", t->offset_ms);
   json_object_set_int_member (o, "started_at", t->started_at);
   json_object_set_int_member (o, "ended_at", t->ended_at);
+  json_object_set_int_member (o, "purged_at", t->purged_at);
   json_object_set_string_member (o, "dir", t->dir);
   JsonArray *list = json_array_new ();
   for (guint i = 0; i < chunks->len; i++)
@@ -356,5 +360,95 @@ vw_recordings_recover (VwRecordings *rec, guint *n_chunks_out, GError **error)
       return FALSE;
   if (n_chunks_out)
     *n_chunks_out = n_chunks;
+  return TRUE;
+}
+
+/* ---- retention ---- */
+
+/* Deletes the files of @t (its indexed chunks and whatever else is in its
+ * directory: a chunk cut off by a crash), then the directory.  Adds the
+ * bytes removed to @bytes.  A file that cannot be removed fails the track,
+ * which then stays unpurged and is tried again next time. */
+static gboolean
+delete_track_files (VwRecordings *rec, const VwStoreTrack *t, gint64 *bytes,
+    GError **error)
+{
+  g_autofree char *dir = g_build_filename (rec->data_dir, t->dir, NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  for (const char *name; d && (name = g_dir_read_name (d));) {
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    GStatBuf st;
+    if (g_stat (path, &st) == 0)
+      *bytes += st.st_size;
+    if (g_unlink (path) != 0 && errno != ENOENT) {
+      int errsv = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errsv),
+          "cannot delete %s: %s", path, g_strerror (errsv));
+      return FALSE;
+    }
+  }
+  g_rmdir (dir);
+  return TRUE;
+}
+
+static gboolean
+audit_purge (VwRecordings *rec, const char *session, JsonArray *tracks, gint64 bytes,
+    gint64 before_ms, GError **error)
+{
+  g_autoptr (JsonObject) detail = json_object_new ();
+  json_object_set_array_member (detail, "tracks", json_array_ref (tracks));
+  json_object_set_int_member (detail, "bytes", bytes);
+  json_object_set_int_member (detail, "ended_before", before_ms);
+  g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
+  g_autofree char *text = json_to_string (node, FALSE);
+  return vw_store_add_audit (rec->store, g_get_real_time () / 1000, NULL,
+      "retention-purge", session, text, NULL, error);
+}
+
+gboolean
+vw_recordings_purge_expired (VwRecordings *rec, gint64 before_ms, guint *n_tracks_out,
+    GError **error)
+{
+  g_return_val_if_fail (rec != NULL, FALSE);
+  g_autoptr (GPtrArray) tracks = vw_store_list_expired_tracks (rec->store, before_ms, error);
+  if (!tracks)
+    return FALSE;
+  guint n = 0;
+  /* Tracks come sorted by id, so a session's tracks are not contiguous:
+   * group them first, one audit entry per session. */
+  g_autoptr (GHashTable) by_session = g_hash_table_new_full (g_str_hash, g_str_equal,
+      g_free, (GDestroyNotify) g_ptr_array_unref);
+  for (guint i = 0; i < tracks->len; i++) {
+    VwStoreTrack *t = g_ptr_array_index (tracks, i);
+    GPtrArray *list = g_hash_table_lookup (by_session, t->session_id);
+    if (!list) {
+      list = g_ptr_array_new ();
+      g_hash_table_insert (by_session, g_strdup (t->session_id), list);
+    }
+    g_ptr_array_add (list, t);
+  }
+  GHashTableIter iter;
+  const char *session;
+  GPtrArray *list;
+  g_hash_table_iter_init (&iter, by_session);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &session, (gpointer *) &list)) {
+    g_autoptr (JsonArray) ids = json_array_new ();
+    gint64 bytes = 0;
+    for (guint i = 0; i < list->len; i++) {
+      VwStoreTrack *t = g_ptr_array_index (list, i);
+      if (!delete_track_files (rec, t, &bytes, error)
+          || !vw_store_track_purged (rec->store, t->id, g_get_real_time () / 1000, error))
+        return FALSE;
+      json_array_add_int_element (ids, t->id);
+      n++;
+    }
+    if (!audit_purge (rec, session, ids, bytes, before_ms, error))
+      return FALSE;
+    g_message ("retention: session %s: %u recorded track(s), %" G_GINT64_FORMAT
+        " bytes deleted", session, list->len, bytes);
+    update_manifest (rec, session);
+  }
+  if (n_tracks_out)
+    *n_tracks_out = n;
   return TRUE;
 }

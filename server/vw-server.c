@@ -12,6 +12,7 @@
 #include "vw-api.h"
 #include "vw-broker.h"
 #include "vw-recordings.h"
+#include "vw-config.h"
 #include "vw-media.h"
 #include "vw-program.h"
 #include "vw-static.h"
@@ -52,6 +53,29 @@ on_api_status (SoupServer *soup, SoupServerMessage *msg, const char *path,
   }
   g_autoptr (JsonObject) status = vw_broker_get_status (server->broker);
   send_json (msg, SOUP_STATUS_OK, status);
+}
+
+typedef struct {
+  VwStore *store;
+  VwRecordings *recordings;
+  int days;
+} Retention;
+
+/* Deletes the recordings of sessions that ended more than the retention
+ * period ago; an audit entry per session says so.  Failures are logged and
+ * retried at the next run. */
+static gboolean
+run_retention (gpointer data)
+{
+  Retention *r = data;
+  g_autoptr (GError) error = NULL;
+  gint64 before = g_get_real_time () / 1000 - (gint64) r->days * 24 * 3600 * 1000;
+  guint n = 0;
+  if (!vw_recordings_purge_expired (r->recordings, before, &n, &error))
+    g_warning ("retention: %s", error->message);
+  else if (n)
+    g_message ("retention: %u track(s) older than %d days deleted", n, r->days);
+  return G_SOURCE_CONTINUE;
 }
 
 static gboolean
@@ -107,46 +131,93 @@ print_urls (SoupServer *soup)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 }
 
+/* Command-line values, applied over the config file's: -1 or NULL means
+ * "not given". */
+typedef struct {
+  char *config;
+  int port, latency, chunk_seconds, retention_days;
+  char *address, *data_dir, *ice_address, *web_dir;
+  gboolean no_record;
+} Options;
+
+static void
+take_string (char **field, char **given)
+{
+  if (*given) {
+    g_free (*field);
+    *field = g_steal_pointer (given);
+  }
+}
+
+static void
+apply_options (VwConfig *c, Options *o)
+{
+  if (o->port >= 0)
+    c->port = o->port;
+  if (o->latency >= 0)
+    c->hub_latency_ms = o->latency;
+  if (o->chunk_seconds >= 0)
+    c->chunk_seconds = o->chunk_seconds;
+  if (o->retention_days >= 0)
+    c->retention_days = o->retention_days;
+  if (o->no_record)
+    c->record = FALSE;
+  take_string (&c->address, &o->address);
+  take_string (&c->data_dir, &o->data_dir);
+  take_string (&c->ice_address, &o->ice_address);
+  take_string (&c->web_dir, &o->web_dir);
+}
+
+/* Defaults, then --config, then the other options; FALSE after printing
+ * why not. */
+static gboolean
+load_config (int *argc, char ***argv, VwConfig *c)
+{
+  Options o = { .port = -1, .latency = -1, .chunk_seconds = -1, .retention_days = -1 };
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "Settings file (see README, \"Configuration\")", "FILE" },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &o.port, "TCP port (0 picks a free one; default 8080)", "PORT" },
+    { "address", 'a', 0, G_OPTION_ARG_STRING, &o.address, "Address to listen on (default 0.0.0.0)", "IP" },
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o.data_dir, "Directory for the store and recordings (default vw-data)", "DIR" },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING, &o.ice_address, "Offer media only on this local IP address", "IP" },
+    { "hub-latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "Jitter buffer of the hub, ms (default 20)", "MS" },
+    { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record sessions (benchmarks only)", NULL },
+    { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &o.chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
+    { "retention-days", 0, 0, G_OPTION_ARG_INT, &o.retention_days, "Delete recordings of sessions older than this (0: never; default 180)", "DAYS" },
+    { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
+    { NULL }
+  };
+  if (!vw_program_parse_options ("vw-server", "- virtual-window signalling server and media hub", entries, argc, argv))
+    return FALSE;
+  g_autoptr (GError) error = NULL;
+  vw_config_init (c);
+  gboolean ok = (!o.config || vw_config_load_file (c, o.config, &error));
+  if (ok) {
+    apply_options (c, &o);
+    ok = vw_config_check (c, &error);
+  }
+  if (!ok)
+    g_printerr ("vw-server: %s\n", error->message);
+  g_free (o.config);
+  g_free (o.address);
+  g_free (o.data_dir);
+  g_free (o.ice_address);
+  g_free (o.web_dir);
+  return ok;
+}
+
 int
 main (int argc, char **argv)
 {
-  int port = 8080;
-  /* GOption replaces string defaults without freeing them: start at NULL. */
-  g_autofree char *address = NULL;
-  g_autofree char *data_dir = NULL;
-  g_autofree char *ice_address = NULL;
-  g_autofree char *web_dir = NULL;
-  int latency = 20;
-  gboolean no_record = FALSE;
-  int chunk_seconds = 10;
-  GOptionEntry entries[] = {
-    { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port (0 picks a free one)", "PORT" },
-    { "address", 'a', 0, G_OPTION_ARG_STRING, &address, "Address to listen on", "IP" },
-    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &data_dir, "Directory for the store and recordings", "DIR" },
-    { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
-    { "hub-latency", 0, 0, G_OPTION_ARG_INT, &latency, "Jitter buffer of the hub, ms (default 20)", "MS" },
-    { "no-record", 0, 0, G_OPTION_ARG_NONE, &no_record, "Do not record sessions (benchmarks only)", NULL },
-    { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
-    { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
-    { NULL }
-  };
+  g_auto (VwConfig) cfg = { 0 };
+  if (!load_config (&argc, &argv, &cfg))
+    return 2;
   g_autoptr (GError) error = NULL;
-  if (!vw_program_parse_options ("vw-server", "- virtual-window signalling server and media hub", entries, &argc, &argv))
-    return 2;
-  if (!address)
-    address = g_strdup ("0.0.0.0");
-  if (!data_dir)
-    data_dir = g_strdup ("vw-data");
-  if (port < 0 || port > 65535 || latency < 0 || latency > 1000
-      || chunk_seconds < 1 || chunk_seconds > 10) {
-    g_printerr ("vw-server: --port must be 0..65535, --hub-latency 0..1000 and "
-        "--chunk-seconds 1..10\n");
-    return 2;
-  }
+  const char *data_dir = cfg.data_dir;
   /* The pages: a --web-dir that is not a directory is a bad option; a
    * missing default (a build moved away from its sources) only a warning. */
-  g_autoptr (VwStatic) web = vw_static_new (web_dir ? web_dir : VW_SOURCE_WEB_DIR, &error);
-  if (!web && web_dir) {
+  g_autoptr (VwStatic) web = vw_static_new (cfg.web_dir ? cfg.web_dir : VW_SOURCE_WEB_DIR, &error);
+  if (!web && cfg.web_dir) {
     g_printerr ("vw-server: --web-dir: %s\n", error->message);
     return 2;
   }
@@ -195,7 +266,7 @@ main (int argc, char **argv)
   VwApiContext api = {
     .store = store,
     .data_dir = data_dir,
-    .token_lifetime_s = VW_TOKEN_DEFAULT_LIFETIME_S,
+    .token_lifetime_s = cfg.token_hours * 3600,
   };
   if (!vw_token_load_key (data_dir, api.token_key, &error)) {
     g_printerr ("vw-server: %s\n", error->message);
@@ -203,16 +274,22 @@ main (int argc, char **argv)
   }
 
   VwBrokerConfig config = {
-    .hub_latency_ms = latency,
-    .ice_address = ice_address,
+    .hub_latency_ms = cfg.hub_latency_ms,
+    .ice_address = cfg.ice_address,
     .data_dir = data_dir,
     .store = store,
-    .record = !no_record,
+    .record = cfg.record,
     .token_key = api.token_key,
-    .chunk_seconds = chunk_seconds,
+    .chunk_seconds = cfg.chunk_seconds,
   };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);
+  /* Retention: now, then every check-minutes. */
+  Retention retention = { store, recovery, cfg.retention_days };
+  if (cfg.retention_days > 0) {
+    run_retention (&retention);
+    g_timeout_add_seconds (cfg.retention_check_minutes * 60, run_retention, &retention);
+  }
   server.broker = vw_broker_new (&config);
 
   g_autoptr (SoupServer) soup = soup_server_new ("server-header", "vw-server", NULL);
@@ -226,8 +303,8 @@ main (int argc, char **argv)
    * stop us as soon as it has read it. */
   g_unix_signal_add (SIGINT, on_signal, &server);
   g_unix_signal_add (SIGTERM, on_signal, &server);
-  if (!listen (soup, address, port, &error)) {
-    g_printerr ("vw-server: cannot listen on %s:%d: %s\n", address, port,
+  if (!listen (soup, cfg.address, cfg.port, &error)) {
+    g_printerr ("vw-server: cannot listen on %s:%d: %s\n", cfg.address, cfg.port,
         error->message);
     return 1;
   }

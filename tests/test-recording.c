@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include "vw-test-util.h"
 
 /* The agent signs in: an account made by add_agent(). */
@@ -378,6 +379,127 @@ test_watch_live (void)
   vw_test_server_stop (server);
 }
 
+
+/* Runs a short call (the clerk hangs up after @seconds) and waits until its
+ * recording is complete.  (transfer full) the session id. */
+static char *
+short_call (VwTestServer *server, const char *agent_pw, const char *seconds)
+{
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--duration", seconds, NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (server, "agent", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (server, "clerk", clerk_args);
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  char *session = g_strdup (json_object_get_string_member (paired, "session"));
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 20000), ==, 0);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
+  for (guint tries = 0; tries < 100; tries++) {
+    g_autoptr (JsonObject) m = read_manifest (server->data_dir, session);
+    JsonArray *tracks = json_object_get_array_member (m, "tracks");
+    gboolean done = json_array_get_length (tracks) == 5;
+    for (guint i = 0; done && i < json_array_get_length (tracks); i++)
+      done = json_object_get_int_member (json_array_get_object_element (tracks, i),
+          "ended_at") > 0;
+    if (done)
+      return session;
+    vw_test_run_for (100);
+  }
+  g_error ("the recording of %s did not complete", session);
+}
+
+static gint64
+db_count (const char *data_dir, const char *sql, const char *arg)
+{
+  g_autofree char *path = g_build_filename (data_dir, "virtual-window.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  gint64 n = -1;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    n = sqlite3_column_int64 (stmt, 0);
+  else
+    g_assert_cmpint (sqlite3_errcode (db), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+/* Retention (from the config file): the recordings of a session that
+ * ended longer ago than the period are deleted, with an audit entry; a
+ * younger session's are not touched. */
+static void
+test_retention (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *conf_dir = g_dir_make_tmp ("vw-conf-XXXXXX", &error);
+  g_autofree char *conf = g_build_filename (conf_dir, "vw-server.conf", NULL);
+  g_file_set_contents (conf, "# test settings\n[recording]\nchunk-seconds=2\n"
+      "[retention]\ndays=30\ncheck-minutes=60\n", -1, &error);
+  g_assert_no_error (error);
+  const char *args[] = { "--config", conf, NULL };
+  VwTestServer *server = vw_test_server_start (args);
+  g_autofree char *agent_pw = add_agent (server);
+  g_autofree char *old = short_call (server, agent_pw, "2");
+  g_autofree char *young = short_call (server, agent_pw, "2");
+  g_autofree char *data_dir = vw_test_server_kill (server);
+
+  /* The first session ended 40 days ago, as far as the store knows. */
+  g_autofree char *db = g_build_filename (data_dir, "virtual-window.db", NULL);
+  sqlite3 *h = NULL;
+  g_assert_cmpint (sqlite3_open (db, &h), ==, SQLITE_OK);
+  g_autofree char *age = g_strdup_printf ("UPDATE sessions SET started_at = started_at"
+      " - 3456000000, ended_at = ended_at - 3456000000 WHERE id = '%s'", old);
+  g_assert_cmpint (sqlite3_exec (h, age, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (h);
+  g_autoptr (JsonObject) young_before = read_manifest (data_dir, young);
+
+  const char *restart[] = { "--config", conf, "--data-dir", data_dir, NULL };
+  server = vw_test_server_start (restart);
+  /* Purged at start-up, before it listens. */
+  g_autoptr (JsonObject) purged = read_manifest (data_dir, old);
+  JsonArray *tracks = json_object_get_array_member (purged, "tracks");
+  g_assert_cmpuint (json_array_get_length (tracks), ==, 5);
+  for (guint i = 0; i < json_array_get_length (tracks); i++) {
+    JsonObject *t = json_array_get_object_element (tracks, i);
+    g_assert_cmpint (json_object_get_int_member (t, "purged_at"), >, 0);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (t, "chunks")), ==, 0);
+    g_autofree char *dir = g_build_filename (data_dir,
+        json_object_get_string_member (t, "dir"), NULL);
+    g_assert_false (g_file_test (dir, G_FILE_TEST_EXISTS));
+  }
+  g_assert_cmpint (db_count (data_dir, "SELECT count(*) FROM audit WHERE action ="
+      " 'retention-purge' AND session_id = ?1", old), ==, 1);
+  /* The session itself, its case and timeline stay. */
+  g_assert_cmpint (db_count (data_dir, "SELECT count(*) FROM sessions WHERE id = ?1", old), ==, 1);
+
+  /* Nothing younger is touched: same chunks, same hashes, still there. */
+  g_autoptr (JsonObject) young_after = read_manifest (data_dir, young);
+  JsonArray *yt = json_object_get_array_member (young_after, "tracks");
+  g_assert_cmpuint (json_array_get_length (yt), ==, 5);
+  for (guint i = 0; i < json_array_get_length (yt); i++) {
+    JsonObject *t = json_array_get_object_element (yt, i);
+    g_assert_cmpint (json_object_get_int_member (t, "purged_at"), ==, 0);
+    check_track_chunks (data_dir, t);
+  }
+  g_autoptr (JsonNode) nb = json_node_init_object (json_node_alloc (), young_before);
+  g_autoptr (JsonNode) na = json_node_init_object (json_node_alloc (), young_after);
+  g_autofree char *tb = json_to_string (nb, FALSE), *ta = json_to_string (na, FALSE);
+  g_assert_cmpstr (tb, ==, ta);
+  g_assert_cmpint (db_count (data_dir, "SELECT count(*) FROM audit WHERE action ="
+      " 'retention-purge' AND session_id = ?1", young), ==, 0);
+
+  g_autofree char *unused = g_steal_pointer (&server->data_dir);
+  g_rmdir (unused);
+  server->data_dir = g_strdup (data_dir);
+  vw_test_server_stop (server);
+  g_unlink (conf);
+  g_rmdir (conf_dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -387,5 +509,6 @@ main (int argc, char **argv)
   g_test_add_func ("/recording/call", test_call_recorded);
   g_test_add_func ("/recording/crash-recovery", test_crash_recovery);
   g_test_add_func ("/recording/watch-live", test_watch_live);
+  g_test_add_func ("/recording/retention", test_retention);
   return g_test_run ();
 }

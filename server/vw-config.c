@@ -1,0 +1,165 @@
+/* vw-config.c: defaults, a key file, checks (see vw-config.h).  The key
+ * table below is the one list of settings: reading and checking both walk
+ * it. */
+#include "vw-config.h"
+
+#include <gio/gio.h>
+#include <string.h>
+
+typedef enum { KEY_INT, KEY_STRING, KEY_BOOL } KeyType;
+
+typedef struct {
+  const char *group, *key;
+  KeyType type;
+  gsize offset;
+  int min, max;            /* KEY_INT */
+} Key;
+
+#define INT(g, k, field, lo, hi) { g, k, KEY_INT, G_STRUCT_OFFSET (VwConfig, field), lo, hi }
+#define STR(g, k, field) { g, k, KEY_STRING, G_STRUCT_OFFSET (VwConfig, field), 0, 0 }
+#define BOOL(g, k, field) { g, k, KEY_BOOL, G_STRUCT_OFFSET (VwConfig, field), 0, 0 }
+
+static const Key keys[] = {
+  INT ("server", "port", port, 0, 65535),
+  STR ("server", "address", address),
+  STR ("server", "data-dir", data_dir),
+  STR ("server", "ice-address", ice_address),
+  INT ("server", "hub-latency", hub_latency_ms, 0, 1000),
+  STR ("server", "web-dir", web_dir),
+  BOOL ("recording", "enabled", record),
+  INT ("recording", "chunk-seconds", chunk_seconds, 1, 10),
+  INT ("retention", "days", retention_days, 0, 36500),
+  INT ("retention", "check-minutes", retention_check_minutes, 1, 24 * 60),
+  INT ("auth", "token-hours", token_hours, 1, 24 * 30),
+};
+
+void
+vw_config_init (VwConfig *c)
+{
+  *c = (VwConfig) {
+    .port = 8080,
+    .address = g_strdup ("0.0.0.0"),
+    .data_dir = g_strdup ("vw-data"),
+    .hub_latency_ms = 20,
+    .record = TRUE,
+    .chunk_seconds = 10,
+    .retention_days = 180,
+    .retention_check_minutes = 60,
+    .token_hours = 8,
+  };
+}
+
+void
+vw_config_clear (VwConfig *c)
+{
+  g_free (c->address);
+  g_free (c->data_dir);
+  g_free (c->ice_address);
+  g_free (c->web_dir);
+  memset (c, 0, sizeof *c);
+}
+
+static const Key *
+find_key (const char *group, const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (g_str_equal (keys[i].group, group) && g_str_equal (keys[i].key, key))
+      return &keys[i];
+  return NULL;
+}
+
+static gboolean
+check_int (const Key *k, int value, const char *where, GError **error)
+{
+  if (value >= k->min && value <= k->max)
+    return TRUE;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+      "%s[%s] %s = %d is out of range %d..%d", where, k->group, k->key, value,
+      k->min, k->max);
+  return FALSE;
+}
+
+static gboolean
+read_key (VwConfig *c, GKeyFile *file, const Key *k, const char *path, GError **error)
+{
+  gpointer field = G_STRUCT_MEMBER_P (c, k->offset);
+  GError *local = NULL;
+  switch (k->type) {
+  case KEY_INT: {
+    int v = g_key_file_get_integer (file, k->group, k->key, &local);
+    if (local || !check_int (k, v, path, &local))
+      break;
+    *(int *) field = v;
+    break;
+  }
+  case KEY_BOOL: {
+    gboolean v = g_key_file_get_boolean (file, k->group, k->key, &local);
+    if (!local)
+      *(gboolean *) field = v;
+    break;
+  }
+  case KEY_STRING: {
+    char *v = g_key_file_get_string (file, k->group, k->key, &local);
+    if (local)
+      break;
+    g_free (*(char **) field);
+    *(char **) field = *v ? v : (g_free (v), NULL);
+    break;
+  }
+  }
+  if (local) {
+    g_propagate_prefixed_error (error, local, "%s: ", path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+vw_config_load_file (VwConfig *c, const char *path, GError **error)
+{
+  g_autoptr (GKeyFile) file = g_key_file_new ();
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error)) {
+    g_prefix_error (error, "%s: ", path);
+    return FALSE;
+  }
+  g_auto (GStrv) groups = g_key_file_get_groups (file, NULL);
+  for (guint g = 0; groups[g]; g++) {
+    g_auto (GStrv) names = g_key_file_get_keys (file, groups[g], NULL, NULL);
+    for (guint n = 0; names && names[n]; n++) {
+      const Key *k = find_key (groups[g], names[n]);
+      if (!k) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+            "%s: unknown setting [%s] %s", path, groups[g], names[n]);
+        return FALSE;
+      }
+      if (!read_key (c, file, k, path, error))
+        return FALSE;
+    }
+    if (!names || !names[0]) {
+      gboolean known = FALSE;
+      for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+        known |= g_str_equal (keys[i].group, groups[g]);
+      if (!known) {
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+            "%s: unknown group [%s]", path, groups[g]);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+vw_config_check (const VwConfig *c, GError **error)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (keys[i].type == KEY_INT
+        && !check_int (&keys[i], G_STRUCT_MEMBER (int, c, keys[i].offset), "", error))
+      return FALSE;
+  if (!c->data_dir || !c->address) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "the data directory and the address must not be empty");
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -1,0 +1,56 @@
+/* vw-config.h: vw-server's settings, from defaults, then a key file
+ * (--config FILE), then the command line; later ones win.
+ *
+ *   [server]
+ *   port=8080                  # 0 picks a free port
+ *   address=0.0.0.0
+ *   data-dir=/var/lib/virtual-window
+ *   ice-address=               # offer media only on this address
+ *   hub-latency=20             # ms
+ *   web-dir=                   # default: the source tree's web/
+ *
+ *   [recording]
+ *   enabled=true
+ *   chunk-seconds=10           # 1..10
+ *
+ *   [retention]
+ *   days=180                   # 0 keeps recordings for ever
+ *   check-minutes=60           # how often expired recordings are deleted
+ *
+ *   [auth]
+ *   token-hours=8
+ *
+ * Unknown groups or keys are errors (a misspelt key must not silently
+ * keep a default, least of all a retention period). */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  int port;
+  char *address;
+  char *data_dir;
+  char *ice_address;       /* (nullable) */
+  int hub_latency_ms;
+  char *web_dir;           /* (nullable) */
+  gboolean record;
+  int chunk_seconds;
+  int retention_days;      /* 0: keep for ever */
+  int retention_check_minutes;
+  int token_hours;
+} VwConfig;
+
+/* The defaults above. */
+void     vw_config_init (VwConfig *config);
+void     vw_config_clear (VwConfig *config);
+/* Reads @path over @config; G_KEY_FILE_ERROR or G_IO_ERROR_INVALID_ARGUMENT
+ * (a value out of range, an unknown group or key) naming file and key. */
+gboolean vw_config_load_file (VwConfig *config, const char *path, GError **error);
+/* Checks the ranges (after the command line was applied). */
+gboolean vw_config_check (const VwConfig *config, GError **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VwConfig, vw_config_clear)
+
+G_END_DECLS
