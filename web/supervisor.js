@@ -559,7 +559,14 @@ function trackUrl(sessionId, track) {
 function renderPlayback(s) {
   const grid = $('#tracks');
   grid.replaceChildren();
-  const tracks = (s.tracks || []).slice().sort((a, b) => (a.offset_ms - b.offset_ms) || String(a.id).localeCompare(String(b.id)));
+  // Each person's tracks together, the agent first: camera, screen, document, audio.
+  const kindOrder = { camera: 0, screen: 1, document: 2, audio: 3 };
+  const roleOrder = (r) => (r === 'agent' ? 0 : 1);
+  const tracks = (s.tracks || []).slice().sort((a, b) => (roleOrder(a.role) - roleOrder(b.role))
+    || String(a.name || '').localeCompare(String(b.name || ''), 'zh-CN')
+    || String(a.peer_id || '').localeCompare(String(b.peer_id || ''))
+    || ((kindOrder[a.kind] ?? 9) - (kindOrder[b.kind] ?? 9))
+    || (a.offset_ms - b.offset_ms));
   const transport = $('#transport');
   if (tracks.length === 0) {
     grid.append(el('p', { class: 'vw-muted' }, s.recorded === false ? '本会话没有录像。' : '本会话没有可回放的录像。'));
