@@ -7,14 +7,25 @@
  *            sides (the later of the two), per call;
  *   latency: capture of a frame at one end to its decoding at the other,
  *            per frame, both directions.
+ * With --recording it measures instead what recording costs the hub: the
+ * same load (--pairs calls at once, --seconds long, camera, microphone and
+ * for every clerk a document camera) through a server with recording off
+ * and one with it on: the server's CPU time per call-second, and the bytes
+ * written to disk against the RTP bytes the hub received (read from the
+ * receivers' counts: the hub forwards every packet it receives).
+ *
  * Not a test: it prints figures, it does not judge them.
  */
 #include <locale.h>
 #include <math.h>
+#include <unistd.h>
+#include <string.h>
 #include "vw-test-util.h"
 
 static int n_calls = 20;
 static int call_seconds = 3;
+static gboolean recording_bench = FALSE;
+static int n_pairs = 2;
 
 static gint64
 event_time (JsonObject *o)
@@ -90,6 +101,138 @@ run_call (VwTestServer *server, GArray *setup, GArray *latency)
   return TRUE;
 }
 
+
+/* ---- what recording costs ---- */
+
+/* User + system CPU seconds used so far by process @pid. */
+static double
+cpu_seconds (const char *pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid);
+  g_autofree char *text = NULL;
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NAN;
+  /* Fields after the command name (which may hold spaces): state is 3rd,
+   * utime the 14th, stime the 15th. */
+  const char *rest = strrchr (text, ')');
+  g_auto (GStrv) f = g_strsplit (rest ? rest + 2 : "", " ", -1);
+  if (g_strv_length (f) < 13)
+    return NAN;
+  return (g_ascii_strtod (f[11], NULL) + g_ascii_strtod (f[12], NULL))
+      / sysconf (_SC_CLK_TCK);
+}
+
+/* RTP bytes the client received, from its last stats event. */
+static gint64
+received_bytes (VwTestClient *c)
+{
+  JsonObject *stats = vw_test_client_last_event (c, "stats");
+  JsonArray *tracks = stats ? json_object_get_array_member (stats, "tracks") : NULL;
+  gint64 sum = 0;
+  for (guint i = 0; tracks && i < json_array_get_length (tracks); i++)
+    sum += json_object_get_int_member (json_array_get_object_element (tracks, i), "bytes");
+  return sum;
+}
+
+/* Bytes of every chunk file under DATA_DIR/sessions. */
+static gint64
+recorded_bytes (const char *data_dir)
+{
+  g_autofree char *sessions = g_build_filename (data_dir, "sessions", NULL);
+  g_autoptr (GDir) d = g_dir_open (sessions, 0, NULL);
+  gint64 sum = 0;
+  for (const char *s; d && (s = g_dir_read_name (d));) {
+    g_autofree char *rec = g_build_filename (sessions, s, "recording", NULL);
+    g_autoptr (GDir) tracks = g_dir_open (rec, 0, NULL);
+    for (const char *t; tracks && (t = g_dir_read_name (tracks));) {
+      g_autofree char *dir = g_build_filename (rec, t, NULL);
+      g_autoptr (GDir) chunks = g_dir_open (dir, 0, NULL);
+      for (const char *c; chunks && (c = g_dir_read_name (chunks));) {
+        g_autofree char *path = g_build_filename (dir, c, NULL);
+        g_autoptr (GFile) f = g_file_new_for_path (path);
+        g_autoptr (GFileInfo) info = g_file_query_info (f, G_FILE_ATTRIBUTE_STANDARD_SIZE,
+            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+        sum += info ? g_file_info_get_size (info) : 0;
+      }
+    }
+  }
+  return sum;
+}
+
+typedef struct {
+  double cpu_per_call_second;    /* server CPU seconds per call-second */
+  gint64 received, recorded;     /* bytes */
+} Load;
+
+/* --pairs calls at once through a server started with @server_args. */
+static Load
+run_load (const char *const *server_args)
+{
+  VwTestServer *server = vw_test_server_start (server_args);
+  const char *pid = g_subprocess_get_identifier (server->proc);
+  g_autofree char *duration = g_strdup_printf ("%d", call_seconds);
+  g_autoptr (GPtrArray) clients = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) vw_test_client_free);
+  g_autoptr (GPtrArray) passwords = g_ptr_array_new_with_free_func (g_free);
+  for (int i = 0; i < n_pairs; i++) {
+    g_autofree char *user = g_strdup_printf ("agent%d", i);
+    g_ptr_array_add (passwords, vw_test_server_add_account (server, user, "agent",
+        "张敏", "shanghai", "黄浦区政务服务中心", NULL));
+  }
+  double cpu0 = cpu_seconds (pid);
+  for (int i = 0; i < n_pairs; i++) {
+    g_autofree char *user = g_strdup_printf ("agent%d", i);
+    const char *agent_args[] = { "--role", "agent", "--user", user, "--password-file",
+      g_ptr_array_index (passwords, i), "--max-sessions", "1", NULL };
+    VwTestClient *agent = vw_test_client_start (server, "张敏", agent_args);
+    vw_test_client_wait_event (agent, "registered", NULL, 10000);
+    g_ptr_array_add (clients, agent);
+  }
+  for (int i = 0; i < n_pairs; i++) {
+    const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
+      "--center", "吴江区政务服务中心", "--item", "企业设立", "--handled-in", "shanghai",
+      "--document-camera", "test", "--duration", duration, NULL };
+    g_ptr_array_add (clients, vw_test_client_start (server, "李华", clerk_args));
+  }
+  Load load = { 0 };
+  for (guint i = 0; i < clients->len; i++) {
+    vw_test_client_wait_exit (g_ptr_array_index (clients, i), (call_seconds + 30) * 1000);
+    load.received += received_bytes (g_ptr_array_index (clients, i));
+  }
+  vw_test_run_for (1500);   /* the last chunks close */
+  load.cpu_per_call_second = (cpu_seconds (pid) - cpu0) / (n_pairs * call_seconds);
+  load.recorded = recorded_bytes (server->data_dir);
+  vw_test_server_stop (server);
+  return load;
+}
+
+static int
+recording_benchmark (void)
+{
+  const char *off_args[] = { "--no-record", NULL };
+  g_printerr ("recording off: %d calls at once, %d s...\n", n_pairs, call_seconds);
+  Load off = run_load (off_args);
+  g_printerr ("recording on: %d calls at once, %d s...\n", n_pairs, call_seconds);
+  Load on = run_load (NULL);
+  g_print ("\nvirtual-window: recording in the hub, %d calls at once of %d s, each"
+      " camera 640x480@30 + Opus both ways and a 1920x1080@5 document camera,"
+      " loopback, %u cores\n\n", n_pairs, call_seconds, g_get_num_processors ());
+  g_print ("| %-44s | %14s | %14s |\n", "measure", "recording off", "recording on");
+  g_print ("|%s|%s|%s|\n", "----------------------------------------------",
+      "----------------", "----------------");
+  g_print ("| %-44s | %13.1f%% | %13.1f%% |\n", "server CPU per call (of one core)",
+      100 * off.cpu_per_call_second, 100 * on.cpu_per_call_second);
+  g_print ("| %-44s | %14" G_GINT64_FORMAT " | %14" G_GINT64_FORMAT " |\n",
+      "RTP bytes received by the hub", off.received, on.received);
+  g_print ("| %-44s | %14s | %14" G_GINT64_FORMAT " |\n", "bytes written (WebM chunks)",
+      "-", on.recorded);
+  g_print ("| %-44s | %14s | %13.1f%% |\n", "written / received (target 95..105%)", "-",
+      on.received ? 100.0 * on.recorded / on.received : NAN);
+  g_print ("\nrecording adds %.1f%% of one core per call\n",
+      100 * (on.cpu_per_call_second - off.cpu_per_call_second));
+  return 0;
+}
+
 static void
 print_row (const char *name, GArray *v, const char *target)
 {
@@ -105,6 +248,8 @@ main (int argc, char **argv)
   GOptionEntry entries[] = {
     { "calls", 'n', 0, G_OPTION_ARG_INT, &n_calls, "Number of calls (default 20)", "N" },
     { "seconds", 's', 0, G_OPTION_ARG_INT, &call_seconds, "Length of each call (default 3)", "S" },
+    { "recording", 0, 0, G_OPTION_ARG_NONE, &recording_bench, "Measure the cost of recording instead", NULL },
+    { "pairs", 0, 0, G_OPTION_ARG_INT, &n_pairs, "--recording: calls at once (default 2)", "N" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- call set-up and latency benchmark");
@@ -121,6 +266,8 @@ main (int argc, char **argv)
   if (!g_getenv ("VW_ADMIN"))
     g_setenv ("VW_ADMIN", VW_ADMIN_PATH, FALSE);
 
+  if (recording_bench)
+    return recording_benchmark ();
   g_autoptr (GArray) setup = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) latency = g_array_new (FALSE, FALSE, sizeof (double));
   VwTestServer *server = vw_test_server_start (NULL);

@@ -52,8 +52,10 @@ make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
    * oldest data is dropped (and the gap shows in the chunk's duration). */
   g_object_set (queue, "max-size-buffers", 0, "max-size-bytes", 0,
       "max-size-time", (guint64) 5 * GST_SECOND, "leaky", 2, NULL);
+  /* After a lost packet the chunk skips to the next keyframe (it stays
+   * decodable), and asks the sender for one at once, so the gap is short. */
   if (!audio)
-    g_object_set (depay, "wait-for-keyframe", TRUE, NULL);
+    g_object_set (depay, "wait-for-keyframe", TRUE, "request-keyframe", TRUE, NULL);
   /* Video splits at keyframes: splitmuxsink asks for one every chunk
    * (which needs max-size-bytes 0). */
   g_object_set (split, "muxer", mux, "location", location,
