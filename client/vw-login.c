@@ -2,7 +2,7 @@
 #include "vw-login.h"
 
 #include <gio/gio.h>
-#include <gio/gunixinputstream.h>
+#include <unistd.h>
 #include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 #include <string.h>
@@ -12,12 +12,21 @@ read_password (const char *path, GError **error)
 {
   g_autofree char *text = NULL;
   if (g_str_equal (path, "-")) {
-    g_autoptr (GInputStream) in = g_unix_input_stream_new (0, FALSE);
-    g_autoptr (GDataInputStream) data = g_data_input_stream_new (in);
-    text = g_data_input_stream_read_line_utf8 (data, NULL, NULL, error);
-    if (!text && error && !*error)
+    /* Byte by byte, not buffered: the commands that follow on stdin are
+     * the call's, and must stay there. */
+    GString *line = g_string_new (NULL);
+    char c;
+    ssize_t n;
+    while ((n = read (0, &c, 1)) == 1 && c != '\n')
+      g_string_append_c (line, c);
+    if (n < 0 || (n == 0 && line->len == 0)) {
+      g_string_free (line, TRUE);
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
           "no password on standard input");
+      return NULL;
+    }
+    text = g_string_free (line, FALSE);
+    text[strcspn (text, "\r")] = '\0';
   } else if (g_file_get_contents (path, &text, NULL, error)) {
     text[strcspn (text, "\r\n")] = '\0';
   }
