@@ -38,8 +38,9 @@ typedef struct {
 void vw_store_track_free (VwStoreTrack *track);
 void vw_store_chunk_free (VwStoreChunk *chunk);
 
-/* Records a track of an open session; its id goes to @id_out.  CONFLICT
- * if the participant has a track of that kind already. */
+/* Records a track of an open session; its id goes to @id_out.  A
+ * participant may have several of one kind (a share stopped and started
+ * again).  NOT_FOUND for an unknown session, CONFLICT if it is not open. */
 gboolean vw_store_add_track (VwStore *store, const VwStoreTrack *track,
                              gint64 *id_out, GError **error);
 gboolean vw_store_track_ended (VwStore *store, gint64 track_id, gint64 at,

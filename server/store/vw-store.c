@@ -124,8 +124,7 @@ static const char *const migrations[] = {
   "  offset_ms  INTEGER NOT NULL CHECK (offset_ms >= 0),"
   "  started_at INTEGER NOT NULL,"
   "  ended_at   INTEGER,"
-  "  purged_at  INTEGER,"   /* retention removed its files */
-  "  UNIQUE (session_id, peer_id, kind)"
+  "  purged_at  INTEGER"    /* retention removed its files */
   ") STRICT;"
   "CREATE INDEX tracks_by_session ON tracks (session_id);"
 
