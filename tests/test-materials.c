@@ -337,6 +337,44 @@ test_materials (Fixture *f, gconstpointer data)
   vw_test_client_command (clerk, "{\"command\":\"hangup\"}");
   g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);
   g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
+
+  /* Recorded the same way: the clerk's screen twice (shared, stopped,
+   * shared again: two recordings, the second starting later), its document
+   * camera once, each with its chunks. */
+  const char *session = json_object_get_string_member (
+      vw_test_client_last_event (clerk, "connected"), "session");
+  const char *clerk_id = json_object_get_string_member (
+      vw_test_client_last_event (clerk, "registered"), "peer_id");
+  g_autofree char *manifest = g_build_filename (f->server->data_dir, "sessions",
+      session, "manifest.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  gint64 screen_offsets[2] = { -1, -1 };
+  guint n_screen = 0, n_document = 0;
+  for (guint tries = 0; tries < 100; tries++) {
+    g_autoptr (GError) error = NULL;
+    g_assert_true (json_parser_load_from_file (parser, manifest, &error));
+    JsonArray *tracks = json_object_get_array_member (
+        json_node_get_object (json_parser_get_root (parser)), "tracks");
+    gboolean all_ended = TRUE;
+    n_screen = n_document = 0;
+    for (guint i = 0; i < json_array_get_length (tracks); i++) {
+      JsonObject *t = json_array_get_object_element (tracks, i);
+      all_ended &= json_object_get_int_member (t, "ended_at") > 0;
+      if (!g_str_equal (json_object_get_string_member (t, "peer_id"), clerk_id))
+        continue;
+      const char *kind = json_object_get_string_member (t, "kind");
+      g_assert_cmpuint (json_array_get_length (json_object_get_array_member (t, "chunks")), >, 0);
+      if (g_str_equal (kind, "screen") && n_screen < 2)
+        screen_offsets[n_screen++] = json_object_get_int_member (t, "offset_ms");
+      n_document += g_str_equal (kind, "document");
+    }
+    if (all_ended)
+      break;
+    vw_test_run_for (100);
+  }
+  g_assert_cmpuint (n_screen, ==, 2);
+  g_assert_cmpuint (n_document, ==, 1);
+  g_assert_cmpint (screen_offsets[1], >, screen_offsets[0] + 1000);
 }
 
 /* Asking for a snapshot when nobody shares a document camera: a clear error
