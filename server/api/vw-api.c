@@ -19,8 +19,8 @@ vw_api_register (SoupServer *server, VwApiContext *context)
   g_return_if_fail (context->token_lifetime_s > 0);
 
   vw_api_auth_register (server, context);
-  /* ---- the other endpoint files register here (see vw-api-private.h) ----
-   * vw_api_sessions_register (server, context);     vw-api-sessions.c */
+  /* ---- the other endpoint files register here (see vw-api-private.h) ---- */
+  vw_api_sessions_register (server, context);
 }
 
 /* ---- responses ---- */
