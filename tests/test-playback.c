@@ -274,6 +274,24 @@ test_remux (Fixture *f, gconstpointer data)
   result_clear (&again);
 }
 
+/* Retention removes the cached copy with the chunks. */
+static void
+test_remove_cache (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  Result r = prepare (f);
+
+  g_assert_no_error (r.error);
+  g_assert_true (g_file_test (r.path, G_FILE_TEST_EXISTS));
+  g_assert_true (vw_playback_remove_cache (f->dir, f->track_id, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (r.path, G_FILE_TEST_EXISTS));
+  /* Nothing to remove is no error. */
+  g_assert_true (vw_playback_remove_cache (f->dir, f->track_id, &error));
+  g_assert_no_error (error);
+  result_clear (&r);
+}
+
 /* The time stamp of the first buffer in the WebM file @path. */
 static GstClockTime
 first_pts (const char *path)
@@ -415,6 +433,7 @@ main (int argc, char **argv)
   ADD ("video/tampered", test_tampered, VIDEO);
   ADD ("audio/tampered-first", test_tampered_first, AUDIO);
   ADD ("video/missing", test_missing, VIDEO);
+  ADD ("audio/remove-cache", test_remove_cache, AUDIO);
   g_test_add_func ("/playback/empty", test_empty);
   g_test_add_func ("/playback/content-type", test_content_type);
   return g_test_run ();

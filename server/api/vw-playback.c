@@ -61,6 +61,20 @@ vw_playback_cache_path (const char *data_dir, gint64 track_id)
   return g_build_filename (data_dir, CACHE_SUBDIR, name, NULL);
 }
 
+gboolean
+vw_playback_remove_cache (const char *data_dir, gint64 track_id, GError **error)
+{
+  g_return_val_if_fail (data_dir != NULL, FALSE);
+
+  g_autofree char *path = vw_playback_cache_path (data_dir, track_id);
+  if (g_unlink (path) == 0 || errno == ENOENT)
+    return TRUE;
+  int errsv = errno;
+  g_set_error (error, VW_PLAYBACK_ERROR, VW_PLAYBACK_ERROR_IO, "cannot remove %s: %s",
+      path, g_strerror (errsv));
+  return FALSE;
+}
+
 static char *
 chunk_file (Job *job, const VwStoreChunk *c)
 {

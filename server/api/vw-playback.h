@@ -42,6 +42,11 @@ const char *vw_playback_content_type (const VwStoreTrack *track);
 /* DATA_DIR/cache/playback/TRACK.webm.  (transfer full) */
 char *vw_playback_cache_path (const char *data_dir, gint64 track_id);
 
+/* Removes the cached file of a track (none is fine): retention calls it
+ * when it purges the track, so that no copy of the recording outlives it. */
+gboolean vw_playback_remove_cache (const char *data_dir, gint64 track_id,
+                                   GError **error);
+
 /* Makes (or reuses) the playable file of @track from @chunks (VwStoreChunk*
  * by seq, as vw_store_list_chunks() gives them; both are copied).  Calls
  * @callback on the thread-default main context of the caller. */
