@@ -8,6 +8,7 @@
 
 #include <gst/sdp/sdp.h>
 #include <nice/agent.h>
+#include <sys/socket.h>
 
 GST_DEBUG_CATEGORY_STATIC (vw_peer_debug);
 #define GST_CAT_DEFAULT vw_peer_debug
@@ -531,6 +532,41 @@ vw_peer_get_state (VwPeer *self)
   return self->state;
 }
 
+/* A document camera's keyframe is a burst of a few hundred kilobytes: more
+ * than the kernel's default UDP receive buffer (208 KiB on Debian) holds
+ * while the receiving thread is busy, and a lost packet costs the receiver
+ * the picture until the next keyframe.  So the socket that carries the
+ * media gets a larger buffer once ICE has chosen it (the kernel caps it at
+ * net.core.rmem_max). */
+#define MEDIA_SOCKET_BUFFER (4 * 1024 * 1024)
+
+static void
+on_component_state (NiceAgent *agent, guint stream, guint component, guint state,
+    gpointer data)
+{
+  if (state != NICE_COMPONENT_STATE_READY)
+    return;
+  g_autoptr (GSocket) socket = nice_agent_get_selected_socket (agent, stream, component);
+  if (!socket)
+    return;
+  g_autoptr (GError) error = NULL;
+  if (!g_socket_set_option (socket, SOL_SOCKET, SO_RCVBUF, MEDIA_SOCKET_BUFFER, &error)
+      || !g_socket_set_option (socket, SOL_SOCKET, SO_SNDBUF, MEDIA_SOCKET_BUFFER, &error))
+    GST_INFO ("cannot enlarge the media socket's buffers: %s", error->message);
+}
+
+static void
+enlarge_socket_buffers (GstElement *webrtcbin)
+{
+  g_autoptr (GObject) ice = NULL;
+  g_autoptr (GObject) agent = NULL;
+  g_object_get (webrtcbin, "ice-agent", &ice, NULL);
+  if (ice && g_object_class_find_property (G_OBJECT_GET_CLASS (ice), "agent"))
+    g_object_get (ice, "agent", &agent, NULL);
+  if (agent && NICE_IS_AGENT (agent))
+    g_signal_connect (agent, "component-state-changed", G_CALLBACK (on_component_state), NULL);
+}
+
 /* libnice would otherwise look for a UPnP gateway with SSDP multicast on
  * every network: pointless for a server and noise on the desk's LAN. */
 static void
@@ -706,6 +742,7 @@ vw_peer_new (GstBin *bin, const char *name, guint latency_ms)
       G_CALLBACK (on_connection_state), self);
   g_signal_connect (self->webrtcbin, "on-data-channel", G_CALLBACK (on_data_channel), self);
   disable_upnp (self->webrtcbin);
+  enlarge_socket_buffers (self->webrtcbin);
   gst_bin_add (bin, self->webrtcbin);
   gst_element_sync_state_with_parent (self->webrtcbin);
   return self;

@@ -21,7 +21,72 @@ struct _VwRecorder {
   gpointer user_data;
   GstClockTime opened_at;    /* running time the open chunk starts at */
   gboolean stopping, finished;
+  struct KeyframeNotifier *notifier;   /* (nullable) owned ref */
 };
+
+/* Shared with the streaming thread's probe: outlives the recorder until
+ * the last pending call has run. */
+typedef struct KeyframeNotifier {
+  GMainContext *context;
+  VwRecorderKeyframeFunc func;     /* main context only */
+  gpointer user_data;
+  gboolean cancelled;              /* main context only */
+  gint64 last;                     /* main context only: monotonic us */
+  gulong probe;
+} KeyframeNotifier;
+
+static void
+notifier_clear (KeyframeNotifier *n)
+{
+  g_main_context_unref (n->context);
+}
+
+static void
+notifier_release (gpointer data)
+{
+  g_rc_box_release_full (data, (GDestroyNotify) notifier_clear);
+}
+
+static gboolean
+notify_keyframe (gpointer data)
+{
+  KeyframeNotifier *n = data;
+  gint64 now = g_get_monotonic_time ();
+  if (!n->cancelled && now - n->last >= 500 * G_TIME_SPAN_MILLISECOND) {
+    n->last = now;
+    n->func (n->user_data);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+on_upstream_event (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  KeyframeNotifier *n = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  GstClockTime when = GST_CLOCK_TIME_NONE;
+  if (gst_video_event_is_force_key_unit (event)
+      && gst_video_event_parse_upstream_force_key_unit (event, &when, NULL, NULL)
+      && !GST_CLOCK_TIME_IS_VALID (when))
+    g_main_context_invoke_full (n->context, G_PRIORITY_DEFAULT, notify_keyframe,
+        g_rc_box_acquire (n), notifier_release);
+  return GST_PAD_PROBE_OK;   /* and on to RTCP as well */
+}
+
+void
+vw_recorder_set_keyframe_func (VwRecorder *r, VwRecorderKeyframeFunc func,
+    gpointer user_data)
+{
+  g_return_if_fail (r != NULL && r->notifier == NULL && func != NULL);
+  KeyframeNotifier *n = g_rc_box_new0 (KeyframeNotifier);
+  n->context = g_main_context_ref_thread_default ();
+  n->func = func;
+  n->user_data = user_data;
+  n->last = G_MININT64 / 2;
+  r->notifier = n;
+  n->probe = gst_pad_add_probe (r->tee_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+      on_upstream_event, g_rc_box_acquire (n), notifier_release);
+}
 
 static GstElement *
 make (const char *factory, GError **error)
@@ -207,6 +272,11 @@ vw_recorder_free (VwRecorder *r)
 {
   if (!r)
     return;
+  if (r->notifier) {
+    r->notifier->cancelled = TRUE;
+    gst_pad_remove_probe (r->tee_pad, r->notifier->probe);
+    notifier_release (r->notifier);
+  }
   if (!r->stopping)
     vw_media_detach_branch (r->tee_pad);
   gst_element_set_locked_state (r->branch, TRUE);

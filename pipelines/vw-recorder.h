@@ -38,6 +38,14 @@ VwRecorder *vw_recorder_new (GstBin *bin, GstElement *tee, VwTrackKind kind,
                              const char *dir, const char *prefix,
                              guint chunk_seconds, VwRecorderChunkFunc func,
                              gpointer user_data, GError **error);
+/* @func runs on the recorder's main context whenever the recording needs
+ * a keyframe now (a packet was lost, so the picture can only resume at
+ * one), at most every 500 ms: the owner asks the sender by the fastest way
+ * it has.  Requests for a later time (splitmuxsink's own) are left to RTCP. */
+typedef void (*VwRecorderKeyframeFunc) (gpointer user_data);
+void        vw_recorder_set_keyframe_func (VwRecorder *recorder,
+                                           VwRecorderKeyframeFunc func,
+                                           gpointer user_data);
 /* Finishes the chunk being written (EOS); that last chunk is reported like
  * the others, then vw_recorder_is_finished() turns TRUE. */
 void        vw_recorder_stop (VwRecorder *recorder);

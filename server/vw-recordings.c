@@ -3,6 +3,7 @@
 #include "vw-recordings.h"
 #include "vw-store-recordings.h"
 #include "vw-store-audit.h"
+#include "vw-playback.h"
 
 #include <glib/gstdio.h>
 
@@ -436,7 +437,9 @@ vw_recordings_purge_expired (VwRecordings *rec, gint64 before_ms, guint *n_track
     gint64 bytes = 0;
     for (guint i = 0; i < list->len; i++) {
       VwStoreTrack *t = g_ptr_array_index (list, i);
+      /* The files, and the copy remuxed for playback if there is one. */
       if (!delete_track_files (rec, t, &bytes, error)
+          || !vw_playback_remove_cache (rec->data_dir, t->id, error)
           || !vw_store_track_purged (rec->store, t->id, g_get_real_time () / 1000, error))
         return FALSE;
       json_array_add_int_element (ids, t->id);

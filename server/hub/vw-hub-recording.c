@@ -62,6 +62,16 @@ on_keyframe_timer (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static void
+on_keyframe_wanted (gpointer data)
+{
+  HubRecording *r = data;
+  Participant *p = g_hash_table_lookup (r->hub->participants, r->peer);
+  GST_DEBUG ("recording %s lost a packet: asking %s for a keyframe", r->id, r->peer);
+  if (p && !r->stopping)
+    vw_hub_request_keyframe (p, r->kind);
+}
+
 /* Done with @r: reported, then forgotten. */
 static void
 recording_done (HubRecording *r, gboolean complete)
@@ -132,6 +142,10 @@ recording_start (Participant *p, VwTrackKind kind, GstElement *tee)
   r->peer = g_strdup (p->id);
   r->kind = kind;
   if (kind != VW_TRACK_AUDIO) {
+    /* The first chunk starts at a keyframe: ask for one now, and again at
+     * once whenever a lost packet makes the recording wait for one. */
+    vw_hub_request_keyframe (p, kind);
+    vw_recorder_set_keyframe_func (r->recorder, on_keyframe_wanted, r);
     guint chunk_ms = 1000 * (hub->config.chunk_seconds ? hub->config.chunk_seconds
         : VW_RECORDER_CHUNK_SECONDS);
     r->keyframe_timer = g_timeout_add (MAX (chunk_ms - 600, chunk_ms / 2),
