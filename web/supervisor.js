@@ -522,16 +522,20 @@ function renderEvents(s) {
 function renderSnapshots(s) {
   const list = $('#snapshots');
   list.replaceChildren();
-  const people = new Map((s.participants || []).map((p) => [p.peer_id, p.name]));
+  const people = new Map((s.participants || []).map((p) => [p.peer_id, p.name || role(p.role)]));
+  const who = (peer) => (peer ? people.get(peer) || peer : '');
   for (const snap of s.snapshots || []) {
-    const from = people.get(snap.from || snap.from_peer || snap.peer_id) || snap.from || '';
     const size = snap.width && snap.height ? `${snap.width}×${snap.height}` : '';
-    const bytes = snap.size ? `${Math.round(snap.size / 1024)} KB` : '';
+    const bytes = snap.size ? `${Math.max(1, Math.round(snap.size / 1024))} KB` : '';
+    const from = who(snap.sent_by);
+    const by = who(snap.requested_by);
+    const notes = (snap.annotations || []).map((a) => el('div', { class: 'vw-muted' },
+      `标注（${who(a.author) || a.author || '—'}）：${a.note || ''}`));
     list.append(el('li', {},
-      el('span', { class: 'vw-when' }, formatDateTime(snap.created_at || snap.at)),
-      el('span', { class: 'vw-mono' }, snap.id || ''), ' ',
-      [from && `来自 ${from}`, size, bytes].filter(Boolean).join(' · '),
-      snap.sha256 ? el('div', { class: 'vw-muted vw-mono', title: snap.sha256 }, `SHA-256 ${String(snap.sha256).slice(0, 16)}…`) : null));
+      el('span', { class: 'vw-when' }, formatDateTime(snap.created_at)),
+      [by && `${by} 请求`, from && `${from} 提供`, size, bytes].filter(Boolean).join(' · '),
+      snap.sha256 ? el('div', { class: 'vw-muted vw-mono', title: snap.sha256 }, `SHA-256 ${String(snap.sha256).slice(0, 16)}…`) : null,
+      notes));
   }
   if (!list.children.length)
     list.append(el('li', { class: 'vw-muted' }, '本会话没有材料快照。'));
@@ -578,13 +582,20 @@ function renderPlayback(s) {
   const items = [];
   for (const t of tracks) {
     const isAudio = t.kind === 'audio';
+    const who = `${t.name || '—'} · ${role(t.role)}`;
+    if (t.purged) {
+      // Retention removed its files: say so instead of failing to load.
+      grid.append(el('figure', { class: `vw-media-tile${isAudio ? ' is-audio' : ''}`, dataset: { trackId: t.id, phase: 'purged' } },
+        el('header', {}, el('span', {}, who), el('strong', {}, KINDS[t.kind] || t.kind)),
+        el('div', { class: 'vw-media-screen' }, el('div', { class: 'vw-media-state' }, '录像已按保存期限清除'))));
+      continue;
+    }
     const media = isAudio
       ? el('audio', { preload: 'auto', dataset: { trackId: t.id, kind: t.kind } })
       : el('video', { preload: 'auto', muted: true, playsInline: true, dataset: { trackId: t.id, kind: t.kind } });
     if (!isAudio)
       media.muted = true;   // video tracks carry no sound; the property, not only the attribute
     media.src = trackUrl(s.id, t);
-    const who = `${t.name || '—'} · ${role(t.role)}`;
     const tile = el('figure', { class: `vw-media-tile${isAudio ? ' is-audio' : ''}`, dataset: { trackId: t.id } },
       el('header', {}, el('span', {}, who), el('strong', {}, KINDS[t.kind] || t.kind)),
       el('div', { class: 'vw-media-screen' }, media, el('div', { class: 'vw-media-state' })),
@@ -592,9 +603,14 @@ function renderPlayback(s) {
     grid.append(tile);
     items.push({ element: media, offsetMs: t.offset_ms, durationMs: t.duration_ms, tile });
   }
+  if (items.length === 0) {
+    transport.hidden = true;
+    $('#playback-note').textContent = '';
+    return;
+  }
   const player = new SyncPlayer(items, { durationMs: (Number(s.duration_s) || 0) * 1000 });
   detailState.player = player;
-  $('#playback-note').textContent = `共 ${tracks.length} 轨，同步播放`;
+  $('#playback-note').textContent = `共 ${items.length} 轨，同步播放`;
 
   const seek = $('#seek');
   const button = $('#play-toggle');
@@ -610,7 +626,7 @@ function renderPlayback(s) {
   };
   player.addEventListener('update', update);
   player.addEventListener('blocked', () => setMessage($('#detail-message'), '浏览器阻止了播放，请再按一次“播放”。', 'is-warn'));
-  player.addEventListener('trackerror', () => checkTrackAccess(s.id, tracks));
+  player.addEventListener('trackerror', () => checkTrackAccess(s.id, tracks.filter((t) => !t.purged)));
   update();
 }
 

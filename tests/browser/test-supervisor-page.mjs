@@ -23,10 +23,10 @@ const CASES = [
   'vw-admin adds a supervisor (王芳, 黄浦区政务服务中心, scope center) and an agent (张敏)',
   'vw-server starts and prints its URL',
   '/ serves the Chinese landing page with CSP, nosniff and no-cache',
-  'a real call: agent and clerk connected, frames both ways, a document camera shared mid-call, hung up, recorded',
+  'a real call: agent and clerk connected, frames both ways, a document camera shared mid-call, a snapshot, hung up, recorded',
   'a wrong password shows the error message',
   'signing in shows the session list with the call\'s case number',
-  'the session detail shows participants, timeline and one media element per recorded track',
+  'the session detail shows participants, timeline, the snapshot and one media element per recorded track',
   'before its offset, a later track is blank and paused',
   'play: every video has frames and advances, audio advances, all in step',
   'screenshot of the playing session (supervisor-page.png)',
@@ -316,6 +316,9 @@ await step(['url'], async () => {
   // A track that starts later than the others, for the page to offset.
   clerk.command({ command: 'share', kind: 'document', source: 'test' });
   await agent.waitEvent('first-frame', 20000, (e) => e.track === 'document');
+  // A full-resolution snapshot of the page, kept by the server as evidence.
+  agent.command({ command: 'snapshot' });
+  await agent.waitEvent('snapshot-saved', 20000);
   await sleep(Math.max(0, CALL_SECONDS * 1000 - (Date.now() - connectedAt)));
   clerk.command({ command: 'hangup' });
   await clerk.waitEvent('ended', 10000);
@@ -420,6 +423,8 @@ await step(['signedIn'], async () => {
   const participants = await page.innerText('#participants-table');
   assert(participants.includes('张敏') && participants.includes('李华') && participants.includes('帮办专员'), `participants: ${participants}`);
   assert((await page.locator('#events li').count()) > 0, 'no timeline events');
+  const snapshots = await page.innerText('#snapshots');
+  assert(/张敏 请求/.test(snapshots) && /李华 提供/.test(snapshots) && /SHA-256/.test(snapshots), `snapshots: ${snapshots}`);
   const videos = state.detail.tracks.filter((t) => t.kind !== 'audio').length;
   const audios = state.detail.tracks.filter((t) => t.kind === 'audio').length;
   assert(await page.locator('#tracks video').count() === videos, `expected ${videos} <video>`);
