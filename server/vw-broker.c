@@ -1,11 +1,8 @@
 /* vw-broker.c: connections, registration, sessions; pairing decisions come
  * from VwPairing, media from VwHub. */
-#include "vw-broker.h"
+#include "vw-broker-private.h"
 
 #include <string.h>
-#include "vw-pairing.h"
-#include "hub/vw-hub.h"
-#include "vw-recordings.h"
 #include "vw-hello-auth.h"
 #include "vw-store-audit.h"
 
@@ -13,41 +10,6 @@
  * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
 #define WS_MAX_FRAME (1024 * 1024)
 #define WS_KEEPALIVE_S 10
-
-typedef struct _Session Session;
-
-typedef struct {
-  VwBroker *broker;
-  SoupWebsocketConnection *ws;   /* owned ref */
-  char *peer_id;
-  gboolean registered;
-  VwRole role;
-  char *name, *province, *center;
-  char *item;                    /* clerk: the item of the latest request */
-  char *handled_in;              /* clerk: the province of that request */
-  VwTokenClaims *claims;         /* (nullable) agents and supervisors: the account */
-  Session *session;              /* (nullable) borrowed: in it, or watching it */
-} Connection;
-
-struct _Session {
-  char *id;
-  char *case_no;                 /* the case number of the store */
-  char *agent;                   /* peer ids */
-  char *clerk;
-  GPtrArray *viewers;            /* char* peer ids of supervisors watching live */
-};
-
-struct _VwBroker {
-  VwStore *store;                /* borrowed */
-  VwPairing *pairing;
-  VwHub *hub;
-  VwRecordings *recordings;      /* NULL when not recording */
-  guint8 token_key[VW_TOKEN_KEY_SIZE];
-  GHashTable *connections;       /* peer id -> Connection*, owned */
-  GHashTable *sessions;          /* session id -> Session*, owned */
-  guint64 sessions_started;
-  gboolean shutting_down;        /* no new sessions once set */
-};
 
 static gint64
 now_us (void)
@@ -64,8 +26,8 @@ random_id (const char *prefix)
 
 /* ---- sending ---- */
 
-static void
-conn_send (Connection *c, VwMessage *msg)
+void
+broker_conn_send (Connection *c, VwMessage *msg)
 {
   if (soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
@@ -78,18 +40,18 @@ static void
 conn_send_error (Connection *c, const GError *error, JsonNode *ref)
 {
   g_autoptr (VwMessage) msg = vw_message_new_error_from_gerror (error, ref);
-  conn_send (c, msg);
+  broker_conn_send (c, msg);
 }
 
-static void
-conn_reply_ok (Connection *c, VwMessage *request)
+void
+broker_conn_reply_ok (Connection *c, VwMessage *request)
 {
   JsonNode *id = vw_message_get_id (request);
   if (!id)
     return;
   g_autoptr (VwMessage) ok = vw_message_new (VW_MSG_OK);
   vw_message_set_ref (ok, id);
-  conn_send (c, ok);
+  broker_conn_send (c, ok);
 }
 
 static void
@@ -97,7 +59,7 @@ send_to_peer (VwBroker *b, const char *peer, VwMessage *msg)
 {
   Connection *c = g_hash_table_lookup (b->connections, peer);
   if (c)
-    conn_send (c, msg);
+    broker_conn_send (c, msg);
 }
 
 /* ---- the store: sessions, evidence and their timeline ----
@@ -105,8 +67,8 @@ send_to_peer (VwBroker *b, const char *peer, VwMessage *msg)
  * A failure to write is logged loudly but does not break the call: the
  * people in it come first, and the log names what is missing. */
 
-static gint64
-now_ms (void)
+gint64
+broker_now_ms (void)
 {
   return g_get_real_time () / 1000;
 }
@@ -129,7 +91,7 @@ store_event (VwBroker *b, const char *session, const char *type,
     text = json_to_string (node, FALSE);
     json_object_unref (detail);
   }
-  if (!vw_store_add_event (b->store, session, now_ms (), type, actor, text, &error))
+  if (!vw_store_add_event (b->store, session, broker_now_ms (), type, actor, text, &error))
     store_failed (type, error);
 }
 
@@ -141,7 +103,7 @@ store_participant (VwBroker *b, const char *session, Connection *c)
     .peer_id = c->peer_id, .role = (char *) vw_role_to_string (c->role),
     .name = c->name, .province = c->province, .center = c->center,
     .account = c->claims ? c->claims->username : NULL,
-    .joined_at = now_ms (),
+    .joined_at = broker_now_ms (),
   };
   if (!vw_store_session_add_participant (b->store, session, &p, &error))
     store_failed ("a participant", error);
@@ -155,7 +117,7 @@ store_session_begin (VwBroker *b, const char *id, Connection *agent, Connection 
   char *case_no = NULL;
   VwStoreSession s = {
     .id = (char *) id, .province = clerk->handled_in, .item = clerk->item,
-    .started_at = now_ms (),
+    .started_at = broker_now_ms (),
   };
   if (!vw_store_session_begin (b->store, &s, &case_no, &error)) {
     store_failed ("a session", error);
@@ -170,7 +132,7 @@ static void
 store_session_end (VwBroker *b, const char *id, const char *reason)
 {
   GError *error = NULL;
-  if (!vw_store_session_end (b->store, id, reason, now_ms (), &error))
+  if (!vw_store_session_end (b->store, id, reason, broker_now_ms (), &error))
     store_failed ("the end of a session", error);
   JsonObject *detail = json_object_new ();
   json_object_set_string_member (detail, "reason", reason);
@@ -197,7 +159,7 @@ send_paired (Connection *to, Session *s, Connection *peer)
   vw_message_set_string (msg, "session", s->id);
   vw_message_set_string (msg, "case", s->case_no);
   vw_message_take_object (msg, "peer", peer_info (peer));
-  conn_send (to, msg);
+  broker_conn_send (to, msg);
 }
 
 static void
@@ -206,7 +168,7 @@ send_recording (Connection *to, Session *s)
   g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_RECORDING);
   vw_message_set_string (msg, "session", s->id);
   vw_message_set_bool (msg, "active", TRUE);
-  conn_send (to, msg);
+  broker_conn_send (to, msg);
 }
 
 static void
@@ -221,12 +183,20 @@ session_free (Session *s)
 }
 
 static void start_session (VwBroker *b, const char *agent, const char *clerk);
+static void apply_pairing_events (VwBroker *b, GPtrArray *events);
 
 static void
 apply_events (VwBroker *b, GPtrArray *events)
 {
   if (b->shutting_down)
     return;
+  apply_pairing_events (b, events);
+  broker_update_queues (b);
+}
+
+static void
+apply_pairing_events (VwBroker *b, GPtrArray *events)
+{
   for (guint i = 0; events && i < events->len; i++) {
     VwPairingEvent *ev = g_ptr_array_index (events, i);
     if (ev->type == VW_PAIRING_EVENT_PAIRED) {
@@ -284,7 +254,7 @@ stop_watching (VwBroker *b, Session *s, const char *peer, const char *reason,
       break;
     }
   GError *error = NULL;
-  if (!vw_store_session_participant_left (b->store, s->id, id, now_ms (), &error))
+  if (!vw_store_session_participant_left (b->store, s->id, id, broker_now_ms (), &error))
     store_failed ("a supervisor leaving", error);
   store_event (b, s->id, "monitor-stopped", id, NULL);
   if (!c)
@@ -292,7 +262,7 @@ stop_watching (VwBroker *b, Session *s, const char *peer, const char *reason,
   c->session = NULL;
   g_autoptr (VwMessage) msg = vw_message_new_ended (s->id, reason);
   vw_message_set_ref (msg, ref);
-  conn_send (c, msg);
+  broker_conn_send (c, msg);
 }
 
 /* Ends @s: both sides get "ended" (@reason_for_actor to @actor, @reason to
@@ -322,7 +292,7 @@ end_session (VwBroker *b, Session *s, const char *actor,
         is_actor ? reason_for_actor : reason);
     if (is_actor)
       vw_message_set_ref (msg, actor_ref);
-    conn_send (c, msg);
+    broker_conn_send (c, msg);
   }
   g_autoptr (GPtrArray) events = actor_leaving ? NULL
       : vw_pairing_end_pair (b->pairing, s->agent, now_us (), NULL);
@@ -381,7 +351,9 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
 
   g_autoptr (VwMessage) welcome = vw_message_new_welcome (c->peer_id);
   vw_message_set_ref (welcome, vw_message_get_id (msg));
-  conn_send (c, welcome);
+  broker_conn_send (c, welcome);
+  if (role == VW_ROLE_AGENT)
+    broker_update_queues (b);   /* an agent sees its province's queue at once */
   return TRUE;
 }
 
@@ -392,7 +364,7 @@ finish_pairing (Connection *c, VwMessage *msg, GPtrArray *events)
 {
   if (!events)
     return FALSE;
-  conn_reply_ok (c, msg);
+  broker_conn_reply_ok (c, msg);
   apply_events (c->broker, events);
   return TRUE;
 }
@@ -418,6 +390,7 @@ handle_request (Connection *c, VwMessage *msg, GError **error)
     g_free (c->handled_in);
     c->item = g_strdup (item);
     c->handled_in = g_strdup (province);
+    c->requested_at = broker_now_ms ();
   }
   return finish_pairing (c, msg, events);
 }
@@ -462,7 +435,7 @@ handle_media (Connection *c, VwMessage *msg, GError **error)
     return FALSE;
   if (!vw_hub_handle_message (c->broker->hub, c->peer_id, msg, error))
     return FALSE;
-  conn_reply_ok (c, msg);
+  broker_conn_reply_ok (c, msg);
   return TRUE;
 }
 
@@ -512,11 +485,11 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   GError *err = NULL;
   VwStoreAnnotation record = {
     .snapshot_id = (char *) id, .session_id = s->id, .author = c->peer_id,
-    .x = x, .y = y, .w = w, .h = h, .note = (char *) note, .created_at = now_ms (),
+    .x = x, .y = y, .w = w, .h = h, .note = (char *) note, .created_at = broker_now_ms (),
   };
   if (!vw_store_add_annotation (c->broker->store, &record, NULL, &err))
     store_failed ("an annotation", err);
-  conn_reply_ok (c, msg);
+  broker_conn_reply_ok (c, msg);
   return TRUE;
 }
 
@@ -555,12 +528,12 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   json_object_set_string_member (detail, "peer_id", c->peer_id);
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
   g_autofree char *text = json_to_string (node, FALSE);
-  if (!vw_store_add_audit (b->store, now_ms (), c->claims->username, "watch-live",
+  if (!vw_store_add_audit (b->store, broker_now_ms (), c->claims->username, "watch-live",
           s->id, text, NULL, &err))
     store_failed ("an audit entry", err);
   g_message ("session %s: supervisor %s (%s) watches live", s->id, c->claims->username,
       c->name);
-  conn_reply_ok (c, msg);
+  broker_conn_reply_ok (c, msg);
   send_paired (c, s, agent);
   if (b->recordings)
     send_recording (c, s);
@@ -585,6 +558,7 @@ static const struct {
   { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, handle_media },
   { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     handle_annotate },
   { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, handle_monitor },
+  { VW_MSG_RATE,    FALSE, VW_ROLE_CLERK, broker_handle_rate },
 };
 
 static gboolean
@@ -668,6 +642,7 @@ connection_free (Connection *c)
   g_free (c->item);
   g_free (c->handled_in);
   g_clear_pointer (&c->claims, vw_token_claims_free);
+  g_free (c->queue_sent);
   g_free (c);
 }
 
@@ -738,7 +713,7 @@ hub_snapshot_stored (const char *session, const char *snapshot, const char *path
     .sha256 = (char *) sha256, .size = size,
     .mime = (char *) (g_str_has_suffix (path, ".jpg") ? "image/jpeg" : "image/png"),
     .width = width, .height = height, .requested_by = (char *) by,
-    .sent_by = (char *) from, .created_at = now_ms (),
+    .sent_by = (char *) from, .created_at = broker_now_ms (),
   };
   if (!vw_store_add_snapshot (b->store, &record, &err))
     store_failed ("a snapshot", err);

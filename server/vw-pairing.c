@@ -568,3 +568,14 @@ vw_pairing_get_queue_length (VwPairing *pairing, const char *province)
   queue = get_queue (pairing, province, FALSE);
   return queue != NULL ? queue->length : 0;
 }
+
+GPtrArray *
+vw_pairing_list_queue (VwPairing *pairing, const char *province)
+{
+  g_return_val_if_fail (pairing != NULL && province != NULL, NULL);
+  GPtrArray *ids = g_ptr_array_new ();
+  GQueue *queue = get_queue (pairing, province, FALSE);
+  for (GList *l = queue ? queue->head : NULL; l; l = l->next)
+    g_ptr_array_add (ids, ((Peer *) l->data)->id);
+  return ids;
+}

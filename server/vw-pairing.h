@@ -100,6 +100,9 @@ const char  *vw_pairing_get_partner (VwPairing *pairing, const char *peer);
 /* 0 when not queued. */
 guint        vw_pairing_get_position (VwPairing *pairing, const char *clerk);
 guint        vw_pairing_get_queue_length (VwPairing *pairing, const char *province);
+/* (transfer container) the clerks waiting for @province, head first (the
+ * strings are the pairing's own: use them before the next change). */
+GPtrArray   *vw_pairing_list_queue (VwPairing *pairing, const char *province);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwPairing, vw_pairing_free)
 

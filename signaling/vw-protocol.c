@@ -243,6 +243,29 @@ static const VwFieldSpec monitor_fields[] = {
   { NULL }
 };
 
+static const VwFieldSpec rate_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "level", VW_FIELD_POS_INT, REQUIRED },
+  { "comment", VW_FIELD_STRING, OPTIONAL },
+  { NULL }
+};
+
+static const VwFieldSpec queue_entry_fields[] = {
+  { "position", VW_FIELD_POS_INT, REQUIRED },
+  { "item", VW_FIELD_STRING, REQUIRED },
+  { "name", VW_FIELD_STRING, REQUIRED },
+  { "province", VW_FIELD_STRING, REQUIRED },
+  { "center", VW_FIELD_STRING, REQUIRED },
+  { "waiting_s", VW_FIELD_NONNEG_INT, REQUIRED },
+  { NULL }
+};
+
+static const VwFieldSpec queue_fields[] = {
+  { "province", VW_FIELD_STRING, REQUIRED },
+  { "waiting", VW_FIELD_ARRAY, REQUIRED, NULL, queue_entry_fields },
+  { NULL }
+};
+
 static const VwFieldSpec recording_fields[] = {
   { "session", VW_FIELD_STRING, REQUIRED },
   { "active", VW_FIELD_BOOL, REQUIRED },
@@ -415,6 +438,7 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_SNAPSHOT_REQUEST] = { "snapshot-request", FROM (VW_FROM_CLIENT), snapshot_request_fields },
   [VW_MSG_ANNOTATE] = { "annotate", FROM (VW_FROM_CLIENT), annotate_fields },
   [VW_MSG_MONITOR] = { "monitor", FROM (VW_FROM_CLIENT), monitor_fields },
+  [VW_MSG_RATE] = { "rate", FROM (VW_FROM_CLIENT), rate_fields },
   [VW_MSG_WELCOME] = { "welcome", FROM (VW_FROM_SERVER), welcome_fields },
   [VW_MSG_QUEUED] = { "queued", FROM (VW_FROM_SERVER), queued_fields },
   [VW_MSG_PAIRED] = { "paired", FROM (VW_FROM_SERVER), paired_fields },
@@ -428,6 +452,7 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_SNAPSHOT_STORED] = { "snapshot-stored", FROM (VW_FROM_SERVER), snapshot_stored_fields },
   [VW_MSG_ANNOTATION] = { "annotation", FROM (VW_FROM_SERVER), annotation_fields },
   [VW_MSG_RECORDING] = { "recording", FROM (VW_FROM_SERVER), recording_fields },
+  [VW_MSG_QUEUE] = { "queue", FROM (VW_FROM_SERVER), queue_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

@@ -66,6 +66,7 @@ typedef enum {
   VW_MSG_SNAPSHOT_REQUEST,
   VW_MSG_ANNOTATE,
   VW_MSG_MONITOR,
+  VW_MSG_RATE,
   /* server to client */
   VW_MSG_WELCOME,
   VW_MSG_QUEUED,
@@ -80,6 +81,7 @@ typedef enum {
   VW_MSG_SNAPSHOT_STORED,
   VW_MSG_ANNOTATION,
   VW_MSG_RECORDING,
+  VW_MSG_QUEUE,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

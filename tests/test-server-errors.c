@@ -719,6 +719,21 @@ static const BadInput bad_inputs[] = {
   { "hello/supervisor-without-token", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"t-7\","
     "\"protocol\":1,\"role\":\"supervisor\",\"name\":\"赵蕾\",\"province\":\"shanghai\","
     "\"center\":\"\"}", .code = "unauthorized", .ref = "\"t-7\"" },
+  /* 好差评: by the clerk of a session that is over, once, 1..5. */
+  { "rate/as-agent", SETUP_AGENT, "{\"type\":\"rate\",\"id\":\"r-1\","
+    "\"session\":\"s-nowhere\",\"level\":5}", .code = "wrong-role", .ref = "\"r-1\"" },
+  { "rate/unknown-session", SETUP_CLERK, "{\"type\":\"rate\",\"id\":\"r-2\","
+    "\"session\":\"s-nowhere\",\"level\":5}", .code = "unknown-session", .ref = "\"r-2\"" },
+  { "rate/level-0", SETUP_CLERK, "{\"type\":\"rate\",\"id\":\"r-3\","
+    "\"session\":\"s-nowhere\",\"level\":0}", .code = "bad-field", .ref = "\"r-3\"" },
+  { "rate/level-6", SETUP_CLERK, "{\"type\":\"rate\",\"id\":\"r-4\","
+    "\"session\":\"s-nowhere\",\"level\":6}", .code = "bad-field", .ref = "\"r-4\"" },
+  { "rate/level-string", SETUP_CLERK, "{\"type\":\"rate\",\"id\":\"r-5\","
+    "\"session\":\"s-nowhere\",\"level\":\"5\"}", .code = "bad-field", .ref = "\"r-5\"" },
+  { "rate/session-still-open", SETUP_PAIRED_CLERK, "{\"type\":\"rate\",\"id\":\"r-6\","
+    "\"session\":\"@SESSION@\",\"level\":4}", .code = "wrong-state", .ref = "\"r-6\"" },
+  { "rate/other-clerks-session", SETUP_OTHER_PAIR, "{\"type\":\"rate\",\"id\":\"r-7\","
+    "\"session\":\"@OTHER@\",\"level\":1}", .code = "unknown-session", .ref = "\"r-7\"" },
   /* Watching live: supervisors only, sessions in their scope only. */
   { "monitor/as-clerk", SETUP_CLERK, "{\"type\":\"monitor\",\"id\":\"m-1\","
     "\"session\":\"s-nowhere\"}", .code = "wrong-role", .ref = "\"m-1\"" },
@@ -1160,13 +1175,28 @@ test_disconnect_mid_queue (void)
   g_autoptr (JsonObject) moved = conn_next_timeout (b, ENDED_TIMEOUT_MS);
   assert_queued (moved, "jiangsu", 1);
 
-  /* The queue is really one long now: the next agent takes B. */
+  /* The queue is really one long now: an agent of the province sees it
+   * as soon as it registers, and takes B. */
   g_autoptr (Conn) agent = conn_open ("agent");
   register_as (agent, &agent_liu);
+  g_autoptr (JsonObject) queue = conn_next (agent);
+  assert_type (queue, "queue");
+  g_assert_cmpstr (member_string (queue, "province"), ==, "jiangsu");
+  JsonArray *waiting = json_object_get_array_member (queue, "waiting");
+  g_assert_cmpuint (json_array_get_length (waiting), ==, 1);
+  JsonObject *head = json_array_get_object_element (waiting, 0);
+  g_assert_cmpint (json_object_get_int_member (head, "position"), ==, 1);
+  g_assert_cmpstr (member_string (head, "item"), ==, "企业变更登记");
+  g_assert_cmpstr (member_string (head, "name"), ==, clerk_chen.name);
   set_available (agent, TRUE);
   g_autofree char *s1 = expect_paired (b, &agent_liu);
   g_autofree char *s2 = expect_paired (agent, &clerk_chen);
   g_assert_cmpstr (s1, ==, s2);
+  /* ... and then that nobody waits any more. */
+  g_autoptr (JsonObject) emptied = conn_next (agent);
+  assert_type (emptied, "queue");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (emptied,
+      "waiting")), ==, 0);
 
   g_clear_pointer (&b, conn_free);
   g_clear_pointer (&agent, conn_free);
@@ -1291,6 +1321,30 @@ test_still_serving (void)
   stop_server ();   /* asserts a clean exit after SIGTERM */
 }
 
+
+/* The clerk rates the session once it is over: stored once; a second
+ * rating is refused, and the agent cannot rate. */
+static void
+test_rate_once (void)
+{
+  g_autoptr (Conn) agent = conn_open ("agent");
+  g_autoptr (Conn) clerk = conn_open ("clerk");
+  g_autofree char *session = make_pair (agent, &agent_wang, clerk, &clerk_li, "公积金跨省提取");
+  hang_up (clerk, agent, session);
+  g_autofree char *rate = g_strdup_printf ("{\"type\":\"rate\",\"id\":\"rate-1\","
+      "\"session\":\"%s\",\"level\":5,\"comment\":\"讲解清楚，材料一次过\"}", session);
+  g_autoptr (JsonObject) ok = conn_exchange (clerk, rate);
+  assert_type (ok, "ok");
+  assert_ref (ok, "\"rate-1\"");
+  g_autofree char *again = g_strdup_printf ("{\"type\":\"rate\",\"id\":\"rate-2\","
+      "\"session\":\"%s\",\"level\":1}", session);
+  g_autoptr (JsonObject) refused = conn_exchange (clerk, again);
+  assert_error (refused, "wrong-state", "\"rate-2\"");
+  g_clear_pointer (&clerk, conn_free);
+  g_clear_pointer (&agent, conn_free);
+  wait_server_idle ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1314,6 +1368,7 @@ main (int argc, char **argv)
       GINT_TO_POINTER (FALSE), test_hangup);
   g_test_add_data_func ("/server-errors/hangup/by-agent",
       GINT_TO_POINTER (TRUE), test_hangup);
+  g_test_add_func ("/server-errors/rate/once", test_rate_once);
   g_test_add_func ("/server-errors/final/still-serving", test_still_serving);
 
   int ret = g_test_run ();
