@@ -322,6 +322,17 @@ on_ok (VwCall *call, VwMessage *msg)
 {
 }
 
+/* Agents: who waits for our province changed. */
+static void
+on_queue (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "province", vw_message_get_string (msg, "province", ""));
+  json_object_set_array_member (o, "waiting",
+      json_array_ref (vw_message_get_array_member (msg, "waiting")));
+  vw_events_emit ("queue", o);
+}
+
 /* The session is recorded: said to both sides before media flows. */
 static void
 on_recording (VwCall *call, VwMessage *msg)
@@ -353,6 +364,7 @@ static const struct {
   { VW_MSG_ERROR, on_error },
   { VW_MSG_OK, on_ok },
   { VW_MSG_RECORDING, on_recording },
+  { VW_MSG_QUEUE, on_queue },
 };
 
 static void
