@@ -429,6 +429,25 @@ test_login_method (void)
   }
 }
 
+/* Signing out: the browser is told to drop its cookie at once; only POST. */
+static void
+test_logout (void)
+{
+  g_autofree char *url = api_url ("api/logout");
+  g_autoptr (SoupMessageHeaders) headers = NULL;
+  guint status = 0;
+  g_autoptr (GBytes) body = vw_test_http ("POST", url, NULL, "{}", -1, &status, &headers);
+  g_assert_cmpuint (status, ==, 200);
+  const char *cookie = soup_message_headers_get_one (headers, "Set-Cookie");
+  g_assert_nonnull (cookie);
+  g_assert_true (g_str_has_prefix (cookie, "vw_token=;"));
+  g_assert_nonnull (strstr (cookie, "Max-Age=0"));
+  g_assert_nonnull (strstr (cookie, "HttpOnly"));
+  g_autoptr (SoupMessageHeaders) get_headers = NULL;
+  g_autoptr (GBytes) refused = vw_test_http ("GET", url, NULL, NULL, 0, &status, &get_headers);
+  g_assert_cmpuint (status, ==, 405);
+}
+
 /* {"username": "zhangmin", "password": "wrong", "pad": "xxx..."} of
  * exactly @size bytes. */
 static char *
@@ -727,6 +746,7 @@ main (int argc, char **argv)
   g_test_add_func ("/login/refused", test_login_refused);
   g_test_add_func ("/login/bad-request", test_login_bad_request);
   g_test_add_func ("/login/method", test_login_method);
+  g_test_add_func ("/login/logout", test_logout);
   g_test_add_func ("/login/too-large", test_login_too_large);
   g_test_add_func ("/login/follows-admin", test_login_follows_admin);
   g_test_add ("/authenticate/cases", AuthFixture, NULL, auth_setup, test_authenticate,

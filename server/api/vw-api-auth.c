@@ -120,6 +120,22 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
   respond_token (context, msg, account);
 }
 
+/* POST /api/logout: the browser forgets its cookie (Max-Age=0).  Tokens
+ * are not kept by the server, so a copy of one stays valid until it
+ * expires; the page holds none outside the HttpOnly cookie. */
+static void
+on_logout (SoupServer *server, SoupServerMessage *msg, const char *path,
+    GHashTable *query, gpointer user_data)
+{
+  if (!vw_api_require_method (msg, SOUP_METHOD_POST))
+    return;
+  soup_message_headers_append (soup_server_message_get_response_headers (msg),
+      "Set-Cookie", "vw_token=; Path=/api/; HttpOnly; SameSite=Strict; Max-Age=0");
+  g_autoptr (JsonObject) body = json_object_new ();
+  json_object_set_boolean_member (body, "signed_out", TRUE);
+  vw_api_send_json (msg, SOUP_STATUS_OK, body);
+}
+
 void
 vw_api_auth_register (SoupServer *server, VwApiContext *context)
 {
@@ -132,4 +148,5 @@ vw_api_auth_register (SoupServer *server, VwApiContext *context)
       g_error ("cannot hash a password: %s", error->message);   /* libxcrypt broken */
   }
   vw_api_add_handler (server, "/api/login", on_login, context);
+  vw_api_add_handler (server, "/api/logout", on_logout, context);
 }
