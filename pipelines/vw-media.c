@@ -167,11 +167,67 @@ drop_everything (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_DROP;
 }
 
+typedef struct {
+  GMutex lock;
+  GCond cond;
+  gboolean done;
+} Idle;
+
+static void
+idle_clear (Idle *idle)
+{
+  g_mutex_clear (&idle->lock);
+  g_cond_clear (&idle->cond);
+}
+
+static void
+idle_release (gpointer data)
+{
+  g_rc_box_release_full (data, (GDestroyNotify) idle_clear);
+}
+
+/* Runs once no buffer is on its way through @pad: from then on nothing
+ * can be inside the branch on its behalf. */
+static GstPadProbeReturn
+unlink_when_idle (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  Idle *idle = data;
+  g_autoptr (GstPad) peer = gst_pad_get_peer (pad);
+  if (peer)
+    gst_pad_unlink (pad, peer);
+  g_mutex_lock (&idle->lock);
+  idle->done = TRUE;
+  g_cond_signal (&idle->cond);
+  g_mutex_unlock (&idle->lock);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 void
 vw_media_detach_branch (GstPad *tee_pad)
 {
   gst_pad_add_probe (tee_pad, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM,
       drop_everything, NULL, NULL);
+  /* A buffer already past the drop probe may still be inside the branch:
+   * shutting the branch down under it would hand FLUSHING back through the
+   * tee to the receiver's shared path.  So wait (briefly) for the pad to
+   * be idle and unlink it there. */
+  Idle *idle = g_rc_box_new0 (Idle);
+  g_mutex_init (&idle->lock);
+  g_cond_init (&idle->cond);
+  gulong id = gst_pad_add_probe (tee_pad, GST_PAD_PROBE_TYPE_IDLE, unlink_when_idle,
+      g_rc_box_acquire (idle), idle_release);
+  gint64 deadline = g_get_monotonic_time () + G_TIME_SPAN_SECOND;
+  g_mutex_lock (&idle->lock);
+  while (!idle->done)
+    if (!g_cond_wait_until (&idle->cond, &idle->lock, deadline))
+      break;
+  gboolean done = idle->done;
+  g_mutex_unlock (&idle->lock);
+  if (!done) {
+    GST_WARNING ("%" GST_PTR_FORMAT " did not become idle within a second", tee_pad);
+    gst_pad_remove_probe (tee_pad, id);
+  }
+  idle_release (idle);
 }
 
 typedef struct {

@@ -799,7 +799,7 @@ vw_broker_shutdown (VwBroker *b)
   }
   g_list_free (conns);
   /* The last chunk of every recording is finished before we go. */
-  if (!vw_hub_flush_recordings (b->hub, 5000))
+  if (!vw_hub_flush_recordings (b->hub, 10000))
     g_warning ("some recordings lost their last chunk at shutdown");
 }
 

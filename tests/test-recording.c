@@ -158,7 +158,7 @@ test_call_recorded (void)
   /* The last chunks are finished once the hub let go: wait for the
    * manifest to show every track ended. */
   g_autoptr (JsonObject) manifest = NULL;
-  for (guint tries = 0; tries < 100; tries++) {
+  for (guint tries = 0; tries < 300; tries++) {
     g_clear_pointer (&manifest, json_object_unref);
     manifest = read_manifest (server->data_dir, session);
     JsonArray *tracks = json_object_get_array_member (manifest, "tracks");
@@ -394,7 +394,7 @@ short_call (VwTestServer *server, const char *agent_pw, const char *seconds)
   char *session = g_strdup (json_object_get_string_member (paired, "session"));
   g_assert_cmpint (vw_test_client_wait_exit (clerk, 20000), ==, 0);
   g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
-  for (guint tries = 0; tries < 100; tries++) {
+  for (guint tries = 0; tries < 300; tries++) {
     g_autoptr (JsonObject) m = read_manifest (server->data_dir, session);
     JsonArray *tracks = json_object_get_array_member (m, "tracks");
     gboolean done = json_array_get_length (tracks) == 5;

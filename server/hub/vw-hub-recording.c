@@ -14,7 +14,7 @@
 #include <string.h>
 
 #define GST_CAT_DEFAULT vw_hub_debug
-#define FINISH_TIMEOUT_MS 5000
+#define FINISH_TIMEOUT_MS 20000   /* generous: a starved machine may take seconds */
 
 struct _HubRecording {
   VwHub *hub;
