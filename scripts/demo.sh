@@ -1,29 +1,57 @@
 #!/usr/bin/env bash
-# The main job in one command: one cross-province session through vw-server.
+# The main job in one command: one cross-province session through vw-server,
+# then the service left running for a person to try in a browser.
 #
-#   scripts/demo.sh [--keep-server]
+#   scripts/demo.sh [--once | --stop] [--port PORT]
 #
-# Installs the dependencies, builds, starts vw-server on a free loopback port,
-# then a test agent (帮办专员 张敏, 黄浦区政务服务中心, Shanghai) and a test
-# clerk (李华, 嘉善县行政服务中心, Zhejiang) who asks for help with 企业设立
-# under Shanghai's rules.  Both send a test pattern and a tone, receive each
+# Installs the dependencies, builds, starts vw-server on loopback, then a
+# test agent (帮办专员 张敏, 黄浦区政务服务中心, Shanghai) and a test clerk
+# (李华, 嘉善县行政服务中心, Zhejiang) who asks for help with 企业设立 under
+# Shanghai's rules.  Both send a test pattern and a tone, receive each
 # other's tracks through the hub, and hang up after 8 s.  Then it prints what
-# flowed, read from the clients' JSON event lines, and stops the server.
+# flowed and the session's recording, checked chunk by chunk.
 #
-#   --keep-server  leave vw-server running afterwards and print its URL.
+# Afterwards vw-server keeps running with a native agent (张敏) available:
+# open the join page it prints (http://127.0.0.1:PORT/join.html) in a
+# browser to be served by that agent; the agent console and the supervisor
+# page are there too, with the accounts it prints.
 #
-# Exit status: 0 when both sides connected and received frames.
+#   --once       stop everything after the demo call instead
+#   --stop       stop what an earlier run left running
+#   --port PORT  listen on PORT (default 8080; 0 picks a free one)
+#
+# Exit status: 0 when both sides connected, received frames and the
+# recording checked out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-keep_server=false
-for arg in "$@"; do
-  case $arg in
-    --keep-server) keep_server=true ;;
+keep_server=true
+port=8080
+state="${XDG_RUNTIME_DIR:-${TMPDIR:-/tmp}}/vw-demo.state"
+
+# Stops the server and agent an earlier run left, listed in $state.
+stop_left () {
+  [[ -f $state ]] || return 0
+  local pid
+  while read -r pid; do
+    [[ $pid =~ ^[0-9]+$ ]] && kill -TERM "$pid" 2>/dev/null || true
+  done < <(sed -n 's/^pid=//p' "$state")
+  rm -f "$state"
+}
+
+while (($#)); do
+  case $1 in
+    --once) keep_server=false ;;
+    --keep-server) keep_server=true ;;   # the default; kept for old scripts
+    --stop) stop_left; echo "demo: stopped"; exit 0 ;;
+    --port) port=${2:?--port needs a number}; shift ;;
     -h | --help) sed -n '2,/^[^#]/{/^#/!q;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
-    *) echo "demo: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+    *) echo "demo: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
+  shift
 done
+[[ $port =~ ^[0-9]+$ ]] || { echo "demo: --port must be a number" >&2; exit 2; }
+stop_left   # one demo at a time
 
 duration=8          # seconds the clerk stays connected
 start_timeout=15    # seconds for the server to listen, the agent to register
@@ -78,7 +106,7 @@ trap 'echo; say interrupted; exit 130' INT
 trap 'say terminated; exit 143' TERM
 
 # ---- vw-server on a free port ----
-"$server_bin" --port 0 --address 127.0.0.1 --ice-address 127.0.0.1 \
+setsid "$server_bin" --port "$port" --address 127.0.0.1 --ice-address 127.0.0.1 \
   --data-dir "$work/data" >"$work/server.out" 2>"$work/server.log" &
 server_pid=$!
 url=''
@@ -104,7 +132,10 @@ chmod 600 "$work/password"
 "$admin_bin" --data-dir "$work/data" --username wangfang --role supervisor --name 王芳 \
   --province shanghai --center 黄浦区政务服务中心 --password-file "$work/password" \
   add-account >/dev/null || die "cannot create the supervisor's account"
-say "accounts: agent zhangmin, supervisor wangfang (password $demo_password)"
+"$admin_bin" --data-dir "$work/data" --username chenjing --role agent --name 陈静 \
+  --province shanghai --center 黄浦区政务服务中心 --password-file "$work/password" \
+  add-account >/dev/null || die "cannot create the console agent's account"
+say "accounts: agents zhangmin and chenjing, supervisor wangfang (password $demo_password)"
 
 # ---- the agent: 帮办专员 in Shanghai, one session then exit ----
 "$client_bin" "${common[@]}" --role agent --user zhangmin --password-file "$work/password" \
@@ -250,12 +281,26 @@ jq -r '(.participants | map({(.peer_id): .name}) | add) as $names
 say "every recorded chunk matches its SHA-256 ($manifest)"
 
 if [[ $keep_server == true ]]; then
+  # A native agent stays available for whoever opens the join page.
+  setsid "$client_bin" "${common[@]}" --role agent --user zhangmin \
+    --password-file "$work/password" --save-dir "$work/agent-snapshots" \
+    </dev/null >"$work/served.jsonl" 2>"$work/served.log" &
+  served_pid=$!
+  deadline=$((SECONDS + start_timeout))
+  until grep -q '"event":"registered"' "$work/served.jsonl" 2>/dev/null; do
+    kill -0 "$served_pid" 2>/dev/null || die "the standing agent exited: $(cat "$work/served.log")"
+    ((SECONDS < deadline)) || die "the standing agent did not register"
+    sleep 0.1
+  done
   keep_work=true
-  pid=$server_pid
-  server_pid=''   # cleanup leaves it alone
-  say "vw-server keeps running: $url (pid $pid, data $work/data)"
-  say "supervisor page: ${url}supervisor.html (wangfang / $demo_password)"
-  say "stop it with: kill $pid"
+  printf 'pid=%s\npid=%s\nwork=%s\n' "$served_pid" "$server_pid" "$work" >"$state"
+  server_pid=''   # cleanup leaves them alone
+  echo
+  say "vw-server keeps running on $url with agent 张敏 (zhangmin) available:"
+  say "  join page (enterprise or clerk):  ${url}join.html  — choose 上海 and an item"
+  say "  agent console:                    ${url}agent.html  (chenjing / $demo_password)"
+  say "  supervisor page:                  ${url}supervisor.html  (wangfang / $demo_password)"
+  say "logs and data in $work; stop with: scripts/demo.sh --stop"
 else
   kill -TERM "$server_pid" 2>/dev/null || true
   wait_exit "$server_pid" 10 || die "vw-server did not stop within 10 s of SIGTERM"
