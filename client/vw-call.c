@@ -651,6 +651,8 @@ vw_call_new (const VwCallConfig *config, GMainLoop *loop)
   call->config = *config;   /* strings stay owned by the caller */
   call->loop = g_main_loop_ref (loop);
   call->soup = soup_session_new ();
+  if (config->tls_database)
+    g_object_set (call->soup, "tls-database", config->tls_database, NULL);
   return call;
 }
 

@@ -20,6 +20,7 @@ typedef struct {
   const char *handled_in;    /* clerk: province whose rules apply */
   const char *token;         /* (nullable) signed-in account's token (agents, supervisors) */
   const char *monitor;       /* supervisor: the session to watch live, receive-only */
+  GTlsDatabase *tls_database; /* (nullable) trusted CAs for wss://, else the system's */
   guint duration_s;          /* hang up this long after connecting; 0: never */
   guint max_sessions;        /* agent: exit after this many; 0: never */
   guint stats_interval_ms;

@@ -70,7 +70,8 @@ main (int argc, char **argv)
 {
   g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
       *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL,
-      *token = NULL, *user = NULL, *password_file = NULL, *monitor = NULL;
+      *token = NULL, *user = NULL, *password_file = NULL, *monitor = NULL,
+      *ca_file = NULL;
   /* GOption replaces string defaults without freeing them: start at NULL. */
   g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
   int bitrates[VW_TRACK_N_KINDS] = { 0 };
@@ -83,6 +84,7 @@ main (int argc, char **argv)
     { "user", 'u', 0, G_OPTION_ARG_STRING, &user, "Agent or supervisor: sign in as this account", "USERNAME" },
     { "password-file", 0, 0, G_OPTION_ARG_FILENAME, &password_file, "With --user: read the password from this file's first line (- for stdin; default: stdin)", "FILE" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &token, "A token from POST /api/login instead of --user (also $VW_TOKEN)", "TOKEN" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &ca_file, "Trust the CA certificates in this PEM file for https:// and wss:// (default: the system's)", "FILE" },
     { "monitor", 0, 0, G_OPTION_ARG_STRING, &monitor, "Supervisor: watch this session live, receive-only", "SESSION" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name as the other side sees it", "NAME" },
     { "province", 0, 0, G_OPTION_ARG_STRING, &province, "Your province: shanghai, jiangsu, zhejiang or anhui", "PROVINCE" },
@@ -139,8 +141,17 @@ main (int argc, char **argv)
           "--duration and --max-sessions must be >= 0, --stats-interval >= 100"))
     return 2;
 
+  g_autoptr (GTlsDatabase) tls_database = NULL;
+  if (ca_file) {
+    tls_database = g_tls_file_database_new (ca_file, &error);
+    if (!tls_database) {
+      g_printerr ("vw-client: --ca-file: %s\n", error->message);
+      return 2;
+    }
+  }
+  config.tls_database = tls_database;
   if (user) {
-    token = vw_login (server, user, password_file ? password_file : "-", &error);
+    token = vw_login (server, user, password_file ? password_file : "-", tls_database, &error);
     if (!token) {
       g_printerr ("vw-client: %s\n", error->message);
       return 1;

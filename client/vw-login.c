@@ -49,7 +49,7 @@ login_url (const char *server)
 
 char *
 vw_login (const char *server, const char *username, const char *password_file,
-    GError **error)
+    GTlsDatabase *tls_database, GError **error)
 {
   g_autofree char *password = read_password (password_file, error);
   g_autofree char *url = password ? login_url (server) : NULL;
@@ -70,6 +70,8 @@ vw_login (const char *server, const char *username, const char *password_file,
   g_autofree char *body = json_to_string (root, FALSE);
 
   g_autoptr (SoupSession) session = soup_session_new ();
+  if (tls_database)
+    g_object_set (session, "tls-database", tls_database, NULL);
   g_autoptr (SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, url);
   g_autoptr (GBytes) request = g_bytes_new (body, strlen (body));
   soup_message_set_request_body_from_bytes (msg, "application/json", request);

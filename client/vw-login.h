@@ -2,7 +2,7 @@
  * token to present in the WebSocket hello. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -11,6 +11,6 @@ G_BEGIN_DECLS
  * token (transfer full), or NULL with @error set (a wrong password is
  * G_IO_ERROR_PERMISSION_DENIED). */
 char *vw_login (const char *server, const char *username, const char *password_file,
-                GError **error);
+                GTlsDatabase *tls_database, GError **error);
 
 G_END_DECLS

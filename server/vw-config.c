@@ -26,6 +26,8 @@ static const Key keys[] = {
   STR ("server", "ice-address", ice_address),
   INT ("server", "hub-latency", hub_latency_ms, 0, 1000),
   STR ("server", "web-dir", web_dir),
+  STR ("server", "tls-certificate", tls_certificate),
+  STR ("server", "tls-key", tls_key),
   BOOL ("recording", "enabled", record),
   INT ("recording", "chunk-seconds", chunk_seconds, 1, 10),
   INT ("retention", "days", retention_days, 0, 36500),
@@ -56,6 +58,8 @@ vw_config_clear (VwConfig *c)
   g_free (c->data_dir);
   g_free (c->ice_address);
   g_free (c->web_dir);
+  g_free (c->tls_certificate);
+  g_free (c->tls_key);
   memset (c, 0, sizeof *c);
 }
 
@@ -156,6 +160,11 @@ vw_config_check (const VwConfig *c, GError **error)
     if (keys[i].type == KEY_INT
         && !check_int (&keys[i], G_STRUCT_MEMBER (int, c, keys[i].offset), "", error))
       return FALSE;
+  if (!c->tls_certificate != !c->tls_key) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "HTTPS needs both a TLS certificate and its key");
+    return FALSE;
+  }
   if (!c->data_dir || !c->address) {
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
         "the data directory and the address must not be empty");

@@ -8,6 +8,9 @@
  *   ice-address=               # offer media only on this address
  *   hub-latency=20             # ms
  *   web-dir=                   # default: the source tree's web/
+ *   tls-certificate=           # PEM files: serve https:// and wss://
+ *   tls-key=                   #   (browsers allow cameras only there,
+ *                              #    or on localhost)
  *
  *   [recording]
  *   enabled=true
@@ -35,6 +38,8 @@ typedef struct {
   char *ice_address;       /* (nullable) */
   int hub_latency_ms;
   char *web_dir;           /* (nullable) */
+  char *tls_certificate;   /* (nullable) PEM file; with tls_key: HTTPS */
+  char *tls_key;           /* (nullable) */
   gboolean record;
   int chunk_seconds;
   int retention_days;      /* 0: keep for ever */

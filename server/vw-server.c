@@ -108,7 +108,7 @@ ensure_data_dir (const char *dir, GError **error)
 }
 
 static gboolean
-listen (SoupServer *soup, const char *address, int port, GError **error)
+listen (SoupServer *soup, const char *address, int port, gboolean tls, GError **error)
 {
   g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
   if (!inet) {
@@ -117,7 +117,7 @@ listen (SoupServer *soup, const char *address, int port, GError **error)
     return FALSE;
   }
   g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (inet, port);
-  return soup_server_listen (soup, sa, 0, error);
+  return soup_server_listen (soup, sa, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 static void
@@ -136,7 +136,7 @@ print_urls (SoupServer *soup)
 typedef struct {
   char *config;
   int port, latency, chunk_seconds, retention_days;
-  char *address, *data_dir, *ice_address, *web_dir;
+  char *address, *data_dir, *ice_address, *web_dir, *tls_cert, *tls_key;
   gboolean no_record;
 } Options;
 
@@ -166,6 +166,8 @@ apply_options (VwConfig *c, Options *o)
   take_string (&c->data_dir, &o->data_dir);
   take_string (&c->ice_address, &o->ice_address);
   take_string (&c->web_dir, &o->web_dir);
+  take_string (&c->tls_certificate, &o->tls_cert);
+  take_string (&c->tls_key, &o->tls_key);
 }
 
 /* Defaults, then --config, then the other options; FALSE after printing
@@ -184,6 +186,8 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record sessions (benchmarks only)", NULL },
     { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &o.chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &o.retention_days, "Delete recordings of sessions older than this (0: never; default 180)", "DAYS" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve HTTPS/WSS with this PEM certificate (chain)", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
     { NULL }
   };
@@ -203,6 +207,8 @@ load_config (int *argc, char ***argv, VwConfig *c)
   g_free (o.data_dir);
   g_free (o.ice_address);
   g_free (o.web_dir);
+  g_free (o.tls_cert);
+  g_free (o.tls_key);
   return ok;
 }
 
@@ -292,7 +298,16 @@ main (int argc, char **argv)
   }
   server.broker = vw_broker_new (&config);
 
-  g_autoptr (SoupServer) soup = soup_server_new ("server-header", "vw-server", NULL);
+  g_autoptr (GTlsCertificate) certificate = NULL;
+  if (cfg.tls_certificate) {
+    certificate = g_tls_certificate_new_from_files (cfg.tls_certificate, cfg.tls_key, &error);
+    if (!certificate) {
+      g_printerr ("vw-server: TLS certificate: %s\n", error->message);
+      return 2;
+    }
+  }
+  g_autoptr (SoupServer) soup = soup_server_new ("server-header", "vw-server",
+      "tls-certificate", certificate, NULL);
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
@@ -303,7 +318,7 @@ main (int argc, char **argv)
    * stop us as soon as it has read it. */
   g_unix_signal_add (SIGINT, on_signal, &server);
   g_unix_signal_add (SIGTERM, on_signal, &server);
-  if (!listen (soup, cfg.address, cfg.port, &error)) {
+  if (!listen (soup, cfg.address, cfg.port, certificate != NULL, &error)) {
     g_printerr ("vw-server: cannot listen on %s:%d: %s\n", cfg.address, cfg.port,
         error->message);
     return 1;

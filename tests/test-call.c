@@ -261,6 +261,41 @@ test_bad_source (Fixture *f, gconstpointer data)
   g_assert_cmpuint (clerk->events->len, ==, 0);
 }
 
+/* HTTPS and WSS (browsers give cameras only to secure pages): the same
+ * call over TLS, with the test CA trusted; a client that does not trust
+ * the certificate is refused. */
+static void
+test_call_over_tls (void)
+{
+  const char *data = g_getenv ("VW_TEST_DATA");
+  g_assert_nonnull (data);
+  g_autofree char *cert = g_build_filename (data, "test-tls-cert.pem", NULL);
+  g_autofree char *key = g_build_filename (data, "test-tls-key.pem", NULL);
+  const char *server_args[] = { "--tls-cert", cert, "--tls-key", key, NULL };
+  Fixture fx = { vw_test_server_start (server_args) }, *f = &fx;
+  g_assert_true (g_str_has_prefix (f->server->url, "https://"));
+  f->agent_pw = vw_test_server_add_account (f->server, "zhangmin", "agent", "张敏",
+      "shanghai", "黄浦区政务服务中心", NULL);
+
+  const char *untrusting[] = { CLERK_ARGS, NULL };
+  g_autoptr (VwTestClient) stranger = vw_test_client_start (f->server, "赵强", untrusting);
+  JsonObject *refused = vw_test_client_wait_event (stranger, "error", NULL, 10000);
+  g_assert_cmpstr (json_object_get_string_member (refused, "code"), ==, "connect-failed");
+  g_assert_cmpint (vw_test_client_wait_exit (stranger, 10000), ==, 1);
+
+  const char *agent_args[] = { AGENT_ARGS, "--ca-file", cert, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--ca-file", cert, "--duration", "3", NULL };
+  g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (f->server, "李华", clerk_args);
+  assert_first_frame (clerk, "camera", 640, 480);
+  assert_first_frame (agent, "camera", 640, 480);
+  vw_test_client_wait_event (clerk, "ended", NULL, 15000);
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
+  fixture_teardown (f, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -276,5 +311,6 @@ main (int argc, char **argv)
   ADD ("/call/sigterm-hangs-up", test_sigterm_hangs_up);
   ADD ("/call/bad-source", test_bad_source);
   ADD ("/call/bad-commands", test_bad_commands);
+  g_test_add_func ("/call/over-tls", test_call_over_tls);
   return g_test_run ();
 }

@@ -143,11 +143,12 @@ vw_test_server_start_in (const char *data_dir, const char *const *extra_args)
   g_assert_true (vw_test_wait_until (line_done, &r, 10000));
   g_object_unref (r.in);
   g_assert_nonnull (r.line);
-  g_assert_true (g_str_has_prefix (r.line, "listening on http://127.0.0.1:"));
+  gboolean tls = g_str_has_prefix (r.line, "listening on https://127.0.0.1:");
+  g_assert_true (tls || g_str_has_prefix (r.line, "listening on http://127.0.0.1:"));
   server->url = g_strdup (r.line + strlen ("listening on "));
-  g_autofree char *hostport = g_strdup (server->url + strlen ("http://"));
+  g_autofree char *hostport = g_strdup (strstr (server->url, "://") + 3);
   *strchr (hostport, '/') = '\0';
-  server->ws_url = g_strdup_printf ("ws://%s/ws", hostport);
+  server->ws_url = g_strdup_printf ("%s://%s/ws", tls ? "wss" : "ws", hostport);
   g_free (r.line);
   return server;
 }
