@@ -1,0 +1,587 @@
+// test-agent-console: the agent console (web/agent.html, 帮办专员工作台) in a
+// real browser (Debian's Chromium with fake camera and microphone, driven by
+// playwright-core) against a real vw-server, serving a real native clerk
+// (vw-client with a test document camera) through the media hub.
+//
+//   VW_SERVER=build/server/vw-server VW_CLIENT=build/client/vw-client \
+//   VW_ADMIN=build/server/vw-admin VW_ARTIFACTS=build/meson-logs/artifacts \
+//   node tests/browser/test-agent-console.mjs
+//
+// Speaks TAP.  Screenshots (agent-in-call.png, agent-snapshot-marked.png,
+// agent-phone.png), the server's log, the clerk's event lines and the
+// browser's signalling frames go to VW_ARTIFACTS (printed in a comment).
+// CHROMIUM overrides the browser (default /usr/bin/chromium);
+// VW_TEST_VERBOSE=1 echoes the server's log.
+
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+// ------------------------------------------------------------------ setup
+
+const CASES = [
+  'vw-admin adds the agent 张敏 (shanghai, 黄浦区政务服务中心)',
+  'vw-server starts and prints its URL',
+  'the landing page links the agent console; the page and its modules are served',
+  'a wrong password is refused; signing in shows the desk, away, with the token in memory only',
+  'a clerk asks while the agent is away: the console shows the queue entry, its wait counting up',
+  'going available takes the clerk automatically: in call, 本次服务全程录音录像, the item, the queue empty',
+  'the browser decodes the clerk\'s camera and document camera (frames rising, document 1920x1080)',
+  'the native clerk decodes the browser agent\'s camera and hears its microphone',
+  'mute and camera off toggle; screenshot agent-in-call.png',
+  '请求快照: the snapshot arrives checked, with the clerk\'s SHA-256, size and full resolution, as kept by the server',
+  'a rectangle drawn with the mouse and a note: the clerk gets the same rectangle and note, annotated PNG written; screenshot agent-snapshot-marked.png',
+  'on a phone-sized screen the console fits the width (agent-phone.png)',
+  '挂断: the clerk gets ended (peer-hangup) and exits; the console is back to 在线',
+  'no script errors or CSP violations in the page',
+  'vw-server stops cleanly',
+];
+
+const AGENT = { username: 'zhangmin', password: 'Bangban-2026-huangpu', name: '张敏', center: '黄浦区政务服务中心' };
+const CLERK = { name: '李华', center: '嘉善县行政服务中心', item: '企业设立' };
+const NOTE = '此处缺少法定代表人签名，请补签后重新拍摄';
+
+const env = process.env;
+const artifacts = resolve(env.VW_ARTIFACTS || join(tmpdir(), 'vw-browser-artifacts'));
+mkdirSync(artifacts, { recursive: true });
+const chromiumPath = env.CHROMIUM || '/usr/bin/chromium';
+
+let caseNo = 0;
+let failures = 0;
+const state = {};
+const children = new Set();
+
+function diag(text) {
+  for (const line of String(text).split('\n'))
+    console.log(`# ${line}`);
+}
+
+function bailOut(reason) {
+  console.log(`Bail out! ${reason}`);
+  process.exit(1);
+}
+
+// Runs one case: ok when @fn resolves, not ok (with the reason) when it
+// throws or when a case it needs failed.
+async function step(needs, fn) {
+  const name = CASES[caseNo++];
+  const missing = needs.filter((k) => !state[k]);
+  if (missing.length) {
+    failures++;
+    console.log(`not ok ${caseNo} - ${name}`);
+    diag(`  skipped: needs ${missing.join(', ')}, which failed`);
+    return;
+  }
+  const started = Date.now();
+  try {
+    await fn();
+    console.log(`ok ${caseNo} - ${name} (${Date.now() - started} ms)`);
+  } catch (err) {
+    failures++;
+    console.log(`not ok ${caseNo} - ${name}`);
+    diag(`  ${err && err.stack ? err.stack : err}`);
+  }
+}
+
+function assert(cond, message) {
+  if (!cond)
+    throw new Error(message);
+}
+
+async function waitFor(what, fn, timeoutMs = 10000, intervalMs = 100) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v)
+        return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
+    await sleep(intervalMs);
+  }
+}
+
+function program(name) {
+  const path = env[name];
+  if (!path || !existsSync(path))
+    bailOut(`${name} is not set to a built program (got ${path || 'nothing'}); run through meson test`);
+  return path;
+}
+
+const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
+
+// Width and height from a PNG's IHDR.
+function pngSize(path) {
+  const b = readFileSync(path);
+  assert(b.length > 24 && b.toString('latin1', 1, 4) === 'PNG' && b.toString('latin1', 12, 16) === 'IHDR', `${path} is not a PNG`);
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+// ------------------------------------------------------------------ processes
+
+function startProcess(label, cmd, args, { stdin = 'pipe' } = {}) {
+  const child = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'] });
+  children.add(child);
+  const log = createWriteStream(join(artifacts, `${label}.log`));
+  child.stderr.on('data', (d) => {
+    log.write(d);
+    if (env.VW_TEST_VERBOSE)
+      process.stderr.write(d);
+  });
+  child.exited = new Promise((res) => child.on('exit', (code, signal) => {
+    children.delete(child);
+    child.exitCode_ = code;
+    child.exitSignal_ = signal;
+    res({ code, signal });
+  }));
+  child.on('error', (err) => diag(`${label}: ${err.message}`));
+  return child;
+}
+
+function runAdmin(args, input) {
+  return new Promise((res, rej) => {
+    const child = spawn(program('VW_ADMIN'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { err += d; });
+    child.on('error', rej);
+    child.on('exit', (code) => res({ code, out, err }));
+    child.stdin.end(input);
+  });
+}
+
+// A vw-client whose JSON event lines are kept (and copied to artifacts).
+function startClient(label, args) {
+  const child = startProcess(label, program('VW_CLIENT'), [
+    '--server', state.url, '--headless', '--ice-address', '127.0.0.1',
+    '--save-dir', join(state.work, `${label}-snapshots`), ...args,
+  ]);
+  child.events = [];
+  const events = createWriteStream(join(artifacts, `${label}.jsonl`));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    events.write(`${line}\n`);
+    try {
+      child.events.push(JSON.parse(line));
+    } catch (e) {
+      // not an event line
+    }
+  });
+  child.command = (obj) => child.stdin.write(`${JSON.stringify(obj)}\n`);
+  child.waitEvent = (event, timeoutMs = 10000, pred = () => true) =>
+    waitFor(`${label}: event ${event}`, () => {
+      const e = child.events.find((x) => x.event === event && pred(x));
+      if (!e && child.exitCode_ !== undefined)
+        throw new Error(`${label} exited (${child.exitCode_}) without ${event}; last: ${JSON.stringify(child.events.slice(-3))}`);
+      return e;
+    }, timeoutMs, 50);
+  return child;
+}
+
+async function stopChild(child, timeoutMs = 5000) {
+  if (child.exitCode_ !== undefined)
+    return child.exitCode_;
+  child.kill('SIGTERM');
+  const r = await Promise.race([child.exited, sleep(timeoutMs).then(() => null)]);
+  if (!r) {
+    child.kill('SIGKILL');
+    await child.exited;
+    return -1;
+  }
+  return r.code;
+}
+
+function cleanup() {
+  for (const child of children)
+    child.kill('SIGKILL');
+}
+process.on('exit', cleanup);
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    cleanup();
+    process.exit(1);
+  });
+}
+
+async function http(method, path) {
+  const r = await fetch(new URL(path, state.url), { method, signal: AbortSignal.timeout(10000) });
+  return { status: r.status, headers: r.headers, text: await r.text() };
+}
+
+// ------------------------------------------------------------------ main
+
+let playwright;
+try {
+  playwright = await import('playwright-core');
+} catch (err) {
+  bailOut(`playwright-core is not installed (${err.code || err.message}): run npm ci --prefix tests/browser (scripts/install-deps.sh does)`);
+}
+if (!existsSync(chromiumPath))
+  bailOut(`no browser at ${chromiumPath}: install Debian's chromium (scripts/install-deps.sh does)`);
+
+console.log(`1..${CASES.length}`);
+diag(`artifacts: ${artifacts}`);
+const t0 = Date.now();
+state.work = mkdtempSync(join(tmpdir(), 'vw-agent-console-'));
+const dataDir = join(state.work, 'data');
+
+// 1
+await step([], async () => {
+  const a = await runAdmin(['--data-dir', dataDir, 'add-account', '--username', AGENT.username,
+    '--role', 'agent', '--name', AGENT.name, '--province', 'shanghai', '--center', AGENT.center],
+  `${AGENT.password}\n`);
+  assert(a.code === 0, `vw-admin exited ${a.code}: ${a.err.trim()}`);
+  state.account = true;
+});
+
+// 2
+await step(['account'], async () => {
+  const server = startProcess('agent-console-vw-server', program('VW_SERVER'),
+    ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir], { stdin: 'ignore' });
+  state.server = server;
+  const lines = createInterface({ input: server.stdout });
+  const url = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
+    lines.on('line', (line) => {
+      const m = /^listening on (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
+  });
+  state.url = url.endsWith('/') ? url : `${url}/`;
+  diag(`  server: ${state.url}`);
+});
+
+// 3
+await step(['url'], async () => {
+  const r = await http('GET', '/');
+  assert(r.status === 200 && r.text.includes('/agent.html') && r.text.includes('帮办专员工作台'),
+    'the landing page does not link to 帮办专员工作台 (/agent.html)');
+  for (const path of ['/agent.html', '/agent.js', '/agent.css', '/js/vw-signaling.js', '/js/vw-call.js',
+    '/js/vw-transfer.js', '/js/vw-markup.js']) {
+    const f = await http('GET', path);
+    assert(f.status === 200, `${path} answered ${f.status}`);
+  }
+  state.served = true;
+});
+
+// ---- the browser
+
+let browser;
+let page;
+const pageErrors = [];
+const frames = [];   // the console's signalling, both ways: {dir, msg}
+const framesLog = createWriteStream(join(artifacts, 'agent-console-ws.jsonl'));
+
+// 4
+await step(['served'], async () => {
+  browser = await playwright.chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+      '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required'],
+  });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.on('console', (msg) => {
+    if (msg.type() === 'error')
+      pageErrors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+  page.on('websocket', (ws) => {
+    const keep = (dir) => (f) => {
+      let msg;
+      try {
+        msg = JSON.parse(f.payload);
+      } catch (e) {
+        return;
+      }
+      frames.push({ dir, msg });
+      // The log leaves out SDP bodies and the token.
+      const shown = { ...msg };
+      if (typeof shown.sdp === 'string')
+        shown.sdp = `${shown.sdp.length} chars`;
+      if (shown.token)
+        shown.token = '(token)';
+      framesLog.write(`${JSON.stringify({ dir, t: Date.now(), msg: shown })}\n`);
+    };
+    ws.on('framesent', keep('out'));
+    ws.on('framereceived', keep('in'));
+  });
+  await page.goto(new URL('/agent.html', state.url).href);
+  await page.locator('#signin-form').waitFor({ state: 'visible' });
+  await page.fill('#signin-username', AGENT.username);
+  await page.fill('#signin-password', 'wrong-password-123');
+  await page.click('#signin-submit');
+  await page.waitForFunction(() => /用户名或密码错误/.test(document.querySelector('#signin-message').textContent));
+  assert(await page.locator('#desk-view').isHidden(), 'the desk is shown after a wrong password');
+  for (let i = pageErrors.length - 1; i >= 0; i--)
+    if (/401/.test(pageErrors[i]))
+      pageErrors.splice(i, 1);
+
+  await page.fill('#signin-password', AGENT.password);
+  await page.click('#signin-submit');
+  await page.locator('#desk-view').waitFor({ state: 'visible' });
+  const info = await page.textContent('#user-info');
+  assert(info.includes(AGENT.name) && info.includes(AGENT.center) && info.includes('上海'), `header: ${info}`);
+  const badge = await page.textContent('#status-badge');
+  assert(badge.trim() === '离开', `status badge: ${badge}`);
+  // The hello carried the token; the token is nowhere but in memory.
+  const hello = frames.find((f) => f.dir === 'out' && f.msg.type === 'hello');
+  assert(hello && hello.msg.role === 'agent' && typeof hello.msg.token === 'string' && hello.msg.token.length > 20,
+    `hello: ${hello && JSON.stringify({ ...hello.msg, token: hello.msg.token ? '…' : undefined })}`);
+  const welcome = await waitFor('welcome', () => frames.find((f) => f.dir === 'in' && f.msg.type === 'welcome'), 5000);
+  state.agentPeer = welcome.msg.peer_id;
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
+    + location.href + document.cookie);
+  assert(!stored.includes(hello.msg.token.slice(0, 16)), 'the token is kept in storage, a readable cookie or the URL');
+  // The help text says how pairing works.
+  assert(/自动/.test(await page.textContent('#help')), 'the help does not say that pairing is automatic');
+  // Camera and microphone are on before any call (fake devices).
+  await waitFor('the preview of our camera', () => page.$eval('#local-camera video', (v) => v.videoWidth > 0), 10000);
+  state.signedIn = true;
+});
+
+// 5
+await step(['signedIn'], async () => {
+  const clerk = startClient('agent-console-clerk', ['--role', 'clerk', '--name', CLERK.name,
+    '--province', 'zhejiang', '--center', CLERK.center, '--item', CLERK.item, '--handled-in', 'shanghai',
+    '--document-camera', 'test']);
+  state.clerk = clerk;
+  const queued = await clerk.waitEvent('queued', 15000);
+  assert(queued.position === 1, `queued at ${queued.position}`);
+  const row = page.locator('#queue-table tr[data-position="1"]');
+  await row.waitFor({ state: 'visible', timeout: 10000 });
+  const text = await row.innerText();
+  for (const want of [CLERK.item, CLERK.name, '浙江', CLERK.center])
+    assert(text.includes(want), `queue row "${text}" lacks ${want}`);
+  assert((await page.textContent('#queue-count')).includes('1'), 'the queue count is not 1');
+  // The server says waiting_s when the queue changes; the console counts on.
+  const wait1 = Number(await page.getAttribute('#queue-table .vw-waiting', 'data-seconds'));
+  const shown1 = await page.textContent('#queue-table .vw-waiting');
+  const wait2 = await waitFor('the wait counting up', async () => {
+    const s = Number(await page.getAttribute('#queue-table .vw-waiting', 'data-seconds'));
+    return s >= wait1 + 2 ? s : null;
+  }, 4000, 200);
+  const shown2 = await page.textContent('#queue-table .vw-waiting');
+  assert(shown1 !== shown2 && /秒/.test(shown2), `the wait shown went from "${shown1}" to "${shown2}"`);
+  diag(`  waited ${wait1} s, then ${wait2} s ("${shown2}")`);
+  diag(`  queue: ${text.replace(/\s+/g, ' ')}`);
+  state.queued = true;
+});
+
+// 6
+await step(['queued'], async () => {
+  await page.click('#go-available');
+  const paired = await state.clerk.waitEvent('paired', 15000);
+  assert(paired.peer && paired.peer.name === AGENT.name && paired.peer.center === AGENT.center, `clerk paired with ${JSON.stringify(paired.peer)}`);
+  state.session = paired.session;
+  await page.locator('#call-view').waitFor({ state: 'visible' });
+  assert((await page.textContent('#status-badge')).trim() === '通话中', 'the status is not 通话中');
+  assert((await page.textContent('#call-peer')).includes(CLERK.name), 'the call does not name the clerk');
+  assert((await page.textContent('#call-item')).includes(CLERK.item), 'the call does not show the item');
+  assert((await page.textContent('#call-from')).includes(CLERK.center), 'the call does not show the clerk\'s centre');
+  await page.locator('#recording-notice').waitFor({ state: 'visible', timeout: 5000 });
+  assert((await page.textContent('#recording-notice')).includes('本次服务全程录音录像'), 'no recording notice');
+  assert(paired.case && (await page.textContent('#call-case')).includes(paired.case), 'the case number is not shown');
+  await page.waitForSelector('#queue-table td.vw-empty', { timeout: 5000 });
+  await state.clerk.waitEvent('connected', 15000);
+  await waitFor('the console connected', async () => (await page.textContent('#call-media')).includes('已连通'), 15000);
+  state.inCall = true;
+});
+
+// 7
+await step(['inCall'], async () => {
+  const read = () => page.$$eval('#remote-tiles figure', (fs) => Object.fromEntries(fs.map((f) => [f.dataset.kind, {
+    live: f.dataset.live, frames: Number(f.dataset.framesDecoded || 0),
+    w: Number(f.dataset.frameWidth || 0), h: Number(f.dataset.frameHeight || 0),
+    vw: f.querySelector('video').videoWidth, vh: f.querySelector('video').videoHeight,
+  }])));
+  const first = await waitFor('camera and document frames decoded in the browser', async () => {
+    const r = await read();
+    return r.camera.frames > 0 && r.document.frames > 0 && r.document.w > 0 ? r : null;
+  }, 20000, 250);
+  await sleep(1500);
+  const second = await read();
+  diag(`  browser: camera ${second.camera.w}x${second.camera.h} ${first.camera.frames}->${second.camera.frames} frames; `
+    + `document ${second.document.w}x${second.document.h} ${first.document.frames}->${second.document.frames} frames; screen live ${second.screen.live}`);
+  assert(second.camera.frames > first.camera.frames, 'the camera\'s framesDecoded does not rise');
+  assert(second.document.frames > first.document.frames, 'the document camera\'s framesDecoded does not rise');
+  assert(second.camera.live === 'true' && second.document.live === 'true' && second.screen.live === 'false',
+    `live flags: camera ${second.camera.live}, document ${second.document.live}, screen ${second.screen.live}`);
+  assert(second.camera.w === 640 && second.camera.h === 480, `camera ${second.camera.w}x${second.camera.h}`);
+  // The native test document camera: 1920x1080 (pipelines/vw-sources.c).
+  assert(second.document.w === 1920 && second.document.h === 1080, `document ${second.document.w}x${second.document.h}`);
+  assert(second.document.vw === 1920 && second.document.vh === 1080, `the <video> shows ${second.document.vw}x${second.document.vh}`);
+  const tileText = await page.textContent('#remote-document .vw-tile-stats');
+  assert(/1920×1080/.test(tileText), `the document tile says "${tileText}"`);
+});
+
+// 8
+await step(['inCall'], async () => {
+  const ff = await state.clerk.waitEvent('first-frame', 20000, (e) => e.track === 'camera');
+  assert(ff.peer === state.agentPeer, `first-frame from ${ff.peer}, the console is ${state.agentPeer}`);
+  assert(ff.width > 0 && ff.height > 0, `first-frame ${ff.width}x${ff.height}`);
+  const fa = await state.clerk.waitEvent('first-audio', 20000, (e) => e.track === 'audio');
+  assert(fa.peer === state.agentPeer, `first-audio from ${fa.peer}`);
+  diag(`  clerk: camera ${ff.width}x${ff.height} from ${ff.peer}, audio peak ${fa.peak_db} dB`);
+});
+
+// 9
+await step(['inCall'], async () => {
+  await page.click('#btn-mute');
+  assert((await page.textContent('#btn-mute')).trim() === '取消静音' && await page.getAttribute('#btn-mute', 'aria-pressed') === 'true', 'mute did not toggle');
+  await page.click('#btn-mute');
+  assert((await page.textContent('#btn-mute')).trim() === '静音', 'unmute did not toggle');
+  await page.click('#btn-camera');
+  assert((await page.textContent('#btn-camera')).trim() === '打开摄像头', 'camera off did not toggle');
+  await page.click('#btn-camera');
+  assert((await page.textContent('#btn-camera')).trim() === '关闭摄像头', 'camera on did not toggle');
+  // The document camera's list offers the fake devices (the 高拍仪 is a second camera).
+  const options = await page.$$eval('#document-device option', (os) => os.map((o) => o.textContent));
+  assert(options.length >= 2 && options[0] === '（不使用）', `document camera choices: ${options.join(', ')}`);
+  const file = join(artifacts, 'agent-in-call.png');
+  await page.screenshot({ path: file, fullPage: true });
+  diag(`  ${file}`);
+});
+
+// 10
+await step(['inCall'], async () => {
+  await page.click('#btn-snapshot');
+  const sent = await state.clerk.waitEvent('snapshot-sent', 20000);
+  await page.locator('#snapshot-panel').waitFor({ state: 'visible', timeout: 20000 });
+  await waitFor('the snapshot checked and stored', async () =>
+    (await page.getAttribute('#snapshot-info', 'data-verified')) === 'stored', 20000);
+  const info = await page.$eval('#snapshot-info', (n) => ({ ...n.dataset }));
+  diag(`  snapshot ${info.snapshot}: ${info.width}x${info.height}, ${info.size} bytes, sha256 ${info.sha256}`);
+  assert(info.snapshot === sent.snapshot, `browser shows ${info.snapshot}, the clerk sent ${sent.snapshot}`);
+  assert(info.sha256 === sent.sha256, `SHA-256 ${info.sha256} in the browser, ${sent.sha256} sent`);
+  assert(Number(info.size) === sent.size, `size ${info.size} in the browser, ${sent.size} sent`);
+  assert(Number(info.width) === sent.width && Number(info.height) === sent.height,
+    `${info.width}x${info.height} in the browser, ${sent.width}x${sent.height} sent`);
+  assert(sent.width === 1920 && sent.height === 1080, `the clerk sent ${sent.width}x${sent.height}`);
+  // The picture is drawn at full resolution (scaled by CSS only).
+  const canvas = await page.$eval('#snapshot-stage canvas.vw-markup-image', (c) => ({ w: c.width, h: c.height }));
+  assert(canvas.w === 1920 && canvas.h === 1080, `the canvas is ${canvas.w}x${canvas.h}`);
+  // What the browser checked is what the server keeps as evidence.
+  const evidence = join(dataDir, 'sessions', state.session, 'snapshots', `${sent.snapshot}.png`);
+  assert(sha256(readFileSync(evidence)) === info.sha256, 'the server\'s evidence has another SHA-256');
+  assert(/已校验/.test(await page.textContent('#snapshot-verified')), 'no 已校验 badge');
+  state.snapshot = sent;
+});
+
+// 11
+await step(['snapshot'], async () => {
+  const overlay = page.locator('#snapshot-stage canvas.vw-markup-overlay');
+  await overlay.scrollIntoViewIfNeeded();
+  const box = await overlay.boundingBox();
+  const image = await page.locator('#snapshot-stage canvas.vw-markup-image').boundingBox();
+  assert(Math.abs(box.x - image.x) < 1 && Math.abs(box.width - image.width) < 1 && Math.abs(box.height - image.height) < 1,
+    `the overlay (${JSON.stringify(box)}) does not cover the picture (${JSON.stringify(image)})`);
+  const { width: W, height: H } = state.snapshot;
+  const from = { x: box.x + box.width * 0.2, y: box.y + box.height * 0.3 };
+  const to = { x: box.x + box.width * 0.65, y: box.y + box.height * 0.55 };
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2, { steps: 4 });
+  await page.mouse.move(to.x, to.y, { steps: 4 });
+  await page.mouse.up();
+  // What the drag means in the image's pixels.
+  const px = (cx, cy) => ({ x: ((cx - box.x) * W) / box.width, y: ((cy - box.y) * H) / box.height });
+  const a = px(from.x, from.y);
+  const b = px(to.x, to.y);
+  const want = { x: Math.floor(a.x), y: Math.floor(a.y), w: Math.ceil(b.x) - Math.floor(a.x), h: Math.ceil(b.y) - Math.floor(a.y) };
+  const got = await page.evaluate(() => ({
+    x: Number(document.querySelector('#markup-x').value), y: Number(document.querySelector('#markup-y').value),
+    w: Number(document.querySelector('#markup-w').value), h: Number(document.querySelector('#markup-h').value),
+  }));
+  for (const k of ['x', 'y', 'w', 'h'])
+    assert(Math.abs(got[k] - want[k]) <= 2, `rectangle ${JSON.stringify(got)}, the drag was ${JSON.stringify(want)} in image pixels`);
+  assert(got.w > 500 && got.h > 200, `rectangle ${JSON.stringify(got)} is too small for a ${W}x${H} image`);
+  await page.fill('#markup-note', NOTE);
+  assert((await page.textContent('#markup-count')).includes(`${Array.from(NOTE).length}/200`), 'the note counter is wrong');
+  await page.click('#btn-annotate');
+  const ann = await state.clerk.waitEvent('annotation', 15000);
+  diag(`  annotation: ${JSON.stringify({ x: ann.x, y: ann.y, w: ann.w, h: ann.h, note: ann.note })} -> ${ann.path}`);
+  assert(ann.snapshot === state.snapshot.snapshot, `annotation on ${ann.snapshot}`);
+  assert(ann.x === got.x && ann.y === got.y && ann.w === got.w && ann.h === got.h,
+    `the clerk got ${ann.x},${ann.y} ${ann.w}x${ann.h}, the console sent ${JSON.stringify(got)}`);
+  assert(ann.note === NOTE, `the clerk got the note "${ann.note}"`);
+  assert(ann.path && existsSync(ann.path), `no annotated PNG at ${ann.path}`);
+  const size = pngSize(ann.path);
+  assert(size.width === W && size.height === H, `the annotated PNG is ${size.width}x${size.height}`);
+  await waitFor('the note listed as sent', async () => (await page.textContent('#annotation-list')).includes(NOTE), 5000);
+  assert(/已发送/.test(await page.textContent('#annotate-message')), 'no confirmation');
+  const file = join(artifacts, 'agent-snapshot-marked.png');
+  await page.locator('#snapshot-panel').screenshot({ path: file });
+  diag(`  ${file}`);
+});
+
+// 12
+await step(['inCall'], async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await sleep(300);
+  const file = join(artifacts, 'agent-phone.png');
+  await page.screenshot({ path: file, fullPage: true });
+  diag(`  ${file}`);
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  assert(scroll <= width + 1, `the console is ${scroll} px wide on a ${width} px screen`);
+  const hangup = await page.locator('#btn-hangup').boundingBox();
+  assert(hangup && hangup.x >= 0 && hangup.x + hangup.width <= width + 1 && hangup.height >= 32, `挂断 at ${JSON.stringify(hangup)}`);
+  const doc = await page.locator('#remote-document').boundingBox();
+  assert(doc && doc.width >= 140, `the document tile is ${doc && doc.width} px wide`);
+  await page.setViewportSize({ width: 1366, height: 900 });
+});
+
+// 13
+await step(['inCall'], async () => {
+  await page.click('#btn-hangup');
+  const ended = await state.clerk.waitEvent('ended', 10000);
+  assert(ended.reason === 'peer-hangup', `the clerk's session ended with ${ended.reason}`);
+  const code = await Promise.race([state.clerk.exited.then((r) => r.code), sleep(10000).then(() => 'timeout')]);
+  assert(code === 0, `the clerk exited ${code}`);
+  await page.locator('#call-view').waitFor({ state: 'hidden', timeout: 5000 });
+  assert(await page.locator('#idle-view').isVisible(), 'the idle view is not back');
+  assert((await page.textContent('#status-badge')).trim() === '在线', `status ${await page.textContent('#status-badge')}`);
+  assert(/结束/.test(await page.textContent('#status-message')), 'no end-of-service message');
+  // Away again: the server accepts the status after the session.
+  await page.click('#go-away');
+  await waitFor('away', async () => (await page.textContent('#status-badge')).trim() === '离开', 5000);
+  const ok = frames.filter((f) => f.dir === 'out' && f.msg.type === 'status' && f.msg.available === false).pop();
+  assert(ok && frames.some((f) => f.dir === 'in' && f.msg.type === 'ok' && f.msg.ref === ok.msg.id), 'status away not acknowledged');
+});
+
+// 14
+await step(['signedIn'], async () => {
+  assert(pageErrors.length === 0, pageErrors.join('\n'));
+});
+
+if (browser)
+  await browser.close().catch(() => {});
+framesLog.end();
+
+// 15
+await step(['url'], async () => {
+  const code = await stopChild(state.server, 15000);
+  assert(code === 0, `vw-server exited ${code}`);
+});
+
+cleanup();
+if (failures === 0)
+  rmSync(state.work, { recursive: true, force: true });
+else
+  diag(`data kept in ${state.work}`);
+diag(`${CASES.length - failures} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failures ? 1 : 0);
