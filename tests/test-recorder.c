@@ -170,7 +170,9 @@ test_stop (void)
       "video/x-raw,width=320,height=240,framerate=30/1 ! "
       "vp8enc deadline=1 keyframe-max-dist=3000 ! rtpvp8pay ! tee name=t",
       VW_TRACK_CAMERA, 1, 1, &c);
-  g_assert_cmpuint (c.paths->len, ==, 2);
+  /* Under load the second chunk may close before the stop lands: then
+   * the stop cuts the third.  Either way the last one is short. */
+  g_assert_cmpuint (c.paths->len, >=, 2);
   check_chunks (&c, "video/x-vp8", 1);
   clean (dir, &c);
 }
