@@ -88,6 +88,10 @@ check_track_chunks (const char *data_dir, JsonObject *track)
   const char *kind = json_object_get_string_member (track, "kind");
   JsonArray *chunks = json_object_get_array_member (track, "chunks");
   double total = 0;
+  if (json_array_get_length (chunks) == 0)
+    g_test_message ("no chunk in the %s track of %s (from +%" G_GINT64_FORMAT " ms)", kind,
+        json_object_get_string_member (track, "peer_id"),
+        json_object_get_int_member (track, "offset_ms"));
   g_assert_cmpuint (json_array_get_length (chunks), >, 0);
   for (guint i = 0; i < json_array_get_length (chunks); i++) {
     JsonObject *c = json_array_get_object_element (chunks, i);
