@@ -356,7 +356,8 @@ async function listDevices() {
     if (none)
       select.append(el('option', { value: '' }, none));
     list.forEach((d, i) => select.append(el('option', { value: d.deviceId }, d.label || `设备 ${i + 1}`)));
-    const keep = [...select.options].some((o) => o.value === before) ? before : wanted;
+    // The agent's own choice stays; otherwise the default for the devices there are now.
+    const keep = select.dataset.chosen && [...select.options].some((o) => o.value === before) ? before : wanted;
     if (keep !== undefined)
       select.value = keep;
   };
@@ -486,8 +487,21 @@ async function startDocument() {
   } });
   const t = s.getVideoTracks()[0];
   if ('contentHint' in t)
-    t.contentHint = 'detail';
+    t.contentHint = 'detail';   // a page: keep the resolution, let the frame rate go
   setLocal('document', t);
+  checkSent('document', t);
+}
+
+// A source the browser shows but never encodes (some cameras' pixel formats,
+// e.g. depth cameras) would leave the other side with nothing: say so.
+function checkSent(kind, track) {
+  setTimeout(async () => {
+    if (!app.call || app.local[kind] !== track)
+      return;
+    const sent = (await app.call.sendStats().catch(() => [])).find((s) => s.kind === kind);
+    if (sent && !sent.framesEncoded)
+      setMessage($('#call-message'), `${kind === 'document' ? '高拍仪' : '屏幕共享'}的画面未能发出（该设备的画面格式无法编码），请在“本机设备”中换一个设备。`, 'is-warn');
+  }, 4000);
 }
 
 // ---------------------------------------------------------------- the call
@@ -728,6 +742,7 @@ async function onScreen() {
     } else {
       const track = await call.startScreenShare();
       setLocal('screen', track);
+      checkSent('screen', track);
     }
     setMessage($('#call-message'), '');
   } catch (err) {
@@ -1014,9 +1029,11 @@ function init() {
       if ([r.x, r.y, r.w, r.h].every(Number.isFinite) && app.markup.hasImage)
         app.markup.setRect(r);
     });
-  $('#camera-device').addEventListener('change', () => onDeviceChange('camera'));
-  $('#microphone-device').addEventListener('change', () => onDeviceChange('audio'));
-  $('#document-device').addEventListener('change', () => onDeviceChange('document'));
+  for (const [id, kind] of [['#camera-device', 'camera'], ['#microphone-device', 'audio'], ['#document-device', 'document']])
+    $(id).addEventListener('change', (e) => {
+      e.target.dataset.chosen = '1';
+      onDeviceChange(kind);
+    });
   if (navigator.mediaDevices && navigator.mediaDevices.addEventListener)
     navigator.mediaDevices.addEventListener('devicechange', () => listDevices().catch(() => {}));
   app.timers.push(setInterval(tickQueue, 250));   // each second shown on time

@@ -32,6 +32,7 @@ const CASES = [
   'going available takes the clerk automatically: in call, 本次服务全程录音录像, the item, the queue empty',
   'the browser decodes the clerk\'s camera and document camera (frames rising, document 1920x1080)',
   'the native clerk decodes the browser agent\'s camera and hears its microphone',
+  '高拍仪: the second camera goes out as the document camera and the clerk decodes it; closed, its track ends',
   'mute and camera off toggle; screenshot agent-in-call.png',
   '请求快照: the snapshot arrives checked, with the clerk\'s SHA-256, size and full resolution, as kept by the server',
   'a rectangle drawn with the mouse and a note: the clerk gets the same rectangle and note, annotated PNG written; screenshot agent-snapshot-marked.png',
@@ -289,7 +290,9 @@ await step(['served'], async () => {
   browser = await playwright.chromium.launch({
     executablePath: chromiumPath,
     headless: true,
-    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+    // Three fake cameras: the webcam (fake_device_0) and the document camera
+    // (高拍仪, fake_device_2: fake_device_1's frames are never encoded).
+    args: ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3',
       '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required'],
   });
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
@@ -441,6 +444,27 @@ await step(['inCall'], async () => {
 
 // 9
 await step(['inCall'], async () => {
+  const options = await page.$$eval('#document-device option', (os) => os.map((o) => ({ value: o.value, text: o.textContent })));
+  const camera = await page.$eval('#camera-device', (s) => s.value);
+  const chosen = await page.$eval('#document-device', (s) => s.value);
+  assert(options.length >= 3 && options[0].text === '（不使用）', `document camera choices: ${options.map((o) => o.text).join(', ')}`);
+  assert(chosen && chosen !== camera, 'the document camera is not preset to the second camera');
+  const third = options.find((o) => o.text === 'fake_device_2');
+  assert(third, `no fake_device_2 among ${options.map((o) => o.text).join(', ')}`);
+  await page.selectOption('#document-device', third.value);
+  await page.click('#btn-document');
+  const ff = await state.clerk.waitEvent('first-frame', 15000, (e) => e.track === 'document');
+  assert(ff.peer === state.agentPeer, `document first-frame from ${ff.peer}`);
+  assert((await page.textContent('#btn-document')).trim() === '关闭高拍仪', 'the button does not say 关闭高拍仪');
+  await page.locator('#local-document').waitFor({ state: 'visible' });
+  diag(`  the clerk decodes the agent's document camera: ${ff.width}x${ff.height}`);
+  await page.click('#btn-document');
+  await state.clerk.waitEvent('track-ended', 10000, (e) => e.track === 'document' && e.peer === state.agentPeer);
+  assert(await page.locator('#local-document').isHidden(), 'the document preview stays');
+});
+
+// 10
+await step(['inCall'], async () => {
   await page.click('#btn-mute');
   assert((await page.textContent('#btn-mute')).trim() === '取消静音' && await page.getAttribute('#btn-mute', 'aria-pressed') === 'true', 'mute did not toggle');
   await page.click('#btn-mute');
@@ -449,15 +473,12 @@ await step(['inCall'], async () => {
   assert((await page.textContent('#btn-camera')).trim() === '打开摄像头', 'camera off did not toggle');
   await page.click('#btn-camera');
   assert((await page.textContent('#btn-camera')).trim() === '关闭摄像头', 'camera on did not toggle');
-  // The document camera's list offers the fake devices (the 高拍仪 is a second camera).
-  const options = await page.$$eval('#document-device option', (os) => os.map((o) => o.textContent));
-  assert(options.length >= 2 && options[0] === '（不使用）', `document camera choices: ${options.join(', ')}`);
   const file = join(artifacts, 'agent-in-call.png');
   await page.screenshot({ path: file, fullPage: true });
   diag(`  ${file}`);
 });
 
-// 10
+// 11
 await step(['inCall'], async () => {
   await page.click('#btn-snapshot');
   const sent = await state.clerk.waitEvent('snapshot-sent', 20000);
@@ -482,7 +503,7 @@ await step(['inCall'], async () => {
   state.snapshot = sent;
 });
 
-// 11
+// 12
 await step(['snapshot'], async () => {
   const overlay = page.locator('#snapshot-stage canvas.vw-markup-overlay');
   await overlay.scrollIntoViewIfNeeded();
@@ -529,7 +550,7 @@ await step(['snapshot'], async () => {
   diag(`  ${file}`);
 });
 
-// 12
+// 13
 await step(['inCall'], async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await sleep(300);
@@ -545,7 +566,7 @@ await step(['inCall'], async () => {
   await page.setViewportSize({ width: 1366, height: 900 });
 });
 
-// 13
+// 14
 await step(['inCall'], async () => {
   await page.click('#btn-hangup');
   const ended = await state.clerk.waitEvent('ended', 10000);
@@ -563,7 +584,7 @@ await step(['inCall'], async () => {
   assert(ok && frames.some((f) => f.dir === 'in' && f.msg.type === 'ok' && f.msg.ref === ok.msg.id), 'status away not acknowledged');
 });
 
-// 14
+// 15
 await step(['signedIn'], async () => {
   assert(pageErrors.length === 0, pageErrors.join('\n'));
 });
@@ -572,7 +593,7 @@ if (browser)
   await browser.close().catch(() => {});
 framesLog.end();
 
-// 15
+// 16
 await step(['url'], async () => {
   const code = await stopChild(state.server, 15000);
   assert(code === 0, `vw-server exited ${code}`);
