@@ -43,6 +43,7 @@ const ERRORS = {
   timeout: '服务器没有及时响应，请重试。',
   closed: '与服务器的连接已断开。',
   'not-connected': '尚未连接服务器。',
+  'connect-failed': '无法连接服务器，请检查网络后重试。',
   internal: '服务器内部错误，请稍后重试。',
 };
 
