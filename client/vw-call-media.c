@@ -41,6 +41,8 @@ struct _VwCallMedia {
   GHashTable *known;         /* mid -> JsonObject: every track ever offered */
   GstSDPMessage *remote;     /* the latest offer */
   GHashTable *incoming;      /* mid -> VwRecvTrack* */
+  GHashTable *tees;          /* mid -> GstElement* (ref): the latest stream's tee,
+                              * kept after the track ends (see resume_tracks) */
   VwSnapshots *snapshots;
   gboolean connected;
 };
@@ -83,7 +85,36 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
       json_object_get_string_member (entry, "peer"), mid, !m->config.headless,
       m->config.timecode);
   g_hash_table_replace (m->incoming, g_strdup (mid), t);
+  g_hash_table_replace (m->tees, g_strdup (mid), gst_object_ref (tee));
   GST_INFO ("receiving %s on mid %s", vw_track_kind_to_string (kind), mid);
+}
+
+/* A track live again with no new stream yet: decode its last stream again.
+ * A browser resumes a stopped share on the same SSRC (its RTCRtpSender keeps
+ * it across replaceTrack), so webrtcbin makes no new pad and on_track()
+ * never runs; a native sender's new stream, when it comes, replaces this in
+ * on_track(). */
+static void
+resume_tracks (VwCallMedia *m)
+{
+  GHashTableIter iter;
+  const char *mid;
+  JsonObject *entry;
+  g_hash_table_iter_init (&iter, m->live);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &mid, (gpointer *) &entry)) {
+    GstElement *tee = g_hash_table_lookup (m->tees, mid);
+    VwTrackKind kind;
+    if (!tee || g_hash_table_contains (m->incoming, mid)
+        || !g_str_equal (json_object_get_string_member (entry, "direction"), "recv")
+        || !vw_track_kind_from_string (json_object_get_string_member (entry, "kind"), &kind))
+      continue;
+    VwRecvTrack *t = vw_recv_track_new (GST_BIN (m->pipeline), tee, kind,
+        json_object_get_string_member (entry, "peer"), mid, !m->config.headless,
+        m->config.timecode);
+    g_hash_table_replace (m->incoming, g_strdup (mid), t);
+    GST_INFO ("receiving %s on mid %s again (its last stream)",
+        vw_track_kind_to_string (kind), mid);
+  }
 }
 
 /* Tracks the hub no longer lists have ended at the sender. */
@@ -321,6 +352,7 @@ note_live_tracks (VwCallMedia *m, JsonArray *tracks)
     g_hash_table_replace (m->known, g_strdup (mid), json_object_ref (t));
   }
   drop_ended_tracks (m);
+  resume_tracks (m);
 }
 
 void
@@ -494,6 +526,7 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
       (GDestroyNotify) json_object_unref);
   m->incoming = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) vw_recv_track_stop);
+  m->tees = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, gst_object_unref);
   m->pipeline = gst_pipeline_new ("vw-call");
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (m->pipeline));
   gst_bus_add_watch (bus, on_bus_message, m);
@@ -528,6 +561,7 @@ vw_call_media_free (VwCallMedia *m)
     g_free (m->out[k].mid);
   }
   g_hash_table_unref (m->incoming);
+  g_hash_table_unref (m->tees);
   vw_peer_close (m->peer);
   g_clear_object (&m->peer);
   gst_clear_object (&m->pipeline);

@@ -98,6 +98,31 @@ make (const char *factory, GError **error)
   return e;
 }
 
+/* splitmuxsink gives up on a stream whose time goes backwards ("Queued GOP
+ * time is negative": the recording stops and its last chunk is lost).
+ * Browsers' audio does that now and then by a frame or so (Chrome's Opus
+ * after a muted stretch, as the jitter buffer resyncs), so a buffer
+ * stamped before the one before it is restamped just after it. */
+static GstPadProbeReturn
+keep_time_monotonic (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  GstClockTime *last = data;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime ts = GST_BUFFER_DTS_OR_PTS (buf);
+  if (!GST_CLOCK_TIME_IS_VALID (ts))
+    return GST_PAD_PROBE_OK;
+  if (GST_CLOCK_TIME_IS_VALID (*last) && ts <= *last && GST_BUFFER_PTS_IS_VALID (buf)) {
+    buf = gst_buffer_make_writable (buf);
+    GST_BUFFER_PTS (buf) = *last + 1;
+    if (GST_BUFFER_DTS_IS_VALID (buf))
+      GST_BUFFER_DTS (buf) = *last + 1;
+    GST_PAD_PROBE_INFO_DATA (info) = buf;
+    ts = *last + 1;
+  }
+  *last = ts;
+  return GST_PAD_PROBE_OK;
+}
+
 static GstElement *
 make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
     guint chunk_seconds, GError **error)
@@ -105,13 +130,24 @@ make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
   gboolean audio = kind == VW_TRACK_AUDIO;
   GstElement *queue = make ("queue", error);
   GstElement *depay = queue ? make (audio ? "rtpopusdepay" : "rtpvp8depay", error) : NULL;
-  GstElement *split = depay ? make ("splitmuxsink", error) : NULL;
+  /* Opus over RTP is always 48 kHz, but rtpopusdepay names the rate only
+   * when the SDP has sprop-maxcapturerate, which browsers (Chrome) leave
+   * out; webmmux refuses Opus caps without a rate, and that not-negotiated
+   * would flow back through the tee into webrtcbin and stop everything the
+   * participant sends.  So the rate is set here. */
+  GstElement *rate = depay && audio ? make ("capssetter", error) : NULL;
+  GstElement *split = depay && (rate || !audio) ? make ("splitmuxsink", error) : NULL;
   GstElement *mux = split ? make ("webmmux", error) : NULL;
   if (!mux) {
     gst_clear_object (&queue);
     gst_clear_object (&depay);
+    gst_clear_object (&rate);
     gst_clear_object (&split);
     return NULL;
+  }
+  if (rate) {
+    g_autoptr (GstCaps) caps = gst_caps_from_string ("audio/x-opus, rate=(int)48000");
+    g_object_set (rate, "caps", caps, "join", TRUE, "replace", FALSE, NULL);
   }
   /* A stalled disk must never hold up the call: past 5 s of backlog the
    * oldest data is dropped (and the gap shows in the chunk's duration). */
@@ -132,8 +168,18 @@ make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
   g_object_set (branch, "message-forward", TRUE, NULL);
   gst_bin_add_many (GST_BIN (branch), queue, depay, split, NULL);
   gst_element_link (queue, depay);
+  GstElement *last = depay;
+  if (rate) {
+    gst_bin_add (GST_BIN (branch), rate);
+    gst_element_link (depay, rate);
+    last = rate;
+  }
   /* splitmuxsink's first pad is its video pad: audio asks for its own. */
-  g_autoptr (GstPad) depay_src = gst_element_get_static_pad (depay, "src");
+  g_autoptr (GstPad) depay_src = gst_element_get_static_pad (last, "src");
+  GstClockTime *last_time = g_new (GstClockTime, 1);
+  *last_time = GST_CLOCK_TIME_NONE;
+  gst_pad_add_probe (depay_src, GST_PAD_PROBE_TYPE_BUFFER, keep_time_monotonic,
+      last_time, g_free);
   g_autoptr (GstPad) split_sink = gst_element_request_pad_simple (split,
       audio ? "audio_%u" : "video");
   if (!split_sink || gst_pad_link (depay_src, split_sink) != GST_PAD_LINK_OK) {

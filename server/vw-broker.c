@@ -117,7 +117,7 @@ store_session_begin (VwBroker *b, const char *id, Connection *agent, Connection 
   char *case_no = NULL;
   VwStoreSession s = {
     .id = (char *) id, .province = clerk->handled_in, .item = clerk->item,
-    .started_at = broker_now_ms (),
+    .started_at = broker_now_ms (), .requested_at = clerk->requested_at,
   };
   if (!vw_store_session_begin (b->store, &s, &case_no, &error)) {
     store_failed ("a session", error);

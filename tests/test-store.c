@@ -294,11 +294,12 @@ test_open_creates (Fixture *f, gconstpointer data)
   tables = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'table' ORDER BY name)");
   g_assert_cmpstr (tables, ==,
-      "accounts annotations audit case_numbers chunks events participants ratings reviews sessions snapshots tracks");
+      "accounts annotations audit case_numbers chunks events follow_ups participants"
+      " ratings reviews sessions snapshots tracks");
   indexes = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)");
   g_assert_cmpstr (indexes, ==, "annotations_by_snapshot audit_by_at events_by_session"
-      " participants_by_account reviews_by_session sessions_by_started_at"
+      " follow_ups_by_due participants_by_account reviews_by_session sessions_by_started_at"
       " snapshots_by_session tracks_by_session");
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
           " WHERE type = 'trigger' AND tbl_name = 'snapshots'"), ==, 1);
@@ -325,7 +326,7 @@ test_open_empty_file (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (db_int (f->path, "PRAGMA user_version"), ==, VW_STORE_SCHEMA_VERSION);
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
-          " WHERE type = 'table'"), ==, 12);
+          " WHERE type = 'table'"), ==, 13);
   BEGIN (store, "s-1", T0);
 }
 

@@ -42,6 +42,9 @@ typedef struct {
   VwPeer *peer;
   GPtrArray *lines;                        /* Line*, index = m-line */
   GstElement *tees[VW_TRACK_N_KINDS];      /* received tracks (refs) */
+  /* A stopped track's stream, kept in case it resumes on the same SSRC
+   * (browsers do): see vw-hub.c, "Resuming". */
+  struct _PausedStream *paused[VW_TRACK_N_KINDS];
   gboolean published;                      /* has sent "publish" */
   gboolean viewer;                         /* receive-only (a supervisor watching) */
   gboolean offered;                        /* has had a first offer */

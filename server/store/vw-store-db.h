@@ -40,5 +40,9 @@ gboolean      store_check_role (const char *role, GError **error);
 gboolean      store_check_relative_path (const char *path, GError **error);
 gboolean      store_session_state (VwStore *store, const char *id,
                                    VwStoreSessionState *state, GError **error);
+/* vw-store-follow-ups.c: opens the follow-up of a bad rating of
+ * @session_id given at @at, inside the caller's transaction. */
+gboolean      store_open_follow_up (VwStore *store, const char *session_id, gint64 at,
+                                    GError **error);
 
 G_END_DECLS

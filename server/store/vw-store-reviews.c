@@ -2,6 +2,7 @@
  * (好差评) of each session (see vw-store-supervision.h). */
 #include "vw-store-supervision.h"
 #include "vw-store-db.h"
+#include "vw-calendar.h"
 
 void
 vw_store_rating_free (VwStoreRating *rating)
@@ -157,7 +158,13 @@ rating_insert (VwStore *store, const VwStoreRating *r, GError **error)
   sqlite3_bind_int (stmt, 2, r->level);
   store_bind_text (stmt, 3, r->comment);
   sqlite3_bind_int64 (stmt, 4, r->created_at);
-  return store_step_done (store, stmt, "recording the rating", error);
+  if (!store_step_done (store, stmt, "recording the rating", error))
+    return FALSE;
+  /* 不满意 or 非常不满意: followed up (整改), in this same transaction, so
+   * that a bad rating is never stored without its follow-up. */
+  if (r->level <= VW_FOLLOW_UP_MAX_LEVEL)
+    return store_open_follow_up (store, r->session_id, r->created_at, error);
+  return TRUE;
 }
 
 gboolean

@@ -168,8 +168,8 @@ session_insert (VwStore *store, const VwStoreSession *s, char **case_no,
     return FALSE;
 
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
-      "INSERT INTO sessions (id, case_no, province, item, started_at, state)"
-      " VALUES (?1, ?2, ?3, ?4, ?5, 'open')", error);
+      "INSERT INTO sessions (id, case_no, province, item, started_at, state,"
+      " requested_at) VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6)", error);
   if (!stmt)
     return FALSE;
   store_bind_text (stmt, 1, s->id);
@@ -177,6 +177,8 @@ session_insert (VwStore *store, const VwStoreSession *s, char **case_no,
   store_bind_text (stmt, 3, s->province);
   store_bind_text (stmt, 4, s->item);
   sqlite3_bind_int64 (stmt, 5, s->started_at);
+  if (s->requested_at > 0)
+    sqlite3_bind_int64 (stmt, 6, MIN (s->requested_at, s->started_at));
   return store_step_done (store, stmt, "recording the session", error);
 }
 
@@ -398,6 +400,7 @@ session_from_row (sqlite3_stmt *stmt)
   s->ended_at = sqlite3_column_int64 (stmt, 5);   /* NULL reads as 0 */
   s->end_reason = store_column_dup (stmt, 6);
   s->state = state_from_string ((const char *) sqlite3_column_text (stmt, 7));
+  s->requested_at = sqlite3_column_int64 (stmt, 8);   /* NULL reads as 0 */
   return s;
 }
 
@@ -408,7 +411,7 @@ vw_store_get_session (VwStore *store, const char *id, GError **error)
 
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
       "SELECT id, case_no, province, item, started_at, ended_at, end_reason,"
-      " state FROM sessions WHERE id = ?1", error);
+      " state, requested_at FROM sessions WHERE id = ?1", error);
   gboolean has_row;
 
   if (!stmt)

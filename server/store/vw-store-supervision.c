@@ -5,6 +5,7 @@
  * parameters; a parameter left NULL switches its condition off. */
 #include "vw-store-supervision.h"
 #include "vw-store-db.h"
+#include "vw-store-scope.h"
 
 #include <string.h>
 
@@ -13,15 +14,8 @@
 /* A session's duration in whole seconds, rounded; NULL while open. */
 #define DURATION_S "((s.ended_at - s.started_at + 500) / 1000)"
 
-/* The sessions of the caller's scope (:scope is a VwStoreScopeKind). */
-#define SCOPE_SQL \
-  "(:scope = 0 OR EXISTS (SELECT 1 FROM participants sp" \
-  "  WHERE sp.session_id = s.id AND CASE :scope" \
-  "   WHEN 1 THEN sp.role = 'agent' AND sp.account = :scope_account" \
-  "   WHEN 2 THEN sp.center = :scope_center" \
-  "     AND (:scope_province IS NULL OR sp.province = :scope_province)" \
-  "   WHEN 3 THEN sp.province = :scope_province" \
-  "   ELSE 0 END))"
+/* The sessions of the caller's scope (shared with the other scoped reads). */
+#define SCOPE_SQL VW_STORE_SCOPE_SQL
 
 #define FILTER_SQL \
   " AND (:from IS NULL OR s.started_at >= :from)" \

@@ -145,8 +145,9 @@ GPtrArray *vw_store_list_reviews (VwStore *store, const char *session_id,
 /* ---- ratings ---- */
 
 /* Records the rating of a session: one per session, never replaced
- * (CONFLICT on a second).  INVALID for a level outside 1..5; NOT_FOUND for
- * an unknown session. */
+ * (CONFLICT on a second).  A level of 2 or 1 also opens its follow-up
+ * (整改, vw-store-follow-ups.h) in the same transaction.  INVALID for a
+ * level outside 1..5; NOT_FOUND for an unknown session. */
 gboolean vw_store_set_rating (VwStore *store, const VwStoreRating *rating,
                               GError **error);
 

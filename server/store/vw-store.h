@@ -42,7 +42,7 @@ G_BEGIN_DECLS
 
 /* The schema version this code creates and understands (PRAGMA
  * user_version).  Databases with a higher version are refused. */
-#define VW_STORE_SCHEMA_VERSION 2
+#define VW_STORE_SCHEMA_VERSION 3
 
 /* end_reason of sessions marked by vw_store_mark_open_sessions_interrupted(). */
 #define VW_STORE_REASON_INTERRUPTED "interrupted"
@@ -78,6 +78,8 @@ typedef struct {
   gint64 ended_at;      /* 0 while open */
   char *end_reason;     /* (nullable) "hangup", "peer-disconnected", ... */
   VwStoreSessionState state;
+  gint64 requested_at;  /* when the clerk asked (the wait is until started_at);
+                         * 0: not known */
 } VwStoreSession;
 
 typedef struct {
@@ -141,8 +143,9 @@ void     vw_store_close (VwStore *store);
 
 /* ---- sessions ---- */
 
-/* Records a new open session.  Reads id, case_no, province, item and
- * started_at of @session (the rest is ignored).  Without case_no, the next
+/* Records a new open session.  Reads id, case_no, province, item,
+ * started_at and requested_at of @session (the rest is ignored; a
+ * requested_at after started_at, a clock step, is taken as started_at).  Without case_no, the next
  * case number of the day of started_at in China Standard Time (UTC+8) is
  * given: "VW-YYYYMMDD-" and a sequence from 000001, never reused.  The case
  * number is returned in @case_no_out (nullable; free it).  A taken id or
