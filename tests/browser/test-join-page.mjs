@@ -45,6 +45,7 @@ const AGENT = { username: 'zhangmin', password: 'Bangban-2026-huangpu', name: '�
 const SUPERVISOR = { username: 'wangfang', password: 'Jiandu-2026-huangpu', name: '王芳' };
 const ENTERPRISE = { name: '王强', province: 'jiangsu', handledIn: 'shanghai', item: '企业设立' };
 const NOTE = '此处缺少法定代表人签名';
+const SHARE_MS = 1000;   // a screen share lasts this long after its first frame
 
 const env = process.env;
 const artifacts = resolve(env.VW_ARTIFACTS || join(tmpdir(), 'vw-browser-artifacts'));
@@ -497,6 +498,7 @@ await step(['media'], async () => {
   assert(first === 'remote-screen-tile', `the first tile is ${first}`);
   const st = (await inbound(page)).screen;
   diag(`  the agent's screen: ${st.frameWidth}x${st.frameHeight}`);
+  await sleep(SHARE_MS);   // long enough to be recorded from a keyframe
   state.agent.command({ command: 'unshare', kind: 'screen' });
   await page.locator('#remote-screen-tile').waitFor({ state: 'detached', timeout: 10000 });
 });
@@ -505,13 +507,13 @@ await step(['media'], async () => {
 await step(['agentMedia'], async () => {
   const page = state.page;
   const agent = state.agent;
-  const offers = () => page.evaluate(() => window.vwJoin.call.pc.localDescription.sdp.length);
   const sdpBefore = await page.evaluate(() => window.vwJoin.call.pc.remoteDescription.sdp);
   let since = agent.events.length;
   await page.click('#screen-button');
   await waitFor('停止共享', () => page.$eval('#screen-button', (b) => b.textContent === '停止共享'), 10000);
   const ff = await agent.waitEvent('first-frame', 15000, (e) => e.track === 'screen' && e.peer === state.peerId, since);
   diag(`  the agent decodes the page's screen: ${ff.width}x${ff.height}`);
+  await sleep(SHARE_MS);
   since = agent.events.length;
   await page.click('#screen-button');
   await agent.waitEvent('track-ended', 10000, (e) => e.track === 'screen' && e.peer === state.peerId, since);
@@ -519,11 +521,11 @@ await step(['agentMedia'], async () => {
   since = agent.events.length;
   await page.click('#screen-button');
   await agent.waitEvent('first-frame', 15000, (e) => e.track === 'screen' && e.peer === state.peerId, since);
+  await sleep(SHARE_MS);
   await page.click('#screen-button');
   await agent.waitEvent('track-ended', 10000, (e) => e.track === 'screen' && e.peer === state.peerId, since);
   const sdpAfter = await page.evaluate(() => window.vwJoin.call.pc.remoteDescription.sdp);
   assert(sdpAfter === sdpBefore, 'a new offer was made for the screen share');
-  await offers();
 });
 
 // 11
@@ -605,11 +607,15 @@ await step(['hungUp'], async () => {
   diag(`  stored: ${JSON.stringify(r.json.rating)}`);
   // The whole call is recorded, the browser's tracks too (a screen shared
   // twice is two tracks), each finished with its chunks.
+  let seen = [];
   const detail = await waitFor('every recorded track finished', async () => {
     const d = await http('GET', `/api/sessions/${encodeURIComponent(state.session)}`, { token: login.json.token });
     const tracks = (d.json && d.json.tracks) || [];
+    seen = tracks.map((t) => `${t.role}:${t.kind} ${t.duration_ms} ms/${t.chunks.length} chunks`);
     return tracks.length >= 8 && tracks.every((t) => t.duration_ms > 0 && t.chunks.length > 0) ? d.json : null;
-  }, 15000, 300);
+  }, 15000, 300).catch((err) => {
+    throw new Error(`${err.message}; tracks: ${seen.join(', ')}`);
+  });
   const kinds = detail.tracks.map((t) => `${t.role}:${t.kind}`).sort();
   const want = ['agent:audio', 'agent:camera', 'agent:screen', 'clerk:audio', 'clerk:camera', 'clerk:document', 'clerk:screen', 'clerk:screen'];
   assert(JSON.stringify(kinds) === JSON.stringify(want.sort()), `recorded tracks: ${kinds.join(', ')}`);
