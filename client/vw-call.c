@@ -288,6 +288,29 @@ on_keyframe (VwCall *call, VwMessage *msg)
     vw_call_media_force_keyframe (call->media, kind);
 }
 
+static gboolean on_close_timeout (gpointer user_data);
+
+/* --rate: the clerk rates the session that just ended, then exits once the
+ * server said ok ("rated" event) or refused it (exit status 1). */
+static gboolean
+send_rating (VwCall *call, const char *session)
+{
+  if (call->config.role != VW_ROLE_CLERK || !call->config.rate_level
+      || call->state == STATE_CLOSING)
+    return FALSE;
+  g_autoptr (VwMessage) rate = vw_message_new (VW_MSG_RATE);
+  vw_message_set_id (rate, "rate");
+  vw_message_set_string (rate, "session", session);
+  vw_message_set_int (rate, "level", call->config.rate_level);
+  if (call->config.rate_comment)
+    vw_message_set_string (rate, "comment", call->config.rate_comment);
+  send_msg (call, rate);
+  set_state (call, STATE_READY);
+  call->exit_status = 1;   /* until the server says ok */
+  call->close_timeout = g_timeout_add_seconds (10, on_close_timeout, call);
+  return TRUE;
+}
+
 static void
 on_ended (VwCall *call, VwMessage *msg)
 {
@@ -297,6 +320,8 @@ on_ended (VwCall *call, VwMessage *msg)
   vw_events_emit ("ended", o);
   stop_session (call);
   call->sessions_done++;
+  if (send_rating (call, vw_message_get_string (msg, "session", "")))
+    return;
 
   gboolean more = call->config.role == VW_ROLE_AGENT
       && (!call->config.max_sessions || call->sessions_done < call->config.max_sessions);
@@ -320,6 +345,13 @@ on_error (VwCall *call, VwMessage *msg)
 static void
 on_ok (VwCall *call, VwMessage *msg)
 {
+  if (g_strcmp0 (vw_message_get_string (msg, "ref", ""), "rate") != 0
+      || call->config.role != VW_ROLE_CLERK)
+    return;
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "level", call->config.rate_level);
+  vw_events_emit ("rated", o);
+  finish (call, 0);
 }
 
 /* Agents: who waits for our province changed. */

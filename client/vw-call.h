@@ -23,6 +23,8 @@ typedef struct {
   GTlsDatabase *tls_database; /* (nullable) trusted CAs for wss://, else the system's */
   guint duration_s;          /* hang up this long after connecting; 0: never */
   guint max_sessions;        /* agent: exit after this many; 0: never */
+  guint rate_level;          /* clerk: rate the session 1..5 when it ends (好差评); 0: no */
+  const char *rate_comment;  /* (nullable) with it */
   guint stats_interval_ms;
   VwCallMediaConfig media;
 } VwCallConfig;

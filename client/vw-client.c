@@ -8,6 +8,7 @@
 #include <glib-unix.h>
 #include <gio/gunixinputstream.h>
 #include <errno.h>
+#include <string.h>
 #include <gst/gst.h>
 
 #include "vw-call.h"
@@ -71,7 +72,7 @@ main (int argc, char **argv)
   g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
       *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL,
       *token = NULL, *user = NULL, *password_file = NULL, *monitor = NULL,
-      *ca_file = NULL;
+      *ca_file = NULL, *rate = NULL;
   /* GOption replaces string defaults without freeing them: start at NULL. */
   g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
   int bitrates[VW_TRACK_N_KINDS] = { 0 };
@@ -102,6 +103,7 @@ main (int argc, char **argv)
     { "save-dir", 0, 0, G_OPTION_ARG_FILENAME, &save_dir, "Where snapshots and annotated pages go (default: vw-snapshots)", "DIR" },
     { "duration", 0, 0, G_OPTION_ARG_INT, &duration, "Hang up this many seconds after connecting", "S" },
     { "max-sessions", 0, 0, G_OPTION_ARG_INT, &max_sessions, "Agent: exit after this many sessions", "N" },
+    { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "Clerk: rate the session when it ends (好差评: 5 非常满意 .. 1 非常不满意), with an optional comment", "LEVEL[:COMMENT]" },
     { "stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_ms, "Milliseconds between stats events (default 1000)", "MS" },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
     { "timecode", 0, 0, G_OPTION_ARG_NONE, &timecode, "Stamp sent frames and report the latency of received ones", NULL },
@@ -167,6 +169,19 @@ main (int argc, char **argv)
   config.handled_in = handled_in ? handled_in : province;
   config.duration_s = duration;
   config.max_sessions = max_sessions;
+  if (rate) {
+    char *colon = strchr (rate, ':');
+    if (colon)
+      *colon = '\0';
+    guint64 level = 0;
+    if (config.role != VW_ROLE_CLERK
+        || !g_ascii_string_to_unsigned (rate, 10, 1, 5, &level, NULL)) {
+      g_printerr ("vw-client: --rate is for clerks, a level 1..5 and an optional :COMMENT\n");
+      return 2;
+    }
+    config.rate_level = level;
+    config.rate_comment = colon ? colon + 1 : NULL;
+  }
   config.stats_interval_ms = stats_ms;
   if (config.role == VW_ROLE_SUPERVISOR) {
     /* Watching live is receive-only: nothing of the supervisor's is sent. */

@@ -47,6 +47,8 @@ struct _VwBroker {
   GHashTable *sessions;          /* session id -> Session*, owned */
   guint64 sessions_started;
   gboolean shutting_down;        /* no new sessions once set */
+  GHashTable *errors_sent;       /* (nullable) error code -> count, for /metrics
+                                  * (vw-metrics.c) */
 };
 
 void     broker_conn_send (Connection *c, VwMessage *msg);

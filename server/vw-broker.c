@@ -4,6 +4,7 @@
 
 #include <string.h>
 #include "vw-hello-auth.h"
+#include "vw-metrics.h"
 #include "vw-store-audit.h"
 
 /* Frames above this are refused by libsoup itself (close code 1009);
@@ -34,6 +35,8 @@ broker_conn_send (Connection *c, VwMessage *msg)
   g_autofree char *text = vw_message_to_string (msg);
   g_debug ("-> %s: %s", c->peer_id, text);
   soup_websocket_connection_send_text (c->ws, text);
+  if (vw_message_get_msg_type (msg) == VW_MSG_ERROR)
+    vw_metrics_count_error (c->broker, vw_message_get_string (msg, "code", "internal"));
 }
 
 static void
@@ -814,6 +817,7 @@ vw_broker_free (VwBroker *b)
   vw_hub_free (b->hub);
   vw_recordings_free (b->recordings);
   vw_pairing_free (b->pairing);
+  g_clear_pointer (&b->errors_sent, g_hash_table_unref);
   g_free (b);
 }
 

@@ -14,6 +14,7 @@
 #include "vw-recordings.h"
 #include "vw-config.h"
 #include "vw-media.h"
+#include "vw-metrics.h"
 #include "vw-program.h"
 #include "vw-static.h"
 
@@ -53,6 +54,31 @@ on_api_status (SoupServer *soup, SoupServerMessage *msg, const char *path,
   }
   g_autoptr (JsonObject) status = vw_broker_get_status (server->broker);
   send_json (msg, SOUP_STATUS_OK, status);
+}
+
+/* GET /metrics: Prometheus text, counts only, no token (vw-metrics.h). */
+static void
+on_metrics (SoupServer *soup, SoupServerMessage *msg, const char *path,
+    GHashTable *query, gpointer user_data)
+{
+  Server *server = user_data;
+  const char *method = soup_server_message_get_method (msg);
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD) {
+    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+        "Allow", "GET, HEAD");
+    soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
+    return;
+  }
+  if (!g_str_equal (path, "/metrics")) {
+    soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
+    return;
+  }
+  char *text = vw_metrics_collect (server->broker);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+      "Cache-Control", "no-store");
+  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (msg, VW_METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE,
+      text, strlen (text));
 }
 
 typedef struct {
@@ -311,6 +337,7 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
+  soup_server_add_handler (soup, "/metrics", on_metrics, &server, NULL);
   vw_api_register (soup, &api);   /* the rest of /api/ */
   if (web)   /* everything else: the pages under web/ */
     vw_static_register (web, soup);

@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 void vw_api_auth_register (SoupServer *server, VwApiContext *context);
 /* vw-api-sessions.c: the supervisors' endpoints (sessions, sample, audit). */
 void vw_api_sessions_register (SoupServer *server, VwApiContext *context);
+/* vw-api-follow-ups.c: the follow-up (整改) of bad ratings. */
+void vw_api_follow_ups_register (SoupServer *server, VwApiContext *context);
+/* vw-api-stats.c: GET /api/stats. */
+void vw_api_stats_register (SoupServer *server, VwApiContext *context);
 
 /* ---- helpers for handlers ---- */
 

@@ -21,6 +21,8 @@ vw_api_register (SoupServer *server, VwApiContext *context)
   vw_api_auth_register (server, context);
   /* ---- the other endpoint files register here (see vw-api-private.h) ---- */
   vw_api_sessions_register (server, context);
+  vw_api_follow_ups_register (server, context);
+  vw_api_stats_register (server, context);
 }
 
 /* ---- responses ---- */

@@ -1,0 +1,885 @@
+/* test-stats: the statistics (GET /api/stats), the follow-ups of bad
+ * ratings (/api/follow-ups) and the Prometheus metrics (GET /metrics)
+ * against a real vw-server and a small scripted day of real calls between
+ * vw-client processes, checked against what the test itself measured from
+ * the clients' own event times.
+ *
+ * The day (every clerk needs Shanghai's rules; agents of Shanghai):
+ *   A  李华 (嘉善, zhejiang) asks for 企业设立 while no agent is on duty,
+ *      and waits; 赵强 (合肥, anhui) asks for 食品经营许可证 behind her.
+ *   Two seconds on, 张敏 (zhangmin, 黄浦) comes on duty: serves 李华 at
+ *      once (rated 5 非常满意); 赵强 waits for that call to end, then is
+ *      served (B, rated 2 不满意 with a comment: a follow-up opens).
+ *   Then 李娜 (lina, 青浦) comes on duty and serves 陈静 (吴江, jiangsu,
+ *      公积金跨省提取) at once (C, rated 1 非常不满意: another follow-up);
+ *      孙丽 (杭州市民中心, zhejiang, 异地医保) asks meanwhile and waits for
+ *      C to end (D, not rated).
+ * During A, /metrics shows the live call, the waiting clerk and the busy
+ * agent.  Supervisors: 王芳 (黄浦, centre scope), 王红 (shanghai, province
+ * scope), 周婷 (杭州市民中心, centre scope); an administrator. */
+#include <locale.h>
+#include <string.h>
+#include "vw-test-util.h"
+
+#define HUANGPU "黄浦区政务服务中心"
+#define QINGPU "青浦区行政服务中心"
+#define JIASHAN "嘉善县行政服务中心"
+#define HEFEI "合肥市政务服务中心"
+#define WUJIANG "吴江区政务服务中心"
+#define HANGZHOU "杭州市民中心"
+
+#define CALL_SECONDS "2"
+/* Waits and durations from the clients' event times against the server's
+ * own: both clocks are this machine's; what differs is when each side
+ * stamped the message (a loaded machine adds some). */
+#define TOLERANCE_MS 1000
+
+enum { A, B, C, D, N_CALLS };
+
+typedef struct {
+  const char *clerk, *province, *center, *item, *rate;
+  const char *agent;           /* account */
+  char *session, *case_no;
+  gint64 requested_t, paired_t, ended_t, rated_t;
+} Call;
+
+typedef struct {
+  VwTestServer *server;
+  Call calls[N_CALLS];
+  char *zhangmin_pw, *lina_pw;
+  char *wangfang, *wanghong, *zhouting, *admin, *agent;   /* tokens */
+  GHashTable *live_metrics;    /* taken during call A */
+  char *day_from;              /* the CST date of the first request */
+  gboolean done;
+} World;
+
+static World w = {
+  .calls = {
+    [A] = { "李华", "zhejiang", JIASHAN, "企业设立", "5", "zhangmin" },
+    [B] = { "赵强", "anhui", HEFEI, "食品经营许可证", "2:材料要求讲了两遍仍不清楚，希望改进",
+            "zhangmin" },
+    [C] = { "陈静", "jiangsu", WUJIANG, "公积金跨省提取", "1:等了很久，问题没有解决", "lina" },
+    [D] = { "孙丽", "zhejiang", HANGZHOU, "异地医保", NULL, "lina" },
+  },
+};
+
+/* ---- small helpers ---- */
+
+static gint64
+event_t (JsonObject *event)
+{
+  return json_object_get_int_member (event, "t");
+}
+
+static char *
+cst_date (gint64 ms)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr (GDateTime) local = g_date_time_to_timezone (utc, tz);
+
+  return g_date_time_format (local, "%Y-%m-%d");
+}
+
+/* The CST date 15 working days (Monday to Friday) after the day of @ms,
+ * counted day by day here, independently of the server's calendar. */
+static char *
+fifteen_working_days_after (gint64 ms)
+{
+  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
+  g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
+  g_autoptr (GDateTime) day = g_date_time_to_timezone (utc, tz);
+  guint left = 15;
+
+  while (left > 0) {
+    GDateTime *next = g_date_time_add_days (day, 1);
+    g_date_time_unref (day);
+    day = next;
+    if (g_date_time_get_day_of_week (day) <= 5)
+      left--;
+  }
+  return g_date_time_format (day, "%Y-%m-%d");
+}
+
+static GBytes *
+call_api (const char *method, const char *path, const char *token, const char *body,
+    guint *status, SoupMessageHeaders **headers_out)
+{
+  g_autofree char *url = g_strconcat (w.server->url, path + 1, NULL);
+  g_autofree char *auth = token ? g_strconcat ("Bearer ", token, NULL) : NULL;
+  const char *headers[] = { auth ? "Authorization" : NULL, auth, NULL };
+
+  return vw_test_http (method, url, headers, body, -1, status, headers_out);
+}
+
+static JsonObject *
+api_json (const char *method, const char *path, const char *token, const char *body,
+    guint expected)
+{
+  guint status = 0;
+  g_autoptr (GBytes) answer = call_api (method, path, token, body, &status, NULL);
+
+  if (status != expected)
+    g_error ("%s %s: %u, expected %u: %.*s", method, path, status, expected,
+        (int) g_bytes_get_size (answer), (const char *) g_bytes_get_data (answer, NULL));
+  return vw_test_json_object (answer);
+}
+
+static void
+assert_error (JsonObject *o, const char *code)
+{
+  g_assert_cmpstr (json_object_get_string_member (o, "error"), ==, code);
+  g_assert_nonnull (json_object_get_string_member (o, "message"));
+}
+
+/* |@got - @want| within TOLERANCE_MS, said in the log either way. */
+static void
+assert_near (const char *what, gint64 got, gint64 want)
+{
+  g_test_message ("%s: server %" G_GINT64_FORMAT " ms, measured %" G_GINT64_FORMAT " ms",
+      what, got, want);
+  g_assert_cmpint (got, >=, want - TOLERANCE_MS);
+  g_assert_cmpint (got, <=, want + TOLERANCE_MS);
+}
+
+/* ---- /metrics ---- */
+
+/* Parses the Prometheus text format: every line is a comment (# HELP or
+ * # TYPE of a known metric) or "name[{label="value"}] integer".  Returns
+ * "name{labels}" -> value (as gint64 in a pointer-sized box). */
+static GHashTable *
+parse_metrics (const char *text)
+{
+  g_autoptr (GRegex) sample = g_regex_new (
+      "^([a-z_]+)(\\{[a-z_]+=\"[^\"\\\\\\n]*\"\\})? (-?[0-9]+)$", 0, 0, NULL);
+  g_autoptr (GRegex) comment = g_regex_new ("^# (HELP|TYPE) ([a-z_]+) (.+)$", 0, 0, NULL);
+  g_autoptr (GHashTable) typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      g_free);
+  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  for (guint i = 0; lines[i]; i++) {
+    g_autoptr (GMatchInfo) m = NULL;
+    if (!*lines[i])
+      continue;
+    if (g_regex_match (comment, lines[i], 0, &m)) {
+      g_autofree char *kind = g_match_info_fetch (m, 1);
+      g_autofree char *name = g_match_info_fetch (m, 2);
+      g_autofree char *rest = g_match_info_fetch (m, 3);
+      if (g_str_equal (kind, "TYPE")) {
+        g_assert_true (g_str_equal (rest, "gauge") || g_str_equal (rest, "counter"));
+        g_assert_false (g_hash_table_contains (typed, name));
+        g_hash_table_insert (typed, g_steal_pointer (&name), g_steal_pointer (&rest));
+      }
+      continue;
+    }
+    g_clear_pointer (&m, g_match_info_free);
+    if (!g_regex_match (sample, lines[i], 0, &m))
+      g_error ("not a Prometheus sample: '%s'", lines[i]);
+    g_autofree char *name = g_match_info_fetch (m, 1);
+    g_autofree char *labels = g_match_info_fetch (m, 2);
+    g_autofree char *value = g_match_info_fetch (m, 3);
+    /* A sample follows its TYPE line; counters end in _total. */
+    const char *type = g_hash_table_lookup (typed, name);
+    g_assert_nonnull (type);
+    g_assert_true (g_str_equal (type, "counter") == g_str_has_suffix (name, "_total"));
+    gint64 *box = g_new (gint64, 1);
+    *box = g_ascii_strtoll (value, NULL, 10);
+    g_assert_cmpint (*box, >=, 0);
+    char *key = g_strconcat (name, labels ? labels : "", NULL);
+    g_assert_false (g_hash_table_contains (values, key));
+    g_hash_table_insert (values, key, box);
+  }
+  return values;
+}
+
+static GHashTable *
+get_metrics (void)
+{
+  guint status = 0;
+  SoupMessageHeaders *headers = NULL;
+  g_autoptr (GBytes) body = call_api ("GET", "/metrics", NULL, NULL, &status, &headers);
+  g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
+
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_true (g_str_has_prefix (soup_message_headers_get_content_type (headers, NULL),
+      "text/plain"));
+  g_assert_nonnull (strstr (soup_message_headers_get_one (headers, "Content-Type"),
+      "version=0.0.4"));
+  soup_message_headers_unref (headers);
+  /* Counts only: no names, centres or case numbers of the day. */
+  g_assert_null (strstr (text, "李华"));
+  g_assert_null (strstr (text, "zhangmin"));
+  g_assert_null (strstr (text, "VW-"));
+  return parse_metrics (text);
+}
+
+static gint64
+metric (GHashTable *values, const char *key)
+{
+  gint64 *v = g_hash_table_lookup (values, key);
+
+  if (!v)
+    g_error ("no metric %s", key);
+  return *v;
+}
+
+/* ---- the day ---- */
+
+static VwTestClient *
+start_clerk (guint i)
+{
+  Call *c = &w.calls[i];
+  g_autofree char *rate = c->rate ? g_strdup (c->rate) : NULL;
+  const char *args[] = { "--role", "clerk", "--province", c->province, "--center",
+    c->center, "--item", c->item, "--handled-in", "shanghai", "--duration",
+    CALL_SECONDS, rate ? "--rate" : NULL, rate, NULL };
+
+  return vw_test_client_start (w.server, c->clerk, args);
+}
+
+static VwTestClient *
+start_agent (const char *user, const char *pw)
+{
+  const char *args[] = { "--role", "agent", "--user", user, "--password-file", pw,
+    "--max-sessions", "2", NULL };
+
+  return vw_test_client_start (w.server, user, args);
+}
+
+static void
+note_paired (guint i, VwTestClient *clerk)
+{
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 30000);
+  Call *c = &w.calls[i];
+
+  c->session = g_strdup (json_object_get_string_member (paired, "session"));
+  c->case_no = g_strdup (json_object_get_string_member (paired, "case"));
+  c->paired_t = event_t (paired);
+  c->requested_t = event_t (vw_test_client_wait_event (clerk, "requested", NULL, 1000));
+}
+
+/* The clerk's call runs to its end and, with --rate, its rating. */
+static void
+finish_call (guint i, VwTestClient *clerk)
+{
+  Call *c = &w.calls[i];
+
+  vw_test_client_wait_event (clerk, "connected", NULL, 30000);
+  c->ended_t = event_t (vw_test_client_wait_event (clerk, "ended", NULL, 30000));
+  if (c->rate)
+    c->rated_t = event_t (vw_test_client_wait_event (clerk, "rated", NULL, 10000));
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);
+  g_assert_cmpint (vw_test_client_count_events (clerk, "error"), ==, 0);
+  g_test_message ("%s (%s): waited %" G_GINT64_FORMAT " ms, call %" G_GINT64_FORMAT
+      " ms, case %s", c->clerk, c->item, c->paired_t - c->requested_t,
+      c->ended_t - c->paired_t, c->case_no);
+}
+
+static void
+test_day (void)
+{
+  const char *args[] = { "--no-record", NULL };
+
+  w.server = vw_test_server_start (args);
+  w.zhangmin_pw = vw_test_server_add_account (w.server, "zhangmin", "agent", "张敏",
+      "shanghai", HUANGPU, NULL);
+  w.lina_pw = vw_test_server_add_account (w.server, "lina", "agent", "李娜",
+      "shanghai", QINGPU, NULL);
+  g_free (vw_test_server_add_account (w.server, "wangfang", "supervisor", "王芳",
+      "shanghai", HUANGPU, "center"));
+  g_free (vw_test_server_add_account (w.server, "wanghong", "supervisor", "王红",
+      "shanghai", HUANGPU, "province"));
+  g_free (vw_test_server_add_account (w.server, "zhouting", "supervisor", "周婷",
+      "zhejiang", HANGZHOU, "center"));
+  g_free (vw_test_server_add_account (w.server, "admin1", "admin", "管理员",
+      "shanghai", HUANGPU, NULL));
+  w.wangfang = vw_test_server_token (w.server, "wangfang");
+  w.wanghong = vw_test_server_token (w.server, "wanghong");
+  w.zhouting = vw_test_server_token (w.server, "zhouting");
+  w.admin = vw_test_server_token (w.server, "admin1");
+  w.agent = vw_test_server_token (w.server, "zhangmin");
+
+  /* Nobody on duty: 李华 waits, 赵强 behind her. */
+  g_autoptr (VwTestClient) a = start_clerk (A);
+  JsonObject *queued = vw_test_client_wait_event (a, "queued", NULL, 15000);
+  g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
+  w.day_from = cst_date (event_t (vw_test_client_wait_event (a, "requested", NULL, 1000)));
+  g_autoptr (VwTestClient) b = start_clerk (B);
+  queued = vw_test_client_wait_event (b, "queued", NULL, 15000);
+  g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 2);
+  vw_test_run_for (2000);
+
+  /* 张敏 comes on duty and takes 李华 at once. */
+  g_autoptr (VwTestClient) zhangmin = start_agent ("zhangmin", w.zhangmin_pw);
+  note_paired (A, a);
+  /* Live: one call, 赵强 waiting, the agent busy. */
+  w.live_metrics = get_metrics ();
+  finish_call (A, a);
+  note_paired (B, b);
+  finish_call (B, b);
+  g_assert_cmpint (vw_test_client_wait_exit (zhangmin, 10000), ==, 0);
+
+  /* 李娜 comes on duty: 陈静 at once, 孙丽 waits for that call. */
+  g_autoptr (VwTestClient) lina = start_agent ("lina", w.lina_pw);
+  vw_test_client_wait_event (lina, "registered", NULL, 15000);
+  vw_test_run_for (300);   /* its status too */
+  g_autoptr (VwTestClient) c = start_clerk (C);
+  note_paired (C, c);
+  g_autoptr (VwTestClient) d = start_clerk (D);
+  queued = vw_test_client_wait_event (d, "queued", NULL, 15000);
+  g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
+  finish_call (C, c);
+  note_paired (D, d);
+  finish_call (D, d);
+  g_assert_cmpint (vw_test_client_wait_exit (lina, 10000), ==, 0);
+
+  /* The day as the clients saw it: real waits for the queued ones. */
+  g_assert_cmpint (w.calls[A].paired_t - w.calls[A].requested_t, >=, 1500);
+  g_assert_cmpint (w.calls[B].paired_t - w.calls[B].requested_t, >,
+      w.calls[A].paired_t - w.calls[A].requested_t + 1500);
+  g_assert_cmpint (w.calls[D].paired_t - w.calls[D].requested_t, >=, 1500);
+  for (guint i = 0; i < N_CALLS; i++)
+    g_assert_nonnull (w.calls[i].session);
+  w.done = TRUE;
+}
+
+static gboolean
+have_day (void)
+{
+  if (w.done)
+    return TRUE;
+  g_test_skip ("the day of calls did not happen");
+  return FALSE;
+}
+
+/* ---- statistics ---- */
+
+static gint64
+wait_of (guint i)
+{
+  return w.calls[i].paired_t - w.calls[i].requested_t;
+}
+
+static gint64
+length_of (guint i)
+{
+  return w.calls[i].ended_t - w.calls[i].paired_t;
+}
+
+static JsonObject *
+get_stats (const char *token, const char *group)
+{
+  g_autofree char *today = cst_date (g_get_real_time () / 1000);
+  g_autofree char *path = g_strdup_printf ("/api/stats?from=%s&to=%s&group=%s",
+      w.day_from, today, group);
+
+  return api_json ("GET", path, token, NULL, 200);
+}
+
+static JsonObject *
+group_of (JsonObject *stats, const char *key)
+{
+  JsonArray *groups = json_object_get_array_member (stats, "groups");
+
+  for (guint i = 0; i < json_array_get_length (groups); i++) {
+    JsonObject *g = json_array_get_object_element (groups, i);
+    if (g_str_equal (json_object_get_string_member (g, "key"), key))
+      return g;
+  }
+  g_error ("no group '%s'", key);
+  return NULL;
+}
+
+static gint64
+rating_count (JsonObject *g, const char *level)
+{
+  return json_object_get_int_member (json_object_get_object_member (g, "ratings"), level);
+}
+
+/* One group against the calls @calls (indices, -1 ended). */
+static void
+check_group (JsonObject *g, const int *calls, guint n_served, guint n_open)
+{
+  gint64 wait_sum = 0, wait_max = 0, length_sum = 0;
+  guint n = 0, rated = 0, good = 0;
+  guint levels[6] = { 0 };
+
+  for (; calls[n] >= 0; n++) {
+    Call *c = &w.calls[calls[n]];
+    wait_sum += wait_of (calls[n]);
+    wait_max = MAX (wait_max, wait_of (calls[n]));
+    length_sum += length_of (calls[n]);
+    if (c->rate) {
+      int level = c->rate[0] - '0';
+      levels[level]++;
+      rated++;
+      good += level >= 3;
+    }
+  }
+  g_test_message ("group %s", json_object_get_string_member (g, "key"));
+  g_assert_cmpint (json_object_get_int_member (g, "connections"), ==, n);
+  g_assert_cmpint (json_object_get_int_member (g, "served"), ==, n_served);
+  g_assert_cmpint (json_object_get_int_member (g, "waits"), ==, n);
+  assert_near ("mean wait", json_object_get_int_member (g, "wait_mean_ms"), wait_sum / n);
+  /* With at most a handful of waits, p90 by nearest rank is the longest. */
+  assert_near ("p90 wait", json_object_get_int_member (g, "wait_p90_ms"), wait_max);
+  g_assert_cmpint (json_object_get_int_member (g, "handled"), ==, n);
+  assert_near ("mean handling time", json_object_get_int_member (g, "handling_mean_ms"),
+      length_sum / n);
+  for (int level = 1; level <= 5; level++) {
+    char name[2] = { '0' + level, 0 };
+    g_assert_cmpint (rating_count (g, name), ==, levels[level]);
+  }
+  g_assert_cmpint (json_object_get_int_member (g, "rated"), ==, rated);
+  if (rated)
+    g_assert_cmpfloat_with_epsilon (json_object_get_double_member (g, "good_rate"),
+        (double) good / rated, 1e-9);
+  else
+    g_assert_true (json_object_get_null_member (g, "good_rate"));
+  g_assert_cmpint (json_object_get_int_member (g, "follow_ups_open"), ==, n_open);
+  g_assert_cmpint (json_object_get_int_member (g, "follow_ups_overdue"), ==, 0);
+}
+
+static void
+test_stats_by_agent (void)
+{
+  if (!have_day ())
+    return;
+  g_autoptr (JsonObject) s = get_stats (w.wanghong, "agent");
+  const int zhangmin[] = { A, B, -1 }, lina[] = { C, D, -1 }, all[] = { A, B, C, D, -1 };
+
+  g_assert_cmpstr (json_object_get_string_member (s, "group"), ==, "agent");
+  g_assert_cmpstr (json_object_get_string_member (s, "from"), ==, w.day_from);
+  check_group (json_object_get_object_member (s, "total"), all, 4, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (s, "groups")),
+      ==, 2);
+  JsonObject *z = group_of (s, "zhangmin");
+  g_assert_cmpstr (json_object_get_string_member (z, "name"), ==, "张敏");
+  check_group (z, zhangmin, 2, 1);
+  JsonObject *l = group_of (s, "lina");
+  g_assert_cmpstr (json_object_get_string_member (l, "name"), ==, "李娜");
+  check_group (l, lina, 2, 1);
+  /* The days of the period: today has the four. */
+  JsonArray *days = json_object_get_array_member (s, "days");
+  guint n_days = json_array_get_length (days);
+  JsonObject *last = json_array_get_object_element (days, n_days - 1);
+  g_autofree char *today = cst_date (g_get_real_time () / 1000);
+  g_assert_cmpstr (json_object_get_string_member (last, "date"), ==, today);
+  gint64 sum = 0;
+  for (guint i = 0; i < n_days; i++)
+    sum += json_object_get_int_member (json_array_get_object_element (days, i),
+        "connections");
+  g_assert_cmpint (sum, ==, 4);
+}
+
+static void
+test_stats_groups (void)
+{
+  if (!have_day ())
+    return;
+  g_autoptr (JsonObject) centers = get_stats (w.wanghong, "center");
+  g_autoptr (JsonObject) provinces = get_stats (w.wanghong, "province");
+  g_autoptr (JsonObject) items = get_stats (w.wanghong, "item");
+  const int zhangmin[] = { A, B, -1 }, lina[] = { C, D, -1 }, all[] = { A, B, C, D, -1 };
+
+  /* By the serving centre. */
+  check_group (group_of (centers, HUANGPU), zhangmin, 2, 1);
+  check_group (group_of (centers, QINGPU), lina, 2, 1);
+  check_group (group_of (provinces, "shanghai"), all, 4, 2);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (items,
+      "groups")), ==, 4);
+  for (guint i = 0; i < N_CALLS; i++) {
+    const int one[] = { i, -1 };
+    check_group (group_of (items, w.calls[i].item), one, 1, i == B || i == C);
+  }
+}
+
+/* Each supervisor counts only the sessions of their scope. */
+static void
+test_stats_scope (void)
+{
+  if (!have_day ())
+    return;
+  g_autoptr (JsonObject) huangpu = get_stats (w.wangfang, "agent");
+  g_autoptr (JsonObject) hangzhou = get_stats (w.zhouting, "center");
+  const int zhangmin[] = { A, B, -1 }, d[] = { D, -1 };
+
+  check_group (json_object_get_object_member (huangpu, "total"), zhangmin, 2, 1);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (huangpu,
+      "groups")), ==, 1);
+  /* 杭州市民中心: 孙丽's session (the clerk of that centre), by 李娜's centre. */
+  check_group (json_object_get_object_member (hangzhou, "total"), d, 1, 0);
+  group_of (hangzhou, QINGPU);
+}
+
+static void
+test_stats_refused (void)
+{
+  const struct { const char *query; const char *name; } bad[] = {
+    { "?group=day", "group" }, { "?from=2026-02-30", "from" }, { "?to=today", "to" },
+    { "?from=2026-11-23&to=2026-11-22", "before" },
+    { "?from=2025-01-01&to=2026-11-22", "366" }, { "?center=x", "center" },
+  };
+  guint status = 0;
+
+  if (!have_day ())
+    return;
+  g_autoptr (GBytes) none = call_api ("GET", "/api/stats", NULL, NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 401);
+  g_autoptr (JsonObject) agent = api_json ("GET", "/api/stats", w.agent, NULL, 403);
+  assert_error (agent, "forbidden");
+  g_autoptr (JsonObject) admin = api_json ("GET", "/api/stats", w.admin, NULL, 403);
+  assert_error (admin, "forbidden");
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autofree char *path = g_strconcat ("/api/stats", bad[i].query, NULL);
+    g_autoptr (JsonObject) e = api_json ("GET", path, w.wanghong, NULL, 400);
+    g_test_message ("%s", bad[i].query);
+    assert_error (e, "bad-request");
+    g_assert_nonnull (strstr (json_object_get_string_member (e, "message"), bad[i].name));
+  }
+  g_autoptr (JsonObject) post = api_json ("POST", "/api/stats", w.wanghong, "{}", 405);
+  /* Without dates: the last 30 days, today's calls in them. */
+  g_autoptr (JsonObject) recent = api_json ("GET", "/api/stats", w.wanghong, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (recent, "group"), ==, "center");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (recent,
+      "days")), ==, 30);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (recent,
+      "total"), "connections"), ==, 4);
+}
+
+/* ---- follow-ups ---- */
+
+static JsonObject *
+follow_up_of (JsonObject *list, const char *session)
+{
+  JsonArray *a = json_object_get_array_member (list, "follow_ups");
+
+  for (guint i = 0; i < json_array_get_length (a); i++) {
+    JsonObject *f = json_array_get_object_element (a, i);
+    if (g_str_equal (json_object_get_string_member (f, "session_id"), session))
+      return f;
+  }
+  return NULL;
+}
+
+static void
+check_open_follow_up (JsonObject *f, guint i, const char *agent_name)
+{
+  Call *c = &w.calls[i];
+  JsonObject *rating = json_object_get_object_member (f, "rating");
+  g_autofree char *due = fifteen_working_days_after (c->rated_t);
+
+  g_assert_cmpstr (json_object_get_string_member (f, "case_no"), ==, c->case_no);
+  g_assert_cmpstr (json_object_get_string_member (f, "item"), ==, c->item);
+  g_assert_cmpstr (json_object_get_string_member (f, "province"), ==, "shanghai");
+  g_assert_cmpstr (json_object_get_string_member (f, "state"), ==, "open");
+  g_assert_false (json_object_get_boolean_member (f, "overdue"));
+  g_assert_cmpstr (json_object_get_string_member (f, "due_date"), ==, due);
+  g_assert_cmpint (json_object_get_int_member (rating, "level"), ==, c->rate[0] - '0');
+  g_assert_cmpstr (json_object_get_string_member (rating, "comment"), ==, c->rate + 2);
+  g_assert_cmpint (json_object_get_int_member (rating, "created_at"), >=, c->ended_t);
+  g_assert_cmpint (json_object_get_int_member (rating, "created_at"), <=, c->rated_t + 1000);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (f,
+      "agent"), "name"), ==, agent_name);
+  JsonObject *clerk = json_object_get_object_member (f, "clerk");
+  g_assert_cmpstr (json_object_get_string_member (clerk, "name"), ==, c->clerk);
+  g_assert_cmpstr (json_object_get_string_member (clerk, "center"), ==, c->center);
+  g_assert_true (json_object_get_null_member (f, "closed_at"));
+  g_assert_true (json_object_get_null_member (f, "resolution"));
+}
+
+static void
+test_follow_ups_listed (void)
+{
+  if (!have_day ())
+    return;
+  g_autoptr (JsonObject) province = api_json ("GET", "/api/follow-ups", w.wanghong, NULL,
+      200);
+  g_autoptr (JsonObject) center = api_json ("GET", "/api/follow-ups", w.wangfang, NULL,
+      200);
+  g_autoptr (JsonObject) other = api_json ("GET", "/api/follow-ups", w.zhouting, NULL,
+      200);
+
+  /* 不满意 and 非常不满意 only: B and C, in the order they were opened
+   * (the same due date). */
+  JsonArray *all = json_object_get_array_member (province, "follow_ups");
+  g_assert_cmpuint (json_array_get_length (all), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (province, "open"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (province, "overdue"), ==, 0);
+  check_open_follow_up (follow_up_of (province, w.calls[B].session), B, "张敏");
+  check_open_follow_up (follow_up_of (province, w.calls[C].session), C, "李娜");
+  /* 王芳 sees 黄浦's only; 周婷 none. */
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (center,
+      "follow_ups")), ==, 1);
+  g_assert_nonnull (follow_up_of (center, w.calls[B].session));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other,
+      "follow_ups")), ==, 0);
+  /* The session says the same. */
+  g_autofree char *rated2 = g_strdup_printf ("/api/sessions?rating=2");
+  g_autoptr (JsonObject) sessions = api_json ("GET", rated2, w.wanghong, NULL, 200);
+  g_assert_cmpint (json_object_get_int_member (sessions, "total"), ==, 1);
+}
+
+static void
+test_follow_ups_refused (void)
+{
+  guint status = 0;
+
+  if (!have_day ())
+    return;
+  g_autoptr (JsonObject) list = api_json ("GET", "/api/follow-ups", w.wanghong, NULL, 200);
+  gint64 b_id = json_object_get_int_member (follow_up_of (list, w.calls[B].session), "id");
+  gint64 c_id = json_object_get_int_member (follow_up_of (list, w.calls[C].session), "id");
+  g_autofree char *b_path = g_strdup_printf ("/api/follow-ups/%" G_GINT64_FORMAT, b_id);
+  g_autofree char *c_path = g_strdup_printf ("/api/follow-ups/%" G_GINT64_FORMAT, c_id);
+  const char *body = "{\"resolution\":\"已回访\"}";
+
+  /* 401 without a token, 403 for other roles. */
+  g_autoptr (GBytes) none = call_api ("GET", "/api/follow-ups", NULL, NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 401);
+  g_autoptr (GBytes) none_post = call_api ("POST", b_path, NULL, body, &status, NULL);
+  g_assert_cmpuint (status, ==, 401);
+  g_autoptr (JsonObject) agent = api_json ("GET", "/api/follow-ups", w.agent, NULL, 403);
+  assert_error (agent, "forbidden");
+  g_autoptr (JsonObject) agent_post = api_json ("POST", b_path, w.agent, body, 403);
+  g_autoptr (JsonObject) admin_post = api_json ("POST", b_path, w.admin, body, 403);
+  /* 404: unknown, not a number, outside the scope (the same answer). */
+  g_autoptr (JsonObject) unknown = api_json ("POST", "/api/follow-ups/999999", w.wanghong,
+      body, 404);
+  assert_error (unknown, "not-found");
+  g_autoptr (JsonObject) nan = api_json ("POST", "/api/follow-ups/abc", w.wanghong, body,
+      404);
+  g_autoptr (JsonObject) scope = api_json ("POST", c_path, w.wangfang, body, 404);
+  g_assert_cmpstr (json_object_get_string_member (scope, "message"), ==,
+      json_object_get_string_member (unknown, "message"));
+  g_autoptr (JsonObject) scope_get = api_json ("GET", c_path, w.wangfang, NULL, 404);
+  /* 400: no resolution, an empty one, not JSON, bad filters. */
+  const char *bad[] = { "{}", "{\"resolution\":\"  \"}", "{\"resolution\":3}", "closed" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
+    g_autoptr (JsonObject) e = api_json ("POST", b_path, w.wangfang, bad[i], 400);
+    assert_error (e, "bad-request");
+  }
+  g_autoptr (JsonObject) state = api_json ("GET", "/api/follow-ups?state=late", w.wanghong,
+      NULL, 400);
+  g_autoptr (JsonObject) param = api_json ("GET", "/api/follow-ups?sort=due", w.wanghong,
+      NULL, 400);
+  g_autoptr (JsonObject) put = api_json ("PUT", b_path, w.wanghong, body, 405);
+  /* Nothing was closed by any of it. */
+  g_autoptr (JsonObject) after = api_json ("GET", "/api/follow-ups?state=open", w.wanghong,
+      NULL, 200);
+  g_assert_cmpint (json_object_get_int_member (after, "open"), ==, 2);
+}
+
+static void
+test_follow_up_closed (void)
+{
+  if (!have_day ())
+    return;
+  g_autoptr (JsonObject) list = api_json ("GET", "/api/follow-ups", w.wangfang, NULL, 200);
+  JsonObject *b = follow_up_of (list, w.calls[B].session);
+  gint64 id = json_object_get_int_member (b, "id");
+  g_autofree char *path = g_strdup_printf ("/api/follow-ups/%" G_GINT64_FORMAT, id);
+  const char *how = "已电话回访赵强，重新说明食品经营许可证所需材料；对张敏进行讲解规范提醒。";
+  g_autofree char *body = g_strdup_printf ("{\"resolution\":\"  %s \"}", how);
+  gint64 before = g_get_real_time () / 1000;
+
+  g_autoptr (JsonObject) closed = api_json ("POST", path, w.wangfang, body, 200);
+  g_assert_cmpstr (json_object_get_string_member (closed, "state"), ==, "closed");
+  g_assert_cmpstr (json_object_get_string_member (closed, "closed_by"), ==, "wangfang");
+  g_assert_cmpstr (json_object_get_string_member (closed, "closed_by_name"), ==, "王芳");
+  g_assert_cmpstr (json_object_get_string_member (closed, "resolution"), ==, how);
+  g_assert_cmpint (json_object_get_int_member (closed, "closed_at"), >=, before);
+  g_assert_false (json_object_get_boolean_member (closed, "overdue"));
+
+  /* Twice is a conflict, also for another supervisor of the scope. */
+  g_autoptr (JsonObject) again = api_json ("POST", path, w.wangfang, body, 409);
+  assert_error (again, "conflict");
+  g_autoptr (JsonObject) again2 = api_json ("POST", path, w.wanghong, body, 409);
+
+  /* Listed after the open one; read alone; the rest unchanged. */
+  g_autoptr (JsonObject) all = api_json ("GET", "/api/follow-ups", w.wanghong, NULL, 200);
+  JsonArray *a = json_object_get_array_member (all, "follow_ups");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (a, 0),
+      "session_id"), ==, w.calls[C].session);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (a, 1),
+      "state"), ==, "closed");
+  g_assert_cmpint (json_object_get_int_member (all, "open"), ==, 1);
+  g_autoptr (JsonObject) one = api_json ("GET", path, w.wanghong, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (one, "resolution"), ==, how);
+  g_autoptr (JsonObject) closed_only = api_json ("GET", "/api/follow-ups?state=closed",
+      w.wanghong, NULL, 200);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (closed_only,
+      "follow_ups")), ==, 1);
+
+  /* Audited once, in the closing supervisor's log. */
+  g_autofree char *audit_path = g_strdup_printf ("/api/audit?session=%s",
+      w.calls[B].session);
+  g_autoptr (JsonObject) log = api_json ("GET", audit_path, w.wangfang, NULL, 200);
+  JsonArray *entries = json_object_get_array_member (log, "entries");
+  guint closes = 0;
+  for (guint i = 0; i < json_array_get_length (entries); i++) {
+    JsonObject *e = json_array_get_object_element (entries, i);
+    if (!g_str_equal (json_object_get_string_member (e, "action"), "close-follow-up"))
+      continue;
+    closes++;
+    g_assert_cmpstr (json_object_get_string_member (e, "actor"), ==, "wangfang");
+    JsonNode *detail = json_object_get_member (e, "detail");
+    JsonObject *d = JSON_NODE_HOLDS_OBJECT (detail) ? json_node_get_object (detail) : NULL;
+    g_assert_nonnull (d);
+    g_assert_cmpint (json_object_get_int_member (d, "follow_up"), ==, id);
+    g_assert_cmpstr (json_object_get_string_member (d, "case_no"), ==, w.calls[B].case_no);
+  }
+  g_assert_cmpuint (closes, ==, 1);
+
+  /* The statistics now count one open follow-up, 李娜's. */
+  g_autoptr (JsonObject) s = get_stats (w.wanghong, "agent");
+  g_assert_cmpint (json_object_get_int_member (group_of (s, "zhangmin"),
+      "follow_ups_open"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (group_of (s, "lina"),
+      "follow_ups_open"), ==, 1);
+}
+
+/* ---- /metrics ---- */
+
+static void
+test_metrics_live (void)
+{
+  if (!have_day ())
+    return;
+  GHashTable *m = w.live_metrics;
+
+  /* During 李华's call: 张敏 busy with her, 赵强 waiting for Shanghai. */
+  g_assert_cmpint (metric (m, "vw_sessions_live"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_connections"), ==, 3);
+  g_assert_cmpint (metric (m, "vw_queue_length{province=\"shanghai\"}"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_queue_length{province=\"zhejiang\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_queue_length{province=\"jiangsu\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_queue_length{province=\"anhui\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_agents{state=\"busy\"}"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_agents{state=\"available\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_agents{state=\"away\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_sessions_total"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_follow_ups_open"), ==, 0);
+  for (int level = 1; level <= 5; level++) {
+    g_autofree char *key = g_strdup_printf ("vw_ratings_total{level=\"%d\"}", level);
+    g_assert_cmpint (metric (m, key), ==, 0);
+  }
+}
+
+/* A raw WebSocket that sends nonsense, for the error counters. */
+typedef struct {
+  SoupWebsocketConnection *ws;
+  gboolean failed;
+  guint replies;
+} RawClient;
+
+static void
+on_raw_connected (GObject *source, GAsyncResult *result, gpointer data)
+{
+  RawClient *raw = data;
+
+  raw->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, NULL);
+  raw->failed = raw->ws == NULL;
+}
+
+static void
+on_raw_message (SoupWebsocketConnection *ws, gint type, GBytes *bytes, gpointer data)
+{
+  ((RawClient *) data)->replies++;
+}
+
+static gboolean
+raw_connected (gpointer data)
+{
+  RawClient *raw = data;
+  return raw->ws || raw->failed;
+}
+
+static gboolean
+raw_answered_twice (gpointer data)
+{
+  return ((RawClient *) data)->replies >= 2;
+}
+
+/* After the day, and after a client that sent nonsense. */
+static void
+test_metrics_after (void)
+{
+  guint status = 0;
+  RawClient raw = { 0 };
+
+  if (!have_day ())
+    return;
+  g_autoptr (SoupSession) soup = soup_session_new ();
+  g_autoptr (SoupMessage) upgrade = soup_message_new ("GET", w.server->ws_url);
+  soup_session_websocket_connect_async (soup, upgrade, NULL, NULL, G_PRIORITY_DEFAULT,
+      NULL, on_raw_connected, &raw);
+  g_assert_true (vw_test_wait_until (raw_connected, &raw, 10000));
+  g_assert_nonnull (raw.ws);
+  g_signal_connect (raw.ws, "message", G_CALLBACK (on_raw_message), &raw);
+  soup_websocket_connection_send_text (raw.ws, "this is not JSON");
+  soup_websocket_connection_send_text (raw.ws, "{\"type\":\"status\",\"available\":true}");
+  g_assert_true (vw_test_wait_until (raw_answered_twice, &raw, 10000));
+
+  g_autoptr (GHashTable) m = get_metrics ();
+  g_assert_cmpint (metric (m, "vw_sessions_live"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_connections"), ==, 1);   /* the one above */
+  g_assert_cmpint (metric (m, "vw_queue_length{province=\"shanghai\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_agents{state=\"busy\"}") + metric (m,
+      "vw_agents{state=\"available\"}") + metric (m, "vw_agents{state=\"away\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_sessions_total"), ==, 4);
+  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"5\"}"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"4\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"3\"}"), ==, 0);
+  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"2\"}"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"1\"}"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_follow_ups_open"), ==, 1);   /* B's was closed */
+  /* The day's clients caused no error; the nonsense did, one of each. */
+  g_assert_cmpint (metric (m, "vw_errors_total{code=\"bad-json\"}"), ==, 1);
+  g_assert_cmpint (metric (m, "vw_errors_total{code=\"not-registered\"}"), ==, 1);
+  GHashTableIter iter;
+  gpointer key;
+  guint n_error_codes = 0;
+  g_hash_table_iter_init (&iter, m);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    n_error_codes += g_str_has_prefix (key, "vw_errors_total");
+  g_assert_cmpuint (n_error_codes, ==, 2);
+
+  /* No token needed; nothing but GET. */
+  g_autoptr (GBytes) post = call_api ("POST", "/metrics", NULL, "{}", &status, NULL);
+  g_assert_cmpuint (status, ==, 405);
+  soup_websocket_connection_close (raw.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  vw_test_run_for (200);
+  g_object_unref (raw.ws);
+}
+
+static void
+test_stop (void)
+{
+  if (w.server)
+    vw_test_server_stop (w.server);
+  w.server = NULL;
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/stats/day-of-calls", test_day);
+  g_test_add_func ("/stats/metrics-live", test_metrics_live);
+  g_test_add_func ("/stats/by-agent", test_stats_by_agent);
+  g_test_add_func ("/stats/by-center-province-item", test_stats_groups);
+  g_test_add_func ("/stats/scope", test_stats_scope);
+  g_test_add_func ("/stats/refused", test_stats_refused);
+  g_test_add_func ("/stats/follow-ups-listed", test_follow_ups_listed);
+  g_test_add_func ("/stats/follow-ups-refused", test_follow_ups_refused);
+  g_test_add_func ("/stats/follow-up-closed", test_follow_up_closed);
+  g_test_add_func ("/stats/metrics-after", test_metrics_after);
+  g_test_add_func ("/stats/stop", test_stop);
+  int status = g_test_run ();
+  g_clear_pointer (&w.live_metrics, g_hash_table_unref);
+  return status;
+}
