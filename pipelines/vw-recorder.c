@@ -21,6 +21,7 @@ struct _VwRecorder {
   gpointer user_data;
   GstClockTime opened_at;    /* running time the open chunk starts at */
   gboolean stopping, finished;
+  gint got_data;             /* atomic: splitmuxsink has seen a buffer */
   struct KeyframeNotifier *notifier;   /* (nullable) owned ref */
 };
 
@@ -123,6 +124,16 @@ keep_time_monotonic (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_OK;
 }
 
+/* Once splitmuxsink has had data, a chunk may be open; before, there is
+ * nothing to finish. */
+static GstPadProbeReturn
+note_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  VwRecorder *r = data;
+  g_atomic_int_set (&r->got_data, 1);
+  return GST_PAD_PROBE_REMOVE;
+}
+
 static GstElement *
 make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
     guint chunk_seconds, GError **error)
@@ -182,6 +193,8 @@ make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
       last_time, g_free);
   g_autoptr (GstPad) split_sink = gst_element_request_pad_simple (split,
       audio ? "audio_%u" : "video");
+  if (split_sink)
+    gst_pad_add_probe (split_sink, GST_PAD_PROBE_TYPE_BUFFER, note_data, r, NULL);
   if (!split_sink || gst_pad_link (depay_src, split_sink) != GST_PAD_LINK_OK) {
     gst_object_unref (gst_object_ref_sink (branch));
     g_set_error (error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
@@ -303,6 +316,13 @@ vw_recorder_stop (VwRecorder *r)
   /* No more data from the tee; EOS makes splitmuxsink finish the open
    * chunk. */
   vw_media_detach_branch (r->tee_pad);
+  /* Nothing ever reached the muxer (a track live but never sent, or
+   * stopped before its first keyframe): no chunk to finish, and
+   * splitmuxsink would not say so. */
+  if (!g_atomic_int_get (&r->got_data)) {
+    r->finished = TRUE;
+    return;
+  }
   g_autoptr (GstPad) sink = gst_element_get_static_pad (r->branch, "sink");
   gst_pad_send_event (sink, gst_event_new_eos ());
 }

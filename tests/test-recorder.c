@@ -178,6 +178,32 @@ test_stop (void)
 }
 
 
+/* A track that is live but never sends (or stops before its first
+ * keyframe): stopping it finishes at once, with no chunk and no file. */
+static void
+test_stop_without_data (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("vw-rec-XXXXXX", &error);
+  g_autoptr (GstElement) pipeline = gst_parse_launch ("fakesrc num-buffers=0 ! "
+      "capsfilter caps=application/x-rtp,media=video,encoding-name=VP8,clock-rate=90000,payload=96 ! "
+      "tee name=t ! fakesink", &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (pipeline), "t");
+  Chunks c = chunks_new ();
+  VwRecorder *r = vw_recorder_new (GST_BIN (pipeline), tee, VW_TRACK_CAMERA, dir, "chunk",
+      1, on_chunk, &c, &error);
+  g_assert_no_error (error);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_usleep (200 * 1000);
+  vw_recorder_stop (r);
+  g_assert_true (vw_recorder_is_finished (r));
+  vw_recorder_free (r);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_cmpuint (c.paths->len, ==, 0);
+  clean (g_steal_pointer (&dir), &c);
+}
+
 /* Files that are not a finished WebM have no duration, and reading them
  * stays inside the buffer whatever the bytes say. */
 static void
@@ -220,5 +246,6 @@ main (int argc, char **argv)
   g_test_add_func ("/recorder/audio", test_audio);
   g_test_add_func ("/recorder/webm-duration-bad", test_webm_duration_bad);
   g_test_add_func ("/recorder/stop", test_stop);
+  g_test_add_func ("/recorder/stop-without-data", test_stop_without_data);
   return g_test_run ();
 }

@@ -92,6 +92,16 @@ on_finish_timeout (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+on_finished_empty (gpointer data)
+{
+  HubRecording *r = data;
+  r->timeout = 0;
+  GST_INFO ("recording %s had no data", r->id);
+  recording_done (r, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 recording_stop (HubRecording *r)
 {
@@ -100,7 +110,11 @@ recording_stop (HubRecording *r)
   r->stopping = TRUE;
   g_clear_handle_id (&r->keyframe_timer, g_source_remove);
   vw_recorder_stop (r->recorder);
-  r->timeout = g_timeout_add (FINISH_TIMEOUT_MS, on_finish_timeout, r);
+  /* A recording that never had data is done at once (from the main loop:
+   * callers may be walking hub->recordings). */
+  r->timeout = vw_recorder_is_finished (r->recorder)
+      ? g_idle_add (on_finished_empty, r)
+      : g_timeout_add (FINISH_TIMEOUT_MS, on_finish_timeout, r);
 }
 
 static void
