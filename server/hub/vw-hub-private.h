@@ -92,3 +92,12 @@ void     vw_hub_recording_stop_all (Participant *p);
 gboolean vw_hub_recording_handle_message (VwHub *hub, GstMessage *message);
 void     vw_hub_recording_free (HubRecording *r);
 void     vw_hub_recordings_free (VwHub *hub);
+
+/* vw-hub.c */
+void     vw_hub_forward_to_all (Participant *p, VwTrackKind kind);
+
+/* vw-hub-resume.c: a stopped stream's tee kept for a sender (a browser)
+ * that resumes on the same SSRC. */
+void     vw_hub_pause_stream (Participant *p, VwTrackKind kind);
+void     vw_hub_watch_paused (Participant *p, VwTrackKind kind);
+void     vw_hub_drop_paused (Participant *p, VwTrackKind kind);

@@ -350,8 +350,8 @@ send_tracks (Participant *p)
  * index on a bundled receive pad is not reliable, the payload type is: it
  * is unique inside the bundle (see FIRST_PT). */
 /* Feeds @p's current stream of @kind to every other participant. */
-static void
-forward_to_all (Participant *p, VwTrackKind kind)
+void
+vw_hub_forward_to_all (Participant *p, VwTrackKind kind)
 {
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
@@ -376,129 +376,6 @@ upstream_line_for_caps (Participant *p, GstCaps *caps)
   return NULL;
 }
 
-/* ---- Resuming ----
- *
- * A native client restarts a share as a new RTP stream (new SSRC), which
- * webrtcbin announces with a new pad (on_track).  A browser does not: its
- * RTCRtpSender keeps the SSRC across replaceTrack(null) and replaceTrack(new
- * track), so webrtcbin makes no new pad and the restarted share would never
- * be forwarded.  So a stopped stream's tee is kept (PausedStream); when the
- * track is live again, the first data through that tee takes it back, unless
- * a new stream (on_track) came first, which drops it. */
-
-typedef struct _PausedStream {
-  Participant *p;        /* main context only; NULL once dropped or taken back */
-  VwTrackKind kind;
-  GstElement *tee;       /* owned ref */
-  GstPad *pad;           /* the tee's sink pad (ref) */
-  gulong probe;          /* watching for data, while live again */
-  gint fired;            /* atomic: the probe has handed over once */
-} PausedStream;
-
-static void
-paused_stream_clear (gpointer data)
-{
-  PausedStream *s = data;
-  gst_clear_object (&s->tee);
-  gst_clear_object (&s->pad);
-}
-
-static void
-paused_stream_release (gpointer data)
-{
-  g_atomic_rc_box_release_full (data, paused_stream_clear);
-}
-
-static void
-paused_stream_disarm (PausedStream *s)
-{
-  if (s->probe)
-    gst_pad_remove_probe (s->pad, s->probe);
-  s->probe = 0;
-  g_atomic_int_set (&s->fired, 0);
-}
-
-static void
-drop_paused (Participant *p, VwTrackKind kind)
-{
-  PausedStream *s = p->paused[kind];
-  if (!s)
-    return;
-  p->paused[kind] = NULL;
-  s->p = NULL;
-  paused_stream_disarm (s);
-  paused_stream_release (s);
-}
-
-/* @p stopped sending @kind: keep its stream's tee. */
-static void
-pause_stream (Participant *p, VwTrackKind kind)
-{
-  if (!p->tees[kind]) {
-    if (p->paused[kind])
-      paused_stream_disarm (p->paused[kind]);
-    return;
-  }
-  drop_paused (p, kind);
-  PausedStream *s = g_atomic_rc_box_new0 (PausedStream);
-  s->p = p;
-  s->kind = kind;
-  s->tee = g_steal_pointer (&p->tees[kind]);
-  s->pad = gst_element_get_static_pad (s->tee, "sink");
-  p->paused[kind] = s;
-}
-
-static gboolean
-take_back (gpointer data)
-{
-  PausedStream *s = data;
-  Participant *p = s->p;
-  if (!p || p->paused[s->kind] != s)
-    return G_SOURCE_REMOVE;
-  VwTrackKind kind = s->kind;
-  if (p->tees[kind]) {            /* a new stream came first */
-    drop_paused (p, kind);
-    return G_SOURCE_REMOVE;
-  }
-  if (!vw_hub_find_live_upstream (p, kind)) {   /* stopped again meanwhile */
-    paused_stream_disarm (s);
-    return G_SOURCE_REMOVE;
-  }
-  paused_stream_disarm (s);
-  p->paused[kind] = NULL;
-  s->p = NULL;
-  p->tees[kind] = g_steal_pointer (&s->tee);
-  paused_stream_release (s);      /* p's reference */
-  GST_INFO ("%s: receiving %s again (the same stream resumed)", p->id,
-      vw_track_kind_to_string (kind));
-  forward_to_all (p, kind);
-  vw_hub_recording_update (p, kind);
-  return G_SOURCE_REMOVE;
-}
-
-/* Streaming thread. */
-static GstPadProbeReturn
-on_paused_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
-{
-  PausedStream *s = data;
-  if (g_atomic_int_compare_and_exchange (&s->fired, 0, 1))
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, take_back,
-        g_atomic_rc_box_acquire (s), paused_stream_release);
-  return GST_PAD_PROBE_OK;
-}
-
-/* @p's @kind is live again with no new stream yet: watch the old one. */
-static void
-watch_paused (Participant *p, VwTrackKind kind)
-{
-  PausedStream *s = p->paused[kind];
-  if (!s || p->tees[kind] || s->probe)
-    return;
-  s->probe = gst_pad_add_probe (s->pad,
-      GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
-      on_paused_data, g_atomic_rc_box_acquire (s), paused_stream_release);
-}
-
 /* A new stream of @p's: the first, or a restarted share (a new SSRC on the
  * same m-line), which replaces the old one for every receiver.  It may
  * arrive before the "publish" that makes it live (media and signalling
@@ -513,13 +390,13 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
     return;
   }
   VwTrackKind kind = line->kind;
-  drop_paused (p, kind);
+  vw_hub_drop_paused (p, kind);
   gst_clear_object (&p->tees[kind]);
   p->tees[kind] = gst_object_ref (tee);
   GST_INFO ("%s: receiving %s%s", p->id, vw_track_kind_to_string (kind),
       line->live ? "" : " (not live yet)");
   if (line->live)
-    forward_to_all (p, kind);
+    vw_hub_forward_to_all (p, kind);
   vw_hub_recording_update (p, kind);
 }
 
@@ -581,7 +458,7 @@ participant_free (Participant *p)
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);
   for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
-    drop_paused (p, k);
+    vw_hub_drop_paused (p, k);
     gst_clear_object (&p->tees[k]);
   }
   g_ptr_array_free (p->lines, TRUE);
@@ -649,7 +526,7 @@ set_track_live (Participant *p, Line *up, gboolean live)
   GstBin *pipeline = GST_BIN (p->hub->pipeline);
   up->live = live;
   if (!live)
-    pause_stream (p, up->kind);
+    vw_hub_pause_stream (p, up->kind);
   for (guint i = 0; i < p->session->participants->len; i++) {
     Participant *other = g_ptr_array_index (p->session->participants, i);
     Line *down = other != p ? find_line (other, LINE_DOWNSTREAM, p->id, up->kind) : NULL;
@@ -662,8 +539,8 @@ set_track_live (Participant *p, Line *up, gboolean live)
   /* A stream that arrived before this publish starts flowing now; a
    * browser's resumes on its old stream. */
   if (live) {
-    forward_to_all (p, up->kind);
-    watch_paused (p, up->kind);
+    vw_hub_forward_to_all (p, up->kind);
+    vw_hub_watch_paused (p, up->kind);
   }
   vw_hub_recording_update (p, up->kind);
   send_tracks (p);
