@@ -33,6 +33,7 @@ static const Key keys[] = {
   INT ("retention", "days", retention_days, 0, 36500),
   INT ("retention", "check-minutes", retention_check_minutes, 1, 24 * 60),
   INT ("auth", "token-hours", token_hours, 1, 24 * 30),
+  STR ("catalogue", "file", catalogue_file),
 };
 
 void
@@ -58,6 +59,7 @@ vw_config_clear (VwConfig *c)
   g_free (c->data_dir);
   g_free (c->ice_address);
   g_free (c->web_dir);
+  g_free (c->catalogue_file);
   g_free (c->tls_certificate);
   g_free (c->tls_key);
   memset (c, 0, sizeof *c);

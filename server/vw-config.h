@@ -23,6 +23,11 @@
  *   [auth]
  *   token-hours=8
  *
+ *   [catalogue]
+ *   file=                      # service items loaded into an empty
+ *                              # catalogue; default: the source tree's
+ *                              # data/catalogue.json
+ *
  * Unknown groups or keys are errors (a misspelt key must not silently
  * keep a default, least of all a retention period). */
 #pragma once
@@ -45,6 +50,7 @@ typedef struct {
   int retention_days;      /* 0: keep for ever */
   int retention_check_minutes;
   int token_hours;
+  char *catalogue_file;    /* (nullable) */
 } VwConfig;
 
 /* The defaults above. */

@@ -17,6 +17,7 @@
 #include "vw-metrics.h"
 #include "vw-program.h"
 #include "vw-static.h"
+#include "vw-store-items.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -157,12 +158,39 @@ print_urls (SoupServer *soup)
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
 }
 
+/* Loads @given (nullable: the default file) into an empty catalogue;
+ * FALSE after printing why not. */
+static gboolean
+load_catalogue (VwStore *store, const char *given)
+{
+  const char *path = given ? given : VW_SOURCE_CATALOGUE;
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+  if (!vw_store_count_items (store, &n, &error)) {
+    g_printerr ("vw-server: %s\n", error->message);
+    return FALSE;
+  }
+  if (n > 0)
+    return TRUE;   /* the administrators' catalogue is kept as it is */
+  if (!given && !g_file_test (path, G_FILE_TEST_EXISTS)) {
+    g_warning ("the catalogue of service items is empty: no %s", path);
+    return TRUE;
+  }
+  if (!vw_api_catalogue_load (store, path, &n, &error)) {
+    g_printerr ("vw-server: catalogue: %s\n", error->message);
+    return FALSE;
+  }
+  g_message ("%u service item(s) loaded from %s", n, path);
+  return TRUE;
+}
+
 /* Command-line values, applied over the config file's: -1 or NULL means
  * "not given". */
 typedef struct {
   char *config;
   int port, latency, chunk_seconds, retention_days;
-  char *address, *data_dir, *ice_address, *web_dir, *tls_cert, *tls_key;
+  char *address, *data_dir, *ice_address, *web_dir, *tls_cert, *tls_key, *catalogue;
   gboolean no_record;
 } Options;
 
@@ -194,6 +222,7 @@ apply_options (VwConfig *c, Options *o)
   take_string (&c->web_dir, &o->web_dir);
   take_string (&c->tls_certificate, &o->tls_cert);
   take_string (&c->tls_key, &o->tls_key);
+  take_string (&c->catalogue_file, &o->catalogue);
 }
 
 /* Defaults, then --config, then the other options; FALSE after printing
@@ -215,6 +244,7 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve HTTPS/WSS with this PEM certificate (chain)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
+    { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, &o.catalogue, "Service items loaded into an empty catalogue (default: the source tree's data/catalogue.json)", "FILE" },
     { NULL }
   };
   if (!vw_program_parse_options ("vw-server", "- virtual-window signalling server and media hub", entries, argc, argv))
@@ -235,6 +265,7 @@ load_config (int *argc, char ***argv, VwConfig *c)
   g_free (o.web_dir);
   g_free (o.tls_cert);
   g_free (o.tls_key);
+  g_free (o.catalogue);
   return ok;
 }
 
@@ -293,6 +324,11 @@ main (int argc, char **argv)
   }
   if (recovered)
     g_message ("%u recorded chunk(s) left by an earlier run indexed", recovered);
+
+  /* An empty catalogue of service items gets the starter list: a given
+   * file that does not load is an error, a missing default a warning. */
+  if (!load_catalogue (store, cfg.catalogue_file))
+    return 1;
 
   /* The HTTP API signs its tokens with a key kept in the data directory. */
   VwApiContext api = {

@@ -294,8 +294,8 @@ test_open_creates (Fixture *f, gconstpointer data)
   tables = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'table' ORDER BY name)");
   g_assert_cmpstr (tables, ==,
-      "accounts annotations audit case_numbers chunks events follow_ups participants"
-      " ratings reviews sessions snapshots tracks");
+      "accounts annotations audit case_numbers chunks events follow_ups items"
+      " participants ratings reviews sessions snapshots tracks");
   indexes = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)");
   g_assert_cmpstr (indexes, ==, "annotations_by_snapshot audit_by_at events_by_session"
@@ -326,7 +326,7 @@ test_open_empty_file (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (db_int (f->path, "PRAGMA user_version"), ==, VW_STORE_SCHEMA_VERSION);
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
-          " WHERE type = 'table'"), ==, 13);
+          " WHERE type = 'table'"), ==, 14);
   BEGIN (store, "s-1", T0);
 }
 

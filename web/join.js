@@ -46,6 +46,7 @@ const state = {
   rated: false,
   annotations: new Map(),  // snapshot id -> [{x, y, w, h, note}]
   form: null,
+  catalogue: null,         // the items of GET /api/catalogue, or null: the built-in list
 };
 window.vwJoin = state;
 
@@ -161,6 +162,50 @@ function readForm() {
   if (!data.item)
     throw new Error('请选择事项。');
   return data;
+}
+
+// ---- the catalogue of service items (事项清单)
+
+// GET /api/catalogue (no sign-in): the items handled through the remote
+// window, each with the provinces that handle it.  Until it answers, or if
+// it fails, the built-in list of join.html stays.
+async function loadCatalogue() {
+  try {
+    const res = await fetch('/api/catalogue', { headers: { Accept: 'application/json' } });
+    if (!res.ok)
+      throw new Error(`HTTP ${res.status}`);
+    const body = await res.json();
+    if (!Array.isArray(body.items))
+      throw new Error('no items');
+    state.catalogue = body.items;
+    fillItems();
+  } catch (err) {
+    console.warn('catalogue: keeping the built-in list of items:', err);
+  }
+}
+
+// The item choice: the catalogue's items handled in the chosen province,
+// keeping the current choice when it is still there.
+function fillItems() {
+  if (!state.catalogue)
+    return;
+  const select = $('item');
+  const keep = select.value;
+  const handledIn = $('handled-in').value;
+  const items = state.catalogue.filter((it) => Array.isArray(it.provinces) && it.provinces.includes(handledIn));
+  // For now `request` carries the item's NAME, as before the catalogue;
+  // the code (option.dataset.code) replaces it when routing by item lands
+  // (issue 6, point 2).
+  select.replaceChildren(...items.map((it) => {
+    const option = new Option(it.name, it.name);
+    option.dataset.code = it.code;
+    option.title = `${it.code} · ${it.department}`;
+    return option;
+  }));
+  if (items.length === 0)
+    select.append(Object.assign(new Option(`${PROVINCES[handledIn] || handledIn}暂无可远程办理的事项`, ''), { disabled: true, selected: true }));
+  else if (items.some((it) => it.name === keep))
+    select.value = keep;
 }
 
 // ---- joining the queue
@@ -605,4 +650,6 @@ if (navigator.mediaDevices && navigator.mediaDevices.addEventListener)
     if (state.media)
       listDocumentDevices().catch(() => {});
   });
+$('handled-in').addEventListener('change', fillItems);
 showView('setup');
+loadCatalogue();

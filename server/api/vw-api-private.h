@@ -24,6 +24,9 @@ void vw_api_follow_ups_register (SoupServer *server, VwApiContext *context);
 /* vw-api-stats.c: GET /api/stats. */
 void vw_api_stats_register (SoupServer *server, VwApiContext *context);
 
+/* vw-api-catalogue.c: the catalogue of service items. */
+void vw_api_catalogue_register (SoupServer *server, VwApiContext *context);
+
 /* ---- helpers for handlers ---- */
 
 /* soup_server_add_handler() for @path with @context as user data, plus an

@@ -46,4 +46,13 @@ VwTokenClaims *vw_api_authenticate (VwApiContext *context, SoupServerMessage *ms
 gboolean vw_api_audit (VwApiContext *context, const char *actor, const char *action,
                        const char *session_id, JsonObject *detail);
 
+/* ---- the catalogue of service items (vw-api-catalogue.c) ---- */
+
+/* Loads the catalogue file @path ({"items": [ITEM, ...]}, ITEM as in
+ * server/API.md) into @store, creating or replacing each item; nothing is
+ * written unless every item is valid.  Errors name the file, and the
+ * line for JSON syntax errors or the item's position otherwise. */
+gboolean vw_api_catalogue_load (VwStore *store, const char *path, guint *n_loaded,
+                                GError **error);
+
 G_END_DECLS

@@ -244,6 +244,20 @@ static const char *const migrations[] = {
   "   * 86400000 - 28800000"
   " FROM (SELECT session_id, created_at, (created_at + 28800000) / 86400000 AS day"
   "  FROM ratings WHERE level <= 2) ORDER BY created_at, session_id;",
+
+  /* 4: the catalogue of service items (事项清单; see vw-store-items.h).
+   * provinces and centers are JSON arrays of strings, checked by the code
+   * that writes them (json_valid () is not allowed in a CHECK of a schema
+   * that is not trusted: only the brackets are checked here). */
+  "CREATE TABLE items ("
+  "  code       TEXT PRIMARY KEY CHECK (code <> ''),"
+  "  name       TEXT NOT NULL CHECK (name <> ''),"
+  "  mode       TEXT NOT NULL CHECK (mode IN ('remote', 'online', 'onsite')),"
+  "  department TEXT NOT NULL CHECK (department <> ''),"
+  "  provinces  TEXT NOT NULL CHECK (provinces LIKE '[%]'),"
+  "  centers    TEXT NOT NULL CHECK (centers LIKE '[%]'),"
+  "  updated_at INTEGER NOT NULL CHECK (updated_at > 0)"
+  ") STRICT;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == VW_STORE_SCHEMA_VERSION);
