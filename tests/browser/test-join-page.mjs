@@ -386,6 +386,19 @@ await step(['served'], async () => {
   const page = await newPage(context, 'enterprise');
   state.page = page;
   await page.goto(new URL('/join.html', state.url).href);
+  // The item choice comes from GET /api/catalogue (the shipped
+  // data/catalogue.json): only the chosen province's items, each with its
+  // code; 食品经营许可证 is not handled remotely in Anhui, 不动产登记 is on site only.
+  await page.waitForFunction(() => Array.isArray(window.vwJoin.catalogue));
+  const itemsIn = async (province) => {
+    await page.selectOption('#handled-in', province);
+    return page.$$eval('#item option', (os) => os.map((o) => ({ name: o.value, code: o.dataset.code })));
+  };
+  const anhui = await itemsIn('anhui');
+  assert(anhui.length > 0 && anhui.every((o) => /^[A-Z][A-Z0-9-]+$/.test(o.code)), `anhui items: ${JSON.stringify(anhui)}`);
+  assert(!anhui.some((o) => o.name === '食品经营许可证' || o.name === '不动产登记'), `anhui items: ${JSON.stringify(anhui)}`);
+  const shanghai = await itemsIn('shanghai');
+  assert(shanghai.some((o) => o.name === '食品经营许可证' && o.code === 'SP-JY-004'), `shanghai items: ${JSON.stringify(shanghai)}`);
   await fillForm(page, ENTERPRISE);
   await page.click('#media-button');
   await page.waitForFunction(() => {
