@@ -12,13 +12,13 @@
 // VW_ARTIFACTS.  CHROMIUM overrides the browser (default /usr/bin/chromium);
 // VW_TEST_VERBOSE=1 echoes the server's log and the pages' console.
 
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { harness } from './lib.mjs';
 
 const CASES = [
   'vw-admin adds an agent (张敏, 黄浦区政务服务中心) and a supervisor; vw-server starts',
@@ -47,183 +47,22 @@ const ENTERPRISE = { name: '王强', province: 'jiangsu', handledIn: 'shanghai',
 const NOTE = '此处缺少法定代表人签名';
 const SHARE_MS = 1000;   // a screen share lasts this long after its first frame
 
-const env = process.env;
-const artifacts = resolve(env.VW_ARTIFACTS || join(tmpdir(), 'vw-browser-artifacts'));
-mkdirSync(artifacts, { recursive: true });
-const chromiumPath = env.CHROMIUM || '/usr/bin/chromium';
 
-let caseNo = 0;
-let failures = 0;
-const state = {};
-const children = new Set();
-
-function diag(text) {
-  for (const line of String(text).split('\n'))
-    console.log(`# ${line}`);
-}
-
-function bailOut(reason) {
-  console.log(`Bail out! ${reason}`);
-  process.exit(1);
-}
-
-async function step(needs, fn) {
-  const name = CASES[caseNo++];
-  const missing = needs.filter((k) => !state[k]);
-  if (missing.length) {
-    failures++;
-    console.log(`not ok ${caseNo} - ${name}`);
-    diag(`  skipped: needs ${missing.join(', ')}, which failed`);
-    return;
-  }
-  const started = Date.now();
-  try {
-    await fn();
-    console.log(`ok ${caseNo} - ${name} (${Date.now() - started} ms)`);
-  } catch (err) {
-    failures++;
-    console.log(`not ok ${caseNo} - ${name}`);
-    diag(`  ${err && err.stack ? err.stack : err}`);
-  }
-}
-
-function assert(cond, message) {
-  if (!cond)
-    throw new Error(message);
-}
-
-async function waitFor(what, fn, timeoutMs = 10000, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v)
-        return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
-function program(name) {
-  const path = env[name];
-  if (!path || !existsSync(path))
-    bailOut(`${name} is not set to a built program (got ${path || 'nothing'}); run through meson test`);
-  return path;
-}
+const {
+  env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
+  program, startProcess, runAdmin, startClient, stopChild, http, cleanup, failed,
+} = await harness(CASES, { logPrefix: 'join-' });
 
 // ------------------------------------------------------------------ processes
-
-function startProcess(label, cmd, args, { stdin = 'pipe' } = {}) {
-  const child = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'] });
-  children.add(child);
-  const log = createWriteStream(join(artifacts, `join-${label}.log`));
-  child.stderr.on('data', (d) => {
-    log.write(d);
-    if (env.VW_TEST_VERBOSE)
-      process.stderr.write(d);
-  });
-  child.exited = new Promise((res) => child.on('exit', (code, signal) => {
-    children.delete(child);
-    child.exitCode_ = code;
-    res({ code, signal });
-  }));
-  child.on('error', (err) => diag(`${label}: ${err.message}`));
-  return child;
-}
-
-function runAdmin(args, input) {
-  return new Promise((res, rej) => {
-    const child = spawn(program('VW_ADMIN'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let err = '';
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', rej);
-    child.on('exit', (code) => res({ code, err }));
-    child.stdin.end(input);
-  });
-}
 
 function startAgent() {
   const passwordFile = join(state.work, 'agent-password');
   writeFileSync(passwordFile, `${AGENT.password}\n`, { mode: 0o600 });
-  const child = startProcess('agent', program('VW_CLIENT'), [
-    '--server', state.url, '--headless', '--ice-address', '127.0.0.1',
-    '--role', 'agent', '--user', AGENT.username, '--password-file', passwordFile,
-    '--province', 'shanghai', '--center', '黄浦区政务服务中心', '--name', AGENT.name,
-    '--save-dir', join(state.work, 'agent-snapshots'), '--stats-interval', '500',
-  ]);
-  child.events = [];
-  const events = createWriteStream(join(artifacts, 'join-agent.jsonl'));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    events.write(`${line}\n`);
-    try {
-      const e = JSON.parse(line);
-      e.receivedAt = Date.now();
-      child.events.push(e);
-    } catch (e) {
-      // not an event line
-    }
-  });
-  child.command = (obj) => child.stdin.write(`${JSON.stringify(obj)}\n`);
-  // Events after @since (an index into events) that match.
-  child.waitEvent = (event, timeoutMs = 10000, pred = () => true, since = 0) =>
-    waitFor(`agent: event ${event}`, () => {
-      const e = child.events.slice(since).find((x) => x.event === event && pred(x));
-      if (!e && child.exitCode_ !== undefined)
-        throw new Error(`the agent exited (${child.exitCode_}) without ${event}; last: ${JSON.stringify(child.events.slice(-3))}`);
-      return e;
-    }, timeoutMs, 50);
-  return child;
+  return startClient('agent', ['--role', 'agent', '--user', AGENT.username,
+    '--password-file', passwordFile, '--province', 'shanghai', '--center', '黄浦区政务服务中心',
+    '--stats-interval', '500'], { name: AGENT.name });
 }
 
-async function stopChild(child, timeoutMs = 5000) {
-  if (child.exitCode_ !== undefined)
-    return child.exitCode_;
-  child.kill('SIGTERM');
-  const r = await Promise.race([child.exited, sleep(timeoutMs).then(() => null)]);
-  if (!r) {
-    child.kill('SIGKILL');
-    await child.exited;
-    return -1;
-  }
-  return r.code;
-}
-
-function cleanup() {
-  for (const child of children)
-    child.kill('SIGKILL');
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    cleanup();
-    process.exit(1);
-  });
-}
-
-async function http(method, path, { body, token } = {}) {
-  const h = {};
-  if (token)
-    h.Authorization = `Bearer ${token}`;
-  if (body !== undefined)
-    h['Content-Type'] = 'application/json';
-  const r = await fetch(new URL(path, state.url), {
-    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(10000),
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    // not JSON
-  }
-  return { status: r.status, headers: r.headers, text, json };
-}
 
 // ------------------------------------------------------------------ pages
 
@@ -281,14 +120,6 @@ async function callToPaired(page, who, agent) {
 
 // ------------------------------------------------------------------ main
 
-let playwright;
-try {
-  playwright = await import('playwright-core');
-} catch (err) {
-  bailOut(`playwright-core is not installed (${err.code || err.message}): run npm ci --prefix tests/browser (scripts/install-deps.sh does)`);
-}
-if (!existsSync(chromiumPath))
-  bailOut(`no browser at ${chromiumPath}: install Debian's chromium (scripts/install-deps.sh does)`);
 
 console.log(`1..${CASES.length}`);
 diag(`artifacts: ${artifacts}`);
@@ -715,9 +546,9 @@ await step(['url'], async () => {
 });
 
 cleanup();
-if (failures === 0)
+if (failed() === 0)
   rmSync(state.work, { recursive: true, force: true });
 else
   diag(`data kept in ${state.work}`);
-diag(`${CASES.length - failures} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-process.exit(failures ? 1 : 0);
+diag(`${CASES.length - failed()} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failed() ? 1 : 0);

@@ -10,12 +10,12 @@
 // to VW_ARTIFACTS (printed in a comment).  CHROMIUM overrides the browser
 // (default /usr/bin/chromium); VW_TEST_VERBOSE=1 echoes the server's log.
 
-import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, rmSync, createWriteStream, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { harness } from './lib.mjs';
 
 // ------------------------------------------------------------------ setup
 
@@ -46,195 +46,19 @@ const AGENT = ['--role', 'agent', '--province', 'shanghai', '--center', '黄浦�
 const CLERK = ['--role', 'clerk', '--province', 'zhejiang', '--center', '嘉善县行政服务中心',
   '--item', '企业设立', '--handled-in', 'shanghai'];
 
-const env = process.env;
-const artifacts = resolve(env.VW_ARTIFACTS || join(tmpdir(), 'vw-browser-artifacts'));
-mkdirSync(artifacts, { recursive: true });
-const chromiumPath = env.CHROMIUM || '/usr/bin/chromium';
 
-let caseNo = 0;
-let failures = 0;
-const state = {};
-const children = new Set();
-
-function diag(text) {
-  for (const line of String(text).split('\n'))
-    console.log(`# ${line}`);
-}
-
-function bailOut(reason) {
-  console.log(`Bail out! ${reason}`);
-  process.exit(1);
-}
-
-// Runs one case: ok when @fn resolves, not ok (with the reason) when it
-// throws or when a case it needs failed.
-async function step(needs, fn) {
-  const name = CASES[caseNo++];
-  const missing = needs.filter((k) => !state[k]);
-  if (missing.length) {
-    failures++;
-    console.log(`not ok ${caseNo} - ${name}`);
-    diag(`  skipped: needs ${missing.join(', ')}, which failed`);
-    return;
-  }
-  const started = Date.now();
-  try {
-    await fn();
-    console.log(`ok ${caseNo} - ${name} (${Date.now() - started} ms)`);
-  } catch (err) {
-    failures++;
-    console.log(`not ok ${caseNo} - ${name}`);
-    diag(`  ${err && err.stack ? err.stack : err}`);
-  }
-}
-
-function assert(cond, message) {
-  if (!cond)
-    throw new Error(message);
-}
-
-async function waitFor(what, fn, timeoutMs = 10000, intervalMs = 100) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v)
-        return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${last.message}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
-
-function program(name) {
-  const path = env[name];
-  if (!path || !existsSync(path))
-    bailOut(`${name} is not set to a built program (got ${path || 'nothing'}); run through meson test`);
-  return path;
-}
+const {
+  env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
+  program, startProcess, runAdmin, startClient, stopChild, http, cleanup, failed,
+} = await harness(CASES);
 
 // ------------------------------------------------------------------ processes
 
-function startProcess(label, cmd, args, { stdin = 'pipe', env: extraEnv = {} } = {}) {
-  const child = spawn(cmd, args, { stdio: [stdin, 'pipe', 'pipe'], env: { ...process.env, ...extraEnv } });
-  children.add(child);
-  const log = createWriteStream(join(artifacts, `${label}.log`));
-  child.stderr.on('data', (d) => {
-    log.write(d);
-    if (env.VW_TEST_VERBOSE)
-      process.stderr.write(d);
-  });
-  child.exited = new Promise((res) => child.on('exit', (code, signal) => {
-    children.delete(child);
-    child.exitCode_ = code;
-    child.exitSignal_ = signal;
-    res({ code, signal });
-  }));
-  child.on('error', (err) => diag(`${label}: ${err.message}`));
-  return child;
-}
-
-function runAdmin(args, input) {
-  return new Promise((res, rej) => {
-    const child = spawn(program('VW_ADMIN'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => { out += d; });
-    child.stderr.on('data', (d) => { err += d; });
-    child.on('error', rej);
-    child.on('exit', (code) => res({ code, out, err }));
-    child.stdin.end(input);
-  });
-}
-
-// A vw-client whose JSON event lines are kept (and copied to artifacts).
-function startClient(label, name, args, extraEnv = {}) {
-  const child = startProcess(label, program('VW_CLIENT'), [
-    '--server', state.url, '--headless', '--ice-address', '127.0.0.1', '--name', name,
-    '--save-dir', join(state.dataDir, `${label}-snapshots`), ...args,
-  ], { env: extraEnv });
-  child.events = [];
-  const events = createWriteStream(join(artifacts, `${label}.jsonl`));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    events.write(`${line}\n`);
-    try {
-      child.events.push(JSON.parse(line));
-    } catch (e) {
-      // not an event line
-    }
-  });
-  child.command = (obj) => child.stdin.write(`${JSON.stringify(obj)}\n`);
-  child.waitEvent = (event, timeoutMs = 10000, pred = () => true) =>
-    waitFor(`${label}: event ${event}`, () => {
-      const e = child.events.find((x) => x.event === event && pred(x));
-      if (!e && child.exitCode_ !== undefined)
-        throw new Error(`${label} exited (${child.exitCode_}) without ${event}; last: ${JSON.stringify(child.events.slice(-3))}`);
-      return e;
-    }, timeoutMs, 50);
-  return child;
-}
-
-async function stopChild(child, timeoutMs = 5000) {
-  if (child.exitCode_ !== undefined)
-    return child.exitCode_;
-  child.kill('SIGTERM');
-  const r = await Promise.race([child.exited, sleep(timeoutMs).then(() => null)]);
-  if (!r) {
-    child.kill('SIGKILL');
-    await child.exited;
-    return -1;
-  }
-  return r.code;
-}
-
-function cleanup() {
-  for (const child of children)
-    child.kill('SIGKILL');
-}
-process.on('exit', cleanup);
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.on(sig, () => {
-    cleanup();
-    process.exit(1);
-  });
-}
 
 // ------------------------------------------------------------------ HTTP
 
-async function http(method, path, { body, token, headers = {} } = {}) {
-  const h = { ...headers };
-  if (token)
-    h.Authorization = `Bearer ${token}`;
-  if (body !== undefined)
-    h['Content-Type'] = 'application/json';
-  const r = await fetch(new URL(path, state.url), {
-    method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(20000),
-  });
-  const text = await r.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    // not JSON
-  }
-  return { status: r.status, headers: r.headers, text, json };
-}
-
 // ------------------------------------------------------------------ main
 
-let playwright;
-try {
-  playwright = await import('playwright-core');
-} catch (err) {
-  bailOut(`playwright-core is not installed (${err.code || err.message}): run npm ci --prefix tests/browser (scripts/install-deps.sh does)`);
-}
-if (!existsSync(chromiumPath))
-  bailOut(`no browser at ${chromiumPath}: install Debian's chromium (scripts/install-deps.sh does)`);
 
 console.log(`1..${CASES.length}`);
 diag(`artifacts: ${artifacts}`);
@@ -300,9 +124,10 @@ await step(['url'], async () => {
   // The agent signs in (its token through the environment, off the command line).
   const agentLogin = await http('POST', '/api/login', { body: { username: AGENT_ACCOUNT.username, password: AGENT_ACCOUNT.password } });
   assert(agentLogin.status === 200 && agentLogin.json && agentLogin.json.token, `agent login answered ${agentLogin.status}: ${agentLogin.text}`);
-  const agent = startClient('agent', AGENT_ACCOUNT.name, [...AGENT, '--max-sessions', '1'], { VW_TOKEN: agentLogin.json.token });
+  const agent = startClient('agent', [...AGENT, '--max-sessions', '1'],
+    { name: AGENT_ACCOUNT.name, env: { VW_TOKEN: agentLogin.json.token } });
   await agent.waitEvent('registered', 15000);
-  const clerk = startClient('clerk', '李华', CLERK);
+  const clerk = startClient('clerk', CLERK, { name: '李华' });
   const paired = await clerk.waitEvent('paired', 15000);
   state.sessionId = paired.session;
   await clerk.waitEvent('connected', 15000);
@@ -579,10 +404,10 @@ await step(['url'], async () => {
 });
 
 cleanup();
-if (failures === 0)
+if (failed() === 0)
   rmSync(state.work, { recursive: true, force: true });
 else
   diag(`data kept in ${state.work}`);
-writeFileSync(join(artifacts, 'supervisor-page.done'), `${new Date().toISOString()} ${failures} failed\n`);
-diag(`${CASES.length - failures} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-process.exit(failures ? 1 : 0);
+writeFileSync(join(artifacts, 'supervisor-page.done'), `${new Date().toISOString()} ${failed()} failed\n`);
+diag(`${CASES.length - failed()} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+process.exit(failed() ? 1 : 0);
