@@ -73,7 +73,7 @@ run_call (VwTestServer *server, GArray *setup, GArray *latency)
   const char *agent_args[] = { "--role", "agent", "--user", "zhangmin",
     "--password-file", agent_password, "--max-sessions", "1", "--timecode", NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
-    "--center", "吴江区政务服务中心", "--item", "食品经营许可证",
+    "--center", "吴江区政务服务中心", "--item", "SP-JY-004",
     "--handled-in", "shanghai", "--duration", duration, "--timecode", NULL };
   g_autoptr (VwTestClient) agent = vw_test_client_start (server, "张敏", agent_args);
   vw_test_client_wait_event (agent, "registered", NULL, 10000);
@@ -190,7 +190,7 @@ run_load (const char *const *server_args)
   }
   for (int i = 0; i < n_pairs; i++) {
     const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
-      "--center", "吴江区政务服务中心", "--item", "企业设立", "--handled-in", "shanghai",
+      "--center", "吴江区政务服务中心", "--item", "QY-SL-001", "--handled-in", "shanghai",
       "--document-camera", "test", "--duration", duration, NULL };
     g_ptr_array_add (clients, vw_test_client_start (server, "李华", clerk_args));
   }

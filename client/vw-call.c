@@ -159,6 +159,8 @@ send_ready (VwCall *call)
     vw_message_set_id (request, "request");
     vw_message_set_string (request, "province", call->config.handled_in);
     vw_message_set_string (request, "item", call->config.item);
+    if (call->config.booking)
+      vw_message_set_string (request, "booking", call->config.booking);
     send_msg (call, request);
     JsonObject *o = json_object_new ();
     json_object_set_string_member (o, "province", call->config.handled_in);
@@ -178,12 +180,22 @@ on_welcome (VwCall *call, VwMessage *msg)
   send_ready (call);
 }
 
+/* Waiting: first come, or (transferred to a queue) still in the session,
+ * connected to the hub, until the next agent takes over. */
 static void
 on_queued (VwCall *call, VwMessage *msg)
 {
-  set_state (call, STATE_QUEUED);
+  if (call->state != STATE_IN_SESSION)
+    set_state (call, STATE_QUEUED);
   JsonObject *o = json_object_new ();
   json_object_set_int_member (o, "position", vw_message_get_int (msg, "position", 0));
+  json_object_set_string_member (o, "item", vw_message_get_string (msg, "item", ""));
+  json_object_set_int_member (o, "wait_samples", vw_message_get_int (msg, "wait_samples", 0));
+  if (json_object_has_member (vw_message_get_object (msg), "wait_s"))
+    json_object_set_int_member (o, "wait_s", vw_message_get_int (msg, "wait_s", 0));
+  else
+    json_object_set_string_member (o, "wait", "no estimate yet: no recent history "
+        "or no agent on duty");
   vw_events_emit ("queued", o);
 }
 
@@ -198,6 +210,9 @@ on_paired (VwCall *call, VwMessage *msg)
       json_object_ref (vw_message_get_object_member (msg, "peer")));
   vw_events_emit ("paired", o);
 
+  /* Transferred: the same session and media connection, another agent. */
+  if (call->media && g_strcmp0 (call->session, session) == 0)
+    return;
   VwCallMediaCallbacks cb = { media_send, media_connected, media_failed };
   call->session = g_strdup (session);
   call->media = vw_call_media_new (&call->config.media, session, &cb, call);
@@ -378,10 +393,51 @@ on_recording (VwCall *call, VwMessage *msg)
     g_printerr ("vw-client: 本次服务全程录音录像 (this session is recorded)\n");
 }
 
+/* Agents: our state (available, busy, wrap-up with its countdown, away). */
+static void
+on_agent_state (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "state", vw_message_get_string (msg, "state", ""));
+  if (json_object_has_member (vw_message_get_object (msg), "remaining_s"))
+    json_object_set_int_member (o, "remaining_s", vw_message_get_int (msg, "remaining_s", 0));
+  vw_events_emit ("agent-state", o);
+}
+
+/* Clerks: our agent handed us on (to a colleague, or an item's queue). */
+static void
+on_transferred (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", vw_message_get_string (msg, "session", ""));
+  JsonObject *agent = vw_message_get_object_member (msg, "agent");
+  if (agent)
+    json_object_set_object_member (o, "agent", json_object_ref (agent));
+  if (json_object_has_member (vw_message_get_object (msg), "item"))
+    json_object_set_string_member (o, "item", vw_message_get_string (msg, "item", ""));
+  vw_events_emit ("transferred", o);
+}
+
+/* A third participant came into the session, or left it. */
+static void
+on_member (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", vw_message_get_string (msg, "session", ""));
+  json_object_set_string_member (o, "peer_id", vw_message_get_string (msg, "peer_id", ""));
+  json_object_set_object_member (o, "peer",
+      json_object_ref (vw_message_get_object_member (msg, "peer")));
+  vw_events_emit (vw_message_get_msg_type (msg) == VW_MSG_JOINED ? "joined" : "left", o);
+}
+
 static const struct {
   VwMessageType type;
   void (*handler) (VwCall *call, VwMessage *msg);
 } handlers[] = {
+  { VW_MSG_AGENT_STATE, on_agent_state },
+  { VW_MSG_TRANSFERRED, on_transferred },
+  { VW_MSG_JOINED, on_member },
+  { VW_MSG_LEFT, on_member },
   { VW_MSG_WELCOME, on_welcome },
   { VW_MSG_QUEUED, on_queued },
   { VW_MSG_PAIRED, on_paired },
@@ -456,6 +512,12 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   vw_message_set_string (hello, "center", call->config.center);
   if (call->config.token)
     vw_message_set_string (hello, "token", call->config.token);
+  if (call->config.items) {
+    JsonArray *items = json_array_new ();
+    for (guint i = 0; call->config.items[i]; i++)
+      json_array_add_string_element (items, call->config.items[i]);
+    vw_message_take_array (hello, "items", items);
+  }
   send_msg (call, hello);
 }
 
@@ -639,10 +701,63 @@ cmd_annotate (VwCall *call, JsonObject *cmd, GError **error)
   return TRUE;
 }
 
+/* {"command":"transfer","agent":ACCOUNT} or {"command":"transfer",
+ * "item":CODE[,"province":P]}: hand the clerk on (agents). */
+static gboolean
+cmd_transfer (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (!need_media (call, error))
+    return FALSE;
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_TRANSFER);
+  vw_message_set_id (msg, "transfer");
+  vw_message_set_string (msg, "session", call->session);
+  const char *fields[] = { "agent", "item", "province" };
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    if (json_object_has_member (cmd, fields[i]))
+      vw_message_set_string (msg, fields[i],
+          json_object_get_string_member_with_default (cmd, fields[i], ""));
+  send_msg (call, msg);   /* refusals come back as error events */
+  return TRUE;
+}
+
+/* {"command":"invite","agent":ACCOUNT}: a third participant (agents). */
+static gboolean
+cmd_invite (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (!need_media (call, error))
+    return FALSE;
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_INVITE);
+  vw_message_set_id (msg, "invite");
+  vw_message_set_string (msg, "session", call->session);
+  vw_message_set_string (msg, "agent",
+      json_object_get_string_member_with_default (cmd, "agent", ""));
+  send_msg (call, msg);
+  return TRUE;
+}
+
+/* {"command":"status","available":true|false}: agents. */
+static gboolean
+cmd_status (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (call->config.role != VW_ROLE_AGENT) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "only agents have a status");
+    return FALSE;
+  }
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_STATUS);
+  vw_message_set_id (msg, "status");
+  vw_message_set_bool (msg, "available",
+      json_object_get_boolean_member_with_default (cmd, "available", TRUE));
+  send_msg (call, msg);
+  return TRUE;
+}
+
 static const struct {
   const char *name;
   gboolean (*run) (VwCall *call, JsonObject *cmd, GError **error);
 } commands[] = {
+  { "transfer", cmd_transfer },
+  { "invite", cmd_invite },
+  { "status", cmd_status },
   { "snapshot", cmd_snapshot },
   { "annotate", cmd_annotate },
   { "hangup", cmd_hangup },

@@ -16,7 +16,9 @@ typedef struct {
   const char *server;        /* ws:// or http:// URL of the server */
   VwRole role;
   const char *name, *province, *center;
-  const char *item;          /* clerk: the service item */
+  const char *item;          /* clerk: the service item's code */
+  const char *booking;       /* (nullable) clerk: an appointment's code (我要约) */
+  const char *const *items;  /* (nullable) agent: the item codes it handles; NULL: all */
   const char *handled_in;    /* clerk: province whose rules apply */
   const char *token;         /* (nullable) signed-in account's token (agents, supervisors) */
   const char *monitor;       /* supervisor: the session to watch live, receive-only */

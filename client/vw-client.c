@@ -72,7 +72,7 @@ main (int argc, char **argv)
   g_autofree char *server = NULL, *role = NULL, *name = NULL, *province = NULL,
       *center = NULL, *item = NULL, *handled_in = NULL, *ice_address = NULL,
       *token = NULL, *user = NULL, *password_file = NULL, *monitor = NULL,
-      *ca_file = NULL, *rate = NULL;
+      *ca_file = NULL, *rate = NULL, *booking = NULL, *items = NULL;
   /* GOption replaces string defaults without freeing them: start at NULL. */
   g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
   int bitrates[VW_TRACK_N_KINDS] = { 0 };
@@ -90,7 +90,9 @@ main (int argc, char **argv)
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "Your name as the other side sees it", "NAME" },
     { "province", 0, 0, G_OPTION_ARG_STRING, &province, "Your province: shanghai, jiangsu, zhejiang or anhui", "PROVINCE" },
     { "center", 0, 0, G_OPTION_ARG_STRING, &center, "Your service centre", "CENTER" },
-    { "item", 0, 0, G_OPTION_ARG_STRING, &item, "Clerk: the service item you need help with", "ITEM" },
+    { "item", 0, 0, G_OPTION_ARG_STRING, &item, "Clerk: the code of the service item you need help with (GET /api/catalogue)", "CODE" },
+    { "booking", 0, 0, G_OPTION_ARG_STRING, &booking, "Clerk: the code of your appointment (我要约), at its booked time", "CODE" },
+    { "items", 0, 0, G_OPTION_ARG_STRING, &items, "Agent: the item codes you handle, comma-separated (default: all)", "CODES" },
     { "handled-in", 0, 0, G_OPTION_ARG_STRING, &handled_in, "Clerk: province whose rules apply (default: --province)", "PROVINCE" },
     { "camera", 0, 0, G_OPTION_ARG_STRING, &camera, "test, auto, none or a GStreamer source description (default: test)", "SOURCE" },
     { "microphone", 0, 0, G_OPTION_ARG_STRING, &microphone, "test, auto, none or a GStreamer source description (default: test)", "SOURCE" },
@@ -166,6 +168,9 @@ main (int argc, char **argv)
   config.province = province;
   config.center = center;
   config.item = item;
+  config.booking = booking;
+  g_auto (GStrv) item_list = items ? g_strsplit (items, ",", -1) : NULL;
+  config.items = (const char *const *) item_list;
   config.handled_in = handled_in ? handled_in : province;
   config.duration_s = duration;
   config.max_sessions = max_sessions;

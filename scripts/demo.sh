@@ -137,6 +137,32 @@ chmod 600 "$work/password"
   add-account >/dev/null || die "cannot create the console agent's account"
 say "accounts: agents zhangmin and chenjing, supervisor wangfang (password $demo_password)"
 
+# ---- appointments (我要约): slots at 黄浦 for today and tomorrow ----
+# Made by the centre's supervisor through the HTTP API (POST /api/slots):
+# the next three half hours that are still today, and four tomorrow (CST).
+center=黄浦区政务服务中心
+token=$(jq -n --arg p "$demo_password" '{username: "wangfang", password: $p}' \
+  | curl -fsS -H 'Content-Type: application/json' --data @- "${url}api/login" | jq -r .token) \
+  || die "the supervisor wangfang could not sign in"
+half=$((30 * 60 * 1000)) day=$((24 * 3600 * 1000)) cst=$((8 * 3600 * 1000))
+now_ms=$(($(date +%s) * 1000))
+tomorrow=$(((now_ms + cst) / day * day - cst + day))   # 00:00 CST
+slots=()
+for s in $(((now_ms / half + 2) * half)) $(((now_ms / half + 3) * half)) $(((now_ms / half + 4) * half)); do
+  if ((s + half <= tomorrow)); then slots+=("$s QY-SL-001"); fi
+done
+slots+=("$((tomorrow + 19 * half)) QY-SL-001" "$((tomorrow + 20 * half)) QY-SL-001"
+  "$((tomorrow + 28 * half)) SP-JY-004" "$((tomorrow + 31 * half)) QY-BG-002")
+for slot in "${slots[@]}"; do
+  read -r starts item <<<"$slot"
+  jq -n --arg c "$center" --arg i "$item" --argjson s "$starts" --argjson h "$half" \
+    '{center: $c, province: "shanghai", item: $i, starts_at: $s, ends_at: ($s + $h), capacity: 3}' \
+    | curl -fsS -o /dev/null -H 'Content-Type: application/json' \
+      -H "Authorization: Bearer $token" --data @- "${url}api/slots" \
+    || die "cannot create the slot of $item at $starts"
+done
+say "appointments: ${#slots[@]} slots of 3 places at $center, today and tomorrow (${url}api/slots)"
+
 # ---- the agent: 帮办专员 in Shanghai, one session then exit ----
 "$client_bin" "${common[@]}" --role agent --user zhangmin --password-file "$work/password" \
   --max-sessions 1 --save-dir "$work/agent-snapshots" \
@@ -153,7 +179,7 @@ say "agent 张敏 (黄浦区政务服务中心) registered and available"
 
 # ---- the clerk: Zhejiang, a Shanghai matter ----
 "$client_bin" "${common[@]}" --role clerk --name 李华 --province zhejiang \
-  --center 嘉善县行政服务中心 --item 企业设立 --handled-in shanghai \
+  --center 嘉善县行政服务中心 --item QY-SL-001 --handled-in shanghai \
   --document-camera test --save-dir "$work/clerk-snapshots" \
   --duration "$duration" \
   >"$work/clerk.jsonl" 2>"$work/clerk.log" &
@@ -300,6 +326,7 @@ if [[ $keep_server == true ]]; then
   say "  join page (enterprise or clerk):  ${url}join.html  — choose 上海 and an item"
   say "  agent console:                    ${url}agent.html  (chenjing / $demo_password)"
   say "  supervisor page:                  ${url}supervisor.html  (wangfang / $demo_password)"
+  say "  appointments (我要约), to book:     ${url}api/slots  (POST /api/appointments, server/API.md)"
   say "logs and data in $work; stop with: scripts/demo.sh --stop"
 else
   kill -TERM "$server_pid" 2>/dev/null || true

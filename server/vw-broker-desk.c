@@ -1,9 +1,215 @@
-/* vw-broker-desk.c: the service desk around a call: the queue each agent
- * sees, and the rating (好差评) a clerk gives once the session is over. */
+/* vw-broker-desk.c: the service desk around a call: requests by item code
+ * (and appointments' holders at their booked time), the estimated wait a
+ * queued clerk is shown, agent states and the end of wrap-up, the queue
+ * each agent sees, and the rating (好差评) a clerk gives once the session is
+ * over. */
 #include "vw-broker-private.h"
 #include "vw-store-supervision.h"
+#include "vw-store-items.h"
+#include "vw-store-handling.h"
+#include "vw-store-appointments.h"
+
+/* A booking's holder may come this long before the slot starts. */
+#define VW_BOOKING_EARLY_MS (10 * 60 * 1000)
+/* Sessions read back from the store at start-up for estimated waits. */
+#define VW_WAIT_HISTORY_LOAD 500
 
 #define MAX_COMMENT_CHARS 500
+
+/* ---- requests by item ---- */
+
+gboolean
+broker_check_item (VwBroker *b, const char *province, const char *item,
+    GError **error)
+{
+  g_autoptr (VwStoreItem) it = vw_store_get_item (b->store, item, NULL);
+  if (!it) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_ITEM,
+        "no service item '%s' in the catalogue", item);
+    return FALSE;
+  }
+  if (g_strcmp0 (it->mode, "remote") != 0) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_ITEM,
+        "%s (%s) is not handled at the remote window (mode %s)", it->name, item,
+        it->mode);
+    return FALSE;
+  }
+  if (province && !g_strv_contains ((const char *const *) it->provinces, province)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_ITEM,
+        "%s (%s) is not handled in %s", it->name, item, province);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+gboolean
+broker_check_agent_items (VwBroker *b, VwMessage *hello, GStrv *items,
+    GError **error)
+{
+  JsonArray *list = vw_message_get_array_member (hello, "items");
+  *items = NULL;
+  if (!list)
+    return TRUE;   /* none declared: every item */
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (list); i++) {
+    JsonNode *n = json_array_get_element (list, i);
+    const char *code = JSON_NODE_HOLDS_VALUE (n)
+        && json_node_get_value_type (n) == G_TYPE_STRING ? json_node_get_string (n) : NULL;
+    if (!code) {
+      g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
+          "field 'items' must be an array of item codes");
+      return FALSE;
+    }
+    if (!broker_check_item (b, NULL, code, error))
+      return FALSE;
+    g_strv_builder_add (builder, code);
+  }
+  *items = g_strv_builder_end (builder);
+  return TRUE;
+}
+
+/* An appointment's holder at the booked time: checked in, and the request
+ * takes its item and province from the booking. */
+static gboolean
+check_in (Connection *c, const char *code, const char **province,
+    const char **item, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (VwStoreBooking) booking = NULL;
+  if (!vw_store_booking_check_in (c->broker->store, code, broker_now_ms (),
+          VW_BOOKING_EARLY_MS, &booking, &local)) {
+    g_set_error_literal (error, VW_PROTOCOL_ERROR,
+        g_error_matches (local, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)
+            ? VW_PROTOCOL_ERROR_UNKNOWN_BOOKING
+            : g_error_matches (local, VW_STORE_ERROR, VW_STORE_ERROR_CONFLICT)
+            ? VW_PROTOCOL_ERROR_BOOKING_NOT_DUE : VW_PROTOCOL_ERROR_INTERNAL,
+        local->message);
+    return FALSE;
+  }
+  if (g_strcmp0 (booking->item, *item) != 0) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
+        "booking %s is for item %s, not %s", code, booking->item, *item);
+    return FALSE;
+  }
+  g_free (c->booking);
+  c->booking = g_strdup (code);
+  *province = g_intern_string (booking->province);
+  return TRUE;
+}
+
+gboolean
+broker_handle_request (Connection *c, VwMessage *msg, GError **error)
+{
+  VwBroker *b = c->broker;
+  const char *province = vw_message_get_string (msg, "province", "");
+  const char *item = vw_message_get_string (msg, "item", "");
+  const char *booking = vw_message_get_string (msg, "booking", NULL);
+  VwClerkState state = vw_pairing_get_clerk_state (b->pairing, c->peer_id);
+  if (state != VW_CLERK_IDLE || c->session) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
+        "a request is already %s", state == VW_CLERK_QUEUED ? "waiting" : "being served");
+    return FALSE;
+  }
+  if (!vw_province_is_known (province)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_PROVINCE,
+        "unknown province '%s'", province);
+    return FALSE;
+  }
+  if (!broker_check_item (b, province, item, error))
+    return FALSE;
+  if (booking && !check_in (c, booking, &province, &item, error))
+    return FALSE;
+  /* Kept for the session record, and the queue entry its agent sees. */
+  g_free (c->item);
+  g_free (c->handled_in);
+  c->item = g_strdup (item);
+  c->handled_in = g_strdup (province);
+  c->requested_at = broker_now_ms ();
+  g_autoptr (GPtrArray) events = vw_pairing_request (b->pairing, c->peer_id,
+      province, item, booking != NULL, broker_now_us (), error);
+  if (!events)
+    return FALSE;
+  broker_conn_reply_ok (c, msg);
+  broker_apply_events (b, g_steal_pointer (&events));
+  return TRUE;
+}
+
+/* ---- estimated waits ---- */
+
+void
+broker_note_handling (VwBroker *b, const char *province, const char *item, gint64 ms)
+{
+  if (province && item && ms > 0)
+    vw_wait_history_add (b->handling, province, item, ms);
+}
+
+/* The history survives restarts: the latest sessions from the store. */
+void
+broker_load_handling (VwBroker *b)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rows = vw_store_list_recent_handling (b->store,
+      VW_WAIT_HISTORY_LOAD, &error);
+  if (!rows) {
+    g_warning ("cannot read recent handling times: %s", error->message);
+    return;
+  }
+  /* Oldest first, so the newest stay when a key has more than it keeps. */
+  for (guint i = rows->len; i > 0; i--) {
+    VwStoreHandling *h = g_ptr_array_index (rows, i - 1);
+    broker_note_handling (b, h->province, h->item, h->handling_ms);
+  }
+}
+
+void
+broker_send_queued (VwBroker *b, const char *clerk, const char *province,
+    const char *item, guint position)
+{
+  g_autoptr (VwMessage) msg = vw_message_new_queued (province, position);
+  gint64 mean = 0, wait = 0;
+  guint samples = vw_wait_history_get (b->handling, province, item, &mean);
+  guint agents = vw_pairing_count_agents_on_duty (b->pairing, province, item);
+  vw_message_set_string (msg, "item", item);
+  vw_message_set_int (msg, "wait_samples", samples);
+  /* No history, or nobody on duty: no number rather than a made-up one. */
+  if (vw_wait_estimate (mean, samples, position, agents, &wait))
+    vw_message_set_int (msg, "wait_s", (wait + 999) / 1000);
+  broker_send_to_peer (b, clerk, msg);
+}
+
+/* ---- agent states ---- */
+
+void
+broker_send_agent_state (VwBroker *b, const char *agent, VwAgentState state,
+    gint64 until_us)
+{
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_AGENT_STATE);
+  vw_message_set_string (msg, "state", vw_agent_state_to_string (state));
+  if (state == VW_AGENT_WRAP_UP)
+    vw_message_set_int (msg, "remaining_s",
+        MAX (0, (until_us - broker_now_us () + 999999) / 1000000));
+  broker_send_to_peer (b, agent, msg);
+}
+
+static gboolean
+on_wrap_up_over (gpointer data)
+{
+  VwBroker *b = data;
+  b->wrap_up_source = 0;
+  broker_apply_events (b, vw_pairing_tick (b->pairing, broker_now_us ()));
+  return G_SOURCE_REMOVE;
+}
+
+void
+broker_schedule_wrap_up (VwBroker *b)
+{
+  g_clear_handle_id (&b->wrap_up_source, g_source_remove);
+  gint64 deadline = vw_pairing_next_deadline (b->pairing);
+  if (deadline < 0 || b->shutting_down)
+    return;
+  gint64 ms = MAX (0, (deadline - broker_now_us () + 999) / 1000);
+  b->wrap_up_source = g_timeout_add ((guint) MIN (ms, G_MAXUINT), on_wrap_up_over, b);
+}
 
 /* ---- the queue, as agents see it ---- */
 
@@ -17,45 +223,40 @@ queue_entry (Connection *clerk, guint position, gint64 now)
   json_object_set_string_member (o, "province", clerk->province ? clerk->province : "");
   json_object_set_string_member (o, "center", clerk->center ? clerk->center : "");
   json_object_set_int_member (o, "waiting_s", MAX (0, now - clerk->requested_at) / 1000);
+  json_object_set_boolean_member (o, "booked", clerk->booking != NULL);
   return o;
 }
 
+/* Who @agent could be given, in the order it would take them. */
 static VwMessage *
-queue_message (VwBroker *b, const char *province)
+queue_message (VwBroker *b, Connection *agent)
 {
-  g_autoptr (GPtrArray) ids = vw_pairing_list_queue (b->pairing, province);
+  g_autoptr (GPtrArray) ids = vw_pairing_list_waiting_for (b->pairing, agent->peer_id);
   JsonArray *waiting = json_array_new ();
   gint64 now = broker_now_ms ();
-  for (guint i = 0; i < ids->len; i++) {
+  for (guint i = 0; ids && i < ids->len; i++) {
     Connection *clerk = g_hash_table_lookup (b->connections, g_ptr_array_index (ids, i));
     if (clerk)
       json_array_add_object_element (waiting, queue_entry (clerk, i + 1, now));
   }
   VwMessage *msg = vw_message_new (VW_MSG_QUEUE);
-  vw_message_set_string (msg, "province", province);
+  vw_message_set_string (msg, "province", agent->province);
   vw_message_take_array (msg, "waiting", waiting);
   return msg;
 }
 
-/* Who waits for each agent's province; sent only when it changed (the
+/* The queue each agent could serve; sent only when it changed (the
  * waiting times are left out of the comparison: they tick on their own). */
 void
 broker_update_queues (VwBroker *b)
 {
-  g_autoptr (GHashTable) by_province = g_hash_table_new_full (g_str_hash, g_str_equal,
-      NULL, (GDestroyNotify) vw_message_unref);
   GHashTableIter iter;
   Connection *c;
   g_hash_table_iter_init (&iter, b->connections);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c)) {
     if (!c->registered || c->role != VW_ROLE_AGENT)
       continue;
-    VwMessage *msg = g_hash_table_lookup (by_province, c->province);
-    if (!msg) {
-      msg = queue_message (b, c->province);
-      g_hash_table_insert (by_province, c->province, msg);
-    }
-    /* The list of who waits, without the seconds. */
+    g_autoptr (VwMessage) msg = queue_message (b, c);
     GString *key = g_string_new (NULL);
     JsonArray *waiting = vw_message_get_array_member (msg, "waiting");
     for (guint i = 0; i < json_array_get_length (waiting); i++) {

@@ -1,7 +1,12 @@
 /* vw-broker-private.h: the broker's state, shared by its source files
- * (vw-broker.c: connections, registration, sessions, media;
- * vw-broker-desk.c: what the service desk adds around a call: the queue
- * shown to agents, the rating after it).  Everything on the main context. */
+ * (vw-broker.c: connections, registration, dispatch, media;
+ * vw-broker-session.c: sessions and their legs: start, end, an agent
+ * joining or leaving a running session;
+ * vw-broker-desk.c: what the service desk adds around a call: requests by
+ * item, the queue shown to agents, estimated waits, agent states, the
+ * rating after a call;
+ * vw-broker-transfer.c: transfer and three-party calls).  Everything on the
+ * main context. */
 #pragma once
 
 #include "vw-broker.h"
@@ -9,6 +14,7 @@
 #include "hub/vw-hub.h"
 #include "vw-recordings.h"
 #include "vw-token.h"
+#include "vw-wait.h"
 
 G_BEGIN_DECLS
 
@@ -21,19 +27,27 @@ typedef struct {
   gboolean registered;
   VwRole role;
   char *name, *province, *center;
-  char *item;                    /* clerk: the item of the latest request */
+  GStrv items;                   /* (nullable) agent: item codes it handles; NULL: all */
+  char *item;                    /* clerk: the item (code) of the latest request */
   char *handled_in;              /* clerk: the province of that request */
   gint64 requested_at;           /* clerk: when it asked (unix ms) */
+  char *booking;                 /* (nullable) clerk: the appointment it came with */
+  gint64 leg_started_at;         /* agent: when it joined its session (unix ms) */
   char *queue_sent;              /* agent: the last "queue" sent, as text */
   VwTokenClaims *claims;         /* (nullable) agents and supervisors: the account */
   Session *session;              /* (nullable) borrowed: in it, or watching it */
 } Connection;
 
+/* A session is one case: the clerk stays in it from the first pairing to
+ * the end, through transfers; agents come and go, each stay a "leg" of
+ * its own in the store. */
 struct _Session {
   char *id;
   char *case_no;                 /* the case number of the store */
-  char *agent;                   /* peer ids */
+  char *agent;                   /* (nullable) the lead agent's peer id; NULL
+                                  * while a transferred clerk waits */
   char *clerk;
+  GPtrArray *guests;             /* char* peer ids of invited agents */
   GPtrArray *viewers;            /* char* peer ids of supervisors watching live */
 };
 
@@ -47,17 +61,78 @@ struct _VwBroker {
   GHashTable *sessions;          /* session id -> Session*, owned */
   guint64 sessions_started;
   gboolean shutting_down;        /* no new sessions once set */
+  VwWaitHistory *handling;       /* recent handling times, for estimated waits */
+  guint wrap_up_source;          /* the timer of the next wrap-up's end */
   GHashTable *errors_sent;       /* (nullable) error code -> count, for /metrics
                                   * (vw-metrics.c) */
 };
 
+/* vw-broker.c */
 void     broker_conn_send (Connection *c, VwMessage *msg);
 void     broker_conn_reply_ok (Connection *c, VwMessage *request);
+void     broker_send_to_peer (VwBroker *b, const char *peer, VwMessage *msg);
 gint64   broker_now_ms (void);
+gint64   broker_now_us (void);
+Connection *broker_find_agent_by_account (VwBroker *b, const char *username);
+/* Applies what a pairing change caused (pairs, queue positions, agent
+ * states), then refreshes the agents' queue views.  Takes @events (may be
+ * NULL). */
+void     broker_apply_events (VwBroker *b, GPtrArray *events);
+/* Media and hangup messages name a session, which must be the sender's. */
+gboolean broker_check_session (Connection *c, VwMessage *msg, GError **error);
+
+/* vw-broker-session.c */
+JsonObject *broker_peer_info (Connection *c);
+/* A pair was made: a new session, or (the clerk is in one already, having
+ * been transferred) the agent joins the clerk's session. */
+void     broker_session_paired (VwBroker *b, const char *agent, const char *clerk);
+/* Ends @s for everyone in it (see vw-broker-session.c). */
+void     broker_session_end (VwBroker *b, Session *s, const char *actor,
+                             const char *reason_for_actor, const char *reason,
+                             gboolean actor_leaving, JsonNode *actor_ref);
+/* The agent @peer leaves @s, which goes on: the lead agent being
+ * transferred away (@reason "transferred"), or an invited agent hanging up.
+ * It gets "ended" with @reason; the others "left". */
+void     broker_session_agent_leaves (VwBroker *b, Session *s, const char *peer,
+                                      const char *reason, JsonNode *ref);
+/* The invited agent @guest joins @s as a third participant. */
+gboolean broker_session_add_guest (VwBroker *b, Session *s, Connection *guest,
+                                   Connection *by, GError **error);
+void     broker_session_stop_watching (VwBroker *b, Session *s, const char *peer,
+                                       const char *reason, JsonNode *ref);
+gboolean broker_session_is_guest (Session *s, const char *peer);
+void     broker_session_free (Session *s);
+void     broker_store_event (VwBroker *b, const char *session, const char *type,
+                             const char *actor, JsonObject *detail);
+void     broker_store_failed (const char *what, GError *error);
 
 /* vw-broker-desk.c */
 gboolean broker_handle_rate (Connection *c, VwMessage *msg, GError **error);
-/* Sends each agent the queue of its province when it changed. */
+gboolean broker_handle_request (Connection *c, VwMessage *msg, GError **error);
+/* Checks an agent's declared items against the catalogue; (transfer full)
+ * the codes, or NULL for "every item" (none declared). */
+gboolean broker_check_agent_items (VwBroker *b, VwMessage *hello, GStrv *items,
+                                   GError **error);
+/* Whether @item exists and is handled in @province (UNKNOWN_ITEM). */
+gboolean broker_check_item (VwBroker *b, const char *province, const char *item,
+                            GError **error);
+/* "queued" for @clerk at @position, with the estimated wait. */
+void     broker_send_queued (VwBroker *b, const char *clerk, const char *province,
+                             const char *item, guint position);
+/* "agent-state" to @agent. */
+void     broker_send_agent_state (VwBroker *b, const char *agent, VwAgentState state,
+                                  gint64 until_us);
+/* Sends each agent the queue it could serve when it changed. */
 void     broker_update_queues (VwBroker *b);
+/* Arms the timer for the next end of a wrap-up. */
+void     broker_schedule_wrap_up (VwBroker *b);
+/* A leg of @agent handling @province/@item lasted @ms: history for waits. */
+void     broker_note_handling (VwBroker *b, const char *province, const char *item,
+                               gint64 ms);
+void     broker_load_handling (VwBroker *b);
+
+/* vw-broker-transfer.c */
+gboolean broker_handle_transfer (Connection *c, VwMessage *msg, GError **error);
+gboolean broker_handle_invite (Connection *c, VwMessage *msg, GError **error);
 
 G_END_DECLS

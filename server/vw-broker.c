@@ -11,6 +11,8 @@
  * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
 #define WS_MAX_FRAME (1024 * 1024)
 #define WS_KEEPALIVE_S 10
+/* Handling times kept per (province, item) for estimated waits. */
+#define VW_WAIT_HISTORY_KEEP 20
 
 static gint64
 now_us (void)
@@ -23,6 +25,11 @@ random_id (const char *prefix)
 {
   return g_strdup_printf ("%s-%08x%04x", prefix, g_random_int (),
       g_random_int () & 0xffff);
+}
+
+static void store_failed (const char *what, GError *error)
+{
+  broker_store_failed (what, error);
 }
 
 /* ---- sending ---- */
@@ -57,18 +64,13 @@ broker_conn_reply_ok (Connection *c, VwMessage *request)
   broker_conn_send (c, ok);
 }
 
-static void
-send_to_peer (VwBroker *b, const char *peer, VwMessage *msg)
+void
+broker_send_to_peer (VwBroker *b, const char *peer, VwMessage *msg)
 {
   Connection *c = g_hash_table_lookup (b->connections, peer);
   if (c)
     broker_conn_send (c, msg);
 }
-
-/* ---- the store: sessions, evidence and their timeline ----
- *
- * A failure to write is logged loudly but does not break the call: the
- * people in it come first, and the log names what is missing. */
 
 gint64
 broker_now_ms (void)
@@ -76,231 +78,50 @@ broker_now_ms (void)
   return g_get_real_time () / 1000;
 }
 
-static void
-store_failed (const char *what, GError *error)
+gint64
+broker_now_us (void)
 {
-  g_warning ("store: cannot record %s: %s", what, error->message);
-  g_error_free (error);
+  return now_us ();
 }
 
-static void
-store_event (VwBroker *b, const char *session, const char *type,
-    const char *actor, JsonObject *detail)
+Connection *
+broker_find_agent_by_account (VwBroker *b, const char *username)
 {
-  GError *error = NULL;
-  g_autofree char *text = NULL;
-  if (detail) {
-    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-    text = json_to_string (node, FALSE);
-    json_object_unref (detail);
-  }
-  if (!vw_store_add_event (b->store, session, broker_now_ms (), type, actor, text, &error))
-    store_failed (type, error);
+  GHashTableIter iter;
+  Connection *c;
+  g_hash_table_iter_init (&iter, b->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c))
+    if (c->registered && c->role == VW_ROLE_AGENT && c->claims
+        && g_strcmp0 (c->claims->username, username) == 0)
+      return c;
+  return NULL;
 }
 
-static void
-store_participant (VwBroker *b, const char *session, Connection *c)
+/* ---- pairing outcomes ---- */
+
+void
+broker_apply_events (VwBroker *b, GPtrArray *events)
 {
-  GError *error = NULL;
-  VwStoreParticipant p = {
-    .peer_id = c->peer_id, .role = (char *) vw_role_to_string (c->role),
-    .name = c->name, .province = c->province, .center = c->center,
-    .account = c->claims ? c->claims->username : NULL,
-    .joined_at = broker_now_ms (),
-  };
-  if (!vw_store_session_add_participant (b->store, session, &p, &error))
-    store_failed ("a participant", error);
-}
-
-/* Records the session; returns its case number (transfer full). */
-static char *
-store_session_begin (VwBroker *b, const char *id, Connection *agent, Connection *clerk)
-{
-  GError *error = NULL;
-  char *case_no = NULL;
-  VwStoreSession s = {
-    .id = (char *) id, .province = clerk->handled_in, .item = clerk->item,
-    .started_at = broker_now_ms (), .requested_at = clerk->requested_at,
-  };
-  if (!vw_store_session_begin (b->store, &s, &case_no, &error)) {
-    store_failed ("a session", error);
-    return g_strdup ("");
-  }
-  store_participant (b, id, agent);
-  store_participant (b, id, clerk);
-  return case_no;
-}
-
-static void
-store_session_end (VwBroker *b, const char *id, const char *reason)
-{
-  GError *error = NULL;
-  if (!vw_store_session_end (b->store, id, reason, broker_now_ms (), &error))
-    store_failed ("the end of a session", error);
-  JsonObject *detail = json_object_new ();
-  json_object_set_string_member (detail, "reason", reason);
-  store_event (b, id, "ended", NULL, detail);
-}
-
-/* ---- sessions ---- */
-
-static JsonObject *
-peer_info (Connection *c)
-{
-  JsonObject *o = json_object_new ();
-  json_object_set_string_member (o, "name", c->name);
-  json_object_set_string_member (o, "role", vw_role_to_string (c->role));
-  json_object_set_string_member (o, "province", c->province);
-  json_object_set_string_member (o, "center", c->center);
-  return o;
-}
-
-static void
-send_paired (Connection *to, Session *s, Connection *peer)
-{
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_PAIRED);
-  vw_message_set_string (msg, "session", s->id);
-  vw_message_set_string (msg, "case", s->case_no);
-  vw_message_take_object (msg, "peer", peer_info (peer));
-  broker_conn_send (to, msg);
-}
-
-static void
-send_recording (Connection *to, Session *s)
-{
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_RECORDING);
-  vw_message_set_string (msg, "session", s->id);
-  vw_message_set_bool (msg, "active", TRUE);
-  broker_conn_send (to, msg);
-}
-
-static void
-session_free (Session *s)
-{
-  g_free (s->case_no);
-  g_free (s->id);
-  g_free (s->agent);
-  g_free (s->clerk);
-  g_ptr_array_unref (s->viewers);
-  g_free (s);
-}
-
-static void start_session (VwBroker *b, const char *agent, const char *clerk);
-static void apply_pairing_events (VwBroker *b, GPtrArray *events);
-
-static void
-apply_events (VwBroker *b, GPtrArray *events)
-{
+  g_autoptr (GPtrArray) owned = events;
   if (b->shutting_down)
     return;
-  apply_pairing_events (b, events);
-  broker_update_queues (b);
-}
-
-static void
-apply_pairing_events (VwBroker *b, GPtrArray *events)
-{
   for (guint i = 0; events && i < events->len; i++) {
     VwPairingEvent *ev = g_ptr_array_index (events, i);
-    if (ev->type == VW_PAIRING_EVENT_PAIRED) {
-      start_session (b, ev->agent, ev->clerk);
-    } else {
-      g_autoptr (VwMessage) msg = vw_message_new_queued (ev->province, ev->position);
-      send_to_peer (b, ev->clerk, msg);
-    }
-  }
-}
-
-static void
-start_session (VwBroker *b, const char *agent, const char *clerk)
-{
-  Connection *a = g_hash_table_lookup (b->connections, agent);
-  Connection *c = g_hash_table_lookup (b->connections, clerk);
-  g_return_if_fail (a && c);
-  Session *s = g_new0 (Session, 1);
-  s->id = random_id ("s");
-  s->case_no = store_session_begin (b, s->id, a, c);
-  s->agent = g_strdup (agent);
-  s->clerk = g_strdup (clerk);
-  s->viewers = g_ptr_array_new_with_free_func (g_free);
-  g_hash_table_insert (b->sessions, s->id, s);
-  a->session = c->session = s;
-  b->sessions_started++;
-  g_message ("session %s: agent %s (%s) serves clerk %s (%s)", s->id, a->name,
-      a->province, c->name, c->province);
-
-  g_autoptr (GError) error = NULL;
-  if (!vw_hub_join (b->hub, s->id, agent, &error)
-      || !vw_hub_join (b->hub, s->id, clerk, &error))
-    g_warning ("session %s: %s", s->id, error->message);
-  send_paired (a, s, c);
-  send_paired (c, s, a);
-  if (b->recordings) {
-    /* Told before any media flows: both sides know from the start. */
-    send_recording (a, s);
-    send_recording (c, s);
-  }
-}
-
-/* The supervisor @peer stops watching @s live; it gets "ended" with
- * @reason, the session goes on. */
-static void
-stop_watching (VwBroker *b, Session *s, const char *peer, const char *reason,
-    JsonNode *ref)
-{
-  g_autofree char *id = g_strdup (peer);
-  Connection *c = g_hash_table_lookup (b->connections, id);
-  vw_hub_leave (b->hub, id);
-  for (guint i = 0; i < s->viewers->len; i++)
-    if (g_str_equal (g_ptr_array_index (s->viewers, i), id)) {
-      g_ptr_array_remove_index (s->viewers, i);   /* may free @peer */
+    switch (ev->type) {
+    case VW_PAIRING_EVENT_PAIRED:
+      broker_session_paired (b, ev->agent, ev->clerk);
+      break;
+    case VW_PAIRING_EVENT_QUEUED:
+      broker_send_queued (b, ev->clerk, ev->province, ev->item, ev->position);
+      break;
+    case VW_PAIRING_EVENT_AGENT_STATE:
+      g_debug ("agent %s: %s", ev->agent, vw_agent_state_to_string (ev->agent_state));
+      broker_send_agent_state (b, ev->agent, ev->agent_state, ev->until);
       break;
     }
-  GError *error = NULL;
-  if (!vw_store_session_participant_left (b->store, s->id, id, broker_now_ms (), &error))
-    store_failed ("a supervisor leaving", error);
-  store_event (b, s->id, "monitor-stopped", id, NULL);
-  if (!c)
-    return;
-  c->session = NULL;
-  g_autoptr (VwMessage) msg = vw_message_new_ended (s->id, reason);
-  vw_message_set_ref (msg, ref);
-  broker_conn_send (c, msg);
-}
-
-/* Ends @s: both sides get "ended" (@reason_for_actor to @actor, @reason to
- * the other) and the hub lets go.  Unless the actor is leaving altogether
- * (then vw_pairing_remove() ends the pair), the pair ends here and the agent
- * is free again. */
-static void
-end_session (VwBroker *b, Session *s, const char *actor,
-    const char *reason_for_actor, const char *reason, gboolean actor_leaving,
-    JsonNode *actor_ref)
-{
-  g_autofree char *id = g_strdup (s->id);
-  const char *members[] = { s->agent, s->clerk };
-  g_message ("session %s ended: %s", id, reason);
-  store_session_end (b, id, reason);
-  while (s->viewers->len > 0)
-    stop_watching (b, s, g_ptr_array_index (s->viewers, 0), reason, NULL);
-
-  for (guint i = 0; i < G_N_ELEMENTS (members); i++) {
-    Connection *c = g_hash_table_lookup (b->connections, members[i]);
-    vw_hub_leave (b->hub, members[i]);
-    if (!c)
-      continue;
-    c->session = NULL;
-    gboolean is_actor = g_strcmp0 (members[i], actor) == 0;
-    g_autoptr (VwMessage) msg = vw_message_new_ended (id,
-        is_actor ? reason_for_actor : reason);
-    if (is_actor)
-      vw_message_set_ref (msg, actor_ref);
-    broker_conn_send (c, msg);
   }
-  g_autoptr (GPtrArray) events = actor_leaving ? NULL
-      : vw_pairing_end_pair (b->pairing, s->agent, now_us (), NULL);
-  g_hash_table_remove (b->sessions, id);   /* frees s */
-  apply_events (b, events);
+  broker_update_queues (b);
+  broker_schedule_wrap_up (b);
 }
 
 /* ---- message handlers ---- */
@@ -335,9 +156,13 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
   /* A signed-in account speaks for itself: its name, province, centre. */
   if (claims)
     province = claims->province;
+  g_auto (GStrv) items = NULL;
+  if (role == VW_ROLE_AGENT && !broker_check_agent_items (b, msg, &items, error))
+    return FALSE;
   gboolean ok = TRUE;
   if (role == VW_ROLE_AGENT)
-    ok = vw_pairing_add_agent (b->pairing, c->peer_id, province, now_us (), error);
+    ok = vw_pairing_add_agent (b->pairing, c->peer_id, province,
+        (const char *const *) items, now_us (), error);
   else if (role == VW_ROLE_CLERK)
     ok = vw_pairing_add_clerk (b->pairing, c->peer_id, error);
   if (!ok)
@@ -349,58 +174,35 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
   c->province = g_strdup (province);
   c->center = g_strdup (claims ? claims->center : vw_message_get_string (msg, "center", ""));
   c->claims = g_steal_pointer (&claims);
+  c->items = g_steal_pointer (&items);
   g_message ("%s registered: %s %s of %s, %s", c->peer_id,
       vw_role_to_string (role), c->name, province, c->center);
 
   g_autoptr (VwMessage) welcome = vw_message_new_welcome (c->peer_id);
   vw_message_set_ref (welcome, vw_message_get_id (msg));
   broker_conn_send (c, welcome);
-  if (role == VW_ROLE_AGENT)
-    broker_update_queues (b);   /* an agent sees its province's queue at once */
-  return TRUE;
-}
-
-/* A pairing call's outcome: refused (@events NULL, the error is set), or
- * accepted, answered and its events (pairs, queue positions) applied. */
-static gboolean
-finish_pairing (Connection *c, VwMessage *msg, GPtrArray *events)
-{
-  if (!events)
-    return FALSE;
-  broker_conn_reply_ok (c, msg);
-  apply_events (c->broker, events);
+  if (role == VW_ROLE_AGENT) {
+    broker_send_agent_state (b, c->peer_id, VW_AGENT_AWAY, 0);
+    broker_update_queues (b);   /* an agent sees its queue at once */
+  }
   return TRUE;
 }
 
 static gboolean
 handle_status (Connection *c, VwMessage *msg, GError **error)
 {
-  g_autoptr (GPtrArray) events = vw_pairing_set_available (c->broker->pairing,
+  GPtrArray *events = vw_pairing_set_available (c->broker->pairing,
       c->peer_id, vw_message_get_bool (msg, "available", FALSE), now_us (), error);
-  return finish_pairing (c, msg, events);
-}
-
-static gboolean
-handle_request (Connection *c, VwMessage *msg, GError **error)
-{
-  const char *province = vw_message_get_string (msg, "province", "");
-  const char *item = vw_message_get_string (msg, "item", "");
-  g_autoptr (GPtrArray) events = vw_pairing_request (c->broker->pairing,
-      c->peer_id, province, now_us (), error);
-  if (events) {
-    /* Kept for the session record; a refused request changes nothing. */
-    g_free (c->item);
-    g_free (c->handled_in);
-    c->item = g_strdup (item);
-    c->handled_in = g_strdup (province);
-    c->requested_at = broker_now_ms ();
-  }
-  return finish_pairing (c, msg, events);
+  if (!events)
+    return FALSE;
+  broker_conn_reply_ok (c, msg);
+  broker_apply_events (c->broker, events);
+  return TRUE;
 }
 
 /* Media and hangup messages name a session, which must be the sender's. */
-static gboolean
-check_session (Connection *c, VwMessage *msg, GError **error)
+gboolean
+broker_check_session (Connection *c, VwMessage *msg, GError **error)
 {
   const char *session = vw_message_get_string (msg, "session", "");
   if (!c->session) {
@@ -420,13 +222,23 @@ check_session (Connection *c, VwMessage *msg, GError **error)
 static gboolean
 handle_hangup (Connection *c, VwMessage *msg, GError **error)
 {
-  if (!check_session (c, msg, error))
+  if (!broker_check_session (c, msg, error))
     return FALSE;
+  VwBroker *b = c->broker;
   if (c->role == VW_ROLE_SUPERVISOR) {
-    stop_watching (c->broker, c->session, c->peer_id, "hangup", vw_message_get_id (msg));
+    broker_session_stop_watching (b, c->session, c->peer_id, "hangup",
+        vw_message_get_id (msg));
     return TRUE;
   }
-  end_session (c->broker, c->session, c->peer_id, "hangup", "peer-hangup",
+  if (broker_session_is_guest (c->session, c->peer_id)) {
+    /* An invited agent leaves; the call goes on. */
+    broker_session_agent_leaves (b, c->session, c->peer_id, "hangup",
+        vw_message_get_id (msg));
+    broker_apply_events (b, vw_pairing_release_agent (b->pairing, c->peer_id,
+        now_us (), NULL));
+    return TRUE;
+  }
+  broker_session_end (b, c->session, c->peer_id, "hangup", "peer-hangup",
       FALSE, vw_message_get_id (msg));
   return TRUE;
 }
@@ -434,7 +246,7 @@ handle_hangup (Connection *c, VwMessage *msg, GError **error)
 static gboolean
 handle_media (Connection *c, VwMessage *msg, GError **error)
 {
-  if (!check_session (c, msg, error))
+  if (!broker_check_session (c, msg, error))
     return FALSE;
   if (!vw_hub_handle_message (c->broker->hub, c->peer_id, msg, error))
     return FALSE;
@@ -449,7 +261,7 @@ handle_media (Connection *c, VwMessage *msg, GError **error)
 static gboolean
 handle_annotate (Connection *c, VwMessage *msg, GError **error)
 {
-  if (!check_session (c, msg, error))
+  if (!broker_check_session (c, msg, error))
     return FALSE;
   Session *s = c->session;
   const char *id = vw_message_get_string (msg, "snapshot", "");
@@ -483,7 +295,7 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   vw_message_set_int (out, "h", h);
   vw_message_set_string (out, "note", note);
   vw_message_set_string (out, "by", c->peer_id);
-  send_to_peer (c->broker, snap->sent_by, out);
+  broker_send_to_peer (c->broker, snap->sent_by, out);
   g_message ("session %s: %s annotates %s: %s", s->id, c->peer_id, id, note);
   GError *err = NULL;
   VwStoreAnnotation record = {
@@ -524,8 +336,11 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
     return FALSE;
   c->session = s;
   g_ptr_array_add (s->viewers, g_strdup (c->peer_id));
-  store_participant (b, s->id, c);
-  store_event (b, s->id, "monitor-started", c->peer_id, NULL);
+  vw_store_session_add_participant (b->store, s->id, &(VwStoreParticipant) {
+      .peer_id = c->peer_id, .role = (char *) "supervisor", .name = c->name,
+      .province = c->province, .center = c->center, .account = c->claims->username,
+      .joined_at = broker_now_ms () }, NULL);
+  broker_store_event (b, s->id, "monitor-started", c->peer_id, NULL);
   GError *err = NULL;
   g_autoptr (JsonObject) detail = json_object_new ();
   json_object_set_string_member (detail, "peer_id", c->peer_id);
@@ -537,9 +352,17 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   g_message ("session %s: supervisor %s (%s) watches live", s->id, c->claims->username,
       c->name);
   broker_conn_reply_ok (c, msg);
-  send_paired (c, s, agent);
-  if (b->recordings)
-    send_recording (c, s);
+  g_autoptr (VwMessage) paired = vw_message_new (VW_MSG_PAIRED);
+  vw_message_set_string (paired, "session", s->id);
+  vw_message_set_string (paired, "case", s->case_no);
+  vw_message_take_object (paired, "peer", broker_peer_info (agent));
+  broker_conn_send (c, paired);
+  if (b->recordings) {
+    g_autoptr (VwMessage) rec = vw_message_new (VW_MSG_RECORDING);
+    vw_message_set_string (rec, "session", s->id);
+    vw_message_set_bool (rec, "active", TRUE);
+    broker_conn_send (c, rec);
+  }
   return TRUE;
 }
 
@@ -553,7 +376,7 @@ static const struct {
 } handlers[] = {
   { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      handle_hello },
   { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, handle_status },
-  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, handle_request },
+  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, broker_handle_request },
   { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      handle_hangup },
   { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      handle_media },
   { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      handle_media },
@@ -562,6 +385,8 @@ static const struct {
   { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     handle_annotate },
   { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, handle_monitor },
   { VW_MSG_RATE,    FALSE, VW_ROLE_CLERK, broker_handle_rate },
+  { VW_MSG_TRANSFER, FALSE, VW_ROLE_AGENT, broker_handle_transfer },
+  { VW_MSG_INVITE,  FALSE, VW_ROLE_AGENT, broker_handle_invite },
 };
 
 static gboolean
@@ -643,6 +468,8 @@ connection_free (Connection *c)
   g_free (c->province);
   g_free (c->center);
   g_free (c->item);
+  g_strfreev (c->items);
+  g_free (c->booking);
   g_free (c->handled_in);
   g_clear_pointer (&c->claims, vw_token_claims_free);
   g_free (c->queue_sent);
@@ -656,13 +483,15 @@ on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
   g_autofree char *peer = g_strdup (c->peer_id);
   g_message ("%s disconnected", peer);
   if (c->session && c->role == VW_ROLE_SUPERVISOR)
-    stop_watching (b, c->session, peer, "hangup", NULL);
+    broker_session_stop_watching (b, c->session, peer, "hangup", NULL);
+  else if (c->session && broker_session_is_guest (c->session, peer))
+    broker_session_agent_leaves (b, c->session, peer, "peer-disconnected", NULL);
   else if (c->session)
-    end_session (b, c->session, peer, "hangup", "peer-disconnected", TRUE,
+    broker_session_end (b, c->session, peer, "hangup", "peer-disconnected", TRUE,
         NULL);
-  g_autoptr (GPtrArray) events = vw_pairing_remove (b->pairing, peer, now_us ());
+  GPtrArray *events = vw_pairing_remove (b->pairing, peer, now_us ());
   g_hash_table_remove (b->connections, peer);   /* frees c */
-  apply_events (b, events);
+  broker_apply_events (b, events);
 }
 
 void
@@ -687,7 +516,7 @@ vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws)
 static void
 hub_send (const char *peer, VwMessage *msg, gpointer user_data)
 {
-  send_to_peer (user_data, peer, msg);
+  broker_send_to_peer (user_data, peer, msg);
 }
 
 static void
@@ -698,7 +527,7 @@ hub_media_failed (const char *session, const char *peer, const GError *error,
   Session *s = g_hash_table_lookup (b->sessions, session);
   g_warning ("session %s: media of %s failed: %s", session, peer, error->message);
   if (s)
-    end_session (b, s, NULL, "media-failed", "media-failed", FALSE, NULL);
+    broker_session_end (b, s, NULL, "media-failed", "media-failed", FALSE, NULL);
 }
 
 static void
@@ -731,7 +560,7 @@ hub_recording_started (const char *session, const char *peer, const char *record
   JsonObject *detail = json_object_new ();
   json_object_set_string_member (detail, "kind", vw_track_kind_to_string (kind));
   json_object_set_string_member (detail, "dir", dir);
-  store_event (b, session, "recording-started", peer, detail);
+  broker_store_event (b, session, "recording-started", peer, detail);
 }
 
 static void
@@ -776,11 +605,14 @@ vw_broker_new (const VwBrokerConfig *config)
     b->recordings = vw_recordings_new (config->store, config->data_dir);
   memcpy (b->token_key, config->token_key, VW_TOKEN_KEY_SIZE);
   b->pairing = vw_pairing_new ();
+  vw_pairing_set_wrap_up (b->pairing, (gint64) config->wrap_up_seconds * G_USEC_PER_SEC);
+  b->handling = vw_wait_history_new (VW_WAIT_HISTORY_KEEP);
   b->hub = vw_hub_new (&hub_config, &callbacks, b);
   b->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) connection_free);
   b->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
-      (GDestroyNotify) session_free);
+      (GDestroyNotify) broker_session_free);
+  broker_load_handling (b);
   return b;
 }
 
@@ -790,7 +622,7 @@ vw_broker_shutdown (VwBroker *b)
   b->shutting_down = TRUE;
   GList *sessions = g_hash_table_get_values (b->sessions);
   for (GList *l = sessions; l; l = l->next)
-    end_session (b, l->data, NULL, "server-shutdown", "server-shutdown",
+    broker_session_end (b, l->data, NULL, "server-shutdown", "server-shutdown",
         FALSE, NULL);
   g_list_free (sessions);
 
@@ -817,6 +649,8 @@ vw_broker_free (VwBroker *b)
   vw_hub_free (b->hub);
   vw_recordings_free (b->recordings);
   vw_pairing_free (b->pairing);
+  vw_wait_history_free (b->handling);
+  g_clear_handle_id (&b->wrap_up_source, g_source_remove);
   g_clear_pointer (&b->errors_sent, g_hash_table_unref);
   g_free (b);
 }
@@ -829,4 +663,36 @@ vw_broker_get_status (VwBroker *b)
   json_object_set_int_member (o, "sessions", g_hash_table_size (b->sessions));
   json_object_set_int_member (o, "sessions_started", b->sessions_started);
   return o;
+}
+
+JsonArray *
+vw_broker_list_agents (VwBroker *b)
+{
+  JsonArray *out = json_array_new ();
+  GHashTableIter iter;
+  Connection *c;
+  g_hash_table_iter_init (&iter, b->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c)) {
+    if (!c->registered || c->role != VW_ROLE_AGENT || !c->claims)
+      continue;
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "account", c->claims->username);
+    json_object_set_string_member (o, "name", c->name);
+    json_object_set_string_member (o, "province", c->province);
+    json_object_set_string_member (o, "center", c->center);
+    json_object_set_string_member (o, "state", vw_agent_state_to_string (
+        vw_pairing_get_agent_state (b->pairing, c->peer_id)));
+    JsonArray *items = json_array_new ();
+    for (guint i = 0; c->items && c->items[i]; i++)
+      json_array_add_string_element (items, c->items[i]);
+    /* null: every item of the province */
+    if (c->items)
+      json_object_set_array_member (o, "items", items);
+    else {
+      json_array_unref (items);
+      json_object_set_null_member (o, "items");
+    }
+    json_array_add_object_element (out, o);
+  }
+  return out;
 }

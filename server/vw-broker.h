@@ -22,6 +22,7 @@ typedef struct {
   gboolean record;           /* record every session in the hub */
   const guint8 *token_key;   /* VW_TOKEN_KEY_SIZE bytes: checks hello tokens */
   guint chunk_seconds;       /* 0: the default (10 s) */
+  guint wrap_up_seconds;     /* agents' wrap-up after each call */
 } VwBrokerConfig;
 
 /* (transfer full) */
@@ -36,6 +37,10 @@ void      vw_broker_shutdown (VwBroker *broker);
 
 /* A snapshot for /api/status. (transfer full) */
 JsonObject *vw_broker_get_status (VwBroker *broker);
+/* The signed-in agents now, for the console's transfer and invite
+ * choices (GET /api/desk/agents): (transfer full) an array of
+ * {account, name, province, center, state, items}. */
+JsonArray  *vw_broker_list_agents (VwBroker *broker);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwBroker, vw_broker_free)
 

@@ -32,6 +32,7 @@ static const Key keys[] = {
   INT ("recording", "chunk-seconds", chunk_seconds, 1, 10),
   INT ("retention", "days", retention_days, 0, 36500),
   INT ("retention", "check-minutes", retention_check_minutes, 1, 24 * 60),
+  INT ("desk", "wrap-up-seconds", wrap_up_seconds, 0, 3600),
   INT ("auth", "token-hours", token_hours, 1, 24 * 30),
   STR ("catalogue", "file", catalogue_file),
 };
@@ -48,6 +49,7 @@ vw_config_init (VwConfig *c)
     .chunk_seconds = 10,
     .retention_days = 180,
     .retention_check_minutes = 60,
+    .wrap_up_seconds = 30,
     .token_hours = 8,
   };
 }

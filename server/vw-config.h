@@ -23,6 +23,9 @@
  *   [auth]
  *   token-hours=8
  *
+ *   [desk]
+ *   wrap-up-seconds=30         # after each call, before the next is offered
+ *
  *   [catalogue]
  *   file=                      # service items loaded into an empty
  *                              # catalogue; default: the source tree's
@@ -51,6 +54,7 @@ typedef struct {
   int retention_check_minutes;
   int token_hours;
   char *catalogue_file;    /* (nullable) */
+  int wrap_up_seconds;     /* 0: available again at once */
 } VwConfig;
 
 /* The defaults above. */

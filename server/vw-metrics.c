@@ -54,21 +54,6 @@ sample (GString *out, const char *name, const char *label, const char *value,
   g_string_append_printf (out, " %" G_GINT64_FORMAT "\n", n);
 }
 
-static const char *
-agent_state_name (VwAgentState state)
-{
-  switch (state) {
-  case VW_AGENT_AVAILABLE:
-    return "available";
-  case VW_AGENT_BUSY:
-    return "busy";
-  case VW_AGENT_AWAY:
-    return "away";
-  default:
-    return "other";
-  }
-}
-
 /* Clerks waiting, by the province of their request; agents by state. */
 static void
 collect_live (VwBroker *b, GString *out)
@@ -87,8 +72,8 @@ collect_live (VwBroker *b, GString *out)
       guint n = GPOINTER_TO_UINT (g_hash_table_lookup (queues, c->handled_in));
       g_hash_table_insert (queues, c->handled_in, GUINT_TO_POINTER (n + 1));
     } else if (c->role == VW_ROLE_AGENT) {
-      const char *state = agent_state_name (vw_pairing_get_agent_state (b->pairing,
-          c->peer_id));
+      const char *state = vw_agent_state_to_string (vw_pairing_get_agent_state (
+          b->pairing, c->peer_id));
       guint n = GPOINTER_TO_UINT (g_hash_table_lookup (agents, state));
       g_hash_table_insert (agents, (gpointer) state, GUINT_TO_POINTER (n + 1));
     }
@@ -105,13 +90,11 @@ collect_live (VwBroker *b, GString *out)
     sample (out, "vw_queue_length", "province", provinces[i],
         GPOINTER_TO_UINT (g_hash_table_lookup (queues, provinces[i])));
   header (out, "vw_agents", "gauge", "Agents connected now, by state.");
-  const char *states[] = { "available", "busy", "away" };
-  for (guint i = 0; i < G_N_ELEMENTS (states); i++)
-    sample (out, "vw_agents", "state", states[i],
-        GPOINTER_TO_UINT (g_hash_table_lookup (agents, states[i])));
-  if (g_hash_table_contains (agents, "other"))
-    sample (out, "vw_agents", "state", "other",
-        GPOINTER_TO_UINT (g_hash_table_lookup (agents, "other")));
+  for (guint i = 0; i < VW_AGENT_N_STATES; i++) {
+    const char *state = vw_agent_state_to_string (i);
+    sample (out, "vw_agents", "state", state,
+        GPOINTER_TO_UINT (g_hash_table_lookup (agents, state)));
+  }
 }
 
 static int

@@ -18,10 +18,12 @@
 #include "vw-program.h"
 #include "vw-static.h"
 #include "vw-store-items.h"
+#include "vw-store-appointments.h"
 
 typedef struct {
   GMainLoop *loop;
   VwBroker *broker;
+  VwApiContext *api;   /* borrowed: tokens for /api/desk/agents */
 } Server;
 
 static void
@@ -55,6 +57,28 @@ on_api_status (SoupServer *soup, SoupServerMessage *msg, const char *path,
   }
   g_autoptr (JsonObject) status = vw_broker_get_status (server->broker);
   send_json (msg, SOUP_STATUS_OK, status);
+}
+
+/* GET /api/desk/agents: who is signed in as an agent now and in what
+ * state, for the console's transfer and invite choices.  Agents and
+ * supervisors only (the names of colleagues are not public). */
+static void
+on_api_desk_agents (SoupServer *soup, SoupServerMessage *msg, const char *path,
+    GHashTable *query, gpointer user_data)
+{
+  Server *server = user_data;
+  if (soup_server_message_get_method (msg) != SOUP_METHOD_GET) {
+    vw_api_send_error (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "method-not-allowed",
+        "GET only");
+    return;
+  }
+  static const char *const roles[] = { "agent", "supervisor", "admin", NULL };
+  g_autoptr (VwTokenClaims) claims = vw_api_authenticate (server->api, msg, roles);
+  if (!claims)
+    return;
+  g_autoptr (JsonObject) body = json_object_new ();
+  json_object_set_array_member (body, "agents", vw_broker_list_agents (server->broker));
+  vw_api_send_json (msg, SOUP_STATUS_OK, body);
 }
 
 /* GET /metrics: Prometheus text, counts only, no token (vw-metrics.h). */
@@ -102,6 +126,21 @@ run_retention (gpointer data)
     g_warning ("retention: %s", error->message);
   else if (n)
     g_message ("retention: %u track(s) older than %d days deleted", n, r->days);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Appointments (我要约) still booked when their slot has ended become
+ * no-shows, each audited: at start-up, then every minute. */
+static gboolean
+run_no_shows (gpointer store)
+{
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+  if (!vw_store_mark_no_shows (store, g_get_real_time () / 1000, &n, &error))
+    g_warning ("appointments: %s", error->message);
+  else if (n)
+    g_message ("appointments: %u booking(s) marked no-show", n);
   return G_SOURCE_CONTINUE;
 }
 
@@ -189,7 +228,7 @@ load_catalogue (VwStore *store, const char *given)
  * "not given". */
 typedef struct {
   char *config;
-  int port, latency, chunk_seconds, retention_days;
+  int port, latency, chunk_seconds, retention_days, wrap_up;
   char *address, *data_dir, *ice_address, *web_dir, *tls_cert, *tls_key, *catalogue;
   gboolean no_record;
 } Options;
@@ -214,6 +253,8 @@ apply_options (VwConfig *c, Options *o)
     c->chunk_seconds = o->chunk_seconds;
   if (o->retention_days >= 0)
     c->retention_days = o->retention_days;
+  if (o->wrap_up >= 0)
+    c->wrap_up_seconds = o->wrap_up;
   if (o->no_record)
     c->record = FALSE;
   take_string (&c->address, &o->address);
@@ -230,7 +271,8 @@ apply_options (VwConfig *c, Options *o)
 static gboolean
 load_config (int *argc, char ***argv, VwConfig *c)
 {
-  Options o = { .port = -1, .latency = -1, .chunk_seconds = -1, .retention_days = -1 };
+  Options o = { .port = -1, .latency = -1, .chunk_seconds = -1, .retention_days = -1,
+    .wrap_up = -1 };
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "Settings file (see README, \"Configuration\")", "FILE" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &o.port, "TCP port (0 picks a free one; default 8080)", "PORT" },
@@ -241,6 +283,7 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record sessions (benchmarks only)", NULL },
     { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &o.chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &o.retention_days, "Delete recordings of sessions older than this (0: never; default 180)", "DAYS" },
+    { "wrap-up-seconds", 0, 0, G_OPTION_ARG_INT, &o.wrap_up, "Agents' wrap-up after each call, s (0..3600, default 30)", "S" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve HTTPS/WSS with this PEM certificate (chain)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
@@ -349,6 +392,7 @@ main (int argc, char **argv)
     .record = cfg.record,
     .token_key = api.token_key,
     .chunk_seconds = cfg.chunk_seconds,
+    .wrap_up_seconds = cfg.wrap_up_seconds,
   };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);
@@ -358,6 +402,8 @@ main (int argc, char **argv)
     run_retention (&retention);
     g_timeout_add_seconds (cfg.retention_check_minutes * 60, run_retention, &retention);
   }
+  run_no_shows (store);
+  g_timeout_add_seconds (60, run_no_shows, store);
   server.broker = vw_broker_new (&config);
 
   g_autoptr (GTlsCertificate) certificate = NULL;
@@ -373,6 +419,8 @@ main (int argc, char **argv)
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
+  server.api = &api;
+  soup_server_add_handler (soup, "/api/desk/agents", on_api_desk_agents, &server, NULL);
   soup_server_add_handler (soup, "/metrics", on_metrics, &server, NULL);
   vw_api_register (soup, &api);   /* the rest of /api/ */
   if (web)   /* everything else: the pages under web/ */

@@ -58,6 +58,11 @@ static const char * const error_codes[] = {
   [VW_PROTOCOL_ERROR_SNAPSHOT_FAILED] = "snapshot-failed",
   [VW_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
   [VW_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
+  [VW_PROTOCOL_ERROR_UNKNOWN_ITEM] = "unknown-item",
+  [VW_PROTOCOL_ERROR_UNKNOWN_AGENT] = "unknown-agent",
+  [VW_PROTOCOL_ERROR_AGENT_UNAVAILABLE] = "agent-unavailable",
+  [VW_PROTOCOL_ERROR_UNKNOWN_BOOKING] = "unknown-booking",
+  [VW_PROTOCOL_ERROR_BOOKING_NOT_DUE] = "booking-not-due",
   [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
 };
 
@@ -235,6 +240,33 @@ static const VwFieldSpec hello_fields[] = {
   { "province", VW_FIELD_STRING, REQUIRED },
   { "center", VW_FIELD_STRING, REQUIRED },
   { "token", VW_FIELD_NONEMPTY_STRING, OPTIONAL },
+  /* Agents: the item codes they handle (strings; checked by the server
+   * against the catalogue).  Absent: every item of their province. */
+  { "items", VW_FIELD_ARRAY, OPTIONAL },
+  { NULL }
+};
+
+static const char * const agent_state_names[] = {
+  "away", "available", "busy", "wrap-up", NULL
+};
+
+static const VwFieldSpec agent_state_fields[] = {
+  { "state", VW_FIELD_STRING, REQUIRED, agent_state_names },
+  { "remaining_s", VW_FIELD_NONNEG_INT, OPTIONAL },
+  { NULL }
+};
+
+static const VwFieldSpec transfer_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "agent", VW_FIELD_NONEMPTY_STRING, OPTIONAL },
+  { "item", VW_FIELD_NONEMPTY_STRING, OPTIONAL },
+  { "province", VW_FIELD_STRING, OPTIONAL },
+  { NULL }
+};
+
+static const VwFieldSpec invite_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "agent", VW_FIELD_NONEMPTY_STRING, REQUIRED },
   { NULL }
 };
 
@@ -279,7 +311,8 @@ static const VwFieldSpec status_fields[] = {
 
 static const VwFieldSpec request_fields[] = {
   { "province", VW_FIELD_STRING, REQUIRED },
-  { "item", VW_FIELD_STRING, REQUIRED },
+  { "item", VW_FIELD_NONEMPTY_STRING, REQUIRED },      /* an item code */
+  { "booking", VW_FIELD_NONEMPTY_STRING, OPTIONAL },   /* an appointment's code */
   { NULL }
 };
 
@@ -320,6 +353,9 @@ static const VwFieldSpec welcome_fields[] = {
 static const VwFieldSpec queued_fields[] = {
   { "position", VW_FIELD_POS_INT, REQUIRED },
   { "province", VW_FIELD_STRING, REQUIRED },
+  { "item", VW_FIELD_STRING, OPTIONAL },
+  { "wait_s", VW_FIELD_NONNEG_INT, OPTIONAL },
+  { "wait_samples", VW_FIELD_NONNEG_INT, OPTIONAL },
   { NULL }
 };
 
@@ -333,6 +369,22 @@ static const VwFieldSpec peer_fields[] = {
 
 static const VwFieldSpec paired_fields[] = {
   { "session", VW_FIELD_STRING, REQUIRED },
+  { "peer", VW_FIELD_OBJECT, REQUIRED, NULL, peer_fields },
+  { NULL }
+};
+
+static const VwFieldSpec transferred_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "agent", VW_FIELD_OBJECT, OPTIONAL, NULL, peer_fields },
+  { "item", VW_FIELD_STRING, OPTIONAL },
+  { "province", VW_FIELD_STRING, OPTIONAL },
+  { NULL }
+};
+
+/* joined, left: a participant other than the two of the pair. */
+static const VwFieldSpec member_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "peer_id", VW_FIELD_STRING, REQUIRED },
   { "peer", VW_FIELD_OBJECT, REQUIRED, NULL, peer_fields },
   { NULL }
 };
@@ -439,6 +491,8 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_ANNOTATE] = { "annotate", FROM (VW_FROM_CLIENT), annotate_fields },
   [VW_MSG_MONITOR] = { "monitor", FROM (VW_FROM_CLIENT), monitor_fields },
   [VW_MSG_RATE] = { "rate", FROM (VW_FROM_CLIENT), rate_fields },
+  [VW_MSG_TRANSFER] = { "transfer", FROM (VW_FROM_CLIENT), transfer_fields },
+  [VW_MSG_INVITE] = { "invite", FROM (VW_FROM_CLIENT), invite_fields },
   [VW_MSG_WELCOME] = { "welcome", FROM (VW_FROM_SERVER), welcome_fields },
   [VW_MSG_QUEUED] = { "queued", FROM (VW_FROM_SERVER), queued_fields },
   [VW_MSG_PAIRED] = { "paired", FROM (VW_FROM_SERVER), paired_fields },
@@ -453,6 +507,10 @@ static const VwMessageSpec message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_ANNOTATION] = { "annotation", FROM (VW_FROM_SERVER), annotation_fields },
   [VW_MSG_RECORDING] = { "recording", FROM (VW_FROM_SERVER), recording_fields },
   [VW_MSG_QUEUE] = { "queue", FROM (VW_FROM_SERVER), queue_fields },
+  [VW_MSG_AGENT_STATE] = { "agent-state", FROM (VW_FROM_SERVER), agent_state_fields },
+  [VW_MSG_TRANSFERRED] = { "transferred", FROM (VW_FROM_SERVER), transferred_fields },
+  [VW_MSG_JOINED] = { "joined", FROM (VW_FROM_SERVER), member_fields },
+  [VW_MSG_LEFT] = { "left", FROM (VW_FROM_SERVER), member_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

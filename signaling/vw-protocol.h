@@ -43,6 +43,11 @@ typedef enum {
   VW_PROTOCOL_ERROR_SNAPSHOT_FAILED,      /* "snapshot-failed" */
   VW_PROTOCOL_ERROR_UNAUTHORIZED,         /* "unauthorized" */
   VW_PROTOCOL_ERROR_FORBIDDEN,            /* "forbidden" */
+  VW_PROTOCOL_ERROR_UNKNOWN_ITEM,         /* "unknown-item" */
+  VW_PROTOCOL_ERROR_UNKNOWN_AGENT,        /* "unknown-agent" */
+  VW_PROTOCOL_ERROR_AGENT_UNAVAILABLE,    /* "agent-unavailable" */
+  VW_PROTOCOL_ERROR_UNKNOWN_BOOKING,      /* "unknown-booking" */
+  VW_PROTOCOL_ERROR_BOOKING_NOT_DUE,      /* "booking-not-due" */
   VW_PROTOCOL_ERROR_INTERNAL,             /* "internal" (always last) */
 } VwProtocolError;
 
@@ -67,6 +72,8 @@ typedef enum {
   VW_MSG_ANNOTATE,
   VW_MSG_MONITOR,
   VW_MSG_RATE,
+  VW_MSG_TRANSFER,
+  VW_MSG_INVITE,
   /* server to client */
   VW_MSG_WELCOME,
   VW_MSG_QUEUED,
@@ -82,6 +89,10 @@ typedef enum {
   VW_MSG_ANNOTATION,
   VW_MSG_RECORDING,
   VW_MSG_QUEUE,
+  VW_MSG_AGENT_STATE,
+  VW_MSG_TRANSFERRED,
+  VW_MSG_JOINED,
+  VW_MSG_LEFT,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

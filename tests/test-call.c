@@ -9,7 +9,7 @@
 /* The agent is an account (张敏 of 黄浦区政务服务中心, shanghai) and signs in. */
 #define AGENT_ARGS "--role", "agent", "--user", "zhangmin", "--password-file", f->agent_pw
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
-    "--center", "嘉善县行政服务中心", "--item", "企业设立", "--handled-in", "shanghai"
+    "--center", "嘉善县行政服务中心", "--item", "QY-SL-001", "--handled-in", "shanghai"
 
 typedef struct {
   VwTestServer *server;
@@ -180,7 +180,7 @@ test_queue (Fixture *f, gconstpointer data)
   const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "2", NULL };
   const char *first_args[] = { CLERK_ARGS, "--duration", "3", NULL };
   const char *second_args[] = { "--role", "clerk", "--province", "anhui",
-    "--center", "合肥市政务服务中心", "--item", "公积金跨省提取",
+    "--center", "合肥市政务服务中心", "--item", "GJJ-TQ-006",
     "--handled-in", "shanghai", "--duration", "2", NULL };
   g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
   vw_test_client_wait_event (agent, "registered", NULL, 10000);

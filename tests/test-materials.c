@@ -213,7 +213,7 @@ test_materials (Fixture *f, gconstpointer data)
     "--password-file", f->zhangmin_pw, "--max-sessions", "1", "--save-dir", agent_dir,
     "--stats-interval", "300", NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "zhejiang",
-    "--center", "嘉善县行政服务中心", "--item", "食品经营许可证", "--handled-in", "shanghai",
+    "--center", "嘉善县行政服务中心", "--item", "SP-JY-004", "--handled-in", "shanghai",
     "--screen", screen, "--document-camera", f->page, "--save-dir", clerk_dir,
     "--stats-interval", "300", NULL };
   g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "张敏", agent_args);
@@ -402,7 +402,7 @@ test_no_document_camera (Fixture *f, gconstpointer data)
   const char *agent_args[] = { "--role", "agent", "--user", "wangfang",
     "--password-file", f->wangfang_pw, "--max-sessions", "1", "--save-dir", agent_dir, NULL };
   const char *clerk_args[] = { "--role", "clerk", "--province", "jiangsu",
-    "--center", "吴江区政务服务中心", "--item", "公积金跨省提取", "--handled-in", "anhui",
+    "--center", "吴江区政务服务中心", "--item", "GJJ-TQ-006", "--handled-in", "anhui",
     "--save-dir", clerk_dir, NULL };
   g_autoptr (VwTestClient) agent = vw_test_client_start (f->server, "王芳", agent_args);
   vw_test_client_wait_event (agent, "registered", NULL, 10000);

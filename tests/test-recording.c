@@ -16,7 +16,7 @@
 /* The agent signs in: an account made by add_agent(). */
 #define AGENT_ARGS "--role", "agent", "--user", "wangfang", "--password-file", agent_pw
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
-    "--center", "嘉善县行政服务中心", "--item", "企业设立", "--handled-in", "shanghai", \
+    "--center", "嘉善县行政服务中心", "--item", "QY-SL-001", "--handled-in", "shanghai", \
     "--name", "李雷", "--document-camera", "test"
 
 static char *

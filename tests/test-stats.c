@@ -55,11 +55,11 @@ typedef struct {
 
 static World w = {
   .calls = {
-    [A] = { "李华", "zhejiang", JIASHAN, "企业设立", "5", "zhangmin" },
-    [B] = { "赵强", "anhui", HEFEI, "食品经营许可证", "2:材料要求讲了两遍仍不清楚，希望改进",
+    [A] = { "李华", "zhejiang", JIASHAN, "QY-SL-001", "5", "zhangmin" },
+    [B] = { "赵强", "anhui", HEFEI, "SP-JY-004", "2:材料要求讲了两遍仍不清楚，希望改进",
             "zhangmin" },
-    [C] = { "陈静", "jiangsu", WUJIANG, "公积金跨省提取", "1:等了很久，问题没有解决", "lina" },
-    [D] = { "孙丽", "zhejiang", HANGZHOU, "异地医保", NULL, "lina" },
+    [C] = { "陈静", "jiangsu", WUJIANG, "GJJ-TQ-006", "1:等了很久，问题没有解决", "lina" },
+    [D] = { "孙丽", "zhejiang", HANGZHOU, "YB-YD-005", NULL, "lina" },
   },
 };
 

@@ -221,11 +221,11 @@ test_calls (void)
       "shanghai", HUANGPU, NULL));
   make_tokens ();
 
-  run_call (0, "zhangmin", w.zhangmin_pw, "李华", "zhejiang", JIASHAN, "企业设立");
+  run_call (0, "zhangmin", w.zhangmin_pw, "李华", "zhejiang", JIASHAN, "QY-SL-001");
   run_call (1, "zhangmin", w.zhangmin_pw, "赵强", "anhui", "合肥市政务服务中心",
-      "食品经营许可证");
+      "SP-JY-004");
   run_call (2, "lina", w.lina_pw, "陈静", "jiangsu", "吴江区政务服务中心",
-      "公积金跨省提取");
+      "GJJ-TQ-006");
   for (guint i = 0; i < 3; i++)
     g_assert_nonnull (w.session[i]);
 }
@@ -276,7 +276,7 @@ test_list (void)
       json_object_get_array_member (page, "sessions"), 0);
   g_assert_cmpstr (json_object_get_string_member (c, "case_no"), ==, w.case_no[2]);
   g_assert_cmpstr (json_object_get_string_member (c, "province"), ==, "shanghai");
-  g_assert_cmpstr (json_object_get_string_member (c, "item"), ==, "公积金跨省提取");
+  g_assert_cmpstr (json_object_get_string_member (c, "item"), ==, "GJJ-TQ-006");
   g_assert_cmpstr (json_object_get_string_member (c, "state"), ==, "ended");
   g_assert_cmpint (json_object_get_int_member (c, "duration_s"), >=, 3);
   g_assert_cmpint (json_object_get_int_member (c, "duration_s"), <=, 8);
@@ -292,7 +292,7 @@ test_list (void)
   const struct { const char *query; const char *expected; } cases[] = {
     { "?agent=zhangmin", zhang },
     { "?agent=%E5%BC%A0%E6%95%8F", zhang },                        /* 张敏 */
-    { "?item=%E4%BC%81%E4%B8%9A%E8%AE%BE%E7%AB%8B", A },            /* 企业设立 */
+    { "?item=QY-SL-001", A },
     { "?center=%E5%98%89%E5%96%84%E5%8E%BF%E8%A1%8C%E6%94%BF%E6%9C%8D%E5%8A%A1%E4%B8%AD%E5%BF%83",
       A },                                                          /* 嘉善 */
     { "?province=shanghai", all },
@@ -722,7 +722,7 @@ test_review (void)
   g_assert_cmpint (json_object_get_int_member (r, "created_at"), ==,
       json_object_get_int_member (created, "created_at"));
 
-  g_autoptr (JsonObject) page = get_json ("/api/sessions?item=%E4%BC%81%E4%B8%9A%E8%AE%BE%E7%AB%8B",
+  g_autoptr (JsonObject) page = get_json ("/api/sessions?item=QY-SL-001",
       w.chen, 200);
   JsonObject *listed = json_array_get_object_element (
       json_object_get_array_member (page, "sessions"), 0);

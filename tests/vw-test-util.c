@@ -121,7 +121,10 @@ vw_test_server_start_in (const char *data_dir, const char *const *extra_args)
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
   g_ptr_array_add (argv, (char *) program ("VW_SERVER"));
   const char *fixed[] = { "--port", "0", "--address", "127.0.0.1",
-    "--ice-address", "127.0.0.1", "--data-dir", server->data_dir };
+    "--ice-address", "127.0.0.1", "--data-dir", server->data_dir,
+    /* Agents are free again at once unless a test says otherwise (the
+     * last --wrap-up-seconds wins). */
+    "--wrap-up-seconds", "0" };
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     g_ptr_array_add (argv, (char *) fixed[i]);
   for (guint i = 0; extra_args && extra_args[i]; i++)
