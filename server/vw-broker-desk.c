@@ -8,9 +8,8 @@
 #include "vw-store-items.h"
 #include "vw-store-handling.h"
 #include "vw-store-appointments.h"
+#include "vw-slots.h"
 
-/* A booking's holder may come this long before the slot starts. */
-#define VW_BOOKING_EARLY_MS (10 * 60 * 1000)
 /* Sessions read back from the store at start-up for estimated waits. */
 #define VW_WAIT_HISTORY_LOAD 500
 
@@ -68,16 +67,24 @@ broker_check_agent_items (VwBroker *b, VwMessage *hello, GStrv *items,
   return TRUE;
 }
 
-/* An appointment's holder at the booked time: checked in, and the request
- * takes its item and province from the booking. */
+/* An appointment's holder at the booked time: the booking must be for
+ * this item (checked before check-in uses it up), then it is checked in,
+ * and the request takes its province from the booking. */
 static gboolean
 check_in (Connection *c, const char *code, const char **province,
-    const char **item, GError **error)
+    const char *item, GError **error)
 {
+  VwStore *store = c->broker->store;
   g_autoptr (GError) local = NULL;
+  g_autoptr (VwStoreBooking) found = vw_store_get_booking (store, code, NULL);
+  if (found && g_strcmp0 (found->item, item) != 0) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
+        "booking %s is for item %s, not %s", code, found->item, item);
+    return FALSE;
+  }
   g_autoptr (VwStoreBooking) booking = NULL;
-  if (!vw_store_booking_check_in (c->broker->store, code, broker_now_ms (),
-          VW_BOOKING_EARLY_MS, &booking, &local)) {
+  if (!vw_store_booking_check_in (store, code, broker_now_ms (),
+          VW_SLOT_EARLY_DEFAULT_MS, &booking, &local)) {
     g_set_error_literal (error, VW_PROTOCOL_ERROR,
         g_error_matches (local, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)
             ? VW_PROTOCOL_ERROR_UNKNOWN_BOOKING
@@ -86,13 +93,8 @@ check_in (Connection *c, const char *code, const char **province,
         local->message);
     return FALSE;
   }
-  if (g_strcmp0 (booking->item, *item) != 0) {
-    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
-        "booking %s is for item %s, not %s", code, booking->item, *item);
-    return FALSE;
-  }
   g_free (c->booking);
-  c->booking = g_strdup (code);
+  c->booking = g_strdup (booking->code);
   *province = g_intern_string (booking->province);
   return TRUE;
 }
@@ -117,8 +119,10 @@ broker_handle_request (Connection *c, VwMessage *msg, GError **error)
   }
   if (!broker_check_item (b, province, item, error))
     return FALSE;
-  if (booking && !check_in (c, booking, &province, &item, error))
+  if (booking && !check_in (c, booking, &province, item, error))
     return FALSE;
+  if (!booking)
+    g_clear_pointer (&c->booking, g_free);   /* an earlier one is used up */
   /* Kept for the session record, and the queue entry its agent sees. */
   g_free (c->item);
   g_free (c->handled_in);

@@ -97,7 +97,6 @@ store_session_begin (VwBroker *b, Session *s, Connection *agent, Connection *cle
     broker_store_failed ("a session", error);
     return g_strdup ("");
   }
-  store_participant (b, s->id, clerk);
   return case_no;
 }
 
@@ -214,8 +213,11 @@ lead_agent_joins (VwBroker *b, Session *s, Connection *a, Connection *c,
   store_leg (b, s, a, how, NULL);
   send_paired (a, s, c);
   send_paired (c, s, a);
+  /* Told before any media flows; the clerk once, at the first leg. */
   if (b->recordings)
-    send_recording (a, s);   /* told before any media flows */
+    send_recording (a, s);
+  if (b->recordings && g_str_equal (how, "first"))
+    send_recording (c, s);
   /* An agent invited earlier stays; the newcomer and it meet. */
   for (guint i = 0; i < s->guests->len; i++) {
     Connection *g = g_hash_table_lookup (b->connections, g_ptr_array_index (s->guests, i));
@@ -244,9 +246,8 @@ start_session (VwBroker *b, Connection *a, Connection *c)
   g_autoptr (GError) error = NULL;
   if (!vw_hub_join (b->hub, s->id, c->peer_id, &error))
     g_warning ("session %s: %s", s->id, error->message);
-  if (b->recordings)
-    send_recording (c, s);
   lead_agent_joins (b, s, a, c, "first");
+  store_participant (b, s->id, c);   /* after the agent, as listed */
   if (c->booking) {
     GError *err = NULL;
     if (!vw_store_booking_set_session (b->store, c->booking, s->id, &err))

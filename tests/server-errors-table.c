@@ -221,7 +221,7 @@ const BadInput vw_bad_inputs[] = {
     .code = "not-registered", .ref = "-7" },
   { "id/chinese-echoed", SETUP_NONE,
     "{\"type\":\"request\",\"id\":\"请求-1\",\"province\":\"shanghai\","
-    "\"item\":\"公积金跨省提取\"}", .code = "not-registered", .ref = "\"请求-1\"" },
+    "\"item\":\"GJJ-TQ-006\"}", .code = "not-registered", .ref = "\"请求-1\"" },
   { "id/escaped-echoed", SETUP_AGENT,
     "{\"type\":\"status\",\"id\":\"a\\\"b\\\\c\\u4e0a\",\"available\":\"yes\"}",
     .code = "bad-field", .ref = "\"a\\\"b\\\\c上\"" },
@@ -231,7 +231,7 @@ const BadInput vw_bad_inputs[] = {
     "{\"type\":\"status\",\"id\":\"s-1\",\"available\":true}",
     .code = "not-registered", .ref = "\"s-1\"" },
   { "not-registered/request", SETUP_NONE, "{\"type\":\"request\",\"id\":42,"
-    "\"province\":\"shanghai\",\"item\":\"食品经营许可证\"}",
+    "\"province\":\"shanghai\",\"item\":\"SP-JY-004\"}",
     .code = "not-registered", .ref = "42" },
   { "not-registered/hangup", SETUP_NONE,
     "{\"type\":\"hangup\",\"session\":\"" NO_SESSION "\"}", .code = "not-registered" },
@@ -263,20 +263,84 @@ const BadInput vw_bad_inputs[] = {
     "{\"type\":\"request\",\"id\":\"r-3\",\"province\":\"shanghai\",\"item\":null}",
     .code = "bad-field", .ref = "\"r-3\"" },
   { "request/province-missing", SETUP_CLERK,
-    "{\"type\":\"request\",\"id\":\"r-4\",\"item\":\"异地医保\"}",
+    "{\"type\":\"request\",\"id\":\"r-4\",\"item\":\"YB-YD-005\"}",
     .code = "missing-field", .ref = "\"r-4\"" },
   { "request/province-unknown", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-5\","
-    "\"province\":\"hubei\",\"item\":\"异地医保\"}",
+    "\"province\":\"hubei\",\"item\":\"YB-YD-005\"}",
     .code = "unknown-province", .ref = "\"r-5\"" },
   { "request/from-agent", SETUP_AGENT, "{\"type\":\"request\",\"id\":\"r-6\","
-    "\"province\":\"zhejiang\",\"item\":\"企业设立登记\"}",
+    "\"province\":\"zhejiang\",\"item\":\"QY-SL-001\"}",
     .code = "wrong-role", .ref = "\"r-6\"" },
   { "request/while-queued", SETUP_CLERK_QUEUED, "{\"type\":\"request\","
-    "\"id\":\"r-7\",\"province\":\"anhui\",\"item\":\"社保转移接续\"}",
+    "\"id\":\"r-7\",\"province\":\"anhui\",\"item\":\"SB-ZY-009\"}",
     .code = "wrong-state", .ref = "\"r-7\"" },
   { "request/while-paired", SETUP_PAIRED_CLERK, "{\"type\":\"request\","
-    "\"id\":\"r-8\",\"province\":\"shanghai\",\"item\":\"出生一件事\"}",
+    "\"id\":\"r-8\",\"province\":\"shanghai\",\"item\":\"QY-ZX-003\"}",
     .code = "wrong-state", .ref = "\"r-8\"" },
+
+  /* request: the item is a catalogue code, handled in that province at
+   * the remote window; a booking must exist. */
+  { "request/item-empty", SETUP_CLERK,
+    "{\"type\":\"request\",\"id\":\"r-9\",\"province\":\"shanghai\",\"item\":\"\"}",
+    .code = "bad-field", .ref = "\"r-9\"" },
+  { "request/item-unknown", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-10\","
+    "\"province\":\"shanghai\",\"item\":\"企业设立\"}",
+    .code = "unknown-item", .ref = "\"r-10\"" },
+  { "request/item-online-only", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-11\","
+    "\"province\":\"shanghai\",\"item\":\"CS-YJS-007\"}",
+    .code = "unknown-item", .ref = "\"r-11\"" },
+  { "request/item-not-in-province", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-12\","
+    "\"province\":\"anhui\",\"item\":\"SP-JY-004\"}",
+    .code = "unknown-item", .ref = "\"r-12\"" },
+  { "request/booking-unknown", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-13\","
+    "\"province\":\"shanghai\",\"item\":\"QY-SL-001\",\"booking\":\"ABCD2345\"}",
+    .code = "unknown-booking", .ref = "\"r-13\"" },
+  { "request/booking-not-string", SETUP_CLERK, "{\"type\":\"request\",\"id\":\"r-14\","
+    "\"province\":\"shanghai\",\"item\":\"QY-SL-001\",\"booking\":7}",
+    .code = "bad-field", .ref = "\"r-14\"" },
+
+  /* hello.items: codes of the catalogue. */
+  { "hello/items-unknown", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-i1\",\"protocol\":1,"
+    "\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"shanghai\",\"center\":\"\","
+    "\"token\":\"@AGENT@\",\"items\":[\"QY-SL-001\",\"NO-SUCH-1\"]}",
+    .code = "unknown-item", .ref = "\"h-i1\"" },
+  { "hello/items-not-strings", SETUP_NONE, "{\"type\":\"hello\",\"id\":\"h-i2\",\"protocol\":1,"
+    "\"role\":\"agent\",\"name\":\"王芳\",\"province\":\"shanghai\",\"center\":\"\","
+    "\"token\":\"@AGENT@\",\"items\":[1]}",
+    .code = "bad-field", .ref = "\"h-i2\"" },
+
+  /* transfer and invite: the serving agent, in its session. */
+  { "transfer/outside-session", SETUP_AGENT, "{\"type\":\"transfer\",\"id\":\"t-1\","
+    "\"session\":\"" NO_SESSION "\",\"agent\":\"lina\"}",
+    .code = "wrong-state", .ref = "\"t-1\"" },
+  { "transfer/from-clerk", SETUP_PAIRED_CLERK, "{\"type\":\"transfer\",\"id\":\"t-2\","
+    "\"session\":\"@SESSION@\",\"agent\":\"lina\"}",
+    .code = "wrong-role", .ref = "\"t-2\"" },
+  { "transfer/both-targets", SETUP_PAIRED_AGENT, "{\"type\":\"transfer\",\"id\":\"t-3\","
+    "\"session\":\"@SESSION@\",\"agent\":\"lina\",\"item\":\"QY-SL-001\"}",
+    .code = "bad-field", .ref = "\"t-3\"" },
+  { "transfer/no-target", SETUP_PAIRED_AGENT, "{\"type\":\"transfer\",\"id\":\"t-4\","
+    "\"session\":\"@SESSION@\"}", .code = "bad-field", .ref = "\"t-4\"" },
+  { "transfer/unknown-agent", SETUP_PAIRED_AGENT, "{\"type\":\"transfer\",\"id\":\"t-5\","
+    "\"session\":\"@SESSION@\",\"agent\":\"nobody\"}",
+    .code = "unknown-agent", .ref = "\"t-5\"" },
+  { "transfer/unknown-item", SETUP_PAIRED_AGENT, "{\"type\":\"transfer\",\"id\":\"t-6\","
+    "\"session\":\"@SESSION@\",\"item\":\"NO-SUCH-1\"}",
+    .code = "unknown-item", .ref = "\"t-6\"" },
+  { "transfer/unknown-province", SETUP_PAIRED_AGENT, "{\"type\":\"transfer\",\"id\":\"t-7\","
+    "\"session\":\"@SESSION@\",\"item\":\"QY-SL-001\",\"province\":\"hubei\"}",
+    .code = "unknown-province", .ref = "\"t-7\"" },
+  { "transfer/other-session", SETUP_PAIRED_AGENT, "{\"type\":\"transfer\",\"id\":\"t-8\","
+    "\"session\":\"" NO_SESSION "\",\"item\":\"QY-SL-001\"}",
+    .code = "unknown-session", .ref = "\"t-8\"" },
+  { "invite/agent-missing", SETUP_PAIRED_AGENT, "{\"type\":\"invite\",\"id\":\"i-1\","
+    "\"session\":\"@SESSION@\"}", .code = "missing-field", .ref = "\"i-1\"" },
+  { "invite/unknown-agent", SETUP_PAIRED_AGENT, "{\"type\":\"invite\",\"id\":\"i-2\","
+    "\"session\":\"@SESSION@\",\"agent\":\"nobody\"}",
+    .code = "unknown-agent", .ref = "\"i-2\"" },
+  { "invite/from-clerk", SETUP_PAIRED_CLERK, "{\"type\":\"invite\",\"id\":\"i-3\","
+    "\"session\":\"@SESSION@\",\"agent\":\"lina\"}",
+    .code = "wrong-role", .ref = "\"i-3\"" },
 
   /* The order of checks: fields, registration, role, state, session. */
   { "order/field-before-registration", SETUP_NONE,
@@ -365,7 +429,7 @@ const BadInput vw_bad_inputs[] = {
     "{\"type\":\"status\",\"id\":\"over\",\"available\":true}",
     .pad_to = VW_MAX_MESSAGE_SIZE + 1, .code = "too-large" },
   { "size/1MiB", SETUP_CLERK,
-    "{\"type\":\"request\",\"province\":\"anhui\",\"item\":\"x\"}",
+    "{\"type\":\"request\",\"province\":\"anhui\",\"item\":\"QY-SL-001\"}",
     .pad_to = ONE_MIB, .code = "too-large" },
 };
 

@@ -401,6 +401,87 @@ test_three_party (Fixture *f, gconstpointer data)
   g_assert_cmpstr (g_ptr_array_index (chain, 1), ==, "invite:zhouqiang");
 }
 
+/* ---- appointments ---- */
+
+/* POST @path with @body as the supervisor; the JSON answer, @want status. */
+static JsonObject *
+post_json (Fixture *f, const char *method, const char *path, const char *body,
+    guint want)
+{
+  g_autofree char *url = g_strdup_printf ("%s%s", f->server->url, path);
+  g_autofree char *auth = g_strdup_printf ("Bearer %s", f->admin_token);
+  guint status = 0;
+  g_autoptr (GBytes) reply = vw_test_http (method, url,
+      (const char *[]) { "Authorization", auth, NULL }, body, -1, &status, NULL);
+  g_assert_cmpuint (status, ==, want);
+  return vw_test_json_object (reply);
+}
+
+/* A booked clerk at the booked time goes to the front of the item's queue
+ * and is served first; the booking records its session; a code is good
+ * once, and for its own item. */
+static void
+test_booking_front_of_queue (Fixture *f, gconstpointer data)
+{
+  /* A slot starting within the check-in window (15 min), booked. */
+  gint64 start = (g_get_real_time () / 1000 / 60000 + 2) * 60000;
+  g_autofree char *slot_body = g_strdup_printf ("{\"center\":\"黄浦区政务服务中心\","
+      "\"province\":\"shanghai\",\"item\":\"QY-SL-001\",\"starts_at\":%" G_GINT64_FORMAT
+      ",\"ends_at\":%" G_GINT64_FORMAT ",\"capacity\":2}", start, start + 30 * 60000);
+  g_autoptr (JsonObject) slot = post_json (f, "POST", "api/slots", slot_body, 201);
+  g_autofree char *book_body = g_strdup_printf ("{\"slot\":%" G_GINT64_FORMAT
+      ",\"name\":\"嘉兴禾丰食品有限公司\",\"kind\":\"enterprise\"}",
+      json_object_get_int_member (slot, "id"));
+  g_autoptr (JsonObject) booking = post_json (f, "POST", "api/appointments", book_body, 201);
+  const char *code = json_object_get_string_member (booking, "code");
+
+  /* 张敏 is busy; 李华 waits first. */
+  g_autoptr (VwTestClient) agent = start_agent (f, "zhangmin", "张敏", "QY-SL-001");
+  wait_state (agent, "available", NULL, 10000);
+  g_autoptr (VwTestClient) busy = start_clerk (f, "孙丽", "QY-SL-001", NULL);
+  vw_test_client_wait_event (busy, "paired", NULL, 10000);
+  g_autoptr (VwTestClient) walk_in = start_clerk (f, "李华", "QY-SL-001", NULL);
+  guint walk_from = 0;
+  JsonObject *q = vw_test_client_wait_event (walk_in, "queued", &walk_from, 10000);
+  g_assert_cmpint (json_object_get_int_member (q, "position"), ==, 1);
+
+  /* A booking for another item is refused; with its own, to the front. */
+  const char *wrong_args[] = { "--role", "clerk", "--province", "zhejiang", "--center",
+    "嘉兴市民之家", "--item", "QY-BG-002", "--handled-in", "shanghai", "--booking", code, NULL };
+  g_autoptr (VwTestClient) wrong = vw_test_client_start (f->server, "禾丰", wrong_args);
+  assert_error (wrong, "bad-field");
+  const char *args[] = { "--role", "clerk", "--province", "zhejiang", "--center",
+    "嘉兴市民之家", "--item", "QY-SL-001", "--handled-in", "shanghai", "--booking", code, NULL };
+  g_autoptr (VwTestClient) booked = vw_test_client_start (f->server, "禾丰", args);
+  q = vw_test_client_wait_event (booked, "queued", NULL, 10000);
+  g_assert_cmpint (json_object_get_int_member (q, "position"), ==, 1);
+  q = vw_test_client_wait_event (walk_in, "queued", &walk_from, 10000);
+  g_assert_cmpint (json_object_get_int_member (q, "position"), ==, 2);
+
+  /* The agent's queue shows the booked clerk first, marked. */
+  JsonArray *waiting = NULL;
+  for (guint from = 0; !waiting || json_array_get_length (waiting) < 2;)
+    waiting = json_object_get_array_member (
+        vw_test_client_wait_event (agent, "queue", &from, 10000), "waiting");
+  JsonObject *head = json_array_get_object_element (waiting, 0);
+  g_assert_cmpstr (json_object_get_string_member (head, "name"), ==, "禾丰");
+  g_assert_true (json_object_get_boolean_member (head, "booked"));
+
+  vw_test_client_command (busy, "{\"command\":\"hangup\"}");
+  JsonObject *paired = vw_test_client_wait_event (booked, "paired", NULL, 15000);
+  g_assert_cmpstr (peer_name (paired), ==, "张敏");
+  g_assert_cmpuint (vw_test_client_count_events (walk_in, "paired"), ==, 0);
+
+  /* Arrived, with its session; the code cannot be used again. */
+  g_autofree char *path = g_strdup_printf ("api/appointments/%s", code);
+  g_autoptr (JsonObject) after = post_json (f, "GET", path, NULL, 200);
+  g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "arrived");
+  g_assert_cmpstr (json_object_get_string_member (after, "session_id"), ==,
+      json_object_get_string_member (paired, "session"));
+  g_autoptr (VwTestClient) again = vw_test_client_start (f->server, "禾丰", args);
+  assert_error (again, "booking-not-due");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -414,5 +495,6 @@ main (int argc, char **argv)
   ADD ("/desk/transfer/to-agent", fixture_setup, test_transfer_to_agent);
   ADD ("/desk/transfer/to-queue", fixture_setup, test_transfer_to_queue);
   ADD ("/desk/three-party", fixture_setup, test_three_party);
+  ADD ("/desk/booking/front-of-queue", fixture_setup, test_booking_front_of_queue);
   return g_test_run ();
 }

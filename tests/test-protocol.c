@@ -817,6 +817,11 @@ test_error_codes (void)
     [VW_PROTOCOL_ERROR_SNAPSHOT_FAILED] = "snapshot-failed",
     [VW_PROTOCOL_ERROR_UNAUTHORIZED] = "unauthorized",
     [VW_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
+    [VW_PROTOCOL_ERROR_UNKNOWN_ITEM] = "unknown-item",
+    [VW_PROTOCOL_ERROR_UNKNOWN_AGENT] = "unknown-agent",
+    [VW_PROTOCOL_ERROR_AGENT_UNAVAILABLE] = "agent-unavailable",
+    [VW_PROTOCOL_ERROR_UNKNOWN_BOOKING] = "unknown-booking",
+    [VW_PROTOCOL_ERROR_BOOKING_NOT_DUE] = "booking-not-due",
     [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
   };
   VwProtocolError code;

@@ -6,7 +6,8 @@
  *
  * The day (every clerk needs Shanghai's rules; agents of Shanghai):
  *   A  李华 (嘉善, zhejiang) asks for 企业设立 while no agent is on duty,
- *      and waits; 赵强 (合肥, anhui) asks for 食品经营许可证 behind her.
+ *      and waits; 赵强 (合肥, anhui) asks for 食品经营许可证 after her (the
+ *      first in that item's queue).
  *   Two seconds on, 张敏 (zhangmin, 黄浦) comes on duty: serves 李华 at
  *      once (rated 5 非常满意); 赵强 waits for that call to end, then is
  *      served (B, rated 2 不满意 with a comment: a follow-up opens).
@@ -301,14 +302,17 @@ test_day (void)
   w.admin = vw_test_server_token (w.server, "admin1");
   w.agent = vw_test_server_token (w.server, "zhangmin");
 
-  /* Nobody on duty: 李华 waits, 赵强 behind her. */
+  /* Nobody on duty: 李华 waits; 赵强, asking for another item, is first in
+   * that item's queue but has waited less: 张敏 (every item) takes 李华
+   * first. */
   g_autoptr (VwTestClient) a = start_clerk (A);
   JsonObject *queued = vw_test_client_wait_event (a, "queued", NULL, 15000);
   g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
   w.day_from = cst_date (event_t (vw_test_client_wait_event (a, "requested", NULL, 1000)));
   g_autoptr (VwTestClient) b = start_clerk (B);
   queued = vw_test_client_wait_event (b, "queued", NULL, 15000);
-  g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (queued, "item"), ==, "SP-JY-004");
   vw_test_run_for (2000);
 
   /* 张敏 comes on duty and takes 李华 at once. */
