@@ -294,13 +294,14 @@ test_open_creates (Fixture *f, gconstpointer data)
   tables = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'table' ORDER BY name)");
   g_assert_cmpstr (tables, ==,
-      "accounts annotations audit case_numbers chunks events follow_ups items"
-      " participants ratings reviews sessions snapshots tracks");
+      "accounts annotations audit bookings case_numbers chunks events follow_ups items"
+      " participants ratings reviews sessions slots snapshots tracks");
   indexes = db_text (f->path, "SELECT group_concat (name, ' ') FROM (SELECT name"
       " FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL ORDER BY name)");
-  g_assert_cmpstr (indexes, ==, "annotations_by_snapshot audit_by_at events_by_session"
-      " follow_ups_by_due participants_by_account reviews_by_session sessions_by_started_at"
-      " snapshots_by_session tracks_by_session");
+  g_assert_cmpstr (indexes, ==, "annotations_by_snapshot audit_by_at bookings_by_slot"
+      " events_by_session follow_ups_by_due participants_by_account reviews_by_session"
+      " sessions_by_started_at slots_by_center slots_by_start snapshots_by_session"
+      " tracks_by_session");
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
           " WHERE type = 'trigger' AND tbl_name = 'snapshots'"), ==, 1);
 
@@ -326,7 +327,7 @@ test_open_empty_file (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (db_int (f->path, "PRAGMA user_version"), ==, VW_STORE_SCHEMA_VERSION);
   g_assert_cmpint (db_int (f->path, "SELECT count(*) FROM sqlite_schema"
-          " WHERE type = 'table'"), ==, 14);
+          " WHERE type = 'table'"), ==, 16);
   BEGIN (store, "s-1", T0);
 }
 

@@ -26,6 +26,8 @@ void vw_api_stats_register (SoupServer *server, VwApiContext *context);
 
 /* vw-api-catalogue.c: the catalogue of service items. */
 void vw_api_catalogue_register (SoupServer *server, VwApiContext *context);
+/* vw-api-appointments.c: appointments (我要约): slots and bookings. */
+void vw_api_appointments_register (SoupServer *server, VwApiContext *context);
 
 /* ---- helpers for handlers ---- */
 

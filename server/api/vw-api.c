@@ -24,6 +24,7 @@ vw_api_register (SoupServer *server, VwApiContext *context)
   vw_api_follow_ups_register (server, context);
   vw_api_stats_register (server, context);
   vw_api_catalogue_register (server, context);
+  vw_api_appointments_register (server, context);
 }
 
 /* ---- responses ---- */

@@ -258,6 +258,61 @@ static const char *const migrations[] = {
   "  centers    TEXT NOT NULL CHECK (centers LIKE '[%]'),"
   "  updated_at INTEGER NOT NULL CHECK (updated_at > 0)"
   ") STRICT;",
+
+  /* 5: appointments (我要约; see vw-store-appointments.h): slots at a
+   * centre for one item, and the bookings that hold their places.  item
+   * is a code kept as text (an item removed from the catalogue leaves its
+   * slots as they are); created_by and session_id name an account and a
+   * session without a foreign key, like the audit log. */
+  "CREATE TABLE slots ("
+  "  id         INTEGER PRIMARY KEY,"
+  "  center     TEXT NOT NULL CHECK (center <> ''),"
+  "  province   TEXT NOT NULL CHECK (province <> ''),"   /* whose rules apply */
+  "  item       TEXT NOT NULL CHECK (item <> ''),"
+  "  starts_at  INTEGER NOT NULL CHECK (starts_at > 0),"
+  "  ends_at    INTEGER NOT NULL CHECK (ends_at > starts_at),"
+  "  capacity   INTEGER NOT NULL CHECK (capacity BETWEEN 1 AND 100),"
+  "  created_by TEXT NOT NULL CHECK (created_by <> ''),"
+  "  created_at INTEGER NOT NULL CHECK (created_at > 0)"
+  ") STRICT;"
+  "CREATE INDEX slots_by_start ON slots (starts_at);"
+  "CREATE INDEX slots_by_center ON slots (center, starts_at);"
+
+  /* code: the secret the holder keeps (8 of an alphabet without 0, O, 1,
+   * I, L).  A booking moves on from 'booked' once, to 'cancelled',
+   * 'arrived' or 'no-show', and stays there. */
+  "CREATE TABLE bookings ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  slot_id      INTEGER NOT NULL REFERENCES slots (id),"
+  "  code         TEXT NOT NULL UNIQUE CHECK (length (code) = 8),"
+  "  holder_name  TEXT NOT NULL CHECK (holder_name <> ''),"
+  "  holder_kind  TEXT NOT NULL CHECK (holder_kind IN ('enterprise', 'citizen')),"
+  "  contact      TEXT CHECK (contact <> ''),"
+  "  state        TEXT NOT NULL DEFAULT 'booked'"
+  "               CHECK (state IN ('booked', 'cancelled', 'arrived', 'no-show')),"
+  "  created_at   INTEGER NOT NULL CHECK (created_at > 0),"
+  "  cancelled_at INTEGER,"
+  "  arrived_at   INTEGER,"
+  "  session_id   TEXT CHECK (session_id <> ''),"
+  "  CONSTRAINT cancelled_when_cancelled"
+  "    CHECK ((state = 'cancelled') = (cancelled_at IS NOT NULL)),"
+  "  CONSTRAINT arrived_when_arrived CHECK ((state = 'arrived') = (arrived_at IS NOT NULL))"
+  ") STRICT;"
+  "CREATE INDEX bookings_by_slot ON bookings (slot_id, state);"
+  /* No slot ever holds more than its capacity (the store counts first, in
+   * the same transaction; this is the last line). */
+  "CREATE TRIGGER bookings_within_capacity BEFORE INSERT ON bookings"
+  " WHEN (SELECT count(*) FROM bookings WHERE slot_id = NEW.slot_id"
+  "   AND state IN ('booked', 'arrived'))"
+  "  >= (SELECT capacity FROM slots WHERE id = NEW.slot_id) BEGIN"
+  "  SELECT RAISE (ABORT, 'the slot is full');"
+  "END;"
+  "CREATE TRIGGER bookings_move_on_once BEFORE UPDATE ON bookings"
+  " WHEN NEW.id IS NOT OLD.id OR NEW.slot_id IS NOT OLD.slot_id"
+  "  OR NEW.code IS NOT OLD.code OR NEW.created_at IS NOT OLD.created_at"
+  "  OR (OLD.state <> 'booked' AND NEW.state IS NOT OLD.state) BEGIN"
+  "  SELECT RAISE (ABORT, 'a booking leaves the state booked once and is never moved');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == VW_STORE_SCHEMA_VERSION);
