@@ -442,6 +442,29 @@ hold_data (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+/* webrtcbin 1.22 asks the peer of a receive pad for caps when it builds an
+ * answer, taking the pad's transceiver for the one of its m-line.  On a
+ * bundle that association is unreliable (see vw-hub.c: tracks are told
+ * apart by payload type), so it may ask the branch of a video stream for
+ * audio caps: empty, and it then rejects the m-line and every new one of
+ * the renegotiation (seen when a third participant joins: "Caps negotiation
+ * on pad src_0 failed", the answer refused for its fingerprints).  Our
+ * branches take whatever payload the hub offers them, so say so: the
+ * answer to a caps query is its filter. */
+static GstPadProbeReturn
+answer_caps_query (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+  if (GST_QUERY_TYPE (query) != GST_QUERY_CAPS)
+    return GST_PAD_PROBE_OK;
+  GstCaps *filter = NULL;
+  gst_query_parse_caps (query, &filter);
+  g_autoptr (GstCaps) caps = filter ? gst_caps_ref (filter)
+      : gst_caps_new_empty_simple ("application/x-rtp");
+  gst_query_set_caps_result (query, caps);
+  return GST_PAD_PROBE_HANDLED;
+}
+
 /* Streaming thread: link the new pad at once so no buffer is pushed into an
  * unlinked pad (a not-linked flow error would stop the track), and hold the
  * data until the main context has linked the track's branches: the first
@@ -457,6 +480,8 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, VwPeer *self)
   if (trans)
     g_object_get (trans, "mlineindex", &mline, NULL);
 
+  gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, answer_caps_query,
+      NULL, NULL);
   GstElement *tee = gst_element_factory_make ("tee", NULL);
   g_object_set (tee, "allow-not-linked", TRUE, NULL);
   gst_bin_add (self->bin, tee);

@@ -170,6 +170,17 @@ members (Session *s, const char *except)
   return out;
 }
 
+/* Removes @id from a list of owned peer ids (which may free @id). */
+static void
+remove_id (GPtrArray *ids, const char *id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_str_equal (g_ptr_array_index (ids, i), id)) {
+      g_ptr_array_remove_index (ids, i);
+      return;
+    }
+}
+
 gboolean
 broker_session_is_guest (Session *s, const char *peer)
 {
@@ -324,11 +335,7 @@ broker_session_agent_leaves (VwBroker *b, Session *s, const char *peer,
     note_lead_leg (b, s, c);
     g_clear_pointer (&s->agent, g_free);
   } else {
-    for (guint i = 0; i < s->guests->len; i++)
-      if (g_str_equal (g_ptr_array_index (s->guests, i), id)) {
-        g_ptr_array_remove_index (s->guests, i);
-        break;
-      }
+    remove_id (s->guests, id);
   }
   JsonObject *detail = json_object_new ();
   json_object_set_string_member (detail, "reason", reason);
@@ -354,11 +361,7 @@ broker_session_stop_watching (VwBroker *b, Session *s, const char *peer,
   g_autofree char *id = g_strdup (peer);
   Connection *c = g_hash_table_lookup (b->connections, id);
   vw_hub_leave (b->hub, id);
-  for (guint i = 0; i < s->viewers->len; i++)
-    if (g_str_equal (g_ptr_array_index (s->viewers, i), id)) {
-      g_ptr_array_remove_index (s->viewers, i);   /* may free @peer */
-      break;
-    }
+  remove_id (s->viewers, id);   /* may free @peer */
   store_left (b, s->id, id);
   broker_store_event (b, s->id, "monitor-stopped", id, NULL);
   if (!c)

@@ -122,26 +122,6 @@ now_ms (void)
   return g_get_real_time () / 1000;
 }
 
-static gboolean
-check_params (SoupServerMessage *msg, GHashTable *query, const char *const *known)
-{
-  GHashTableIter iter;
-  gpointer key;
-
-  if (!query)
-    return TRUE;
-  g_hash_table_iter_init (&iter, query);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_strv_contains (known, key)) {
-      g_autofree char *shown = g_strescape (key, NULL);
-      g_autofree char *message = g_strdup_printf ("unknown query parameter '%.40s'",
-          shown);
-      vw_api_bad_request (msg, message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* A body without a member outside @known; FALSE after responding 400. */
 static gboolean
 check_members (SoupServerMessage *msg, JsonObject *body, const char *const *known)
@@ -254,7 +234,7 @@ list_slots (VwApiContext *context, SoupServerMessage *msg, GHashTable *query)
   g_autoptr (GError) error = NULL;
   gint64 now = now_ms ();
 
-  if (!check_params (msg, query, params)
+  if (!vw_api_check_query_names (msg, query, params)
       || !vw_api_query_date (msg, "from", vw_api_query_value (query, "from"), FALSE,
           &filter.from_ms)
       || !vw_api_query_date (msg, "to", vw_api_query_value (query, "to"), TRUE,
@@ -503,7 +483,7 @@ list_for_center (VwApiContext *context, SoupServerMessage *msg, GHashTable *quer
   g_autoptr (GError) error = NULL;
   gint64 from = vw_calendar_day_start (vw_calendar_day_of (now_ms ()));
 
-  if (!claims || !check_params (msg, query, params)
+  if (!claims || !vw_api_check_query_names (msg, query, params)
       || !vw_api_query_date (msg, "date", vw_api_query_value (query, "date"), FALSE,
           &from))
     return;

@@ -84,26 +84,6 @@ follow_up_json (const VwStoreFollowUp *f, gint64 now)
 
 /* ---- requests ---- */
 
-static gboolean
-check_params (SoupServerMessage *msg, GHashTable *query, const char *const *known)
-{
-  GHashTableIter iter;
-  gpointer key;
-
-  if (!query)
-    return TRUE;
-  g_hash_table_iter_init (&iter, query);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!known || !g_strv_contains (known, key)) {
-      g_autofree char *shown = g_strescape (key, NULL);
-      g_autofree char *message = g_strdup_printf ("unknown query parameter '%.40s'",
-          shown);
-      vw_api_bad_request (msg, message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 no_follow_up (SoupServerMessage *msg)
 {
@@ -134,7 +114,7 @@ list_follow_ups (VwApiContext *context, SoupServerMessage *msg, GHashTable *quer
   g_autoptr (GError) error = NULL;
   VwStoreScope scope;
 
-  if (!claims || !check_params (msg, query, params))
+  if (!claims || !vw_api_check_query_names (msg, query, params))
     return;
   const char *state = vw_api_query_value (query, "state");
   if (g_strcmp0 (state, "open") == 0)

@@ -23,6 +23,11 @@ void vw_api_store_failed (SoupServerMessage *msg, const char *what, const GError
 
 /* Responds 400 `bad-request` with @message. */
 void vw_api_bad_request (SoupServerMessage *msg, const char *message);
+/* A query without a parameter outside @known (NULL-terminated; NULL: none
+ * allowed); FALSE after responding 400 naming the first unknown one, so a
+ * misspelt filter never silently lists everything. */
+gboolean vw_api_check_query_names (SoupServerMessage *msg, GHashTable *query,
+                                   const char *const *known);
 
 /* Responds 404 `not-found`, the same for an unknown session and one out
  * of scope. */

@@ -103,8 +103,8 @@ query_int (SoupServerMessage *msg, GHashTable *query, const char *name, gint64 m
   return TRUE;
 }
 
-static gboolean
-check_param_names (SoupServerMessage *msg, GHashTable *query,
+gboolean
+vw_api_check_query_names (SoupServerMessage *msg, GHashTable *query,
     const char *const *known)
 {
   GHashTableIter iter;
@@ -114,7 +114,7 @@ check_param_names (SoupServerMessage *msg, GHashTable *query,
     return TRUE;
   g_hash_table_iter_init (&iter, query);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_strv_contains (known, key)) {
+    if (!known || !g_strv_contains (known, key)) {
       g_autofree char *shown = g_strescape (key, NULL);
       g_autofree char *message = g_strdup_printf ("unknown query parameter '%.40s'",
           shown);
@@ -131,7 +131,7 @@ parse_filter (SoupServerMessage *msg, GHashTable *query, VwStoreSessionFilter *f
   gint64 min = -1, max = -1, rating = 0, limit = VW_STORE_LIST_DEFAULT_LIMIT,
       offset = 0;
 
-  if (!check_param_names (msg, query, list_params)
+  if (!vw_api_check_query_names (msg, query, list_params)
       || !vw_api_query_date (msg, "from", vw_api_query_value (query, "from"), FALSE,
           &f->from_ms)
       || !vw_api_query_date (msg, "to", vw_api_query_value (query, "to"), TRUE,

@@ -73,27 +73,6 @@ days_json (GArray *days)
   return a;
 }
 
-static gboolean
-check_params (SoupServerMessage *msg, GHashTable *query)
-{
-  static const char *const known[] = { "from", "to", "group", NULL };
-  GHashTableIter iter;
-  gpointer key;
-
-  if (!query)
-    return TRUE;
-  g_hash_table_iter_init (&iter, query);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_strv_contains (known, key)) {
-      g_autofree char *shown = g_strescape (key, NULL);
-      g_autofree char *message = g_strdup_printf ("unknown query parameter '%.40s'",
-          shown);
-      vw_api_bad_request (msg, message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 /* The period [*from_ms, *to_ms); FALSE after responding 400. */
 static gboolean
 parse_period (SoupServerMessage *msg, GHashTable *query, gint64 now, gint64 *from_ms,
@@ -119,6 +98,8 @@ parse_period (SoupServerMessage *msg, GHashTable *query, gint64 now, gint64 *fro
   return TRUE;
 }
 
+static const char *const stats_params[] = { "from", "to", "group", NULL };
+
 static void
 get_stats (VwApiContext *context, SoupServerMessage *msg, GHashTable *query)
 {
@@ -129,7 +110,7 @@ get_stats (VwApiContext *context, SoupServerMessage *msg, GHashTable *query)
   VwStatsGroupBy by = VW_STATS_BY_CENTER;
   VwStoreScope scope;
 
-  if (!claims || !check_params (msg, query)
+  if (!claims || !vw_api_check_query_names (msg, query, stats_params)
       || !parse_period (msg, query, now, &from_ms, &to_ms))
     return;
   const char *group = vw_api_query_value (query, "group");
