@@ -165,20 +165,56 @@ broker_load_handling (VwBroker *b)
   }
 }
 
+/* The estimate for a clerk at @position, in s, or -1 when there is no
+ * honest one (no history, or nobody on duty for the item). */
+static gint64
+estimate_wait_s (VwBroker *b, const char *province, const char *item, guint position,
+    guint *samples)
+{
+  gint64 mean = 0, wait = 0;
+  *samples = vw_wait_history_get (b->handling, province, item, &mean);
+  guint agents = vw_pairing_count_agents_on_duty (b->pairing, province, item);
+  if (!vw_wait_estimate (mean, *samples, position, agents, &wait))
+    return -1;
+  return (wait + 999) / 1000;
+}
+
 void
 broker_send_queued (VwBroker *b, const char *clerk, const char *province,
     const char *item, guint position)
 {
+  Connection *c = g_hash_table_lookup (b->connections, clerk);
+  if (!c)
+    return;
   g_autoptr (VwMessage) msg = vw_message_new_queued (province, position);
-  gint64 mean = 0, wait = 0;
-  guint samples = vw_wait_history_get (b->handling, province, item, &mean);
-  guint agents = vw_pairing_count_agents_on_duty (b->pairing, province, item);
+  guint samples = 0;
+  gint64 wait_s = estimate_wait_s (b, province, item, position, &samples);
   vw_message_set_string (msg, "item", item);
   vw_message_set_int (msg, "wait_samples", samples);
   /* No history, or nobody on duty: no number rather than a made-up one. */
-  if (vw_wait_estimate (mean, samples, position, agents, &wait))
-    vw_message_set_int (msg, "wait_s", (wait + 999) / 1000);
-  broker_send_to_peer (b, clerk, msg);
+  if (wait_s >= 0)
+    vw_message_set_int (msg, "wait_s", wait_s);
+  c->wait_sent = wait_s;
+  c->position_sent = position;
+  broker_conn_send (c, msg);
+}
+
+void
+broker_refresh_waits (VwBroker *b)
+{
+  GHashTableIter iter;
+  Connection *c;
+  g_hash_table_iter_init (&iter, b->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c)) {
+    if (c->role != VW_ROLE_CLERK || !c->handled_in || !c->item)
+      continue;
+    guint position = vw_pairing_get_position (b->pairing, c->peer_id);
+    guint samples = 0;
+    if (position == 0 || position != c->position_sent
+        || estimate_wait_s (b, c->handled_in, c->item, position, &samples) == c->wait_sent)
+      continue;
+    broker_send_queued (b, c->peer_id, c->handled_in, c->item, position);
+  }
 }
 
 /* ---- agent states ---- */

@@ -32,6 +32,8 @@ typedef struct {
   char *handled_in;              /* clerk: the province of that request */
   gint64 requested_at;           /* clerk: when it asked (unix ms) */
   char *booking;                 /* (nullable) clerk: the appointment it came with */
+  gint64 wait_sent;              /* clerk: the last wait_s it was told (-1: none) */
+  guint position_sent;           /* clerk: the last position it was told */
   gint64 leg_started_at;         /* agent: when it joined its session (unix ms) */
   char *queue_sent;              /* agent: the last "queue" sent, as text */
   VwTokenClaims *claims;         /* (nullable) agents and supervisors: the account */
@@ -119,6 +121,10 @@ gboolean broker_check_item (VwBroker *b, const char *province, const char *item,
 /* "queued" for @clerk at @position, with the estimated wait. */
 void     broker_send_queued (VwBroker *b, const char *clerk, const char *province,
                              const char *item, guint position);
+/* Queued clerks whose estimated wait changed without a change of place
+ * (an agent came on duty or left, a call of their item ended) are told
+ * again. */
+void     broker_refresh_waits (VwBroker *b);
 /* "agent-state" to @agent. */
 void     broker_send_agent_state (VwBroker *b, const char *agent, VwAgentState state,
                                   gint64 until_us);

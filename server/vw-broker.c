@@ -121,6 +121,7 @@ broker_apply_events (VwBroker *b, GPtrArray *events)
     }
   }
   broker_update_queues (b);
+  broker_refresh_waits (b);
   broker_schedule_wrap_up (b);
 }
 
