@@ -1,8 +1,10 @@
 // agent.js: the agent console (帮办专员工作台).
 //
 // Sign in (POST /api/login), then one WebSocket to vw-server (hello as an
-// agent with the token: the account says who we are), 在线/离开 (`status`),
-// who waits for our province (`queue`), and the call with the hub: the
+// agent with the token: the account says who we are, and the item codes we
+// handle), 示闲/示忙 (`status`) and the state the server says (`agent-state`:
+// away, available, busy, wrap-up with its countdown), who waits for our
+// province (`queue`, appointment holders marked 预约), and the call with the hub: the
 // clerk's camera, screen and document camera (高拍仪), our own camera,
 // microphone, screen and a second camera as the document camera; snapshots
 // of the clerk's page over the `vw` data channel, checked (size, SHA-256)
@@ -14,11 +16,18 @@
 //
 // Pairing is automatic: an available agent is given the head of its
 // province's queue by the server; the page only shows who waits.
+//
+// In a call the agent may hand the clerk on (转办, `transfer`: to a colleague
+// from GET /api/desk/agents, or to an item's queue from the catalogue) and
+// bring in a third participant (三方通话, `invite`); every participant's
+// tracks have their own tiles (the `tracks` table names each one's owner,
+// `joined` and `left` who they are).
 
 import { VwSignaling, VwSignalingError } from '/js/vw-signaling.js';
 import { VwCall } from '/js/vw-call.js';
 import { FileReceiver, SnapshotSender } from '/js/vw-transfer.js';
 import { VwMarkup } from '/js/vw-markup.js';
+import { loadCatalogue, itemName, itemsIn } from '/js/vw-catalogue.js';
 
 const PROVINCES = { shanghai: '上海', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽' };
 const ENDED = {
@@ -28,7 +37,10 @@ const ENDED = {
   'media-failed': '音视频连接失败，本次服务已结束。请检查网络后重新接待。',
   'server-shutdown': '服务器正在停止，本次服务已结束。',
   disconnected: '与服务器的连接已断开，本次服务已结束。',
+  transferred: '已转办，您已离开本次服务。',
 };
+const KIND_NAMES = { camera: '摄像头', screen: '屏幕共享', document: '高拍仪', audio: '声音' };
+const AGENT_STATES = { available: '示闲', away: '示忙', busy: '通话中', 'wrap-up': '整理中' };
 // Errors of the protocol, in the words the agent needs.
 const ERRORS = {
   'no-document-camera': '对方未开启高拍仪，无法拍摄快照。请提示对方打开高拍仪后再试。',
@@ -40,6 +52,9 @@ const ERRORS = {
   unauthorized: '登录已过期或无效，请重新登录。',
   forbidden: '该账号不是帮办专员账号，不能登录工作台。',
   'unknown-province': '账号所属省份无效，请联系管理员。',
+  'unknown-agent': '该帮办专员已不在线，请刷新名单后重选。',
+  'agent-unavailable': '该帮办专员现在不是示闲状态（通话中、整理中或暂离），请选择其他人或稍后再试。',
+  'unknown-item': '该事项不在事项清单中，或不在所选省份办理。',
   timeout: '服务器没有及时响应，请重试。',
   closed: '与服务器的连接已断开。',
   'not-connected': '尚未连接服务器。',
@@ -55,11 +70,15 @@ const app = {
   token: null,          // in memory only
   account: null,        // {username, name, province, center}
   sig: null,
-  status: 'offline',    // offline | away | available | busy
+  status: 'offline',    // offline | away | available | busy | wrap-up (as the server said)
+  wrapUpUntil: 0,       // performance.now() at which wrap-up ends (server's countdown)
+  items: null,          // the item codes we handle (hello `items`), null: all of the province
+  catalogue: [],        // GET /api/catalogue
+  transferText: '',     // what endCall says after our own transfer
   queue: { province: '', waiting: [], at: 0 },
   local: { audio: null, camera: null, document: null, screen: null },
   call: null,           // the VwCall of the session
-  session: null,        // {id, case, peer, item, startedAt, pc state}
+  session: null,        // {id, case, peer, item, startedAt, members: Map peer_id -> peer}
   receiver: null,       // FileReceiver on the call's data channel
   sender: null,         // SnapshotSender: the clerk may ask for our document camera
   snapshots: new Map(), // id -> {file, bitmap, stored}
@@ -201,7 +220,7 @@ async function connect() {
   try {
     await sig.hello({
       role: 'agent', name: app.account.name, province: app.account.province,
-      center: app.account.center, token: app.token,
+      center: app.account.center, token: app.token, ...(app.items ? { items: app.items } : {}),
     });
   } catch (err) {
     sig.close();
@@ -209,8 +228,11 @@ async function connect() {
   }
   app.sig = sig;
   showDesk();
-  setStatus('away');
+  // The server says `agent-state` away right after welcome; until then, away.
+  if (app.status === 'offline')
+    setStatus('away');
   prepareDevices();
+  renderItemChoices();
 }
 
 function showDesk() {
@@ -242,8 +264,10 @@ async function onSignOut() {
   await fetch('/api/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => {});
   app.token = null;
   app.account = null;
+  app.items = null;
   stopLocal();
   setStatus('offline');
+  renderItemChoices();
   showSignIn('已退出登录。', 'is-ok');
 }
 
@@ -251,20 +275,24 @@ async function onSignOut() {
 
 function setStatus(status) {
   app.status = status;
+  if (status !== 'wrap-up')
+    app.wrapUpUntil = 0;
   const badge = $('#status-badge');
   badge.dataset.state = status;
   const texts = {
     offline: ['未连接', '与服务器的连接已断开。'],
-    away: ['离开', '当前离开：不接入新的来电。'],
-    available: ['在线', '当前在线：系统将自动接入排队中的下一位。'],
-    busy: ['通话中', '正在通话：通话结束后自动恢复在线。'],
+    away: ['暂离（示忙）', '当前示忙（暂离）：不接入新的来访者。选择“示闲”开始接待。'],
+    available: ['空闲（示闲）', '当前示闲：系统将自动接入排队中的下一位。'],
+    busy: ['通话中', '正在通话：通话结束后进入整理时间，之后自动恢复示闲。'],
+    'wrap-up': ['整理中', '通话后整理：倒计时结束后自动恢复示闲；可点击“示闲”立即接待，或“示忙”暂离。'],
   };
-  const [label, detail] = texts[status];
+  const [label, detail] = texts[status] || [status, ''];
   badge.textContent = label;
-  badge.className = `vw-badge vw-status-badge ${status === 'available' ? 'is-good' : status === 'busy' ? 'is-live' : status === 'offline' ? 'is-bad' : ''}`;
+  badge.className = `vw-badge vw-status-badge ${status === 'available' ? 'is-good' : status === 'busy' ? 'is-live' : status === 'wrap-up' ? 'is-mid' : status === 'offline' ? 'is-bad' : ''}`;
   $('#status-detail').textContent = detail;
   const available = $('#go-available');
   const away = $('#go-away');
+  available.textContent = status === 'wrap-up' ? '结束整理，示闲' : '示闲';
   available.setAttribute('aria-pressed', String(status === 'available'));
   away.setAttribute('aria-pressed', String(status === 'away'));
   available.classList.toggle('vw-button-primary', status === 'available');
@@ -272,8 +300,37 @@ function setStatus(status) {
   available.disabled = status === 'busy' || status === 'offline';
   away.disabled = status === 'busy' || status === 'offline';
   $('#idle-text').textContent = status === 'available'
-    ? '在线等待中：有人排队时系统会立即自动接入。'
-    : '选择“在线”开始接待，系统会自动接入排队中的下一位。';
+    ? '示闲等待中：有人排队时系统会立即自动接入。'
+    : status === 'wrap-up'
+      ? '整理中：倒计时结束后自动恢复示闲，接入排队中的下一位。'
+      : '选择“示闲”开始接待，系统会自动接入排队中的下一位。';
+  updateItemsApply();
+  tickStatus();
+}
+
+// The wrap-up countdown, every quarter second (the server ends it by itself
+// and then says `agent-state` available).
+function tickStatus() {
+  if (app.status !== 'wrap-up')
+    return;
+  const badge = $('#status-badge');
+  if (!app.wrapUpUntil) {
+    badge.textContent = '整理中';
+    delete badge.dataset.remaining;
+    return;
+  }
+  const left = Math.max(0, Math.ceil((app.wrapUpUntil - performance.now()) / 1000));
+  badge.textContent = `整理中 ${left} 秒`;
+  badge.dataset.remaining = String(left);
+}
+
+function onAgentState(msg) {
+  const state = msg.state;
+  if (!AGENT_STATES[state])
+    return;
+  app.wrapUpUntil = state === 'wrap-up' && Number.isFinite(msg.remaining_s)
+    ? performance.now() + msg.remaining_s * 1000 : 0;
+  setStatus(state);
 }
 
 async function changeStatus(available) {
@@ -285,13 +342,82 @@ async function changeStatus(available) {
     if (available && !app.local.audio && !app.local.camera)
       await acquireLocal();
     await app.sig.status(available);
-    // A waiting clerk may have been paired before the ok came.
-    if (app.status !== 'busy')
-      setStatus(available ? 'available' : 'away');
+    // The server confirms with `agent-state` (nothing when unchanged).
   } catch (err) {
     if (!(err instanceof VwSignalingError && err.code === 'wrong-state' && app.status === 'busy'))
       setMessage(message, errorText(err));
   }
+}
+
+// ---------------------------------------------------------------- the items we handle
+
+// The catalogue's items handled remotely in our province, as checkboxes;
+// all ticked means every item (hello without `items`).
+function renderItemChoices() {
+  const box = $('#item-choices');
+  const legend = $('legend', box);
+  const items = app.account ? itemsIn(app.catalogue, app.account.province) : [];
+  const chosen = app.items ? new Set(app.items) : null;
+  box.replaceChildren(legend, ...items.map((it) => {
+    const input = el('input', { type: 'checkbox', value: it.code });
+    input.checked = !chosen || chosen.has(it.code);
+    input.addEventListener('change', updateItemsApply);
+    return el('label', { class: 'vw-item-choice', title: `${it.code} · ${it.department}` }, input, ` ${it.name}`);
+  }));
+  $('#items-summary').textContent = !app.items ? '本省全部事项'
+    : app.items.map((c) => itemName(c)).join('、') || '（无）';
+  updateItemsApply();
+}
+
+function chosenItems() {
+  return [...document.querySelectorAll('#item-choices input[type="checkbox"]')].filter((i) => i.checked).map((i) => i.value);
+}
+
+function updateItemsApply() {
+  const boxes = [...document.querySelectorAll('#item-choices input[type="checkbox"]')];
+  const chosen = chosenItems();
+  const now = chosen.length === boxes.length ? null : chosen;
+  const changed = JSON.stringify(now) !== JSON.stringify(app.items);
+  const button = $('#items-apply');
+  button.disabled = !changed || !app.sig || app.status !== 'away' || !!app.call;
+  button.title = app.status !== 'away' ? '请先示忙（暂离）再更改事项' : '';
+}
+
+// The items travel in `hello`: a new connection says them (while away,
+// nothing is lost by reconnecting).
+async function applyItems() {
+  const message = $('#items-message');
+  const boxes = [...document.querySelectorAll('#item-choices input[type="checkbox"]')];
+  const chosen = chosenItems();
+  if (chosen.length === 0) {
+    setMessage(message, '请至少选择一个事项。');
+    return;
+  }
+  if (app.status !== 'away' || app.call) {
+    setMessage(message, '请先示忙（暂离），再更改办理的事项。');
+    return;
+  }
+  const before = app.items;
+  app.items = chosen.length === boxes.length ? null : chosen;
+  $('#items-apply').disabled = true;
+  try {
+    const old = app.sig;
+    app.sig = null;
+    if (old && old.connected)
+      await new Promise((resolve) => {
+        old.addEventListener('close', resolve, { once: true });
+        old.close();
+      });
+    app.status = 'offline';
+    await connect();
+    setMessage(message, `已保存：${app.items ? app.items.map((c) => itemName(c)).join('、') : '本省全部事项'}。`, 'is-ok');
+  } catch (err) {
+    app.items = before;
+    setMessage(message, `保存失败：${errorText(err)}`);
+    setStatus('offline');
+    $('#reconnect-bar').hidden = false;
+  }
+  renderItemChoices();
 }
 
 // ---------------------------------------------------------------- queue
@@ -313,9 +439,9 @@ function renderQueue() {
   }
   for (const w of list) {
     const cell = (label, ...content) => el('td', { 'data-label': label }, el('div', {}, ...content));
-    body.append(el('tr', { dataset: { position: String(w.position) } },
+    body.append(el('tr', { dataset: { position: String(w.position), item: w.item || '', booked: w.booked ? 'true' : 'false' } },
       cell('序号', String(w.position)),
-      cell('事项', w.item || '—'),
+      cell('事项', itemName(w.item) || '—', w.booked ? [' ', el('span', { class: 'vw-badge is-mid vw-booked', title: '按预约办理，优先接入' }, '预约')] : null),
       cell('姓名', w.name || '—'),
       cell('省份', province(w.province)),
       cell('中心', w.center || '（企业）'),
@@ -508,12 +634,19 @@ function checkSent(kind, track) {
 // ---------------------------------------------------------------- the call
 
 function onPaired(msg) {
+  if (app.session && app.session.id === msg.session)
+    return;   // the same session (never restarted)
   setStatus('busy');
   const peer = msg.peer || {};
-  // 事项 is not in `paired`: the queue told it.
+  // 事项: from `paired` if the server says it, else from the queue (a clerk
+  // paired at once, or an invited agent, was never seen there).
   const waiting = app.queue.waiting.find((w) => w.name === peer.name && w.province === peer.province
     && w.center === peer.center);
-  app.session = { id: msg.session, case: msg.case || '', peer, item: waiting ? waiting.item : '', startedAt: performance.now() };
+  app.session = {
+    id: msg.session, case: msg.case || '', peer,
+    item: msg.item || (waiting ? waiting.item : ''), booked: !!(msg.booked || (waiting && waiting.booked)),
+    startedAt: performance.now(), members: new Map(), invited: new Set(),
+  };
   app.snapshots.clear();
   app.current = null;
   app.annotations = [];
@@ -524,23 +657,23 @@ function onPaired(msg) {
   $('#recording-notice').hidden = true;
   $('#call-peer').textContent = peer.name || '（未署名）';
   $('#call-from').textContent = `${province(peer.province)} · ${peer.center || '（企业）'}`;
-  $('#call-item').textContent = app.session.item || '—';
+  $('#call-item').textContent = app.session.item ? `${itemName(app.session.item)}${app.session.booked ? '（预约）' : ''}` : '—';
+  renderMembers();
   $('#call-case').textContent = app.session.case || '—';
   $('#call-media').textContent = '正在连接…';
   $('#call-elapsed').textContent = '00:00';
   setMessage($('#call-message'), '');
   setMessage($('#annotate-message'), '');
   setMessage($('#status-message'), `已自动接入：${peer.name || '来访者'}（${province(peer.province)}）。`, 'is-ok');
-  for (const kind of ['camera', 'screen', 'document'])
-    showRemote(kind, null);
+  renderRemote();
 
   const call = new VwCall(app.sig, {
     session: msg.session,
     sources: { audio: app.local.audio, camera: app.local.camera, document: app.local.document },
   });
   app.call = call;
-  call.addEventListener('remote-track', (e) => onRemoteTrack(e.detail));
-  call.addEventListener('remote-track-ended', (e) => onRemoteTrackEnded(e.detail));
+  call.addEventListener('remote-track', () => renderRemote());
+  call.addEventListener('remote-track-ended', () => renderRemote());
   call.addEventListener('connection-state', (e) => onConnectionState(e.detail.state));
   call.addEventListener('channel', (e) => onChannel(e.detail.channel));
   call.addEventListener('source-ended', (e) => {
@@ -562,46 +695,133 @@ function onRecording(msg) {
     $('#recording-notice').hidden = !msg.active;
 }
 
+// The fixed tile of the clerk's track of @kind.
 function tile(kind) {
   return $(`#remote-${kind}`);
 }
 
-function showRemote(kind, stream) {
+// The tile that shows @peer's track of @kind: the fixed ones for the person
+// we are paired with, one made for each track of a third participant.
+function tileFor(peer, kind, mid) {
+  if (app.session && app.session.members.has(peer))
+    return $(`#remote-m-${peer}-${kind}`);
+  const t = tile(kind);
+  return t && t.dataset.mid === mid ? t : null;
+}
+
+function memberLabel(m) {
+  const where = [m.center, province(m.province)].filter((x) => x && x !== '—').join(' · ');
+  return where ? `${m.name}（${where}）` : (m.name || '第三方');
+}
+
+// Shows @entry ({mid, stream}) in the fixed tile of @kind, or nothing.
+function showRemote(kind, entry) {
   const t = tile(kind);
   if (!t)
     return;
-  const video = $('video', t);
-  video.srcObject = stream;
-  t.dataset.live = stream ? 'true' : 'false';
-  t.classList.toggle('is-waiting', !stream);
-  $('.vw-live-flag', t).textContent = stream ? '直播中' : '未开启';
-  $('.vw-live-flag', t).classList.toggle('is-on', !!stream);
-  if (!stream) {
-    $('.vw-tile-stats', t).textContent = '';
-    delete t.dataset.framesDecoded;
-    delete t.dataset.frameWidth;
-    delete t.dataset.frameHeight;
-    delete t.dataset.statsAt;
-  } else {
-    video.play().catch(() => {});
-  }
-}
-
-function onRemoteTrack({ kind, stream }) {
-  if (kind === 'audio') {
-    const audio = $('#remote-audio');
-    audio.srcObject = stream;
-    audio.play().catch(() => setMessage($('#call-message'), '浏览器阻止了自动播放声音，请点击页面任意处。', 'is-warn'));
+  const mid = entry ? entry.mid : '';
+  if ((t.dataset.mid || '') === mid && (t.dataset.live === 'true') === !!entry)
     return;
-  }
-  showRemote(kind, stream);
+  const video = $('video', t);
+  video.srcObject = entry ? entry.stream : null;
+  t.dataset.live = entry ? 'true' : 'false';
+  if (entry)
+    t.dataset.mid = mid;
+  else
+    delete t.dataset.mid;
+  t.classList.toggle('is-waiting', !entry);
+  $('.vw-live-flag', t).textContent = entry ? '直播中' : '未开启';
+  $('.vw-live-flag', t).classList.toggle('is-on', !!entry);
+  $('.vw-tile-stats', t).textContent = '';
+  delete t.dataset.framesDecoded;
+  delete t.dataset.frameWidth;
+  delete t.dataset.frameHeight;
+  delete t.dataset.statsAt;
+  if (entry)
+    video.play().catch(() => {});
 }
 
-function onRemoteTrackEnded({ kind }) {
-  if (kind === 'audio')
-    $('#remote-audio').srcObject = null;
-  else
-    showRemote(kind, null);
+function memberTile(id, m, t) {
+  const video = el('video', { autoplay: true, playsinline: true });
+  video.muted = true;
+  const fig = el('figure', { class: 'vw-media-tile vw-member-tile', id, dataset: { kind: t.kind, peer: t.peer, mid: t.mid, live: 'true' } },
+    el('header', {}, el('span', {}, `${memberLabel(m)} · ${KIND_NAMES[t.kind] || t.kind}`), el('span', { class: 'vw-live-flag is-on' }, '直播中')),
+    el('div', { class: 'vw-media-screen' }, video, el('div', { class: 'vw-media-state' }, '')),
+    el('footer', { class: 'vw-tile-stats' }));
+  video.srcObject = t.stream;
+  video.play().catch(() => {});
+  return fig;
+}
+
+// Every remote track where it belongs, from the call's live tracks: the
+// person we are paired with in the fixed tiles, each third participant in
+// tiles of its own, and nothing of a peer whose m-lines went inactive.
+function renderRemote() {
+  const tracks = app.call && !app.call.closed ? app.call.remoteTracks() : [];
+  const members = app.session ? app.session.members : new Map();
+  const main = tracks.filter((t) => !members.has(t.peer));
+  for (const kind of ['camera', 'screen', 'document'])
+    showRemote(kind, main.find((t) => t.kind === kind) || null);
+  const audio = main.find((t) => t.kind === 'audio');
+  const audioEl = $('#remote-audio');
+  if ((audio ? audio.mid : '') !== (audioEl.dataset.mid || '')) {
+    audioEl.dataset.mid = audio ? audio.mid : '';
+    audioEl.srcObject = audio ? audio.stream : null;
+    if (audio)
+      audioEl.play().catch(() => setMessage($('#call-message'), '浏览器阻止了自动播放声音，请点击页面任意处。', 'is-warn'));
+  }
+
+  const others = tracks.filter((t) => members.has(t.peer));
+  const wantTiles = new Map(others.filter((t) => t.kind !== 'audio').map((t) => [`remote-m-${t.peer}-${t.kind}`, t]));
+  for (const fig of [...document.querySelectorAll('#remote-tiles .vw-member-tile')])
+    if (!wantTiles.has(fig.id) || fig.dataset.mid !== wantTiles.get(fig.id).mid)
+      fig.remove();
+  for (const [id, t] of wantTiles)
+    if (!document.getElementById(id))
+      $('#remote-tiles').append(memberTile(id, members.get(t.peer), t));
+
+  const audios = $('#remote-audios');
+  const wantAudio = new Map(others.filter((t) => t.kind === 'audio').map((t) => [`remote-audio-${t.peer}`, t]));
+  for (const a of [...audios.children])
+    if (!wantAudio.has(a.id) || a.dataset.mid !== wantAudio.get(a.id).mid)
+      a.remove();
+  for (const [id, t] of wantAudio) {
+    if (document.getElementById(id))
+      continue;
+    const a = el('audio', { id, autoplay: true, dataset: { mid: t.mid, peer: t.peer } });
+    a.srcObject = t.stream;
+    audios.append(a);
+    a.play().catch(() => {});
+  }
+}
+
+function renderMembers() {
+  const list = app.session ? [...app.session.members.values()] : [];
+  const dd = $('#call-members');
+  dd.textContent = list.length ? list.map((m) => `${m.role === 'agent' ? '帮办专员 ' : ''}${memberLabel(m)}`).join('、') : '—';
+  dd.dataset.count = String(list.length);
+}
+
+// 三方通话: someone else is in the session now (an invited agent, or the
+// agent who invited us, or the new agent after a transfer).
+function onJoined(msg) {
+  if (!app.session || msg.session !== app.session.id)
+    return;
+  const m = msg.peer || { name: '第三方' };
+  app.session.members.set(msg.peer_id, m);
+  renderMembers();
+  renderRemote();
+  setMessage($('#call-message'), `${m.role === 'agent' ? '帮办专员 ' : ''}${memberLabel(m)} 已加入本次服务（三方通话）。`, 'is-ok');
+}
+
+function onLeft(msg) {
+  if (!app.session || msg.session !== app.session.id)
+    return;
+  const m = app.session.members.get(msg.peer_id) || msg.peer || { name: '第三方' };
+  app.session.members.delete(msg.peer_id);
+  renderMembers();
+  renderRemote();
+  setMessage($('#call-message'), `${memberLabel(m)} 已离开本次服务。`, 'is-warn');
 }
 
 function onConnectionState(state) {
@@ -637,7 +857,7 @@ async function tickCall() {
   }
   const now = performance.now();
   for (const s of stats) {
-    const t = tile(s.kind);
+    const t = tileFor(s.peer, s.kind, s.mid);
     if (!t || s.mediaType !== 'video' || t.dataset.live !== 'true')
       continue;
     const frames = s.framesDecoded || 0;
@@ -677,9 +897,10 @@ function endCall(reason) {
     setLocal('screen', null);
   if (app.local.document)
     setLocal('document', null);
-  for (const kind of ['camera', 'screen', 'document'])
-    showRemote(kind, null);
-  $('#remote-audio').srcObject = null;
+  renderRemote();   // app.call is gone: every remote tile is emptied
+  for (const dialog of [$('#transfer-dialog'), $('#invite-dialog')])
+    if (dialog.open)
+      dialog.close();
   const peer = session && session.peer;
   $('#call-view').hidden = true;
   $('#idle-view').hidden = false;
@@ -687,12 +908,12 @@ function endCall(reason) {
   $('#btn-annotate').disabled = true;
   if (reason === null)
     return;
-  const text = ENDED[reason] || ENDED.hangup;
+  const text = reason === 'transferred' && app.transferText ? app.transferText : (ENDED[reason] || ENDED.hangup);
+  app.transferText = '';
   setMessage($('#status-message'), `${peer && peer.name ? `与 ${peer.name} 的通话：` : ''}${text}`,
-    reason === 'hangup' || reason === 'peer-hangup' ? 'is-ok' : 'is-warn');
-  // The server makes an agent available again after a session.
-  if (app.sig && app.sig.connected)
-    setStatus('available');
+    reason === 'hangup' || reason === 'peer-hangup' || reason === 'transferred' ? 'is-ok' : 'is-warn');
+  // The server says what comes next (`agent-state`: wrap-up, then available).
+  updateItemsApply();
 }
 
 function updateControls() {
@@ -783,6 +1004,199 @@ async function onHangup() {
     setMessage($('#call-message'), errorText(err));
   } finally {
     $('#btn-hangup').disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------- 转办 and 三方通话
+
+// GET /api/desk/agents: who is signed in as an agent now, and their state.
+async function fetchAgents() {
+  const res = await fetch('/api/desk/agents', {
+    credentials: 'same-origin', cache: 'no-store',
+    headers: { Accept: 'application/json', ...(app.token ? { Authorization: `Bearer ${app.token}` } : {}) },
+  });
+  const body = await res.json().catch(() => null);
+  if (res.status === 401)
+    throw new Error('登录已过期，请重新登录。');
+  if (!res.ok || !body || !Array.isArray(body.agents))
+    throw new Error(`无法读取帮办专员名单（${res.status}）。`);
+  return body.agents.filter((a) => !app.account || a.account !== app.account.username);
+}
+
+// The colleagues as radio choices: only those 示闲 can be chosen.
+function renderAgentChoices(list, agents, name, { otherCentreFirst = false } = {}) {
+  const sorted = [...agents].sort((a, b) => {
+    const av = a.state === 'available' ? 0 : 1;
+    const bv = b.state === 'available' ? 0 : 1;
+    if (av !== bv)
+      return av - bv;
+    if (otherCentreFirst) {
+      const ac = a.center === app.account.center ? 1 : 0;
+      const bc = b.center === app.account.center ? 1 : 0;
+      if (ac !== bc)
+        return ac - bc;
+    }
+    return String(a.name).localeCompare(String(b.name), 'zh-CN');
+  });
+  if (sorted.length === 0) {
+    list.replaceChildren(el('li', { class: 'vw-muted' }, '目前没有其他帮办专员在线。'));
+    return;
+  }
+  const item = app.session && app.session.item;
+  list.replaceChildren(...sorted.map((a) => {
+    const input = el('input', { type: 'radio', name, value: a.account });
+    input.disabled = a.state !== 'available';
+    const handles = !item || !Array.isArray(a.items) || a.items.includes(item);
+    return el('li', { dataset: { account: a.account, state: a.state } },
+      el('label', { class: 'vw-agent-choice' }, input, ' ',
+        el('strong', {}, a.name), ` · ${a.center || '—'} · ${province(a.province)} `,
+        el('span', { class: `vw-badge ${a.state === 'available' ? 'is-good' : a.state === 'busy' ? 'is-live' : a.state === 'wrap-up' ? 'is-mid' : ''}` },
+          AGENT_STATES[a.state] || a.state),
+        handles ? null : el('span', { class: 'vw-muted vw-small' }, '（不办理该事项）')));
+  }));
+}
+
+function fillTransferItems() {
+  const select = $('#transfer-item');
+  const keep = select.value;
+  const items = itemsIn(app.catalogue, $('#transfer-province').value);
+  select.replaceChildren(...items.map((it) => el('option', { value: it.code }, it.name)));
+  if (items.some((it) => it.code === keep))
+    select.value = keep;
+  else if (app.session && items.some((it) => it.code === app.session.item))
+    select.value = app.session.item;
+}
+
+function transferMode() {
+  return ($('#transfer-form input[name="transfer-to"]:checked') || {}).value || 'agent';
+}
+
+function updateTransferMode() {
+  const mode = transferMode();
+  $('#transfer-agent-field').hidden = mode !== 'agent';
+  $('#transfer-item-field').hidden = mode !== 'item';
+}
+
+async function refreshTransferAgents() {
+  const list = $('#transfer-agents');
+  list.replaceChildren(el('li', { class: 'vw-muted' }, '正在读取在线的帮办专员…'));
+  try {
+    app.deskAgents = await fetchAgents();
+    renderAgentChoices(list, app.deskAgents, 'transfer-agent');
+  } catch (err) {
+    list.replaceChildren();
+    setMessage($('#transfer-message'), err.message);
+  }
+}
+
+async function openTransfer() {
+  if (!app.session)
+    return;
+  const peer = app.session.peer || {};
+  $('#transfer-who').textContent = `把 ${peer.name || '来访者'}（${province(peer.province)} · ${peer.center || '企业'}）${app.session.item ? `办理「${itemName(app.session.item)}」` : ''}转给：`;
+  setMessage($('#transfer-message'), '');
+  $('#transfer-province').value = app.account.province;
+  fillTransferItems();
+  updateTransferMode();
+  $('#transfer-dialog').showModal();
+  await refreshTransferAgents();
+}
+
+async function submitTransfer(event) {
+  event.preventDefault();
+  const message = $('#transfer-message');
+  if (!app.session || !app.sig) {
+    $('#transfer-dialog').close();
+    return;
+  }
+  const session = app.session.id;
+  let fields;
+  if (transferMode() === 'agent') {
+    const chosen = $('#transfer-agents input[name="transfer-agent"]:checked');
+    if (!chosen) {
+      setMessage(message, '请选择一位示闲的同事。');
+      return;
+    }
+    const a = (app.deskAgents || []).find((x) => x.account === chosen.value) || { name: chosen.value };
+    fields = { session, agent: chosen.value };
+    app.transferText = `已转办给帮办专员 ${a.name}（${a.center || province(a.province)}），您已离开本次服务。`;
+  } else {
+    const item = $('#transfer-item').value;
+    const to = $('#transfer-province').value;
+    if (!item) {
+      setMessage(message, '请选择事项。');
+      return;
+    }
+    fields = { session, item, province: to };
+    app.transferText = `已转到${province(to)}「${itemName(item)}」的队列（排在最前），您已离开本次服务。`;
+  }
+  $('#transfer-submit').disabled = true;
+  setMessage(message, '正在转办…', 'is-warn');
+  try {
+    await app.sig.transfer(fields);   // our `ended` (transferred) answers it
+    if ($('#transfer-dialog').open)
+      $('#transfer-dialog').close();
+  } catch (err) {
+    app.transferText = '';
+    setMessage(message, err instanceof VwSignalingError && err.code === 'wrong-state'
+      ? '只有接待该来访者的帮办专员可以转办。' : errorText(err));
+    if (transferMode() === 'agent')
+      refreshTransferAgents();
+  } finally {
+    $('#transfer-submit').disabled = false;
+  }
+}
+
+async function refreshInviteAgents() {
+  const list = $('#invite-agents');
+  list.replaceChildren(el('li', { class: 'vw-muted' }, '正在读取在线的帮办专员…'));
+  try {
+    app.deskAgents = await fetchAgents();
+    const present = new Set([...(app.session ? app.session.members.values() : [])].map((m) => `${m.name}|${m.center}`));
+    renderAgentChoices(list, app.deskAgents.filter((a) => !present.has(`${a.name}|${a.center}`)), 'invite-agent', { otherCentreFirst: true });
+  } catch (err) {
+    list.replaceChildren();
+    setMessage($('#invite-message'), err.message);
+  }
+}
+
+async function openInvite() {
+  if (!app.session)
+    return;
+  setMessage($('#invite-message'), '');
+  $('#invite-dialog').showModal();
+  await refreshInviteAgents();
+}
+
+async function submitInvite(event) {
+  event.preventDefault();
+  const message = $('#invite-message');
+  if (!app.session || !app.sig) {
+    $('#invite-dialog').close();
+    return;
+  }
+  const chosen = $('#invite-agents input[name="invite-agent"]:checked');
+  if (!chosen) {
+    setMessage(message, '请选择一位示闲的帮办专员。');
+    return;
+  }
+  const a = (app.deskAgents || []).find((x) => x.account === chosen.value) || { name: chosen.value };
+  $('#invite-submit').disabled = true;
+  setMessage(message, '正在邀请…', 'is-warn');
+  try {
+    await app.sig.invite(app.session.id, chosen.value);
+    app.session.invited.add(chosen.value);
+    $('#invite-dialog').close();
+    // `joined` may have come before the ok: then it said so already.
+    const here = [...app.session.members.values()].some((m) => m.name === a.name && m.center === a.center);
+    if (!here)
+      setMessage($('#call-message'), `已邀请帮办专员 ${a.name}（${a.center || province(a.province)}），正在加入…`, 'is-ok');
+  } catch (err) {
+    setMessage(message, err instanceof VwSignalingError && err.code === 'wrong-state'
+      ? '无法邀请：只有接待该来访者的帮办专员可以邀请，且一次服务最多三方。' : errorText(err));
+    refreshInviteAgents();
+  } finally {
+    $('#invite-submit').disabled = false;
   }
 }
 
@@ -997,6 +1411,9 @@ async function onReconnect() {
 
 const signalHandlers = {
   queue: (e) => onQueue(e.detail),
+  'agent-state': (e) => onAgentState(e.detail),
+  joined: (e) => onJoined(e.detail),
+  left: (e) => onLeft(e.detail),
   paired: (e) => onPaired(e.detail),
   recording: (e) => onRecording(e.detail),
   'snapshot-stored': (e) => onSnapshotStored(e.detail),
@@ -1021,6 +1438,23 @@ function init() {
   $('#btn-document').addEventListener('click', onDocument);
   $('#btn-snapshot').addEventListener('click', onSnapshotRequest);
   $('#btn-hangup').addEventListener('click', onHangup);
+  $('#btn-transfer').addEventListener('click', openTransfer);
+  $('#btn-invite').addEventListener('click', openInvite);
+  $('#transfer-form').addEventListener('submit', submitTransfer);
+  $('#transfer-close').addEventListener('click', () => $('#transfer-dialog').close());
+  $('#transfer-refresh').addEventListener('click', refreshTransferAgents);
+  $('#transfer-province').addEventListener('change', fillTransferItems);
+  for (const radio of document.querySelectorAll('#transfer-form input[name="transfer-to"]'))
+    radio.addEventListener('change', updateTransferMode);
+  $('#invite-form').addEventListener('submit', submitInvite);
+  $('#invite-close').addEventListener('click', () => $('#invite-dialog').close());
+  $('#invite-refresh').addEventListener('click', refreshInviteAgents);
+  $('#items-apply').addEventListener('click', applyItems);
+  $('#items-all').addEventListener('click', () => {
+    for (const box of document.querySelectorAll('#item-choices input[type="checkbox"]'))
+      box.checked = true;
+    updateItemsApply();
+  });
   $('#markup-form').addEventListener('submit', onAnnotate);
   $('#markup-clear').addEventListener('click', () => app.markup.clear());
   $('#markup-note').addEventListener('input', updateNoteCount);
@@ -1037,11 +1471,21 @@ function init() {
     });
   if (navigator.mediaDevices && navigator.mediaDevices.addEventListener)
     navigator.mediaDevices.addEventListener('devicechange', () => listDevices().catch(() => {}));
-  app.timers.push(setInterval(tickQueue, 250));   // each second shown on time
+  app.timers.push(setInterval(() => {   // each second shown on time
+    tickQueue();
+    tickStatus();
+  }, 250));
   app.timers.push(setInterval(() => { tickCall(); }, 1000));
   updateControls();
   setStatus('offline');
   showSignIn('');
+  loadCatalogue().then((items) => {
+    app.catalogue = items;
+    renderQueue();
+    renderItemChoices();
+    if (app.session)
+      $('#call-item').textContent = app.session.item ? `${itemName(app.session.item)}${app.session.booked ? '（预约）' : ''}` : '—';
+  });
 }
 
 init();

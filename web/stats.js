@@ -7,6 +7,7 @@
 // with supervisor.html through sessionStorage.
 
 import { barChart, columnChart, pairedBarChart, stackedBarChart } from './charts.js';
+import { loadCatalogue, itemName } from './js/vw-catalogue.js';
 
 const ACCOUNT_KEY = 'vw-supervisor-account';
 const PROVINCES = { shanghai: '上海', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽' };
@@ -77,6 +78,8 @@ function groupName(group, g) {
     return group === 'item' ? '（未填事项）' : '（未知）';
   if (group === 'province')
     return PROVINCES[g.key] || g.key;
+  if (group === 'item')   // a code since issue 6 (an old session may hold a name)
+    return itemName(g.key, g.name && g.name !== g.key ? g.name : null);
   return g.name || g.key;
 }
 
@@ -89,7 +92,12 @@ class ApiError extends Error {
   }
 }
 
+// Items are codes: the catalogue (public) names them; read before the
+// first answer is drawn.
+const catalogueReady = loadCatalogue();
+
 async function api(method, path, body) {
+  await catalogueReady;
   const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';

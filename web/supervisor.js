@@ -8,6 +8,7 @@
 // display details (name, centre) are kept in sessionStorage, for the header.
 
 import { SyncPlayer, formatClock } from './playback.js';
+import { loadCatalogue, itemName } from './js/vw-catalogue.js';
 
 const ACCOUNT_KEY = 'vw-supervisor-account';
 const PAGE_SIZE = 50;
@@ -19,6 +20,7 @@ const STATES = { open: '进行中', ended: '已结束', interrupted: '已中断'
 const END_REASONS = {
   hangup: '挂断', 'peer-hangup': '对方挂断', 'peer-disconnected': '对方断线',
   'media-failed': '媒体连接失败', 'server-shutdown': '服务器关闭', interrupted: '服务中断',
+  transferred: '已转办',
 };
 const RATINGS = { 5: '非常满意', 4: '满意', 3: '基本满意', 2: '不满意', 1: '非常不满意' };
 const SCORES = { 5: '优秀', 4: '良好', 3: '合格', 2: '待改进', 1: '不合格' };
@@ -32,7 +34,9 @@ const EVENT_TYPES = {
   'recording-started': '开始录制', 'recording-stopped': '录制结束', 'recording-ended': '录制结束',
   'monitor-started': '监督员开始旁听', 'monitor-stopped': '监督员结束旁听',
   'follow-up-opened': '建立整改', 'follow-up-closed': '整改办结',
+  leg: '帮办专员接入', transferred: '转办', invited: '邀请三方通话',
 };
+const LEG_HOW = { first: '首次接入', transfer: '转办接入', invite: '受邀加入（三方通话）' };
 const API_ERRORS = {
   401: '登录已过期或未登录，请重新登录。',
   403: '当前账号无权进行此操作。',
@@ -155,7 +159,26 @@ function setMessage(node, text, kind = 'is-error') {
 
 // ---------------------------------------------------------------- the API
 
+// Sessions name their item by its catalogue code (with `item_name` when the
+// server gives it); the catalogue (public) names the others.  Read before
+// the first answer is shown, and it fills the item filter.
+const catalogueReady = loadCatalogue().then((items) => {
+  const select = document.querySelector('#f-item');
+  if (select && items.length) {
+    const keep = select.value;
+    select.replaceChildren(new Option('全部事项', ''), ...items.map((it) => new Option(`${it.name}（${it.code}）`, it.code)));
+    select.value = keep;
+  }
+  return items;
+});
+
+// An item as people read it: the name, else the code.
+function itemText(code, name) {
+  return itemName(code, name) || '—';
+}
+
 async function api(method, path, body) {
+  await catalogueReady;
   const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -294,7 +317,7 @@ function sessionRow(s) {
   cell('案件编号', el('a', { class: 'vw-mono case-no', href: `#/sessions/${encodeURIComponent(s.id)}` }, s.case_no || s.id)),
   cell('开始时间', formatDateTime(s.started_at), 'vw-nowrap'),
   cell('办理省份', province(s.province)),
-  cell('事项', s.item || '—'),
+  cell('事项', itemText(s.item, s.item_name)),
   cell('帮办专员', describePeople(agents)),
   cell('办事员/企业', describePeople(clerks)),
   cell('时长', formatDuration(s.duration_s, s.state), 'vw-nowrap'),
@@ -434,7 +457,7 @@ function renderFacts(s) {
   const facts = [
     ['案件编号', el('span', { class: 'vw-mono' }, s.case_no || '—')],
     ['会话编号', el('span', { class: 'vw-mono' }, s.id)],
-    ['事项', s.item || '—'],
+    ['事项', itemText(s.item, s.item_name)],
     ['办理省份', province(s.province)],
     ['开始时间', formatDateTime(s.started_at)],
     ['结束时间', s.ended_at ? formatDateTime(s.ended_at) : '—'],
@@ -478,7 +501,7 @@ function summarizeDetail(detail) {
   }
   if (typeof value !== 'object')
     return String(value);
-  const names = { peer: '参与者', peer_id: '参与者', kind: '类型', track: '轨道', reason: '原因', name: '姓名', role: '角色', snapshot: '快照', note: '说明', item: '事项', province: '省份' };
+  const names = { peer: '参与者', peer_id: '参与者', kind: '类型', track: '轨道', reason: '原因', name: '姓名', role: '角色', snapshot: '快照', note: '说明', item: '事项', province: '省份', how: '方式', by: '由', agent: '帮办专员', account: '账号', center: '中心', from: '转出' };
   return Object.entries(value)
     .filter(([k, v]) => v !== null && typeof v !== 'object' && !HIDDEN_DETAIL.has(k))
     .slice(0, 6)
@@ -492,6 +515,10 @@ function summarizeDetail(detail) {
         shown = END_REASONS[v] || shown;
       else if (k === 'province')
         shown = province(v);
+      else if (k === 'item')
+        shown = itemText(v, value.item_name);
+      else if (k === 'how')
+        shown = LEG_HOW[v] || shown;
       return `${names[k] || k}: ${shown}`;
     })
     .join('，');
@@ -735,7 +762,7 @@ function followUpRow(f) {
     cell('案件编号', el('a', { class: 'vw-mono case-no', href: sessionLink }, f.case_no || f.session_id)),
     cell('评价', [ratingBadge(rating), el('div', { class: 'vw-muted vw-nowrap' }, formatDateTime(rating.created_at)),
       rating.comment ? el('div', { class: 'follow-up-comment' }, `“${rating.comment}”`) : null]),
-    cell('事项', [f.item || '—', el('div', { class: 'vw-muted' }, `${province(f.province)}办理`)]),
+    cell('事项', [itemText(f.item, f.item_name), el('div', { class: 'vw-muted' }, `${province(f.province)}办理`)]),
     cell('帮办专员', [agent.name || '—', el('div', { class: 'vw-muted' }, agent.center || '')]),
     cell('办事员/企业', [clerk.name || '（未署名）', el('div', { class: 'vw-muted' }, [province(clerk.province), clerk.center].filter(Boolean).join(' · '))]),
     cell('整改期限', dueCell(f)),

@@ -100,13 +100,24 @@ export async function harness(cases, { logPrefix = '' } = {}) {
       if (env.VW_TEST_VERBOSE)
         process.stderr.write(d);
     });
-    child.exited = new Promise((res) => child.on('exit', (code, signal) => {
-      children.delete(child);
-      child.exitCode_ = code;
-      child.exitSignal_ = signal;
-      res({ code, signal });
-    }));
-    child.on('error', (err) => diag(`${label}: ${err.message}`));
+    child.exited = new Promise((res) => {
+      child.on('exit', (code, signal) => {
+        children.delete(child);
+        child.exitCode_ = code;
+        child.exitSignal_ = signal;
+        res({ code, signal });
+      });
+      // A program that could not be started (e.g. being rebuilt) never
+      // exits: it counts as exited with -1, so nothing waits for it.
+      child.on('error', (err) => {
+        diag(`${label}: ${err.message}`);
+        if (child.pid === undefined && child.exitCode_ === undefined) {
+          children.delete(child);
+          child.exitCode_ = -1;
+          res({ code: -1, signal: null });
+        }
+      });
+    });
     return child;
   }
 

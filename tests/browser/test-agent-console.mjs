@@ -8,14 +8,15 @@
 //   node tests/browser/test-agent-console.mjs
 //
 // Speaks TAP.  Screenshots (agent-in-call.png, agent-snapshot-marked.png,
-// agent-phone.png), the server's log, the clerk's event lines and the
+// agent-phone.png, agent-three-party.png, agent-transfer.png), the server's
+// log, the clerks' and the colleague's event lines and the
 // browser's signalling frames go to VW_ARTIFACTS (printed in a comment).
 // CHROMIUM overrides the browser (default /usr/bin/chromium);
 // VW_TEST_VERBOSE=1 echoes the server's log.
 
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,12 +25,13 @@ import { harness } from './lib.mjs';
 // ------------------------------------------------------------------ setup
 
 const CASES = [
-  'vw-admin adds the agent 张敏 (shanghai, 黄浦区政务服务中心)',
-  'vw-server starts and prints its URL',
+  'vw-admin adds the agents 张敏 (shanghai, 黄浦区政务服务中心) and 李娜 (青浦区行政服务中心) and a supervisor',
+  'vw-server starts (wrap-up 5 s) and prints its URL',
   'the landing page links the agent console; the page and its modules are served',
-  'a wrong password is refused; signing in shows the desk, away, with the token in memory only',
-  'a clerk asks while the agent is away: the console shows the queue entry, its wait counting up',
-  'going available takes the clerk automatically: in call, 本次服务全程录音录像, the item, the queue empty',
+  'a wrong password is refused; signing in shows the desk, 暂离（示忙） as the server says, with the token in memory only',
+  '示闲 with nobody waiting: 空闲（示闲） as the server says; 示忙: 暂离 again; the items handled are chosen from the catalogue and said in hello, then all again',
+  'clerks ask while the agent is away: the console shows the queue entries by item name, an appointment holder first and marked 预约, the wait counting up',
+  'going available takes the clerk automatically: 通话中, 本次服务全程录音录像, the item, the queue empty',
   'the browser decodes the clerk\'s camera and document camera (frames rising, document 1920x1080)',
   'the native clerk decodes the browser agent\'s camera and hears its microphone',
   '高拍仪: the second camera goes out as the document camera and the clerk decodes it; closed, its track ends',
@@ -37,13 +39,20 @@ const CASES = [
   '请求快照: the snapshot arrives checked, with the clerk\'s SHA-256, size and full resolution, as kept by the server',
   'a rectangle drawn with the mouse and a note: the clerk gets the same rectangle and note, annotated PNG written; screenshot agent-snapshot-marked.png',
   'on a phone-sized screen the console fits the width (agent-phone.png)',
-  '挂断: the clerk gets ended (peer-hangup) and exits; the console is back to 在线',
+  '挂断: the clerk gets ended (peer-hangup) and exits; the console shows 整理中 with a countdown, then 空闲（示闲） by itself; 示忙 is acknowledged',
+  '三方通话: in a call with another clerk, the invite dialog lists the colleague 李娜 (示闲); invited, she has her own named tile with her picture; she leaves and it goes (agent-three-party.png)',
+  '转办: the transfer dialog lists 李娜 and the catalogue\'s items; transferred to her, the clerk keeps its session with her, the console leaves the call into wrap-up and 结束整理，示闲 makes it available (agent-transfer.png)',
   'no script errors or CSP violations in the page',
   'vw-server stops cleanly',
 ];
 
 const AGENT = { username: 'zhangmin', password: 'Bangban-2026-huangpu', name: '张敏', center: '黄浦区政务服务中心' };
-const CLERK = { name: '李华', center: '嘉善县行政服务中心', item: '企业设立' };
+const COLLEAGUE = { username: 'lina', password: 'Bangban-2026-qingpu', name: '李娜', center: '青浦区行政服务中心' };
+const SUPERVISOR = { username: 'wangfang', password: 'Jiandu-2026-huangpu', name: '王芳' };
+const CLERK = { name: '李华', center: '嘉善县行政服务中心', item: '企业设立', code: 'QY-SL-001' };
+const HOLDER = { name: '钱伟', center: '吴江区政务服务中心', province: 'jiangsu' };
+const CLERK2 = { name: '周杰', center: '合肥市政务服务中心', province: 'anhui' };
+const WRAP_UP_S = 5;
 const NOTE = '此处缺少法定代表人签名，请补签后重新拍摄';
 
 
@@ -75,17 +84,21 @@ const dataDir = join(state.work, 'data');
 
 // 1
 await step([], async () => {
-  const a = await runAdmin(['--data-dir', dataDir, 'add-account', '--username', AGENT.username,
-    '--role', 'agent', '--name', AGENT.name, '--province', 'shanghai', '--center', AGENT.center],
-  `${AGENT.password}\n`);
-  assert(a.code === 0, `vw-admin exited ${a.code}: ${a.err.trim()}`);
+  for (const [acc, role, extra] of [[AGENT, 'agent', []], [COLLEAGUE, 'agent', []],
+    [{ ...SUPERVISOR, center: AGENT.center }, 'supervisor', ['--scope', 'center']]]) {
+    const a = await runAdmin(['--data-dir', dataDir, 'add-account', '--username', acc.username,
+      '--role', role, '--name', acc.name, '--province', 'shanghai', '--center', acc.center, ...extra],
+    `${acc.password}\n`);
+    assert(a.code === 0, `vw-admin (${acc.username}) exited ${a.code}: ${a.err.trim()}`);
+  }
   state.account = true;
 });
 
 // 2
 await step(['account'], async () => {
   const server = startProcess('agent-console-vw-server', program('VW_SERVER'),
-    ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir], { stdin: 'ignore' });
+    ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir,
+      '--wrap-up-seconds', String(WRAP_UP_S)], { stdin: 'ignore' });
   state.server = server;
   const lines = createInterface({ input: server.stdout });
   const url = await new Promise((res, rej) => {
@@ -109,7 +122,7 @@ await step(['url'], async () => {
   assert(r.status === 200 && r.text.includes('/agent.html') && r.text.includes('帮办专员工作台'),
     'the landing page does not link to 帮办专员工作台 (/agent.html)');
   for (const path of ['/agent.html', '/agent.js', '/agent.css', '/js/vw-signaling.js', '/js/vw-call.js',
-    '/js/vw-transfer.js', '/js/vw-markup.js']) {
+    '/js/vw-transfer.js', '/js/vw-markup.js', '/js/vw-catalogue.js']) {
     const f = await http('GET', path);
     assert(f.status === 200, `${path} answered ${f.status}`);
   }
@@ -178,12 +191,16 @@ await step(['served'], async () => {
   await page.locator('#desk-view').waitFor({ state: 'visible' });
   const info = await page.textContent('#user-info');
   assert(info.includes(AGENT.name) && info.includes(AGENT.center) && info.includes('上海'), `header: ${info}`);
-  const badge = await page.textContent('#status-badge');
-  assert(badge.trim() === '离开', `status badge: ${badge}`);
-  // The hello carried the token; the token is nowhere but in memory.
+  // Away, as the server says at once (agent-state).
+  await waitFor('agent-state away', () => frames.find((f) => f.dir === 'in' && f.msg.type === 'agent-state' && f.msg.state === 'away'), 5000);
+  await waitFor('暂离（示忙）', async () => (await page.textContent('#status-badge')).trim() === '暂离（示忙）', 5000);
+  assert((await page.getAttribute('#go-away', 'aria-pressed')) === 'true', '示忙 is not pressed');
+  // The hello carried the token (and no items: all of the province); the
+  // token is nowhere but in memory.
   const hello = frames.find((f) => f.dir === 'out' && f.msg.type === 'hello');
   assert(hello && hello.msg.role === 'agent' && typeof hello.msg.token === 'string' && hello.msg.token.length > 20,
     `hello: ${hello && JSON.stringify({ ...hello.msg, token: hello.msg.token ? '…' : undefined })}`);
+  assert(!('items' in hello.msg), `hello names items: ${JSON.stringify(hello.msg.items)}`);
   const welcome = await waitFor('welcome', () => frames.find((f) => f.dir === 'in' && f.msg.type === 'welcome'), 5000);
   state.agentPeer = welcome.msg.peer_id;
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
@@ -198,18 +215,87 @@ await step(['served'], async () => {
 
 // 5
 await step(['signedIn'], async () => {
+  const stateFrames = () => frames.filter((f) => f.dir === 'in' && f.msg.type === 'agent-state').length;
+  let before = stateFrames();
+  await page.click('#go-available');
+  await waitFor('agent-state available', () => frames.slice(-20).find((f) => f.dir === 'in' && f.msg.type === 'agent-state' && f.msg.state === 'available'), 5000);
+  await waitFor('空闲（示闲）', async () => (await page.textContent('#status-badge')).trim() === '空闲（示闲）', 5000);
+  assert((await page.getAttribute('#go-available', 'aria-pressed')) === 'true', '示闲 is not pressed');
+  assert(stateFrames() > before, 'no agent-state from the server');
+  before = stateFrames();
+  await page.click('#go-away');
+  await waitFor('暂离（示忙） again', async () => (await page.textContent('#status-badge')).trim() === '暂离（示忙）', 5000);
+  assert(stateFrames() > before, 'away without the server saying so');
+  // The items handled: the catalogue's items of Shanghai, all ticked (hello
+  // without items); untick one and save: a new hello names the others.
+  await page.click('#items-box summary');
+  const boxes = await page.$$eval('#item-choices input[type="checkbox"]', (is) => is.map((i) => ({ code: i.value, checked: i.checked, label: i.parentElement.textContent.trim() })));
+  assert(boxes.length >= 5 && boxes.every((b) => b.checked), `item choices: ${JSON.stringify(boxes)}`);
+  assert(boxes.some((b) => b.code === 'SP-JY-004' && b.label === '食品经营许可证'), `item choices: ${JSON.stringify(boxes)}`);
+  assert(!boxes.some((b) => b.code === 'CS-YJS-007'), 'an item not handled remotely (出生一件事) is offered');
+  assert(await page.locator('#items-apply').isDisabled(), 'save is enabled with nothing changed');
+  await page.uncheck('#item-choices input[value="SP-JY-004"]');
+  const hellos = () => frames.filter((f) => f.dir === 'out' && f.msg.type === 'hello');
+  const n = hellos().length;
+  await page.click('#items-apply');
+  await waitFor('a new hello', () => hellos().length > n, 5000);
+  const hello = hellos().pop().msg;
+  assert(Array.isArray(hello.items) && hello.items.length === boxes.length - 1 && !hello.items.includes('SP-JY-004') && hello.items.includes(CLERK.code),
+    `hello items: ${JSON.stringify(hello.items)}`);
+  await waitFor('saved', async () => /已保存/.test(await page.textContent('#items-message')), 5000);
+  assert(!(await page.textContent('#items-summary')).includes('食品经营许可证'), 'the summary names the item left out');
+  const login = await http('POST', '/api/login', { body: { username: AGENT.username, password: AGENT.password } });
+  const desk = await http('GET', '/api/desk/agents', { token: login.json.token });
+  const me = desk.json && desk.json.agents.find((a) => a.account === AGENT.username);
+  assert(me && Array.isArray(me.items) && !me.items.includes('SP-JY-004') && me.state === 'away', `/api/desk/agents: ${desk.text}`);
+  await page.click('#items-all');
+  await page.click('#items-apply');
+  await waitFor('a third hello', () => hellos().length > n + 1, 5000);
+  assert(!('items' in hellos().pop().msg), 'all items ticked, yet hello names them');
+  await waitFor('暂离（示忙） after the reconnection', async () => (await page.textContent('#status-badge')).trim() === '暂离（示忙）', 5000);
+  const welcome = frames.filter((f) => f.dir === 'in' && f.msg.type === 'welcome').pop();
+  state.agentPeer = welcome.msg.peer_id;
+  await page.click('#items-box summary');
+});
+
+// 6
+await step(['signedIn'], async () => {
   const clerk = startClient('agent-console-clerk', ['--role', 'clerk', '--name', CLERK.name,
-    '--province', 'zhejiang', '--center', CLERK.center, '--item', CLERK.item, '--handled-in', 'shanghai',
+    '--province', 'zhejiang', '--center', CLERK.center, '--item', CLERK.code, '--handled-in', 'shanghai',
     '--document-camera', 'test']);
   state.clerk = clerk;
   const queued = await clerk.waitEvent('queued', 15000);
   assert(queued.position === 1, `queued at ${queued.position}`);
+  assert(queued.wait === undefined || typeof queued.wait === 'string', `queued: ${JSON.stringify(queued)}`);
   const row = page.locator('#queue-table tr[data-position="1"]');
   await row.waitFor({ state: 'visible', timeout: 10000 });
   const text = await row.innerText();
   for (const want of [CLERK.item, CLERK.name, '浙江', CLERK.center])
     assert(text.includes(want), `queue row "${text}" lacks ${want}`);
+  assert(!text.includes(CLERK.code) && !text.includes('预约'), `queue row "${text}" shows the code or 预约`);
   assert((await page.textContent('#queue-count')).includes('1'), 'the queue count is not 1');
+  // An appointment holder at the booked time goes first, marked 预约.
+  const sup = await http('POST', '/api/login', { body: { username: SUPERVISOR.username, password: SUPERVISOR.password } });
+  assert(sup.status === 200, `supervisor login: ${sup.status}`);
+  const start = Math.ceil(Date.now() / 60000) * 60000 + 120000;
+  const slot = await http('POST', '/api/slots', { token: sup.json.token, body: {
+    center: AGENT.center, province: 'shanghai', item: CLERK.code, starts_at: start, ends_at: start + 30 * 60000, capacity: 2 } });
+  assert(slot.status === 201, `POST /api/slots: ${slot.status} ${slot.text}`);
+  const booking = await http('POST', '/api/appointments', { body: { slot: slot.json.id, name: HOLDER.name, kind: 'enterprise' } });
+  assert(booking.status === 201 && booking.json.code, `POST /api/appointments: ${booking.status} ${booking.text}`);
+  const holder = startClient('agent-console-holder', ['--role', 'clerk', '--name', HOLDER.name,
+    '--province', HOLDER.province, '--center', HOLDER.center, '--item', CLERK.code, '--handled-in', 'shanghai',
+    '--booking', booking.json.code]);
+  await holder.waitEvent('queued', 15000);
+  await waitFor('the holder first, marked 预约', async () => {
+    const first = await page.locator('#queue-table tr[data-position="1"]').innerText().catch(() => '');
+    return first.includes(HOLDER.name) && first.includes('预约') && first.includes(CLERK.item);
+  }, 10000);
+  assert((await page.getAttribute('#queue-table tr[data-position="1"]', 'data-booked')) === 'true', 'the holder is not marked booked');
+  assert((await page.locator('#queue-table tr[data-position="2"]').innerText()).includes(CLERK.name), 'the clerk is not second');
+  // The holder leaves again (the test goes on with 李华).
+  await stopChild(holder);
+  await waitFor('the holder gone', async () => !(await page.textContent('#queue-table')).includes(HOLDER.name), 10000);
   // The server says waiting_s when the queue changes; the console counts on.
   const wait1 = Number(await page.getAttribute('#queue-table .vw-waiting', 'data-seconds'));
   const shown1 = await page.textContent('#queue-table .vw-waiting');
@@ -224,7 +310,7 @@ await step(['signedIn'], async () => {
   state.queued = true;
 });
 
-// 6
+// 7
 await step(['queued'], async () => {
   await page.click('#go-available');
   const paired = await state.clerk.waitEvent('paired', 15000);
@@ -244,7 +330,7 @@ await step(['queued'], async () => {
   state.inCall = true;
 });
 
-// 7
+// 8
 await step(['inCall'], async () => {
   const read = () => page.$$eval('#remote-tiles figure', (fs) => Object.fromEntries(fs.map((f) => [f.dataset.kind, {
     live: f.dataset.live, frames: Number(f.dataset.framesDecoded || 0),
@@ -271,7 +357,7 @@ await step(['inCall'], async () => {
   assert(/1920×1080/.test(tileText), `the document tile says "${tileText}"`);
 });
 
-// 8
+// 9
 await step(['inCall'], async () => {
   const ff = await state.clerk.waitEvent('first-frame', 20000, (e) => e.track === 'camera');
   assert(ff.peer === state.agentPeer, `first-frame from ${ff.peer}, the console is ${state.agentPeer}`);
@@ -281,7 +367,7 @@ await step(['inCall'], async () => {
   diag(`  clerk: camera ${ff.width}x${ff.height} from ${ff.peer}, audio peak ${fa.peak_db} dB`);
 });
 
-// 9
+// 10
 await step(['inCall'], async () => {
   const options = await page.$$eval('#document-device option', (os) => os.map((o) => ({ value: o.value, text: o.textContent })));
   const camera = await page.$eval('#camera-device', (s) => s.value);
@@ -302,7 +388,7 @@ await step(['inCall'], async () => {
   assert(await page.locator('#local-document').isHidden(), 'the document preview stays');
 });
 
-// 10
+// 11
 await step(['inCall'], async () => {
   await page.click('#btn-mute');
   assert((await page.textContent('#btn-mute')).trim() === '取消静音' && await page.getAttribute('#btn-mute', 'aria-pressed') === 'true', 'mute did not toggle');
@@ -317,7 +403,7 @@ await step(['inCall'], async () => {
   diag(`  ${file}`);
 });
 
-// 11
+// 12
 await step(['inCall'], async () => {
   await page.click('#btn-snapshot');
   const sent = await state.clerk.waitEvent('snapshot-sent', 20000);
@@ -342,7 +428,7 @@ await step(['inCall'], async () => {
   state.snapshot = sent;
 });
 
-// 12
+// 13
 await step(['snapshot'], async () => {
   const overlay = page.locator('#snapshot-stage canvas.vw-markup-overlay');
   await overlay.scrollIntoViewIfNeeded();
@@ -389,7 +475,7 @@ await step(['snapshot'], async () => {
   diag(`  ${file}`);
 });
 
-// 13
+// 14
 await step(['inCall'], async () => {
   await page.setViewportSize({ width: 390, height: 844 });
   await sleep(300);
@@ -405,7 +491,7 @@ await step(['inCall'], async () => {
   await page.setViewportSize({ width: 1366, height: 900 });
 });
 
-// 14
+// 15
 await step(['inCall'], async () => {
   await page.click('#btn-hangup');
   const ended = await state.clerk.waitEvent('ended', 10000);
@@ -414,16 +500,152 @@ await step(['inCall'], async () => {
   assert(code === 0, `the clerk exited ${code}`);
   await page.locator('#call-view').waitFor({ state: 'hidden', timeout: 5000 });
   assert(await page.locator('#idle-view').isVisible(), 'the idle view is not back');
-  assert((await page.textContent('#status-badge')).trim() === '在线', `status ${await page.textContent('#status-badge')}`);
   assert(/结束/.test(await page.textContent('#status-message')), 'no end-of-service message');
+  // Wrap-up: a countdown from the server's remaining_s, going down.
+  const wrap = await waitFor('agent-state wrap-up', () => frames.find((f) => f.dir === 'in' && f.msg.type === 'agent-state' && f.msg.state === 'wrap-up'), 5000);
+  assert(wrap.msg.remaining_s > 0 && wrap.msg.remaining_s <= WRAP_UP_S, `wrap-up: ${JSON.stringify(wrap.msg)}`);
+  const shown = [];
+  const first = await waitFor('整理中 N 秒', async () => {
+    const m = /^整理中 (\d) 秒$/.exec((await page.textContent('#status-badge')).trim());
+    return m ? Number(m[1]) : null;
+  }, 3000, 100);
+  shown.push(first);
+  assert(first >= 1 && first <= WRAP_UP_S, `countdown starts at ${first}`);
+  assert((await page.textContent('#go-available')).includes('结束整理'), 'the available button does not offer to end wrap-up');
+  const lower = await waitFor('the countdown going down', async () => {
+    const m = /^整理中 (\d) 秒$/.exec((await page.textContent('#status-badge')).trim());
+    return m && Number(m[1]) < first ? Number(m[1]) : null;
+  }, 3000, 100);
+  shown.push(lower);
+  // Then available by itself (the server ends wrap-up).
+  await waitFor('空闲（示闲） after the wrap-up', async () => (await page.textContent('#status-badge')).trim() === '空闲（示闲）', (WRAP_UP_S + 3) * 1000, 200);
+  const avail = frames.find((f) => f.dir === 'in' && f.msg.type === 'agent-state' && f.msg.state === 'available' && frames.indexOf(f) > frames.indexOf(wrap));
+  assert(avail, 'no agent-state available after the wrap-up');
+  assert(!frames.some((f) => f.dir === 'out' && f.msg.type === 'status' && frames.indexOf(f) > frames.indexOf(wrap)), 'the console ended the wrap-up itself');
+  diag(`  wrap-up shown: ${shown.map((n) => `整理中 ${n} 秒`).join(', ')} … then 空闲（示闲）`);
   // Away again: the server accepts the status after the session.
   await page.click('#go-away');
-  await waitFor('away', async () => (await page.textContent('#status-badge')).trim() === '离开', 5000);
+  await waitFor('away', async () => (await page.textContent('#status-badge')).trim() === '暂离（示忙）', 5000);
   const ok = frames.filter((f) => f.dir === 'out' && f.msg.type === 'status' && f.msg.available === false).pop();
   assert(ok && frames.some((f) => f.dir === 'in' && f.msg.type === 'ok' && f.msg.ref === ok.msg.id), 'status away not acknowledged');
+  state.afterFirst = true;
 });
 
-// 15
+// 16
+await step(['afterFirst'], async () => {
+  await page.click('#go-available');
+  await waitFor('空闲（示闲）', async () => (await page.textContent('#status-badge')).trim() === '空闲（示闲）', 5000);
+  const clerk = startClient('agent-console-clerk2', ['--role', 'clerk', '--name', CLERK2.name,
+    '--province', CLERK2.province, '--center', CLERK2.center, '--item', CLERK.code, '--handled-in', 'shanghai']);
+  state.clerk2 = clerk;
+  const paired = await clerk.waitEvent('paired', 15000);
+  assert(paired.peer.name === AGENT.name, `the clerk is paired with ${paired.peer.name}`);
+  state.session2 = paired.session;
+  state.clerk2Peer = (clerk.events.find((e) => e.event === 'registered') || {}).peer_id;
+  await page.locator('#call-view').waitFor({ state: 'visible' });
+  await waitFor('the clerk\'s camera', () => page.$eval('#remote-camera video', (v) => v.videoWidth > 0), 15000);
+  // 李娜 (青浦区行政服务中心) signs in with the native client: available.
+  const passwordFile = join(state.work, 'lina-password');
+  writeFileSync(passwordFile, `${COLLEAGUE.password}\n`, { mode: 0o600 });
+  const lina = startClient('agent-console-lina', ['--role', 'agent', '--user', COLLEAGUE.username,
+    '--password-file', passwordFile, '--province', 'shanghai', '--center', COLLEAGUE.center], { name: COLLEAGUE.name });
+  state.lina = lina;
+  state.linaPeer = (await lina.waitEvent('registered', 15000)).peer_id;
+  await lina.waitEvent('agent-state', 10000, (e) => e.state === 'available');
+  await page.click('#btn-invite');
+  await page.locator('#invite-dialog').waitFor({ state: 'visible' });
+  const choice = page.locator('#invite-agents li[data-account="lina"]');
+  await choice.waitFor({ state: 'visible', timeout: 5000 });
+  const text = await choice.innerText();
+  assert(text.includes(COLLEAGUE.name) && text.includes(COLLEAGUE.center) && text.includes('示闲'), `invite choice: ${text}`);
+  assert(await page.locator('#invite-agents li[data-account="zhangmin"]').count() === 0, 'the agent can invite himself');
+  await choice.locator('input').check();
+  await page.click('#invite-submit');
+  await page.locator('#invite-dialog').waitFor({ state: 'hidden', timeout: 5000 });
+  const guest = await lina.waitEvent('paired', 10000, (e) => e.session === state.session2);
+  assert(guest.peer.name === CLERK2.name, `李娜 sees ${JSON.stringify(guest.peer)}`);
+  await clerk.waitEvent('joined', 10000, (e) => e.peer && e.peer.name === COLLEAGUE.name);
+  // Her own tile, named, with her picture decoded.
+  const tileSel = `#remote-m-${state.linaPeer}-camera`;
+  await page.locator(tileSel).waitFor({ state: 'visible', timeout: 15000 });
+  const head = await page.textContent(`${tileSel} header`);
+  assert(head.includes(COLLEAGUE.name) && head.includes(COLLEAGUE.center), `her tile: ${head}`);
+  await waitFor('her frames decoded', () => page.$eval(tileSel, (t) => Number(t.dataset.framesDecoded || 0) > 0 && t.querySelector('video').videoWidth > 0), 15000, 250);
+  assert((await page.textContent('#call-members')).includes(COLLEAGUE.name), 'the call facts do not name her');
+  await waitFor('her voice', () => page.$eval(`#remote-audio-${state.linaPeer}`, (a) => !!a.srcObject), 5000);
+  // The clerk stays in the clerk's tiles.
+  assert((await page.textContent('#call-peer')).includes(CLERK2.name), 'the clerk is no longer named');
+  await lina.waitEvent('first-frame', 15000, (e) => e.peer === state.agentPeer && e.track === 'camera');
+  const file = join(artifacts, 'agent-three-party.png');
+  await page.screenshot({ path: file, fullPage: true });
+  diag(`  ${file}`);
+  // She leaves: her tile goes, the call goes on.
+  const since = lina.events.length;
+  lina.command({ command: 'hangup' });
+  await lina.waitEvent('ended', 10000, () => true, since);
+  await page.locator(tileSel).waitFor({ state: 'detached', timeout: 10000 });
+  assert((await page.textContent('#call-members')).trim() === '—', 'she is still listed');
+  assert(/已离开/.test(await page.textContent('#call-message')), 'no message that she left');
+  assert(await page.locator('#call-view').isVisible(), 'the call ended with her');
+  state.threeParty = true;
+});
+
+// 17
+await step(['threeParty'], async () => {
+  const lina = state.lina;
+  const clerk = state.clerk2;
+  // She wraps up after her leg, then is available again.
+  await lina.waitEvent('agent-state', (WRAP_UP_S + 5) * 1000, (e) => e.state === 'available', lina.events.findLastIndex((e) => e.event === 'ended'));
+  await page.click('#btn-transfer');
+  await page.locator('#transfer-dialog').waitFor({ state: 'visible' });
+  const choice = page.locator('#transfer-agents li[data-account="lina"]');
+  await waitFor('李娜 selectable', async () => {
+    if (await choice.count() && !(await choice.locator('input').isDisabled()))
+      return true;
+    await page.click('#transfer-refresh');
+    return false;
+  }, 8000, 500);
+  const text = await choice.innerText();
+  assert(text.includes(COLLEAGUE.name) && text.includes(COLLEAGUE.center) && text.includes('示闲'), `transfer choice: ${text}`);
+  assert(await page.locator('#transfer-agents li[data-account="zhangmin"]').count() === 0, 'the agent is offered himself');
+  // The other way: an item's queue, from the catalogue.
+  await page.check('#transfer-form input[name="transfer-to"][value="item"]');
+  await page.locator('#transfer-item').waitFor({ state: 'visible' });
+  const items = await page.$$eval('#transfer-item option', (os) => os.map((o) => ({ code: o.value, name: o.textContent })));
+  assert(items.some((i) => i.code === 'QY-BG-002' && i.name === '企业变更'), `transfer items: ${JSON.stringify(items)}`);
+  await page.check('#transfer-form input[name="transfer-to"][value="agent"]');
+  await choice.locator('input').check();
+  const file = join(artifacts, 'agent-transfer.png');
+  await page.screenshot({ path: file });
+  diag(`  ${file}`);
+  const linaSince = lina.events.length;
+  const clerkSince = clerk.events.length;
+  await page.click('#transfer-submit');
+  await page.locator('#call-view').waitFor({ state: 'hidden', timeout: 10000 });
+  assert(await page.locator('#transfer-dialog').isHidden(), 'the dialog stays open');
+  const message = await page.textContent('#status-message');
+  assert(message.includes('已转办给帮办专员') && message.includes(COLLEAGUE.name), `status message: ${message}`);
+  const told = await clerk.waitEvent('transferred', 10000, (e) => e.session === state.session2, clerkSince);
+  assert(told.agent && told.agent.name === COLLEAGUE.name, `transferred: ${JSON.stringify(told)}`);
+  const again = await clerk.waitEvent('paired', 10000, (e) => e.session === state.session2, clerkSince);
+  assert(again.peer.name === COLLEAGUE.name, `the clerk is paired with ${JSON.stringify(again.peer)}`);
+  await lina.waitEvent('paired', 10000, (e) => e.session === state.session2, linaSince);
+  // The console wraps up; 结束整理，示闲 ends it early.
+  await waitFor('整理中', async () => /^整理中/.test((await page.textContent('#status-badge')).trim()), 5000);
+  const wrapAt = Date.now();
+  assert((await page.textContent('#go-available')).trim() === '结束整理，示闲', `button: ${await page.textContent('#go-available')}`);
+  await page.click('#go-available');
+  await waitFor('空闲（示闲）', async () => (await page.textContent('#status-badge')).trim() === '空闲（示闲）', 5000);
+  assert(Date.now() - wrapAt < (WRAP_UP_S - 1) * 1000, 'available only when the wrap-up ran out');
+  // 李娜 finishes the call.
+  lina.command({ command: 'hangup' });
+  const ended = await clerk.waitEvent('ended', 10000, (e) => e.session === state.session2, clerkSince);
+  assert(ended.reason === 'peer-hangup', `the clerk's end: ${ended.reason}`);
+  await page.click('#go-away');
+  await waitFor('away', async () => (await page.textContent('#status-badge')).trim() === '暂离（示忙）', 5000);
+});
+
+// 18
 await step(['signedIn'], async () => {
   assert(pageErrors.length === 0, pageErrors.join('\n'));
 });
@@ -432,8 +654,11 @@ if (browser)
   await browser.close().catch(() => {});
 framesLog.end();
 
-// 16
+// 19
 await step(['url'], async () => {
+  for (const c of [state.lina, state.clerk2])
+    if (c)
+      await stopChild(c);
   const code = await stopChild(state.server, 15000);
   assert(code === 0, `vw-server exited ${code}`);
 });

@@ -47,10 +47,10 @@ const AGENTS = [
   { username: 'lina', password: 'Bangban-2026-qingpu', name: '李娜', center: '青浦区行政服务中心' },
 ];
 const CALLS = [
-  { label: 'clerk-lihua', name: '李华', province: 'zhejiang', center: '嘉善县行政服务中心', item: '企业设立', rate: '5' },
-  { label: 'clerk-zhaoqiang', name: '赵强', province: 'anhui', center: '合肥市政务服务中心', item: '食品经营许可证',
+  { label: 'clerk-lihua', name: '李华', province: 'zhejiang', center: '嘉善县行政服务中心', item: 'QY-SL-001', rate: '5' },
+  { label: 'clerk-zhaoqiang', name: '赵强', province: 'anhui', center: '合肥市政务服务中心', item: 'SP-JY-004',
     rate: '2:材料清单讲解不清楚，跑了两趟' },
-  { label: 'clerk-chenjing', name: '陈静', province: 'jiangsu', center: '吴江区政务服务中心', item: '公积金跨省提取', rate: '4' },
+  { label: 'clerk-chenjing', name: '陈静', province: 'jiangsu', center: '吴江区政务服务中心', item: 'GJJ-TQ-006', rate: '4' },
 ];
 const RESOLUTION = '已电话回访赵强，重新说明食品经营许可证材料清单并致歉；已提醒张敏按清单逐项讲解。';
 
@@ -106,7 +106,8 @@ await step([], async () => {
 await step(['account'], async () => {
   // Statistics need no recordings: the server records nothing, to spare the CPU.
   const server = startProcess('stats-vw-server', program('VW_SERVER'),
-    ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir, '--no-record'],
+    ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir, '--no-record',
+      '--wrap-up-seconds', '0'],
     { stdin: 'ignore' });
   state.server = server;
   const lines = createInterface({ input: server.stdout });

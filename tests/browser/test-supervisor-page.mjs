@@ -44,7 +44,7 @@ const SUPERVISOR = { username: 'wangfang', password: 'Jiandu-2026-huangpu', name
 const AGENT_ACCOUNT = { username: 'zhangmin', password: 'Bangban-2026-huangpu', name: '张敏' };
 const AGENT = ['--role', 'agent', '--province', 'shanghai', '--center', '黄浦区政务服务中心'];
 const CLERK = ['--role', 'clerk', '--province', 'zhejiang', '--center', '嘉善县行政服务中心',
-  '--item', '企业设立', '--handled-in', 'shanghai'];
+  '--item', 'QY-SL-001', '--handled-in', 'shanghai'];   // 企业设立
 
 
 const {

@@ -12,14 +12,19 @@
 //   sig.addEventListener('queued', (e) => show(e.detail.position));
 //   await sig.connect();
 //   const welcome = await sig.hello({ role: 'clerk', name: '李华', province: 'zhejiang', center: '' });
-//   await sig.request({ province: 'shanghai', item: '企业设立' });
+//   await sig.request({ province: 'shanghai', item: 'QY-SL-001' });   // an item code
 //
 // Requests (each returns a Promise of the reply; a refusal rejects it with a
 // VwSignalingError whose `code` is the wire code, e.g. 'wrong-state'):
 //   connect()                          -> resolves when the socket is open
-//   hello({role, name, province, center, token?})   -> `welcome` (sets peerId)
-//   request({province, item})          -> `ok`         (clerks)
-//   status(available)                  -> `ok`         (agents)
+//   hello({role, name, province, center, token?, items?})   -> `welcome` (sets peerId)
+//                                         items: agents, the item codes handled (absent: all)
+//   request({province, item, booking?}) -> `ok`        (clerks; item: a catalogue code,
+//                                         booking: an appointment's code at its time)
+//   status(available)                  -> `ok`         (agents; ends wrap-up early)
+//   transfer({session, agent} | {session, item, province?})
+//                                      -> `ended` {reason: 'transferred'} (agents, 转办)
+//   invite(session, agent)             -> `ok`         (agents, 三方通话: an account)
 //   hangup(session)                    -> `ended` {reason: 'hangup'}
 //   publish(session, kinds)            -> `ok`   kinds: ['audio', 'camera', …]
 //   answer(session, sdp)               -> `ok`
@@ -37,7 +42,8 @@
 //   one event per message type: 'welcome', 'queued', 'paired', 'recording',
 //     'offer', 'tracks', 'keyframe', 'ice', 'snapshot-requested',
 //     'snapshot-stored', 'annotation', 'ended' (also the reply to our own
-//     hangup), 'queue', 'ok', and any type a later server adds;
+//     hangup and transfer), 'queue', 'agent-state', 'transferred', 'joined',
+//     'left', 'ok', and any type a later server adds;
 //   'error'     an `error` that is NOT the reply to one of our requests
 //               (no `ref`, or an unknown one): snapshot-failed,
 //               no-document-camera, unknown-snapshot, …  Errors that answer a
@@ -136,18 +142,43 @@ export class VwSignaling extends EventTarget {
 
   // ---- requests
 
-  hello({ role, name, province, center = '', token } = {}) {
+  hello({ role, name, province, center = '', token, items } = {}) {
     const fields = { protocol: PROTOCOL_VERSION, role, name, province, center };
     if (token)
       fields.token = token;
+    if (Array.isArray(items))
+      fields.items = items;
     return this.send('hello', fields).then((welcome) => {
       this.peerId = welcome.peer_id;
       return welcome;
     });
   }
 
-  request({ province, item }) {
-    return this.send('request', { province, item });
+  request({ province, item, booking }) {
+    const fields = { province, item };
+    if (booking)
+      fields.booking = booking;
+    return this.send('request', fields);
+  }
+
+  /** 转办: to a colleague ({session, agent: account}) or to an item's queue
+   * ({session, item: code, province?}).  Resolves with our `ended`
+   * (reason 'transferred'). */
+  transfer({ session, agent, item, province }) {
+    const fields = { session };
+    if (agent)
+      fields.agent = agent;
+    else {
+      fields.item = item;
+      if (province)
+        fields.province = province;
+    }
+    return this.send('transfer', fields);
+  }
+
+  /** 三方通话: the available agent @agent (an account) joins @session. */
+  invite(session, agent) {
+    return this.send('invite', { session, agent });
   }
 
   status(available) {
