@@ -317,18 +317,35 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   VwBroker *b = c->broker;
   const char *id = vw_message_get_string (msg, "session", "");
   Session *s = g_hash_table_lookup (b->sessions, id);
-  Connection *agent = s ? g_hash_table_lookup (b->connections, s->agent) : NULL;
-  Connection *clerk = s ? g_hash_table_lookup (b->connections, s->clerk) : NULL;
-  const char *centers[] = { agent ? agent->center : NULL, clerk ? clerk->center : NULL, NULL };
-  const char *provinces[] = { agent ? agent->province : NULL,
-    clerk ? clerk->province : NULL, clerk ? clerk->handled_in : NULL, NULL };
   if (c->session) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
         "already watching session %s", c->session->id);
     return FALSE;
   }
+  /* Whose centres and provinces the session touches: the agents in it
+   * (none while a transferred clerk waits), the clerk and its rules. */
+  Connection *clerk = s ? g_hash_table_lookup (b->connections, s->clerk) : NULL;
+  Connection *agent = s && s->agent ? g_hash_table_lookup (b->connections, s->agent) : NULL;
+  g_autoptr (GPtrArray) centers = g_ptr_array_new ();
+  g_autoptr (GPtrArray) provinces = g_ptr_array_new ();
+  for (guint i = 0; s && i <= s->guests->len; i++) {
+    Connection *a = i < s->guests->len
+        ? g_hash_table_lookup (b->connections, g_ptr_array_index (s->guests, i)) : agent;
+    if (a) {
+      g_ptr_array_add (centers, a->center);
+      g_ptr_array_add (provinces, a->province);
+    }
+  }
+  if (clerk) {
+    g_ptr_array_add (centers, clerk->center);
+    g_ptr_array_add (provinces, clerk->province);
+    g_ptr_array_add (provinces, clerk->handled_in);
+  }
+  g_ptr_array_add (centers, NULL);
+  g_ptr_array_add (provinces, NULL);
   /* Out of scope looks the same as unknown: ids do not leak. */
-  if (!s || !agent || !clerk || !vw_hello_may_watch (c->claims, centers, provinces)) {
+  if (!s || !clerk || !vw_hello_may_watch (c->claims,
+          (const char *const *) centers->pdata, (const char *const *) provinces->pdata)) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_SESSION,
         "no session '%s' that you may watch is running", id);
     return FALSE;
@@ -356,7 +373,7 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   g_autoptr (VwMessage) paired = vw_message_new (VW_MSG_PAIRED);
   vw_message_set_string (paired, "session", s->id);
   vw_message_set_string (paired, "case", s->case_no);
-  vw_message_take_object (paired, "peer", broker_peer_info (agent));
+  vw_message_take_object (paired, "peer", broker_peer_info (agent ? agent : clerk));
   broker_conn_send (c, paired);
   if (b->recordings) {
     g_autoptr (VwMessage) rec = vw_message_new (VW_MSG_RECORDING);

@@ -16,7 +16,7 @@
 
 typedef struct {
   VwTestServer *server;
-  char *zhangmin_pw, *lina_pw, *zhouqiang_pw;
+  char *zhangmin_pw, *lina_pw, *zhouqiang_pw, *wanghong_pw;
   char *admin_token;
 } Fixture;
 
@@ -30,8 +30,8 @@ setup_with (Fixture *f, const char *const *args)
       "shanghai", "青浦区行政服务中心", NULL);
   f->zhouqiang_pw = vw_test_server_add_account (f->server, "zhouqiang", "agent", "周强",
       "anhui", "合肥市政务服务中心", NULL);
-  g_free (vw_test_server_add_account (f->server, "wanghong", "supervisor", "王红",
-      "shanghai", "黄浦区政务服务中心", "province"));
+  f->wanghong_pw = vw_test_server_add_account (f->server, "wanghong", "supervisor", "王红",
+      "shanghai", "黄浦区政务服务中心", "province");
   f->admin_token = vw_test_server_token (f->server, "wanghong");
 }
 
@@ -54,6 +54,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_free (f->zhangmin_pw);
   g_free (f->lina_pw);
   g_free (f->zhouqiang_pw);
+  g_free (f->wanghong_pw);
   g_free (f->admin_token);
 }
 
@@ -331,11 +332,21 @@ test_transfer_to_queue (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (q, "item"), ==, "GJJ-TQ-006");
   vw_test_client_wait_event (zhang, "ended", NULL, 10000);
 
+  /* A supervisor may watch the clerk waiting in the session. */
+  const char *watch_args[] = { "--role", "supervisor", "--user", "wanghong",
+    "--password-file", f->wanghong_pw, "--monitor", session, NULL };
+  g_autoptr (VwTestClient) watcher = vw_test_client_start (f->server, "王红", watch_args);
+  g_assert_cmpstr (peer_name (vw_test_client_wait_event (watcher, "paired", NULL, 10000)),
+      ==, "李华");
+  wait_frame_from (watcher, peer_id (clerk), "camera");
+
   g_autoptr (VwTestClient) li = start_agent (f, "lina", "李娜", "GJJ-TQ-006");
   JsonObject *again = vw_test_client_wait_event (clerk, "paired", &from, 10000);
   g_assert_cmpstr (json_object_get_string_member (again, "session"), ==, session);
   g_assert_cmpstr (peer_name (again), ==, "李娜");
   wait_frame_from (clerk, peer_id (li), "camera");
+  /* ... and sees the agent who took over. */
+  wait_frame_from (watcher, peer_id (li), "camera");
 }
 
 /* ---- three parties ---- */
