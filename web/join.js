@@ -53,7 +53,7 @@ const BOOKING_STATES = {
   'no-show': ['已过期（未按时办理）', 'is-bad'],
 };
 // The holder may come this long before the slot starts (the server's rule).
-const BOOKING_EARLY_MS = 10 * 60 * 1000;
+const BOOKING_EARLY_MS = 15 * 60 * 1000;   // VW_SLOT_EARLY_DEFAULT_MS (server/API.md)
 const BOOKINGS_KEY = 'vw.bookings';
 const RATING_ERRORS = {
   'wrong-state': '本次服务已经评价过了。',
@@ -482,7 +482,7 @@ function bookingNotDueText(b) {
   if (!b)
     return '未到预约时间。';
   if (Date.now() < b.starts_at - BOOKING_EARLY_MS)
-    return `还未到预约时间：您的预约时段为 ${slotTime(b.starts_at, b.ends_at)}，请在开始前 10 分钟内再按预约办理。`;
+    return `还未到预约时间：您的预约时段为 ${slotTime(b.starts_at, b.ends_at)}，请在开始前 15 分钟内再按预约办理。`;
   return `预约时段（${slotTime(b.starts_at, b.ends_at)}）已结束，请重新预约。`;
 }
 
@@ -527,7 +527,7 @@ function renderMyBookings() {
       if (bookingDue(b, now)) {
         button('按预约办理', 'vw-button-primary vw-use-booking', () => useBooking(b));
       } else if (now < b.starts_at - BOOKING_EARLY_MS) {
-        actions.append(Object.assign(document.createElement('span'), { className: 'vw-muted', textContent: '预约开始前 10 分钟起可按预约办理' }));
+        actions.append(Object.assign(document.createElement('span'), { className: 'vw-muted', textContent: '预约开始前 15 分钟起可按预约办理' }));
       } else if (now >= b.ends_at) {
         actions.append(Object.assign(document.createElement('span'), { className: 'vw-muted', textContent: '预约时段已结束' }));
       }

@@ -42,6 +42,7 @@ const CASES = [
   '挂断: the clerk gets ended (peer-hangup) and exits; the console shows 整理中 with a countdown, then 空闲（示闲） by itself; 示忙 is acknowledged',
   '三方通话: in a call with another clerk, the invite dialog lists the colleague 李娜 (示闲); invited, she has her own named tile with her picture; she leaves and it goes (agent-three-party.png)',
   '转办: the transfer dialog lists 李娜 and the catalogue\'s items; transferred to her, the clerk keeps its session with her, the console leaves the call into wrap-up and 结束整理，示闲 makes it available (agent-transfer.png)',
+  'invited by 李娜 into her call: the console shows the clerk in its tiles and her as the third participant, named and decoded; she hangs up and the console wraps up (agent-invited.png)',
   'no script errors or CSP violations in the page',
   'vw-server stops cleanly',
 ];
@@ -646,6 +647,43 @@ await step(['threeParty'], async () => {
 });
 
 // 18
+await step(['threeParty'], async () => {
+  const lina = state.lina;
+  // 李娜 serves a third clerk while the console is away ...
+  await lina.waitEvent('agent-state', (WRAP_UP_S + 5) * 1000, (e) => e.state === 'available', lina.events.findLastIndex((e) => e.event === 'ended'));
+  const clerk = startClient('agent-console-clerk3', ['--role', 'clerk', '--name', '吴芳',
+    '--province', 'zhejiang', '--center', '杭州市民中心', '--item', CLERK.code, '--handled-in', 'shanghai']);
+  state.clerk3 = clerk;
+  const paired = await clerk.waitEvent('paired', 15000);
+  assert(paired.peer.name === COLLEAGUE.name, `the third clerk is paired with ${paired.peer.name}`);
+  // ... then the console goes available and she invites it.
+  await page.click('#go-available');
+  await waitFor('空闲（示闲）', async () => (await page.textContent('#status-badge')).trim() === '空闲（示闲）', 5000);
+  await clerk.waitEvent('connected', 15000);
+  lina.command({ command: 'invite', agent: AGENT.username });
+  await page.locator('#call-view').waitFor({ state: 'visible', timeout: 10000 });
+  assert((await page.textContent('#call-peer')).includes('吴芳'), `the console's call names ${await page.textContent('#call-peer')}`);
+  assert((await page.textContent('#status-badge')).trim() === '通话中', 'not 通话中 as a third participant');
+  await waitFor('李娜 listed', async () => (await page.textContent('#call-members')).includes(COLLEAGUE.name), 5000);
+  // The clerk in the clerk's tiles, 李娜 in her own.
+  await waitFor('the clerk\'s camera', () => page.$eval('#remote-camera', (t) => t.dataset.live === 'true' && t.querySelector('video').videoWidth > 0), 15000);
+  const tileSel = `#remote-m-${state.linaPeer}-camera`;
+  await page.locator(tileSel).waitFor({ state: 'visible', timeout: 15000 });
+  assert((await page.textContent(`${tileSel} header`)).includes(COLLEAGUE.name), 'her tile is not named');
+  await waitFor('her frames decoded', () => page.$eval(tileSel, (t) => Number(t.dataset.framesDecoded || 0) > 0), 15000, 250);
+  const file = join(artifacts, 'agent-invited.png');
+  await page.screenshot({ path: file, fullPage: true });
+  diag(`  ${file}`);
+  lina.command({ command: 'hangup' });
+  const ended = await clerk.waitEvent('ended', 10000);
+  assert(ended.reason === 'peer-hangup', `the clerk's end: ${ended.reason}`);
+  await page.locator('#call-view').waitFor({ state: 'hidden', timeout: 10000 });
+  await waitFor('整理中', async () => /^整理中/.test((await page.textContent('#status-badge')).trim()), 5000);
+  await page.click('#go-away');
+  await waitFor('away', async () => (await page.textContent('#status-badge')).trim() === '暂离（示忙）', 5000);
+});
+
+// 19
 await step(['signedIn'], async () => {
   assert(pageErrors.length === 0, pageErrors.join('\n'));
 });
@@ -654,9 +692,9 @@ if (browser)
   await browser.close().catch(() => {});
 framesLog.end();
 
-// 19
+// 20
 await step(['url'], async () => {
-  for (const c of [state.lina, state.clerk2])
+  for (const c of [state.lina, state.clerk2, state.clerk3])
     if (c)
       await stopChild(c);
   const code = await stopChild(state.server, 15000);

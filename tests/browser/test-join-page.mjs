@@ -38,7 +38,7 @@ const CASES = [
   'a clerk queued for an item served before is shown the server\'s estimate (预计等待约 N 分钟); a reload while queued drops the old place: the new page queues again at 第1位',
   'a tab closed mid-call: the agent gets ended (peer-disconnected) within 2 s, and the queue moves on',
   'on a phone-sized screen the call fits the width (join-phone.png)',
-  '我要约: slots created by a supervisor are listed with their places; a slot taken meanwhile says 已约满; a booking shows its code, kept in localStorage and listed as 已预约 with 按预约办理; a later one is cancelled (已取消), an unknown code is said so (join-booking.png)',
+  '我要约: slots created by a supervisor are listed with their places; a slot taken meanwhile says 已约满; a booking shows its code, kept in localStorage and listed as 已预约 with 按预约办理; a later one is cancelled (已取消), an unknown code is said so; it fits a phone (join-booking.png, join-booking-phone.png)',
   '按预约办理: the request carries the booking\'s code, the agent serves the holder, the booking is arrived with the session, the page lists it as 已按预约办理',
   '三方通话: the agent invites a colleague of another centre (she handles 企业设立 only): the page shows her own tile, named, decoded, and plays her voice (join-three-party.png)',
   'the third participant leaves: her tile and her voice go, the call with the agent goes on',
@@ -608,7 +608,7 @@ async function bookOnPage(page, slot, { name, kind = 'enterprise', contact = '' 
 
 // 17
 await step(['cInCall'], async () => {
-  // Slots of 黄浦区政务服务中心 for 企业设立: two due now (check-in opens 10
+  // Slots of 黄浦区政务服务中心 for 企业设立: two due now (check-in opens 15
   // minutes before the start), one tomorrow.
   const start = Math.ceil(Date.now() / MINUTE) * MINUTE + MINUTE;
   const s1 = await createSlot(start, 30, 1);
@@ -669,7 +669,7 @@ await step(['cInCall'], async () => {
   }, code);
   const code3 = (await page.textContent('#book-code')).trim();
   const later = bookingItem(page, code3);
-  assert((await later.innerText()).includes('预约开始前 10 分钟起可按预约办理'), `tomorrow's booking: ${await later.innerText()}`);
+  assert((await later.innerText()).includes('预约开始前 15 分钟起可按预约办理'), `tomorrow's booking: ${await later.innerText()}`);
   assert(await later.locator('.vw-use-booking').count() === 0, '按预约办理 offered a day early');
   await later.locator('.vw-cancel-booking').click();
   await later.locator('.vw-cancel-confirm').click();
@@ -690,7 +690,19 @@ await step(['cInCall'], async () => {
   assert((await bookingItem(page, code3).getAttribute('data-state')) === 'cancelled', 'the cancelled booking is gone after a reload');
   const file = join(artifacts, 'join-booking.png');
   await page.locator('#booking-panel').screenshot({ path: file });
-  diag(`  booked ${code} (slot ${s2.id}), cancelled ${code3}; ${file}`);
+  // On a phone: the slots and bookings fit the width.
+  await page.selectOption('#slot-province', 'shanghai');
+  await page.selectOption('#slot-item', CODES.企业设立);
+  await page.selectOption('#slot-center', '黄浦区政务服务中心');
+  await page.click('#slot-search');
+  await slotRow(page, s2).waitFor({ state: 'visible' });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  const phone = join(artifacts, 'join-booking-phone.png');
+  await page.locator('#booking-panel').screenshot({ path: phone });
+  assert(scroll <= width + 1, `the booking panel is ${scroll} px wide on a ${width} px screen`);
+  await page.setViewportSize({ width: 1366, height: 900 });
+  diag(`  booked ${code} (slot ${s2.id}), cancelled ${code3}; ${file}, ${phone}`);
   state.booked = true;
 });
 
