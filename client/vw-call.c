@@ -208,6 +208,11 @@ on_paired (VwCall *call, VwMessage *msg)
   json_object_set_string_member (o, "case", vw_message_get_string (msg, "case", ""));
   json_object_set_object_member (o, "peer",
       json_object_ref (vw_message_get_object_member (msg, "peer")));
+  if (json_object_has_member (vw_message_get_object (msg), "item")) {
+    json_object_set_string_member (o, "item", vw_message_get_string (msg, "item", ""));
+    json_object_set_boolean_member (o, "booked", vw_message_get_bool (msg, "booked", FALSE));
+    json_object_set_boolean_member (o, "invited", vw_message_get_bool (msg, "invited", FALSE));
+  }
   vw_events_emit ("paired", o);
 
   /* Transferred: the same session and media connection, another agent. */

@@ -35,6 +35,8 @@ typedef struct {
   gint64 wait_sent;              /* clerk: the last wait_s it was told (-1: none) */
   guint position_sent;           /* clerk: the last position it was told */
   gint64 leg_started_at;         /* agent: when it joined its session (unix ms) */
+  char *leg_province, *leg_item; /* lead agent: what its leg handles (for the
+                                  * history of handling times) */
   char *queue_sent;              /* agent: the last "queue" sent, as text */
   VwTokenClaims *claims;         /* (nullable) agents and supervisors: the account */
   Session *session;              /* (nullable) borrowed: in it, or watching it */

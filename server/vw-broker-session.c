@@ -124,13 +124,20 @@ broker_peer_info (Connection *c)
   return o;
 }
 
+/* "paired" to @to about @peer; an agent also learns the clerk's item,
+ * whether it came with an appointment, and whether it was invited. */
 static void
-send_paired (Connection *to, Session *s, Connection *peer)
+send_paired (Connection *to, Session *s, Connection *peer, gboolean invited)
 {
   g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_PAIRED);
   vw_message_set_string (msg, "session", s->id);
   vw_message_set_string (msg, "case", s->case_no);
   vw_message_take_object (msg, "peer", broker_peer_info (peer));
+  if (to->role == VW_ROLE_AGENT && peer->role == VW_ROLE_CLERK) {
+    vw_message_set_string (msg, "item", peer->item ? peer->item : "");
+    vw_message_set_bool (msg, "booked", peer->booking != NULL);
+    vw_message_set_bool (msg, "invited", invited);
+  }
   broker_conn_send (to, msg);
 }
 
@@ -222,8 +229,12 @@ lead_agent_joins (VwBroker *b, Session *s, Connection *a, Connection *c,
   if (!vw_hub_join (b->hub, s->id, a->peer_id, &error))
     g_warning ("session %s: %s", s->id, error->message);
   store_leg (b, s, a, how, NULL);
-  send_paired (a, s, c);
-  send_paired (c, s, a);
+  g_free (a->leg_province);
+  g_free (a->leg_item);
+  a->leg_province = g_strdup (c->handled_in);
+  a->leg_item = g_strdup (c->item);
+  send_paired (a, s, c, FALSE);
+  send_paired (c, s, a, FALSE);
   /* Told before any media flows; the clerk once, at the first leg. */
   if (b->recordings)
     send_recording (a, s);
@@ -294,7 +305,7 @@ broker_session_add_guest (VwBroker *b, Session *s, Connection *guest,
   store_leg (b, s, guest, "invite", by->peer_id);
   Connection *clerk = g_hash_table_lookup (b->connections, s->clerk);
   if (clerk)
-    send_paired (guest, s, clerk);
+    send_paired (guest, s, clerk, TRUE);
   if (b->recordings)
     send_recording (guest, s);
   g_autoptr (GPtrArray) others = members (s, guest->peer_id);
@@ -313,13 +324,13 @@ broker_session_add_guest (VwBroker *b, Session *s, Connection *guest,
 
 /* ---- agents leaving a running session ---- */
 
-/* The lead agent's leg is history for estimated waits. */
+/* The lead agent's leg is history for estimated waits, under the item it
+ * was about (a transfer to a queue changes the clerk's item first). */
 static void
 note_lead_leg (VwBroker *b, Session *s, Connection *agent)
 {
-  Connection *clerk = g_hash_table_lookup (b->connections, s->clerk);
-  if (agent && clerk && agent->leg_started_at > 0)
-    broker_note_handling (b, clerk->handled_in, clerk->item,
+  if (agent && agent->leg_started_at > 0)
+    broker_note_handling (b, agent->leg_province, agent->leg_item,
         broker_now_ms () - agent->leg_started_at);
 }
 

@@ -488,6 +488,8 @@ connection_free (Connection *c)
   g_free (c->item);
   g_strfreev (c->items);
   g_free (c->booking);
+  g_free (c->leg_province);
+  g_free (c->leg_item);
   g_free (c->handled_in);
   g_clear_pointer (&c->claims, vw_token_claims_free);
   g_free (c->queue_sent);

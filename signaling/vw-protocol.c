@@ -370,6 +370,9 @@ static const VwFieldSpec peer_fields[] = {
 static const VwFieldSpec paired_fields[] = {
   { "session", VW_FIELD_STRING, REQUIRED },
   { "peer", VW_FIELD_OBJECT, REQUIRED, NULL, peer_fields },
+  { "item", VW_FIELD_STRING, OPTIONAL },       /* to agents: the clerk's item */
+  { "booked", VW_FIELD_BOOL, OPTIONAL },       /* ... came with an appointment */
+  { "invited", VW_FIELD_BOOL, OPTIONAL },      /* ... the agent is the third party */
   { NULL }
 };
 

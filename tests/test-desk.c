@@ -330,6 +330,8 @@ test_transfer_to_queue (Fixture *f, gconstpointer data)
   JsonObject *q = vw_test_client_wait_event (clerk, "queued", NULL, 10000);
   g_assert_cmpint (json_object_get_int_member (q, "position"), ==, 1);
   g_assert_cmpstr (json_object_get_string_member (q, "item"), ==, "GJJ-TQ-006");
+  /* 张敏's part was about 企业设立: no history of 公积金 to go by. */
+  g_assert_cmpint (json_object_get_int_member (q, "wait_samples"), ==, 0);
   vw_test_client_wait_event (zhang, "ended", NULL, 10000);
 
   /* A supervisor may watch the clerk waiting in the session. */
@@ -372,6 +374,8 @@ test_three_party (Fixture *f, gconstpointer data)
   JsonObject *zp = vw_test_client_wait_event (zhou, "paired", NULL, 10000);
   g_assert_cmpstr (json_object_get_string_member (zp, "session"), ==, session);
   g_assert_cmpstr (peer_name (zp), ==, "李华");
+  g_assert_true (json_object_get_boolean_member (zp, "invited"));
+  g_assert_cmpstr (json_object_get_string_member (zp, "item"), ==, "QY-SL-001");
   wait_state (zhou, "busy", NULL, 5000);
   g_assert_cmpstr (peer_name (vw_test_client_wait_event (clerk, "joined", NULL, 10000)),
       ==, "周强");
@@ -481,6 +485,12 @@ test_booking_front_of_queue (Fixture *f, gconstpointer data)
   vw_test_client_command (busy, "{\"command\":\"hangup\"}");
   JsonObject *paired = vw_test_client_wait_event (booked, "paired", NULL, 15000);
   g_assert_cmpstr (peer_name (paired), ==, "张敏");
+  guint agent_from = 0;
+  vw_test_client_wait_event (agent, "paired", &agent_from, 10000);   /* 孙丽 */
+  JsonObject *agent_paired = vw_test_client_wait_event (agent, "paired", &agent_from, 10000);
+  g_assert_cmpstr (peer_name (agent_paired), ==, "禾丰");
+  g_assert_true (json_object_get_boolean_member (agent_paired, "booked"));
+  g_assert_false (json_object_get_boolean_member (agent_paired, "invited"));
   g_assert_cmpuint (vw_test_client_count_events (walk_in, "paired"), ==, 0);
 
   /* Arrived, with its session; the code cannot be used again. */

@@ -93,6 +93,10 @@ booking_json (const VwStoreBooking *b)
   json_object_set_string_member (o, "province", b->province);
   set_time (o, "starts_at", "starts_at_iso", b->starts_at);
   set_time (o, "ends_at", "ends_at_iso", b->ends_at);
+  /* When its holder may come (request with the code), so pages need not
+   * know the server's window. */
+  set_time (o, "checkin_opens_at", "checkin_opens_at_iso",
+      b->starts_at - VW_SLOT_EARLY_DEFAULT_MS);
   json_object_set_string_member (o, "name", b->holder_name);
   json_object_set_string_member (o, "kind", b->holder_kind);
   set_nullable_string (o, "contact", b->contact);
