@@ -659,6 +659,10 @@ function onPaired(msg) {
   $('#call-from').textContent = `${province(peer.province)} · ${peer.center || '（企业）'}`;
   $('#call-item').textContent = app.session.item ? `${itemName(app.session.item)}${app.session.booked ? '（预约）' : ''}` : '—';
   renderMembers();
+  // An invited third party neither transfers nor invites (the server says
+  // which one we are).
+  $('#btn-transfer').hidden = !!msg.invited;
+  $('#btn-invite').hidden = !!msg.invited;
   $('#call-case').textContent = app.session.case || '—';
   $('#call-media').textContent = '正在连接…';
   $('#call-elapsed').textContent = '00:00';

@@ -54,6 +54,12 @@ const BOOKING_STATES = {
 };
 // The holder may come this long before the slot starts (the server's rule).
 const BOOKING_EARLY_MS = 15 * 60 * 1000;   // VW_SLOT_EARLY_DEFAULT_MS (server/API.md)
+
+/** When the holder of @b may come: the server says so (checkin_opens_at);
+ * older servers did not, then the documented window. */
+function checkinOpens(b) {
+  return typeof b.checkin_opens_at === 'number' ? b.checkin_opens_at : b.starts_at - BOOKING_EARLY_MS;
+}
 const BOOKINGS_KEY = 'vw.bookings';
 const RATING_ERRORS = {
   'wrong-state': '本次服务已经评价过了。',
@@ -475,13 +481,13 @@ async function loadMyBookings() {
 }
 
 function bookingDue(b, now = Date.now()) {
-  return b.state === 'booked' && now >= b.starts_at - BOOKING_EARLY_MS && now < b.ends_at;
+  return b.state === 'booked' && now >= checkinOpens(b) && now < b.ends_at;
 }
 
 function bookingNotDueText(b) {
   if (!b)
     return '未到预约时间。';
-  if (Date.now() < b.starts_at - BOOKING_EARLY_MS)
+  if (Date.now() < checkinOpens(b))
     return `还未到预约时间：您的预约时段为 ${slotTime(b.starts_at, b.ends_at)}，请在开始前 15 分钟内再按预约办理。`;
   return `预约时段（${slotTime(b.starts_at, b.ends_at)}）已结束，请重新预约。`;
 }
@@ -526,7 +532,7 @@ function renderMyBookings() {
     if (b.state === 'booked') {
       if (bookingDue(b, now)) {
         button('按预约办理', 'vw-button-primary vw-use-booking', () => useBooking(b));
-      } else if (now < b.starts_at - BOOKING_EARLY_MS) {
+      } else if (now < checkinOpens(b)) {
         actions.append(Object.assign(document.createElement('span'), { className: 'vw-muted', textContent: '预约开始前 15 分钟起可按预约办理' }));
       } else if (now >= b.ends_at) {
         actions.append(Object.assign(document.createElement('span'), { className: 'vw-muted', textContent: '预约时段已结束' }));

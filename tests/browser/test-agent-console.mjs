@@ -664,6 +664,9 @@ await step(['threeParty'], async () => {
   await page.locator('#call-view').waitFor({ state: 'visible', timeout: 10000 });
   assert((await page.textContent('#call-peer')).includes('吴芳'), `the console's call names ${await page.textContent('#call-peer')}`);
   assert((await page.textContent('#status-badge')).trim() === '通话中', 'not 通话中 as a third participant');
+  // Invited (paired.invited): no 转办 or 邀请三方 of its own.
+  assert(await page.locator('#btn-transfer').isHidden(), '转办 offered to an invited agent');
+  assert(await page.locator('#btn-invite').isHidden(), '邀请三方 offered to an invited agent');
   await waitFor('李娜 listed', async () => (await page.textContent('#call-members')).includes(COLLEAGUE.name), 5000);
   // The clerk in the clerk's tiles, 李娜 in her own.
   await waitFor('the clerk\'s camera', () => page.$eval('#remote-camera', (t) => t.dataset.live === 'true' && t.querySelector('video').videoWidth > 0), 15000);
