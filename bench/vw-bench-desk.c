@@ -21,6 +21,7 @@
 #include <math.h>
 #include <signal.h>
 #include "vw-test-util.h"
+#include "vw-bench-figures.h"
 
 #define SETUP_MS 15000
 
@@ -38,38 +39,6 @@ static gint64
 now_ms (void)
 {
   return g_get_real_time () / 1000;
-}
-
-static gint64
-event_time (JsonObject *o)
-{
-  return json_object_get_int_member (o, "t");
-}
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *values, double p)
-{
-  if (values->len == 0)
-    return NAN;
-  g_array_sort (values, compare_double);
-  guint i = (guint) CLAMP (p / 100.0 * (values->len - 1) + 0.5, 0, values->len - 1);
-  return g_array_index (values, double, i);
-}
-
-static double
-mean (GArray *values)
-{
-  double sum = 0;
-  for (guint i = 0; i < values->len; i++)
-    sum += g_array_index (values, double, i);
-  return values->len ? sum / values->len : NAN;
 }
 
 static void
@@ -221,12 +190,12 @@ transfer_round (Desk *d, GArray *handover, GArray *gap)
   JsonObject *told = vw_test_client_wait_event (clerk, "transferred", NULL, 10000);
   JsonObject *frame = wait_frame_from (clerk, peer_id (li));
   if (frame) {
-    add (handover, event_time (frame) - sent);
-    add (gap, event_time (frame) - event_time (told));
+    add (handover, vw_bench_event_time (frame) - sent);
+    add (gap, vw_bench_event_time (frame) - vw_bench_event_time (told));
     g_printerr ("  transfer: transferred +%" G_GINT64_FORMAT "  paired +%" G_GINT64_FORMAT
-        "  frame from 李娜 +%" G_GINT64_FORMAT " ms\n", event_time (told) - sent,
-        event_time (vw_test_client_last_event (clerk, "paired")) - sent,
-        event_time (frame) - sent);
+        "  frame from 李娜 +%" G_GINT64_FORMAT " ms\n", vw_bench_event_time (told) - sent,
+        vw_bench_event_time (vw_test_client_last_event (clerk, "paired")) - sent,
+        vw_bench_event_time (frame) - sent);
   }
   stop_all (clerk, li, zhang);
   return frame != NULL;
@@ -252,12 +221,12 @@ invite_round (Desk *d, GArray *join)
   gint64 last = 0;
   g_autoptr (GString) line = g_string_new (NULL);
   g_string_printf (line, "  invite: paired +%" G_GINT64_FORMAT " frames",
-      event_time (vw_test_client_wait_event (zhou, "paired", NULL, 10000)) - sent);
+      vw_bench_event_time (vw_test_client_wait_event (zhou, "paired", NULL, 10000)) - sent);
   for (guint i = 0; i < G_N_ELEMENTS (views) && last >= 0; i++) {
     JsonObject *frame = wait_frame_from (views[i].who, views[i].from);
-    last = frame ? MAX (last, event_time (frame)) : -1;
+    last = frame ? MAX (last, vw_bench_event_time (frame)) : -1;
     if (frame)
-      g_string_append_printf (line, " +%" G_GINT64_FORMAT, event_time (frame) - sent);
+      g_string_append_printf (line, " +%" G_GINT64_FORMAT, vw_bench_event_time (frame) - sent);
   }
   if (last >= 0) {
     g_printerr ("%s ms (周强<-clerk, 周强<-张敏, clerk<-周强, 张敏<-周强)\n", line->str);
@@ -303,11 +272,11 @@ judge_wait (VwTestClient *clerk, Waits *w)
     w->without++;
     g_printerr ("  %s: queued at %" G_GINT64_FORMAT ", no estimate, waited %.1f s\n",
         clerk->name, json_object_get_int_member (first_q, "position"),
-        (event_time (paired) - event_time (first_q)) / 1000.0);
+        (vw_bench_event_time (paired) - vw_bench_event_time (first_q)) / 1000.0);
     return;
   }
   double est = json_object_get_int_member (estimate, "wait_s");
-  double real = (event_time (paired) - event_time (estimate)) / 1000.0;
+  double real = (vw_bench_event_time (paired) - vw_bench_event_time (estimate)) / 1000.0;
   add (w->abs_error_s, fabs (real - est));
   add (w->ratio, real / est);
   add (w->real_s, real);
@@ -316,7 +285,7 @@ judge_wait (VwTestClient *clerk, Waits *w)
       " samples, estimated %.0f s, waited %.1f s, served %.1f s\n", clerk->name,
       json_object_get_int_member (estimate, "position"),
       json_object_get_int_member (estimate, "wait_samples"), est, real,
-      ended ? (event_time (ended) - event_time (paired)) / 1000.0 : NAN);
+      ended ? (vw_bench_event_time (ended) - vw_bench_event_time (paired)) / 1000.0 : NAN);
 }
 
 static void
@@ -349,7 +318,8 @@ static void
 print_row (const char *name, GArray *v, int decimals)
 {
   g_print ("| %-44s | %5u | %8.*f | %8.*f | %8.*f |\n", name, v->len, decimals,
-      percentile (v, 50), decimals, percentile (v, 95), decimals, mean (v));
+      vw_bench_percentile (v, 50), decimals, vw_bench_percentile (v, 95), decimals,
+      vw_bench_mean (v));
 }
 
 static int failed_transfers, failed_invites;

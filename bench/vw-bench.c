@@ -21,34 +21,12 @@
 #include <unistd.h>
 #include <string.h>
 #include "vw-test-util.h"
+#include "vw-bench-figures.h"
 
 static int n_calls = 20;
 static int call_seconds = 3;
 static gboolean recording_bench = FALSE;
 static int n_pairs = 2;
-
-static gint64
-event_time (JsonObject *o)
-{
-  return json_object_get_int_member (o, "t");
-}
-
-static int
-compare_double (gconstpointer a, gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-  return x < y ? -1 : x > y;
-}
-
-static double
-percentile (GArray *values, double p)
-{
-  if (values->len == 0)
-    return NAN;
-  g_array_sort (values, compare_double);
-  guint i = (guint) CLAMP (p / 100.0 * (values->len - 1) + 0.5, 0, values->len - 1);
-  return g_array_index (values, double, i);
-}
 
 static void
 collect_latency (VwTestClient *c, GArray *out)
@@ -82,16 +60,17 @@ run_call (VwTestServer *server, GArray *setup, GArray *latency)
   JsonObject *requested = vw_test_client_wait_event (clerk, "requested", NULL, 10000);
   JsonObject *ff_clerk = vw_test_client_wait_event (clerk, "first-frame", NULL, 15000);
   JsonObject *ff_agent = vw_test_client_wait_event (agent, "first-frame", NULL, 15000);
-  double ms = MAX (event_time (ff_clerk), event_time (ff_agent)) - event_time (requested);
+  double ms = MAX (vw_bench_event_time (ff_clerk), vw_bench_event_time (ff_agent))
+      - vw_bench_event_time (requested);
   g_array_append_val (setup, ms);
-  gint64 t0 = event_time (requested);
+  gint64 t0 = vw_bench_event_time (requested);
   g_printerr ("  paired +%" G_GINT64_FORMAT "  connected clerk +%" G_GINT64_FORMAT
       " agent +%" G_GINT64_FORMAT "  first frame clerk +%" G_GINT64_FORMAT
       " agent +%" G_GINT64_FORMAT " ms\n",
-      event_time (vw_test_client_wait_event (clerk, "paired", NULL, 1000)) - t0,
-      event_time (vw_test_client_wait_event (clerk, "connected", NULL, 1000)) - t0,
-      event_time (vw_test_client_wait_event (agent, "connected", NULL, 1000)) - t0,
-      event_time (ff_clerk) - t0, event_time (ff_agent) - t0);
+      vw_bench_event_time (vw_test_client_wait_event (clerk, "paired", NULL, 1000)) - t0,
+      vw_bench_event_time (vw_test_client_wait_event (clerk, "connected", NULL, 1000)) - t0,
+      vw_bench_event_time (vw_test_client_wait_event (agent, "connected", NULL, 1000)) - t0,
+      vw_bench_event_time (ff_clerk) - t0, vw_bench_event_time (ff_agent) - t0);
 
   vw_test_client_wait_event (clerk, "ended", NULL, (call_seconds + 10) * 1000);
   vw_test_client_wait_exit (clerk, 5000);
@@ -237,7 +216,8 @@ static void
 print_row (const char *name, GArray *v, const char *target)
 {
   g_print ("| %-34s | %7u | %8.0f | %8.0f | %8.0f | %8.0f | %-10s |\n", name, v->len,
-      percentile (v, 50), percentile (v, 95), percentile (v, 0), percentile (v, 100),
+      vw_bench_percentile (v, 50), vw_bench_percentile (v, 95),
+      vw_bench_percentile (v, 0), vw_bench_percentile (v, 100),
       target);
 }
 
