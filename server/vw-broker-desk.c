@@ -165,6 +165,40 @@ broker_load_handling (VwBroker *b)
   }
 }
 
+/* When each on-duty agent of @province handling @item should be free,
+ * in ms from now: a busy one when its session has run the mean (at least a
+ * tenth of it from now: a long session is assumed to end soon, not this
+ * instant), one wrapping up when its wrap-up ends, an available one now. */
+static GArray *
+agents_free_in (VwBroker *b, const char *province, const char *item, gint64 mean)
+{
+  GArray *free_in = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 now_ms = broker_now_ms (), now_us = broker_now_us ();
+  GHashTableIter iter;
+  Connection *a;
+  g_hash_table_iter_init (&iter, b->connections);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &a)) {
+    if (!a->registered || a->role != VW_ROLE_AGENT || g_strcmp0 (a->province, province) != 0
+        || !vw_pairing_agent_handles (b->pairing, a->peer_id, item))
+      continue;
+    gint64 ms = 0;
+    switch (vw_pairing_get_agent_state (b->pairing, a->peer_id)) {
+    case VW_AGENT_AWAY:
+      continue;
+    case VW_AGENT_BUSY:
+      ms = MAX (mean - (a->leg_started_at > 0 ? now_ms - a->leg_started_at : 0), mean / 10);
+      break;
+    case VW_AGENT_WRAP_UP:
+      ms = MAX (0, (vw_pairing_get_agent_until (b->pairing, a->peer_id) - now_us) / 1000);
+      break;
+    case VW_AGENT_AVAILABLE:
+      break;
+    }
+    g_array_append_val (free_in, ms);
+  }
+  return free_in;
+}
+
 /* The estimate for a clerk at @position, in s, or -1 when there is no
  * honest one (no history, or nobody on duty for the item). */
 static gint64
@@ -173,8 +207,11 @@ estimate_wait_s (VwBroker *b, const char *province, const char *item, guint posi
 {
   gint64 mean = 0, wait = 0;
   *samples = vw_wait_history_get (b->handling, province, item, &mean);
-  guint agents = vw_pairing_count_agents_on_duty (b->pairing, province, item);
-  if (!vw_wait_estimate (mean, *samples, position, agents, &wait))
+  if (*samples == 0)
+    return -1;
+  g_autoptr (GArray) free_in = agents_free_in (b, province, item, mean);
+  if (!vw_wait_estimate_ahead (mean, *samples, position, (const gint64 *) free_in->data,
+          free_in->len, &wait))
     return -1;
   return (wait + 999) / 1000;
 }

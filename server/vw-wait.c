@@ -127,13 +127,40 @@ gboolean
 vw_wait_estimate (gint64 mean_handling_ms, guint samples, guint position,
                   guint agents, gint64 *wait_ms)
 {
-  guint rounds;
-
-  if (samples == 0 || agents == 0 || position == 0 || mean_handling_ms <= 0)
+  if (agents == 0)
     return FALSE;
-  /* Every on-duty agent frees up once per round and takes one clerk. */
-  rounds = position / agents + (position % agents != 0);
+  /* Every on-duty agent has just started a session: each frees up once
+   * per round, so the clerk at @position waits ceil (position / agents)
+   * rounds. */
+  g_autofree gint64 *free_in = g_new (gint64, agents);
+  for (guint i = 0; i < agents; i++)
+    free_in[i] = mean_handling_ms;
+  return vw_wait_estimate_ahead (mean_handling_ms, samples, position, free_in,
+      agents, wait_ms);
+}
+
+gboolean
+vw_wait_estimate_ahead (gint64 mean_handling_ms, guint samples, guint position,
+                        const gint64 *free_in_ms, guint agents, gint64 *wait_ms)
+{
+  if (samples == 0 || agents == 0 || position == 0 || mean_handling_ms <= 0
+      || free_in_ms == NULL)
+    return FALSE;
+
+  /* When each agent is next free; the earliest takes the next clerk. */
+  g_autofree gint64 *next = g_new (gint64, agents);
+  for (guint i = 0; i < agents; i++)
+    next[i] = MAX (free_in_ms[i], 0);
+  gint64 start = 0;
+  for (guint k = 0; k < position; k++) {
+    guint first = 0;
+    for (guint i = 1; i < agents; i++)
+      if (next[i] < next[first])
+        first = i;
+    start = next[first];
+    next[first] += mean_handling_ms;
+  }
   if (wait_ms != NULL)
-    *wait_ms = (gint64) rounds * mean_handling_ms;
+    *wait_ms = start;
   return TRUE;
 }

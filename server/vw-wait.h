@@ -58,6 +58,20 @@ guint          vw_wait_history_get (VwWaitHistory *h, const char *province,
 gboolean       vw_wait_estimate (gint64 mean_handling_ms, guint samples,
                                  guint position, guint agents, gint64 *wait_ms);
 
+/* The finer estimate, when the caller knows when each of the @agents
+ * on-duty agents should be free: @free_in_ms[i] (>= 0) from now.  Each
+ * agent, once free, takes the next clerk and is busy for the mean handling
+ * time again; the clerk at @position is served at the position-th such
+ * moment, which is *wait_ms.  vw_wait_estimate() is the case where every
+ * agent has just started a session (free_in = mean).  The caller decides
+ * what a running session has left: the broker takes the mean minus its
+ * elapsed time, but at least a tenth of the mean (a session longer than
+ * usual is assumed to end soon, not this instant).  FALSE as for
+ * vw_wait_estimate(). */
+gboolean       vw_wait_estimate_ahead (gint64 mean_handling_ms, guint samples,
+                                       guint position, const gint64 *free_in_ms,
+                                       guint agents, gint64 *wait_ms);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwWaitHistory, vw_wait_history_free)
 
 G_END_DECLS

@@ -232,8 +232,9 @@ test_estimated_wait (Fixture *f, gconstpointer data)
   q = vw_test_client_wait_event (third, "queued", NULL, 10000);
   g_assert_cmpint (json_object_get_int_member (q, "wait_samples"), ==, 1);
   g_assert_true (json_object_has_member (q, "wait_s"));
+  /* About one call of ≈ 2 s, less what the running one has done. */
   gint64 wait = json_object_get_int_member (q, "wait_s");
-  g_assert_cmpint (wait, >=, 2);
+  g_assert_cmpint (wait, >=, 1);
   g_assert_cmpint (wait, <=, 15);
 }
 

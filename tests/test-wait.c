@@ -154,6 +154,57 @@ test_estimate (gconstpointer data)
                    ==, c->known);
 }
 
+/* When the agents are free: some sessions are partly over, someone is
+ * wrapping up. */
+typedef struct {
+  const char *name;
+  gint64 mean_ms;
+  guint position;
+  gint64 free_in[4];
+  guint agents;
+  gint64 wait_ms;
+} AheadCase;
+
+static const AheadCase ahead_cases[] = {
+  /* One agent, 40 s into a 60 s mean: 20 s, then a full session each. */
+  { "one-agent-first", 60000, 1, { 20000 }, 1, 20000 },
+  { "one-agent-third", 60000, 3, { 20000 }, 1, 140000 },
+  /* Two agents: free in 10 s and 50 s; the first frees up twice before
+   * the second does. */
+  { "two-first", 60000, 1, { 10000, 50000 }, 2, 10000 },
+  { "two-second", 60000, 2, { 10000, 50000 }, 2, 50000 },
+  { "two-third", 60000, 3, { 10000, 50000 }, 2, 70000 },
+  { "two-fourth", 60000, 4, { 10000, 50000 }, 2, 110000 },
+  /* Free now (a wrap-up just ending), negative is now too. */
+  { "free-now", 60000, 1, { 0, 30000 }, 2, 0 },
+  { "negative-is-now", 60000, 2, { -5000, 30000 }, 2, 30000 },
+  /* Everyone just started: the simple estimate. */
+  { "all-just-started", 60000, 3, { 60000, 60000 }, 2, 120000 },
+};
+
+static void
+test_estimate_ahead (gconstpointer data)
+{
+  const AheadCase *c = data;
+  gint64 wait = -42;
+  g_assert_true (vw_wait_estimate_ahead (c->mean_ms, 3, c->position, c->free_in,
+      c->agents, &wait));
+  g_assert_cmpint (wait, ==, c->wait_ms);
+}
+
+static void
+test_estimate_ahead_unknown (void)
+{
+  const gint64 free_in[] = { 1000 };
+  gint64 wait = -42;
+  g_assert_false (vw_wait_estimate_ahead (60000, 0, 1, free_in, 1, &wait));   /* no history */
+  g_assert_false (vw_wait_estimate_ahead (60000, 3, 1, free_in, 0, &wait));   /* nobody */
+  g_assert_false (vw_wait_estimate_ahead (60000, 3, 0, free_in, 1, &wait));   /* not queued */
+  g_assert_false (vw_wait_estimate_ahead (0, 3, 1, free_in, 1, &wait));       /* no mean */
+  g_assert_false (vw_wait_estimate_ahead (60000, 3, 1, NULL, 1, &wait));
+  g_assert_cmpint (wait, ==, -42);
+}
+
 /* From history to estimate, as the server will use them. */
 static void
 test_history_to_estimate (void)
@@ -182,6 +233,12 @@ main (int argc, char *argv[])
   g_test_add_func ("/wait/history/keys-apart", test_history_keys_apart);
   g_test_add_func ("/wait/history/ignores-non-positive", test_history_ignores_non_positive);
   g_test_add_func ("/wait/history/to-estimate", test_history_to_estimate);
+  g_test_add_func ("/wait/estimate-ahead/unknown", test_estimate_ahead_unknown);
+  for (guint i = 0; i < G_N_ELEMENTS (ahead_cases); i++) {
+    g_autofree char *path = g_strdup_printf ("/wait/estimate-ahead/%s", ahead_cases[i].name);
+
+    g_test_add_data_func (path, &ahead_cases[i], test_estimate_ahead);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (estimate_cases); i++) {
     g_autofree char *path = g_strdup_printf ("/wait/estimate/%s", estimate_cases[i].name);
 
