@@ -13,8 +13,9 @@
  * is busy (or wrapping up).  The a agents then free up in turn and each
  * takes one clerk, so the clerk at position p is reached in the
  * ceil (p / a)-th round, and a round lasts at most one handling time.  It
- * is an upper estimate: the running sessions are partly over already, and
- * some agents may handle other items too (they are counted as fully
+ * is an upper estimate: the running sessions are partly over already
+ * (vw_wait_estimate_ahead() below takes that into account, and is what
+ * the server tells clerks), and some agents may handle other items too (they are counted as fully
  * available to this queue, which makes it lower, but their other queues
  * compete for them).  It is rough on purpose: an honest order of
  * magnitude, from what really happened recently, rather than a promise.
