@@ -35,6 +35,7 @@ static const Key keys[] = {
   INT ("desk", "wrap-up-seconds", wrap_up_seconds, 0, 3600),
   INT ("auth", "token-hours", token_hours, 1, 24 * 30),
   STR ("catalogue", "file", catalogue_file),
+  STR ("calendar", "holidays", holidays_file),
 };
 
 void
@@ -62,6 +63,7 @@ vw_config_clear (VwConfig *c)
   g_free (c->ice_address);
   g_free (c->web_dir);
   g_free (c->catalogue_file);
+  g_free (c->holidays_file);
   g_free (c->tls_certificate);
   g_free (c->tls_key);
   memset (c, 0, sizeof *c);

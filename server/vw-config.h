@@ -31,6 +31,11 @@
  *                              # catalogue; default: the source tree's
  *                              # data/catalogue.json
  *
+ *   [calendar]
+ *   holidays=                  # public holidays and 调休 working days
+ *                              # (vw-holidays.h); default: the source
+ *                              # tree's data/holidays.json
+ *
  * Unknown groups or keys are errors (a misspelt key must not silently
  * keep a default, least of all a retention period). */
 #pragma once
@@ -54,6 +59,7 @@ typedef struct {
   int retention_check_minutes;
   int token_hours;
   char *catalogue_file;    /* (nullable) */
+  char *holidays_file;     /* (nullable) */
   int wrap_up_seconds;     /* 0: available again at once */
 } VwConfig;
 

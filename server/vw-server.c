@@ -19,6 +19,8 @@
 #include "vw-static.h"
 #include "vw-store-items.h"
 #include "vw-store-appointments.h"
+#include "vw-store-follow-ups.h"
+#include "vw-holidays.h"
 
 typedef struct {
   GMainLoop *loop;
@@ -224,12 +226,45 @@ load_catalogue (VwStore *store, const char *given)
   return TRUE;
 }
 
+/* The working-day calendar of @given (nullable: the default file), in
+ * @calendar_out (NULL: Monday to Friday only); FALSE after printing why
+ * not.  A given file that does not load is an error; a missing default,
+ * or a file without this year or the next, is only a warning. */
+static gboolean
+load_holidays (const char *given, VwCalendar **calendar_out)
+{
+  const char *path = given ? given : VW_SOURCE_HOLIDAYS;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VwCalendar) calendar = NULL;
+
+  *calendar_out = NULL;
+  if (!given && !g_file_test (path, G_FILE_TEST_EXISTS)) {
+    g_warning ("no %s: no public holidays known, follow-ups' due dates count"
+        " Monday to Friday only", path);
+    return TRUE;
+  }
+  calendar = vw_holidays_load (path, &error);
+  if (!calendar) {
+    g_printerr ("vw-server: holidays: %s\n", error->message);
+    return FALSE;
+  }
+  g_message ("%u public holiday(s) and %u 调休 working day(s) loaded from %s",
+      vw_calendar_n_holidays (calendar), vw_calendar_n_workdays (calendar), path);
+  g_autofree char *warning = vw_holidays_coverage_warning (calendar,
+      g_get_real_time () / 1000);
+  if (warning)
+    g_warning ("%s: %s", path, warning);
+  *calendar_out = g_steal_pointer (&calendar);
+  return TRUE;
+}
+
 /* Command-line values, applied over the config file's: -1 or NULL means
  * "not given". */
 typedef struct {
   char *config;
   int port, latency, chunk_seconds, retention_days, wrap_up;
   char *address, *data_dir, *ice_address, *web_dir, *tls_cert, *tls_key, *catalogue;
+  char *holidays;
   gboolean no_record;
 } Options;
 
@@ -264,6 +299,7 @@ apply_options (VwConfig *c, Options *o)
   take_string (&c->tls_certificate, &o->tls_cert);
   take_string (&c->tls_key, &o->tls_key);
   take_string (&c->catalogue_file, &o->catalogue);
+  take_string (&c->holidays_file, &o->holidays);
 }
 
 /* Defaults, then --config, then the other options; FALSE after printing
@@ -288,6 +324,7 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
     { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, &o.catalogue, "Service items loaded into an empty catalogue (default: the source tree's data/catalogue.json)", "FILE" },
+    { "holidays", 0, 0, G_OPTION_ARG_FILENAME, &o.holidays, "Public holidays and 调休 working days, for follow-ups' due dates (default: the source tree's data/holidays.json)", "FILE" },
     { NULL }
   };
   if (!vw_program_parse_options ("vw-server", "- virtual-window signalling server and media hub", entries, argc, argv))
@@ -309,6 +346,7 @@ load_config (int *argc, char ***argv, VwConfig *c)
   g_free (o.tls_cert);
   g_free (o.tls_key);
   g_free (o.catalogue);
+  g_free (o.holidays);
   return ok;
 }
 
@@ -331,6 +369,11 @@ main (int argc, char **argv)
     g_message ("not serving web pages: %s", error->message);
     g_clear_error (&error);
   }
+  /* Public holidays and 调休, for the follow-ups' due dates: read before
+   * anything else starts, never changed while running. */
+  g_autoptr (VwCalendar) calendar = NULL;
+  if (!load_holidays (cfg.holidays_file, &calendar))
+    return 1;
   if (!ensure_data_dir (data_dir, &error)) {
     g_printerr ("vw-server: %s\n", error->message);
     return 1;
@@ -349,6 +392,7 @@ main (int argc, char **argv)
     g_printerr ("vw-server: %s\n", error->message);
     return 1;
   }
+  vw_store_set_calendar (store, calendar);
   /* Sessions a crash left open are over: say so, once. */
   guint interrupted = 0;
   if (!vw_store_mark_open_sessions_interrupted (store, g_get_real_time () / 1000,

@@ -593,7 +593,7 @@ test_upgrade_from_2 (void)
     g_test_message ("rated %s: due by the end of %s", fu->session_id, due);
     g_assert_cmpuint (n, !=, 3);
     g_assert_cmpint (fu->opened_at, ==, times[n]);
-    g_assert_cmpint (fu->due_at, ==, vw_calendar_deadline (times[n],
+    g_assert_cmpint (fu->due_at, ==, vw_calendar_deadline (NULL, times[n],
             VW_FOLLOW_UP_WORKING_DAYS));
   }
   /* Sessions of version 2 have no request time. */

@@ -6,12 +6,14 @@
 
 #include <sqlite3.h>
 #include "vw-store.h"
+#include "vw-calendar.h"
 
 G_BEGIN_DECLS
 
 struct _VwStore {
   sqlite3 *db;
   char *path;
+  VwCalendar *calendar;   /* (nullable) follow-ups' working days */
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)

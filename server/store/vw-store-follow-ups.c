@@ -44,13 +44,26 @@ vw_store_follow_up_free (VwStoreFollowUp *f)
   g_free (f);
 }
 
+/* ---- the calendar ---- */
+
+void
+vw_store_set_calendar (VwStore *store, VwCalendar *calendar)
+{
+  g_return_if_fail (store != NULL);
+
+  if (calendar)
+    vw_calendar_ref (calendar);
+  vw_calendar_unref (store->calendar);
+  store->calendar = calendar;
+}
+
 /* ---- opening (inside the rating's transaction) ---- */
 
 gboolean
 store_open_follow_up (VwStore *store, const char *session_id, gint64 at,
     GError **error)
 {
-  gint64 due = vw_calendar_deadline (at, VW_FOLLOW_UP_WORKING_DAYS);
+  gint64 due = vw_calendar_deadline (store->calendar, at, VW_FOLLOW_UP_WORKING_DAYS);
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
       "INSERT INTO follow_ups (session_id, opened_at, due_at) VALUES (?1, ?2, ?3)",
       error);

@@ -4,8 +4,10 @@
  * A rating of 2 (不满意) or 1 (非常不满意) opens a follow-up in the same
  * transaction that stores the rating (vw_store_set_rating), so that no bad
  * rating is ever left without one.  It is due at the end of the 15th
- * working day after the rating's day (vw-calendar.h: Monday to Friday,
- * China Standard Time; public holidays are not in the calendar yet).  A
+ * working day after the rating's day, in China Standard Time, counted in
+ * the store's calendar (vw_store_set_calendar: public holidays and 调休
+ * working days; Monday to Friday until one is set), once and for all
+ * when it is opened: a calendar changed later moves no due date.  A
  * supervisor closes it once, saying how it was settled; who and when are
  * recorded, together with an audit entry ("close-follow-up") and a
  * timeline event in the same transaction.  Follow-ups are never deleted
@@ -17,6 +19,7 @@
 
 #include "vw-store-supervision.h"
 #include "vw-stats.h"
+#include "vw-calendar.h"
 
 G_BEGIN_DECLS
 
@@ -50,6 +53,11 @@ typedef struct {
 } VwStoreFollowUp;
 
 void vw_store_follow_up_free (VwStoreFollowUp *follow_up);
+
+/* The working days follow-ups opened from now on are due by: @calendar
+ * (nullable: Monday to Friday, the default; a reference is taken).  Set
+ * once at start-up, before the store is used by anyone else. */
+void vw_store_set_calendar (VwStore *store, VwCalendar *calendar);
 
 /* (transfer full) VwStoreFollowUp* of the sessions of @scope: the open
  * ones first, soonest due first; then the closed ones, last closed

@@ -234,9 +234,10 @@ static const char *const migrations[] = {
   "  SELECT RAISE (ABORT, 'a rating is never deleted');"
   "END;"
   /* The bad ratings given before this version get their follow-up now,
-   * due as vw_calendar_deadline (created_at, 15) computes it: 15 working
-   * days after a weekday are 21 calendar days, after a Saturday 20, after
-   * a Sunday 19 (CST day numbers, day 0 a Thursday; tests/test-store-
+   * due as vw_calendar_deadline (NULL, created_at, 15) computes it
+   * (Monday to Friday: no holidays were known then): 15 working days
+   * after a weekday are 21 calendar days, after a Saturday 20, after a
+   * Sunday 19 (CST day numbers, day 0 a Thursday; tests/test-store-
    * follow-ups.c checks both agree). */
   "INSERT INTO follow_ups (session_id, opened_at, due_at)"
   " SELECT session_id, created_at,"
@@ -674,6 +675,7 @@ vw_store_close (VwStore *store)
     return;
   sqlite3_close_v2 (store->db);
   g_free (store->path);
+  vw_calendar_unref (store->calendar);
   g_free (store);
 }
 
