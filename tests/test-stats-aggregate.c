@@ -289,11 +289,26 @@ test_by_province_and_item (void)
   g_assert_cmpuint (setup->served, ==, 2);
   g_assert_cmpuint (setup->waits, ==, 2);
 
+  /* Without a name from the catalogue, an item is shown by its key. */
+  g_assert_cmpstr (setup->name, ==, "企业设立");
+
   /* A session without an item is grouped under "". */
   VwStatsRecord *r = g_ptr_array_index (day, 4);
   g_clear_pointer (&r->item, g_free);
   g_autoptr (GPtrArray) again = vw_stats_group (day, VW_STATS_BY_ITEM);
   g_assert_cmpuint (find (again, "")->connections, ==, 1);
+
+  /* Items recorded by code are shown by the catalogue's name. */
+  r = g_ptr_array_index (day, 2);
+  g_free (r->item);
+  r->item = g_strdup ("SP-JY-004");
+  r->item_name = g_strdup ("食品经营许可证");
+  g_autoptr (GPtrArray) coded = vw_stats_group (day, VW_STATS_BY_ITEM);
+  g_assert_cmpstr (find (coded, "SP-JY-004")->name, ==, "食品经营许可证");
+  g_assert_cmpstr (find (coded, "企业设立")->name, ==, "企业设立");
+  /* Grouped otherwise, the item's name plays no part. */
+  g_autoptr (GPtrArray) provinces_again = vw_stats_group (day, VW_STATS_BY_PROVINCE);
+  g_assert_cmpstr (find (provinces_again, "shanghai")->name, ==, "shanghai");
 }
 
 static void

@@ -38,7 +38,7 @@
 enum { A, B, C, D, N_CALLS };
 
 typedef struct {
-  const char *clerk, *province, *center, *item, *rate;
+  const char *clerk, *province, *center, *item, *item_name, *rate;
   const char *agent;           /* account */
   char *session, *case_no;
   gint64 requested_t, paired_t, ended_t, rated_t;
@@ -56,11 +56,12 @@ typedef struct {
 
 static World w = {
   .calls = {
-    [A] = { "李华", "zhejiang", JIASHAN, "QY-SL-001", "5", "zhangmin" },
-    [B] = { "赵强", "anhui", HEFEI, "SP-JY-004", "2:材料要求讲了两遍仍不清楚，希望改进",
-            "zhangmin" },
-    [C] = { "陈静", "jiangsu", WUJIANG, "GJJ-TQ-006", "1:等了很久，问题没有解决", "lina" },
-    [D] = { "孙丽", "zhejiang", HANGZHOU, "YB-YD-005", NULL, "lina" },
+    [A] = { "李华", "zhejiang", JIASHAN, "QY-SL-001", "企业设立", "5", "zhangmin" },
+    [B] = { "赵强", "anhui", HEFEI, "SP-JY-004", "食品经营许可证",
+            "2:材料要求讲了两遍仍不清楚，希望改进", "zhangmin" },
+    [C] = { "陈静", "jiangsu", WUJIANG, "GJJ-TQ-006", "公积金跨省提取",
+            "1:等了很久，问题没有解决", "lina" },
+    [D] = { "孙丽", "zhejiang", HANGZHOU, "YB-YD-005", "异地医保", NULL, "lina" },
   },
 };
 
@@ -496,8 +497,18 @@ test_stats_groups (void)
       "groups")), ==, 4);
   for (guint i = 0; i < N_CALLS; i++) {
     const int one[] = { i, -1 };
-    check_group (group_of (items, w.calls[i].item), one, 1, i == B || i == C);
+    JsonObject *g = group_of (items, w.calls[i].item);
+    check_group (g, one, 1, i == B || i == C);
+    /* Keyed by the code, named as in the catalogue. */
+    g_assert_cmpstr (json_object_get_string_member (g, "name"), ==, w.calls[i].item_name);
   }
+  /* Other groupings are named by their key (or the agent's name). */
+  g_assert_cmpstr (json_object_get_string_member (group_of (centers, HUANGPU), "name"),
+      ==, HUANGPU);
+  g_assert_cmpstr (json_object_get_string_member (group_of (provinces, "shanghai"),
+      "name"), ==, "shanghai");
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (items,
+      "total"), "name"), ==, "合计");
 }
 
 /* Each supervisor counts only the sessions of their scope. */
@@ -577,6 +588,7 @@ check_open_follow_up (JsonObject *f, guint i, const char *agent_name)
 
   g_assert_cmpstr (json_object_get_string_member (f, "case_no"), ==, c->case_no);
   g_assert_cmpstr (json_object_get_string_member (f, "item"), ==, c->item);
+  g_assert_cmpstr (json_object_get_string_member (f, "item_name"), ==, c->item_name);
   g_assert_cmpstr (json_object_get_string_member (f, "province"), ==, "shanghai");
   g_assert_cmpstr (json_object_get_string_member (f, "state"), ==, "open");
   g_assert_false (json_object_get_boolean_member (f, "overdue"));
@@ -691,6 +703,8 @@ test_follow_up_closed (void)
 
   g_autoptr (JsonObject) closed = api_json ("POST", path, w.wangfang, body, 200);
   g_assert_cmpstr (json_object_get_string_member (closed, "state"), ==, "closed");
+  g_assert_cmpstr (json_object_get_string_member (closed, "item_name"), ==,
+      w.calls[B].item_name);
   g_assert_cmpstr (json_object_get_string_member (closed, "closed_by"), ==, "wangfang");
   g_assert_cmpstr (json_object_get_string_member (closed, "closed_by_name"), ==, "王芳");
   g_assert_cmpstr (json_object_get_string_member (closed, "resolution"), ==, how);

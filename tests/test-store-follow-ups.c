@@ -2,20 +2,25 @@
  * (server/store/vw-store-follow-ups.c, schema version 3): opened with the
  * rating in one transaction, due after 15 working days, listed and closed
  * within a supervisor's scope, audited, kept; the request time of a
- * session; the rows the statistics read; and the upgrade of a version-2
+ * session; the rows the statistics read; the catalogue's names of the
+ * sessions' items in both; and the upgrade of a version-2
  * store whose bad ratings get their follow-ups.
  *
- * Sessions (China Standard Time, 2026):
- *   s-1 Fri 11-20 09:30  张敏 (zhangmin, 黄浦) serves 李华 (嘉善), asked 09:29:15, rated 2
- *   s-2 Sat 11-21 14:00  张敏 serves 赵强 (合肥), rated 5
- *   s-3 Mon 11-23 10:00  王芳 (wangfang, 嘉善) serves 陈静 (吴江), rated 1
- *   s-4 Mon 11-23 11:00  王芳 serves 孙丽 (黄浦), open
+ * Sessions (China Standard Time, 2026), about items by their catalogue
+ * code (QY-SL-001 企业设立 is in the catalogue, GJJ-TQ-006 was removed from
+ * it) or, recorded before codes, by name:
+ *   s-1 Fri 11-20 09:30  张敏 (zhangmin, 黄浦) serves 李华 (嘉善), QY-SL-001,
+ *                        asked 09:29:15, rated 2
+ *   s-2 Sat 11-21 14:00  张敏 serves 赵强 (合肥), QY-SL-001, rated 5
+ *   s-3 Mon 11-23 10:00  王芳 (wangfang, 嘉善) serves 陈静 (吴江), GJJ-TQ-006, rated 1
+ *   s-4 Mon 11-23 11:00  王芳 serves 孙丽 (黄浦), 企业设立, open
  */
 #include "vw-store.h"
 #include "vw-store-private.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
 #include "vw-store-follow-ups.h"
+#include "vw-store-items.h"
 #include "vw-calendar.h"
 
 #include <glib/gstdio.h>
@@ -76,8 +81,21 @@ add_peer (VwStore *store, const char *session, const char *peer, const char *rol
   g_assert_no_error (error);
 }
 
+static void
+add_item (VwStore *store, const char *code, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  const char *provinces[] = { "shanghai", NULL };
+  VwStoreItem item = { .code = (char *) code, .name = (char *) name, .mode = "remote",
+    .department = "市场监督管理局", .provinces = (GStrv) provinces };
+
+  g_assert_true (vw_store_upsert_item (store, &item, cst (2026, 11, 1, 9, 0, 0), NULL,
+          &error));
+  g_assert_no_error (error);
+}
+
 typedef struct {
-  const char *id;
+  const char *id, *item;
   gint64 requested_at, started_at;
   gint64 duration_s;      /* 0: stays open */
   const char *agent, *agent_account, *agent_province, *agent_center;
@@ -90,8 +108,9 @@ static void
 add_call (VwStore *store, const Call *c)
 {
   g_autoptr (GError) error = NULL;
-  VwStoreSession s = { .id = (char *) c->id, .province = "shanghai", .item = "企业设立",
-    .started_at = c->started_at, .requested_at = c->requested_at };
+  VwStoreSession s = { .id = (char *) c->id, .province = "shanghai",
+    .item = (char *) c->item, .started_at = c->started_at,
+    .requested_at = c->requested_at };
   g_autofree char *agent = g_strconcat ("p-a-", c->id, NULL);
   g_autofree char *clerk = g_strconcat ("p-c-", c->id, NULL);
 
@@ -123,15 +142,20 @@ static void
 build (VwStore *store)
 {
   const Call calls[] = {
-    { "s-1", cst (2026, 11, 20, 9, 29, 15), S1_AT, 600, "张敏", "zhangmin", "shanghai",
-      HUANGPU, "李华", "zhejiang", JIASHAN, 2, S1_RATED },
-    { "s-2", 0, cst (2026, 11, 21, 14, 0, 0), 300, "张敏", "zhangmin", "shanghai",
-      HUANGPU, "赵强", "anhui", HEFEI, 5, cst (2026, 11, 21, 14, 6, 0) },
-    { "s-3", cst (2026, 11, 23, 9, 58, 0), cst (2026, 11, 23, 10, 0, 0), 1200, "王芳",
-      "wangfang", "zhejiang", JIASHAN, "陈静", "jiangsu", WUJIANG, 1, S3_RATED },
-    { "s-4", cst (2026, 11, 23, 10, 59, 0), cst (2026, 11, 23, 11, 0, 0), 0, "王芳",
-      "wangfang", "zhejiang", JIASHAN, "孙丽", "shanghai", HUANGPU, 0, 0 },
+    { "s-1", "QY-SL-001", cst (2026, 11, 20, 9, 29, 15), S1_AT, 600, "张敏",
+      "zhangmin", "shanghai", HUANGPU, "李华", "zhejiang", JIASHAN, 2, S1_RATED },
+    { "s-2", "QY-SL-001", 0, cst (2026, 11, 21, 14, 0, 0), 300, "张敏", "zhangmin",
+      "shanghai", HUANGPU, "赵强", "anhui", HEFEI, 5, cst (2026, 11, 21, 14, 6, 0) },
+    { "s-3", "GJJ-TQ-006", cst (2026, 11, 23, 9, 58, 0), cst (2026, 11, 23, 10, 0, 0),
+      1200, "王芳", "wangfang", "zhejiang", JIASHAN, "陈静", "jiangsu", WUJIANG, 1,
+      S3_RATED },
+    { "s-4", "企业设立", cst (2026, 11, 23, 10, 59, 0), cst (2026, 11, 23, 11, 0, 0), 0,
+      "王芳", "wangfang", "zhejiang", JIASHAN, "孙丽", "shanghai", HUANGPU, 0, 0 },
   };
+  g_autoptr (GError) error = NULL;
+
+  add_item (store, "QY-SL-001", "企业设立");
+  add_item (store, "GJJ-TQ-006", "公积金跨省提取");
 
   add_account (store, "zhangmin", "agent", "张敏", "shanghai", HUANGPU);
   add_account (store, "wangfang", "agent", "王芳", "zhejiang", JIASHAN);
@@ -139,6 +163,8 @@ build (VwStore *store)
   add_account (store, "xuli", "supervisor", "徐丽", "zhejiang", JIASHAN);
   for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
     add_call (store, &calls[i]);
+  g_assert_true (vw_store_delete_item (store, "GJJ-TQ-006", &error));
+  g_assert_no_error (error);
 }
 
 static void
@@ -214,7 +240,8 @@ test_opened (Fixture *f, gconstpointer data)
   g_assert_cmpint (a->id, >, 0);
   g_assert_true (g_str_has_prefix (a->case_no, "VW-20261120-"));
   g_assert_cmpstr (a->province, ==, "shanghai");
-  g_assert_cmpstr (a->item, ==, "企业设立");
+  g_assert_cmpstr (a->item, ==, "QY-SL-001");
+  g_assert_cmpstr (a->item_name, ==, "企业设立");   /* from the catalogue */
   g_assert_cmpstr (a->agent_name, ==, "张敏");
   g_assert_cmpstr (a->agent_account, ==, "zhangmin");
   g_assert_cmpstr (a->agent_center, ==, HUANGPU);
@@ -232,6 +259,8 @@ test_opened (Fixture *f, gconstpointer data)
   g_assert_null (a->resolution);
   VwStoreFollowUp *b = g_ptr_array_index (all, 1);
   g_assert_cmpint (b->level, ==, 1);
+  g_assert_cmpstr (b->item, ==, "GJJ-TQ-006");
+  g_assert_null (b->item_name);   /* removed from the catalogue */
   /* Monday 11-23: due at the end of Monday 12-14. */
   g_assert_cmpint (b->due_at, ==, cst (2026, 12, 15, 0, 0, 0));
 
@@ -478,7 +507,8 @@ test_stats_records (Fixture *f, gconstpointer data)
   VwStatsRecord *r = g_ptr_array_index (all, 0);
   g_assert_cmpstr (r->session_id, ==, "s-1");
   g_assert_cmpstr (r->province, ==, "shanghai");
-  g_assert_cmpstr (r->item, ==, "企业设立");
+  g_assert_cmpstr (r->item, ==, "QY-SL-001");
+  g_assert_cmpstr (r->item_name, ==, "企业设立");
   g_assert_cmpstr (r->agent_key, ==, "zhangmin");
   g_assert_cmpstr (r->agent_name, ==, "张敏");
   g_assert_cmpstr (r->agent_center, ==, HUANGPU);
@@ -494,7 +524,9 @@ test_stats_records (Fixture *f, gconstpointer data)
   g_assert_true (r->follow_up_overdue);
   VwStatsRecord *s3 = record_of (all, "s-3");
   g_assert_true (s3->follow_up_open && !s3->follow_up_overdue);
+  g_assert_null (s3->item_name);
   VwStatsRecord *s4 = record_of (all, "s-4");
+  g_assert_null (s4->item_name);   /* a name recorded before codes */
   g_assert_false (s4->ended);
   g_assert_cmpint (s4->ended_at, ==, 0);
   g_assert_cmpint (s4->rating, ==, 0);
@@ -520,6 +552,16 @@ test_stats_records (Fixture *f, gconstpointer data)
   g_assert_cmpuint (z->connections, ==, 2);
   g_assert_cmpuint (z->waits, ==, 1);   /* s-2's request time is not known */
   g_assert_cmpint (z->wait_mean_ms, ==, 45000);
+  /* By item: each shown by its catalogue name, else by what it recorded. */
+  g_autoptr (GPtrArray) items = vw_stats_group (all, VW_STATS_BY_ITEM);
+  const char *expected[][2] = { { "QY-SL-001", "企业设立" },
+    { "GJJ-TQ-006", "GJJ-TQ-006" }, { "企业设立", "企业设立" } };
+  g_assert_cmpuint (items->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < items->len; i++) {
+    VwStatsGroup *g = g_ptr_array_index (items, i);
+    g_assert_cmpstr (g->key, ==, expected[i][0]);
+    g_assert_cmpstr (g->name, ==, expected[i][1]);
+  }
 
   gint64 sessions = 0, ratings[6];
   g_assert_true (vw_store_count_totals (f->store, &sessions, ratings, &error));

@@ -10,10 +10,14 @@
  *  s-3 2026-11-22 10:00  zhejiang 异地医保        王芳 (wangfang, 嘉善) serves 陈静 (吴江, jiangsu), 1200 s
  *  s-4 2026-11-22 23:30  jiangsu  公积金跨省提取  周杰 (no account, 吴江) serves 孙丽 (黄浦, shanghai), open
  *  s-5 2026-11-23 00:10  anhui    社保转移接续    刘洋 (liuyang, 合肥) serves 李华, interrupted after 90 s
+ *
+ * These old sessions recorded the item's name; the test of item names adds
+ * sessions that record catalogue codes (vw-store-items.h).
  */
 #include "vw-store.h"
 #include "vw-store-private.h"
 #include "vw-store-accounts.h"
+#include "vw-store-items.h"
 #include "vw-store-recordings.h"
 #include "vw-store-supervision.h"
 
@@ -534,6 +538,94 @@ test_rating_once (Fixture *f, gconstpointer data)
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND);
 }
 
+/* ---- the catalogue's names of items ---- */
+
+static void
+add_catalogue_item (VwStore *store, const char *code, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  const char *provinces[] = { "shanghai", NULL };
+  VwStoreItem item = { .code = (char *) code, .name = (char *) name, .mode = "remote",
+    .department = "市场监督管理局", .provinces = (GStrv) provinces };
+
+  g_assert_true (vw_store_upsert_item (store, &item, cst (2026, 11, 1, 9, 0, 0), NULL,
+          &error));
+  g_assert_no_error (error);
+}
+
+/* The item name of session @id as listed (every session of the store is
+ * listed) and as read alone, which must agree.  (transfer none) */
+static const char *
+listed_item_name (GPtrArray *list, VwStore *store, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VwStoreSessionSummary) alone = vw_store_get_session_in_scope (store, &all,
+      id, &error);
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < list->len; i++) {
+    VwStoreSessionSummary *sum = g_ptr_array_index (list, i);
+    if (g_str_equal (sum->session->id, id)) {
+      g_assert_cmpstr (sum->item_name, ==, alone->item_name);
+      return sum->item_name;
+    }
+  }
+  g_error ("session %s is not listed", id);
+}
+
+/* A session's item is a code; its name comes from the catalogue when the
+ * session is read: NULL for a code the catalogue does not have (removed)
+ * and for an old session that recorded a name. */
+static void
+test_item_names (Fixture *f, gconstpointer data)
+{
+  const WeekSession coded[] = {
+    { "s-6", "shanghai", "QY-SL-001", cst (2026, 11, 24, 9, 0, 0), 300,
+      "张敏", "zhangmin", "shanghai", HUANGPU, "李华", "zhejiang", JIASHAN, 4 },
+    { "s-7", "shanghai", "SP-JY-004", cst (2026, 11, 24, 10, 0, 0), 300,
+      "张敏", "zhangmin", "shanghai", HUANGPU, "赵强", "anhui", HEFEI, 0 },
+    { "s-8", "shanghai", "XX-GONE-001", cst (2026, 11, 24, 11, 0, 0), 300,
+      "张敏", "zhangmin", "shanghai", HUANGPU, "陈静", "jiangsu", WUJIANG, 0 },
+  };
+  const VwStoreSessionFilter none = VW_STORE_SESSION_FILTER_INIT;
+  g_autoptr (GError) error = NULL;
+
+  build_week (f->store);
+  add_catalogue_item (f->store, "QY-SL-001", "企业设立");
+  add_catalogue_item (f->store, "SP-JY-004", "食品经营许可证");
+  add_catalogue_item (f->store, "XX-GONE-001", "已撤销的事项");
+  for (guint i = 0; i < G_N_ELEMENTS (coded); i++)
+    add_week_session (f->store, &coded[i]);
+  g_assert_true (vw_store_delete_item (f->store, "XX-GONE-001", &error));
+  g_assert_no_error (error);
+
+  g_autoptr (GPtrArray) list = vw_store_list_sessions_in_scope (f->store, &all, &none,
+      NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (list->len, ==, 8);
+  g_assert_cmpstr (listed_item_name (list, f->store, "s-6"), ==, "企业设立");
+  g_assert_cmpstr (listed_item_name (list, f->store, "s-7"), ==, "食品经营许可证");
+  g_assert_null (listed_item_name (list, f->store, "s-8"));   /* removed */
+  g_assert_null (listed_item_name (list, f->store, "s-1"));   /* recorded a name */
+  /* The code stays what the session recorded. */
+  g_autoptr (VwStoreSessionSummary) s8 = vw_store_get_session_in_scope (f->store, &all,
+      "s-8", &error);
+  g_assert_cmpstr (s8->session->item, ==, "XX-GONE-001");
+
+  /* The filter is on the code; one row per session, named as it is now. */
+  add_catalogue_item (f->store, "SP-JY-004", "食品经营许可证（新办）");
+  VwStoreSessionFilter by_item = VW_STORE_SESSION_FILTER_INIT;
+  by_item.item = "SP-JY-004";
+  guint total = 0;
+  g_autoptr (GPtrArray) renamed = vw_store_list_sessions_in_scope (f->store, &all,
+      &by_item, &total, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (renamed->len, ==, 1);
+  g_assert_cmpuint (total, ==, 1);
+  g_assert_cmpstr (((VwStoreSessionSummary *) renamed->pdata[0])->item_name, ==,
+      "食品经营许可证（新办）");
+}
+
 /* ---- sampling ---- */
 
 static GPtrArray *
@@ -686,6 +778,7 @@ main (int argc, char **argv)
   ADD ("filter-refusals", test_filter_refusals);
   ADD ("scopes", test_scopes);
   ADD ("get-in-scope", test_get_in_scope);
+  ADD ("item-names", test_item_names);
   ADD ("reviews", test_reviews);
   ADD ("rating-once", test_rating_once);
   g_test_add_func ("/store-supervision/sample-draw", test_sample_draw);

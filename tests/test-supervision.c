@@ -10,8 +10,9 @@
  * administrator.  Then: listing and filters, sampling and its audit entry,
  * refusals (no token, forged, expired, other roles, other centres) with no
  * session data in their bodies, agents' own sessions, a track's WebM that
- * plays with the track's duration and answers ranges, a review, and an
- * altered chunk refused and audited.
+ * plays with the track's duration and answers ranges, a review, an
+ * altered chunk refused and audited, and the items' names (item_name)
+ * next to their codes, null once an item is removed from the catalogue.
  *
  * The calls are made by the first test; the others use what it left. */
 #include <locale.h>
@@ -277,6 +278,7 @@ test_list (void)
   g_assert_cmpstr (json_object_get_string_member (c, "case_no"), ==, w.case_no[2]);
   g_assert_cmpstr (json_object_get_string_member (c, "province"), ==, "shanghai");
   g_assert_cmpstr (json_object_get_string_member (c, "item"), ==, "GJJ-TQ-006");
+  g_assert_cmpstr (json_object_get_string_member (c, "item_name"), ==, "公积金跨省提取");
   g_assert_cmpstr (json_object_get_string_member (c, "state"), ==, "ended");
   g_assert_cmpint (json_object_get_int_member (c, "duration_s"), >=, 3);
   g_assert_cmpint (json_object_get_int_member (c, "duration_s"), <=, 8);
@@ -712,6 +714,8 @@ test_review (void)
 
   g_autofree char *detail_path = g_strconcat ("/api/sessions/", A, NULL);
   g_autoptr (JsonObject) detail = get_json (detail_path, w.wang, 200);
+  g_assert_cmpstr (json_object_get_string_member (detail, "item"), ==, "QY-SL-001");
+  g_assert_cmpstr (json_object_get_string_member (detail, "item_name"), ==, "企业设立");
   JsonArray *reviews = json_object_get_array_member (detail, "reviews");
   g_assert_cmpuint (json_array_get_length (reviews), ==, 1);
   JsonObject *r = json_array_get_object_element (reviews, 0);
@@ -787,6 +791,46 @@ test_tampered (void)
   g_assert_cmpuint (count_actions (w.wang, B, "tamper-detected"), ==, 1);
 }
 
+/* ---- an item removed from the catalogue ---- */
+
+static JsonObject *
+session_of (JsonObject *page, const char *id)
+{
+  JsonArray *list = json_object_get_array_member (page, "sessions");
+
+  for (guint i = 0; i < json_array_get_length (list); i++) {
+    JsonObject *s = json_array_get_object_element (list, i);
+    if (g_str_equal (json_object_get_string_member (s, "id"), id))
+      return s;
+  }
+  g_error ("session %s is not listed", id);
+}
+
+/* Sessions keep the code of an item the administrators removed; its name
+ * is null from then on, in the listing and the detail alike. */
+static void
+test_item_removed (void)
+{
+  if (!have_calls ())
+    return;
+  guint status = 0;
+  g_autoptr (GBytes) deleted = call_api ("DELETE", "/api/catalogue/GJJ-TQ-006", w.admin,
+      NULL, &status, NULL, NULL);
+  g_assert_cmpuint (status, ==, 200);
+
+  g_autoptr (JsonObject) page = get_json ("/api/sessions", w.wang, 200);
+  JsonObject *c = session_of (page, C);
+  g_assert_cmpstr (json_object_get_string_member (c, "item"), ==, "GJJ-TQ-006");
+  g_assert_true (json_object_has_member (c, "item_name"));
+  g_assert_true (json_object_get_null_member (c, "item_name"));
+  /* The others are still named. */
+  g_assert_cmpstr (json_object_get_string_member (session_of (page, B), "item_name"),
+      ==, "食品经营许可证");
+  g_autofree char *path = g_strconcat ("/api/sessions/", C, NULL);
+  g_autoptr (JsonObject) detail = get_json (path, w.wang, 200);
+  g_assert_true (json_object_get_null_member (detail, "item_name"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -802,6 +846,7 @@ main (int argc, char **argv)
   g_test_add_func ("/supervision/tracks", test_tracks);
   g_test_add_func ("/supervision/review", test_review);
   g_test_add_func ("/supervision/tampered", test_tampered);
+  g_test_add_func ("/supervision/item-removed", test_item_removed);
   int status = g_test_run ();
   if (w.server)
     vw_test_server_stop (w.server);

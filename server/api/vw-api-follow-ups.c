@@ -58,6 +58,7 @@ follow_up_json (const VwStoreFollowUp *f, gint64 now)
   json_object_set_string_member (o, "case_no", f->case_no);
   json_object_set_string_member (o, "province", f->province);
   set_nullable_string (o, "item", f->item);
+  set_nullable_string (o, "item_name", f->item_name);
   json_object_set_object_member (o, "agent", person_json (f->agent_name,
       f->agent_account, NULL, f->agent_center));
   json_object_set_object_member (o, "clerk", person_json (f->clerk_name, NULL,

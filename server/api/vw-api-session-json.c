@@ -65,6 +65,7 @@ vw_api_session_json (const VwStoreSessionSummary *sum)
   json_object_set_string_member (o, "case_no", s->case_no);
   json_object_set_string_member (o, "province", s->province);
   json_object_set_string_member (o, "item", s->item);
+  json_object_set_string_member (o, "item_name", sum->item_name);
   json_object_set_string_member (o, "state", state_name (s->state));
   json_object_set_int_member (o, "started_at", s->started_at);
   json_object_set_int_member (o, "ended_at", s->ended_at);

@@ -13,6 +13,7 @@ vw_stats_record_free (VwStatsRecord *r)
   g_free (r->session_id);
   g_free (r->province);
   g_free (r->item);
+  g_free (r->item_name);
   g_free (r->agent_key);
   g_free (r->agent_name);
   g_free (r->agent_center);
@@ -146,6 +147,37 @@ vw_stats_summarize (GPtrArray *records, const char *key, const char *name)
   return g;
 }
 
+/* The name @r gives its group @by, if any: the agent's, the item's in the
+ * catalogue.  (transfer none) */
+static const char *
+record_name (const VwStatsRecord *r, VwStatsGroupBy by)
+{
+  switch (by) {
+  case VW_STATS_BY_AGENT:
+    return r->agent_name;
+  case VW_STATS_BY_ITEM:
+    return r->item_name;
+  default:
+    return NULL;
+  }
+}
+
+/* What the group of @of_key (the records of @key, oldest first) is shown
+ * as: the name of its latest record that has one, else the key.
+ * (transfer none) */
+static const char *
+group_name (GPtrArray *of_key, const char *key, VwStatsGroupBy by)
+{
+  const char *name = key;
+
+  for (guint i = 0; i < of_key->len; i++) {
+    const char *n = record_name (g_ptr_array_index (of_key, i), by);
+    if (n && *n)
+      name = n;
+  }
+  return name;
+}
+
 static int
 compare_groups (gconstpointer a, gconstpointer b)
 {
@@ -179,19 +211,8 @@ vw_stats_group (GPtrArray *records, VwStatsGroupBy by)
     g_ptr_array_add (of_key, r);
   }
   g_hash_table_iter_init (&iter, members);
-  while (g_hash_table_iter_next (&iter, &key, &list)) {
-    GPtrArray *of_key = list;
-    const char *name = key;
-    /* An agent is shown by name: the one of their latest session. */
-    if (by == VW_STATS_BY_AGENT) {
-      for (guint i = 0; i < of_key->len; i++) {
-        VwStatsRecord *r = g_ptr_array_index (of_key, i);
-        if (r->agent_name && *r->agent_name)
-          name = r->agent_name;
-      }
-    }
-    g_ptr_array_add (groups, vw_stats_summarize (of_key, key, name));
-  }
+  while (g_hash_table_iter_next (&iter, &key, &list))
+    g_ptr_array_add (groups, vw_stats_summarize (list, key, group_name (list, key, by)));
   g_ptr_array_sort (groups, compare_groups);
   return groups;
 }

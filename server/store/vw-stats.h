@@ -16,7 +16,8 @@
  *  - follow-ups open (and of them overdue) now, of the period's sessions.
  *
  * Groups: the serving centre (the agent's centre), the agent (account,
- * else name), the province whose rules apply, the service item. */
+ * else name; shown by name), the province whose rules apply, the service
+ * item (its code; shown by the catalogue's name). */
 #pragma once
 
 #include <glib.h>
@@ -28,6 +29,7 @@ typedef struct {
   char *session_id;
   char *province;          /* whose rules apply */
   char *item;              /* (nullable) */
+  char *item_name;         /* (nullable) the catalogue's name of @item */
   char *agent_key;         /* (nullable) account username, else name */
   char *agent_name;        /* (nullable) */
   char *agent_center;      /* (nullable) */
@@ -52,7 +54,9 @@ typedef enum {
 
 typedef struct {
   char *key;               /* what groups: centre, account, province, item ("" if none) */
-  char *name;              /* shown: the agent's name for BY_AGENT, else the key */
+  char *name;              /* shown: the agent's name (BY_AGENT), the item's
+                            * catalogue name (BY_ITEM), else or without one
+                            * the key */
   guint connections;
   guint served;
   guint waits;             /* sessions with a known wait */

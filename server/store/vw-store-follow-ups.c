@@ -12,14 +12,18 @@
   " LEFT JOIN participants c ON c.rowid = (SELECT rowid FROM participants" \
   "   WHERE session_id = s.id AND role = 'clerk' ORDER BY joined_at, rowid LIMIT 1)"
 
+/* The catalogue's name of the session's item as "i.name" (NULL if the code
+ * is not, or no longer, in the catalogue). */
+#define ITEM_JOIN " LEFT JOIN items i ON i.code = s.item"
+
 #define FOLLOW_UP_SELECT \
   "SELECT f.id, f.session_id, s.case_no, s.province, s.item," \
   " a.name, a.account, a.center, c.name, c.province, c.center," \
   " r.level, r.comment, r.created_at, f.opened_at, f.due_at, f.closed_at," \
-  " f.closed_by, acc.name, f.resolution" \
+  " f.closed_by, acc.name, f.resolution, i.name" \
   " FROM follow_ups f JOIN sessions s ON s.id = f.session_id" \
   " JOIN ratings r ON r.session_id = f.session_id" \
-  PEERS_JOIN \
+  PEERS_JOIN ITEM_JOIN \
   " LEFT JOIN accounts acc ON acc.username = f.closed_by"
 
 void
@@ -31,6 +35,7 @@ vw_store_follow_up_free (VwStoreFollowUp *f)
   g_free (f->case_no);
   g_free (f->province);
   g_free (f->item);
+  g_free (f->item_name);
   g_free (f->agent_name);
   g_free (f->agent_account);
   g_free (f->agent_center);
@@ -118,6 +123,7 @@ follow_up_from_row (sqlite3_stmt *stmt)
   f->closed_by = store_column_dup (stmt, 17);
   f->closed_by_name = store_column_dup (stmt, 18);
   f->resolution = store_column_dup (stmt, 19);
+  f->item_name = store_column_dup (stmt, 20);
   return f;
 }
 
@@ -326,6 +332,7 @@ record_from_row (sqlite3_stmt *stmt)
   r->rating = sqlite3_column_int (stmt, 13);
   r->follow_up_open = sqlite3_column_int (stmt, 14) != 0;
   r->follow_up_overdue = sqlite3_column_int (stmt, 15) != 0;
+  r->item_name = store_column_dup (stmt, 16);
   return r;
 }
 
@@ -342,11 +349,11 @@ vw_store_list_stats_records (VwStore *store, const VwStoreScope *scope,
       " c.name, c.province, c.center,"
       " s.requested_at, s.started_at, s.ended_at, s.state = 'ended', r.level,"
       " f.id IS NOT NULL AND f.closed_at IS NULL,"
-      " f.id IS NOT NULL AND f.closed_at IS NULL AND f.due_at <= :now"
+      " f.id IS NOT NULL AND f.closed_at IS NULL AND f.due_at <= :now, i.name"
       " FROM sessions s"
       " LEFT JOIN ratings r ON r.session_id = s.id"
       " LEFT JOIN follow_ups f ON f.session_id = s.id"
-      PEERS_JOIN
+      PEERS_JOIN ITEM_JOIN
       " WHERE s.started_at >= :from AND s.started_at < :to AND " VW_STORE_SCOPE_SQL
       " ORDER BY s.started_at, s.id", error);
 

@@ -35,6 +35,8 @@ typedef struct {
   char *case_no;
   char *province;          /* whose rules apply */
   char *item;              /* (nullable) */
+  char *item_name;         /* (nullable) the catalogue's name of @item; NULL if
+                            * that code is not in the catalogue */
   char *agent_name;        /* (nullable) the session's (first) agent */
   char *agent_account;     /* (nullable) */
   char *agent_center;      /* (nullable) */

@@ -32,12 +32,14 @@
   " AND (:rating IS NULL OR EXISTS (SELECT 1 FROM ratings r" \
   "   WHERE r.session_id = s.id AND r.level = :rating))"
 
+/* With the catalogue's name of the item (NULL if the code is not, or no
+ * longer, in the catalogue). */
 #define SUMMARY_SELECT \
   "SELECT s.id, s.case_no, s.province, s.item, s.started_at, s.ended_at," \
   " s.end_reason, s.state, coalesce (" DURATION_S ", 0)," \
   " (SELECT count(*) FROM reviews rv WHERE rv.session_id = s.id)," \
-  " EXISTS (SELECT 1 FROM tracks t WHERE t.session_id = s.id)" \
-  " FROM sessions s"
+  " EXISTS (SELECT 1 FROM tracks t WHERE t.session_id = s.id), i.name" \
+  " FROM sessions s LEFT JOIN items i ON i.code = s.item"
 
 void
 vw_store_session_peer_free (VwStoreSessionPeer *peer)
@@ -59,6 +61,7 @@ vw_store_session_summary_free (VwStoreSessionSummary *summary)
   if (!summary)
     return;
   vw_store_session_free (summary->session);
+  g_free (summary->item_name);
   g_clear_pointer (&summary->peers, g_ptr_array_unref);
   vw_store_rating_free (summary->rating);
   g_free (summary);
@@ -206,6 +209,7 @@ summary_from_row (sqlite3_stmt *stmt)
   sum->duration_s = sqlite3_column_int64 (stmt, 8);
   sum->n_reviews = sqlite3_column_int (stmt, 9);
   sum->recorded = sqlite3_column_int (stmt, 10) != 0;
+  sum->item_name = store_column_dup (stmt, 11);
   return sum;
 }
 

@@ -85,6 +85,8 @@ typedef struct {
 /* One session of a listing. */
 typedef struct {
   VwStoreSession *session;
+  char *item_name;           /* (nullable) the catalogue's name of session->item;
+                              * NULL if that code is not in the catalogue */
   gint64 duration_s;         /* rounded; 0 while open */
   GPtrArray *peers;          /* VwStoreSessionPeer*, in order of joining */
   VwStoreRating *rating;     /* (nullable) */
