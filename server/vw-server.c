@@ -250,10 +250,16 @@ load_holidays (const char *given, VwCalendar **calendar_out)
   }
   g_message ("%u public holiday(s) and %u 调休 working day(s) loaded from %s",
       vw_calendar_n_holidays (calendar), vw_calendar_n_workdays (calendar), path);
-  g_autofree char *warning = vw_holidays_coverage_warning (calendar,
-      g_get_real_time () / 1000);
-  if (warning)
+  gint64 now_ms = g_get_real_time () / 1000;
+  g_autofree char *warning = vw_holidays_coverage_warning (calendar, now_ms);
+  /* This year unknown: due dates are wrong now, a warning.  Only next
+   * year's notice missing: usual until it is published (November), said
+   * without alarm. */
+  if (warning && !vw_calendar_covers_year (calendar,
+          vw_calendar_year_of (vw_calendar_day_of (now_ms))))
     g_warning ("%s: %s", path, warning);
+  else if (warning)
+    g_message ("%s: %s", path, warning);
   *calendar_out = g_steal_pointer (&calendar);
   return TRUE;
 }
