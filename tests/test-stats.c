@@ -83,11 +83,39 @@ cst_date (gint64 ms)
   return g_date_time_format (local, "%Y-%m-%d");
 }
 
-/* The CST date 15 working days (Monday to Friday) after the day of @ms,
- * counted day by day here, independently of the server's calendar. */
+/* The dates of the shipped holidays file's list @member ("holidays" or
+ * "workdays"): entries are "YYYY-MM-DD" or {"date": ...}.  Read here with
+ * json-glib, apart from the server's loader. */
+static GHashTable *
+holiday_dates (JsonObject *file, const char *member)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *list = json_object_get_array_member (file, member);
+  for (guint i = 0; list && i < json_array_get_length (list); i++) {
+    JsonNode *n = json_array_get_element (list, i);
+    const char *date = JSON_NODE_HOLDS_OBJECT (n)
+        ? json_object_get_string_member (json_node_get_object (n), "date")
+        : json_node_get_string (n);
+    g_hash_table_add (set, g_strdup (date));
+  }
+  return set;
+}
+
+/* The CST date 15 working days after the day of @ms, counted day by day
+ * here, independently of the server's calendar: Monday to Friday, less
+ * the public holidays of data/holidays.json (the server's default), plus
+ * its 调休 working days. */
 static char *
 fifteen_working_days_after (gint64 ms)
 {
+  g_autofree char *path = g_build_filename (g_getenv ("VW_TEST_DATA"), "..", "..",
+      "data", "holidays.json", NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  JsonObject *file = json_node_get_object (json_parser_get_root (parser));
+  g_autoptr (GHashTable) off = holiday_dates (file, "holidays");
+  g_autoptr (GHashTable) worked = holiday_dates (file, "workdays");
   g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
   g_autoptr (GDateTime) utc = g_date_time_new_from_unix_utc (ms / 1000);
   g_autoptr (GDateTime) day = g_date_time_to_timezone (utc, tz);
@@ -97,7 +125,10 @@ fifteen_working_days_after (gint64 ms)
     GDateTime *next = g_date_time_add_days (day, 1);
     g_date_time_unref (day);
     day = next;
-    if (g_date_time_get_day_of_week (day) <= 5)
+    g_autofree char *date = g_date_time_format (day, "%Y-%m-%d");
+    gboolean weekday = g_date_time_get_day_of_week (day) <= 5;
+    if ((weekday && !g_hash_table_contains (off, date))
+        || g_hash_table_contains (worked, date))
       left--;
   }
   return g_date_time_format (day, "%Y-%m-%d");
