@@ -47,25 +47,11 @@ write_file (Fixture *f, const char *name, const char *text)
 static int
 run_server (Fixture *f, const char *const *args, char **stderr_out)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *data_dir = g_build_filename (f->dir, "data", NULL);
-  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-
-  g_ptr_array_add (argv, (char *) g_getenv ("VW_SERVER"));
-  for (const char *const *a = (const char *const []) { "--port", "0", "--address",
-          "127.0.0.1", "--data-dir", data_dir, NULL }; *a; a++)
-    g_ptr_array_add (argv, (char *) *a);
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (char *) args[i]);
-  g_ptr_array_add (argv, NULL);
-  g_autoptr (GSubprocess) proc = g_subprocess_newv ((const char *const *) argv->pdata,
-      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, stderr_out, &error);
-  g_assert_no_error (error);
+  int status = vw_test_server_run_to_exit (data_dir, args, stderr_out);
   g_test_message ("%s", *stderr_out);
   g_assert_false (g_file_test (data_dir, G_FILE_TEST_EXISTS));
-  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+  return status;
 }
 
 static void

@@ -633,3 +633,24 @@ vw_test_server_token (VwTestServer *server, const char *username)
   g_assert_cmpuint (status, ==, 200);
   return token;
 }
+
+int
+vw_test_server_run_to_exit (const char *data_dir, const char *const *args,
+    char **stderr_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  g_ptr_array_add (argv, (char *) program ("VW_SERVER"));
+  const char *fixed[] = { "--port", "0", "--address", "127.0.0.1", "--data-dir", data_dir };
+  for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
+    g_ptr_array_add (argv, (char *) fixed[i]);
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_autoptr (GSubprocess) proc = g_subprocess_newv ((const char *const *) argv->pdata,
+      G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, NULL, stderr_out, &error);
+  g_assert_no_error (error);
+  return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
+}

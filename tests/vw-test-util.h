@@ -27,6 +27,11 @@ VwTestServer *vw_test_server_start (const char *const *extra_args);
  * where vw_test_admin() made accounts; vw_test_server_stop() removes it. */
 VwTestServer *vw_test_server_start_in (const char *data_dir,
                                        const char *const *extra_args);
+/* Runs vw-server on @data_dir with @args (NULL-terminated) for a start-up
+ * that must fail before it listens: waits for it to exit and returns its
+ * exit status (-1 if it did not exit), its stderr in @stderr_out. */
+int           vw_test_server_run_to_exit (const char *data_dir, const char *const *args,
+                                          char **stderr_out);
 /* Sends SIGTERM, waits and checks it exited cleanly; removes the data dir. */
 void          vw_test_server_stop (VwTestServer *server);
 gboolean      vw_test_server_is_running (VwTestServer *server);
