@@ -2,31 +2,11 @@
 #include "vw-store-audit.h"
 #include "vw-store-db.h"
 
-/* With SQLite's own JSON parser, the one later queries will use (as for
- * the timeline's details in vw-store-evidence.c). */
-static gboolean
-check_detail (VwStore *store, const char *json, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = store_prepare (store, "SELECT CASE WHEN json_valid (?1)"
-      " THEN json_type (?1) = 'object' ELSE 0 END", error);
-  gboolean has_row;
-
-  if (!stmt)
-    return FALSE;
-  store_bind_text (stmt, 1, json);
-  if (!store_step_row (store, stmt, &has_row, "checking JSON", error))
-    return FALSE;
-  if (has_row && sqlite3_column_int (stmt, 0) == 1)
-    return TRUE;
-  return store_fail (error, VW_STORE_ERROR_INVALID, "audit detail is not a JSON object: %s",
-      json);
-}
-
 static gboolean
 audit_insert (VwStore *store, gint64 at, const char *actor, const char *action,
     const char *session_id, const char *detail_json, gint64 *id, GError **error)
 {
-  if (detail_json && !check_detail (store, detail_json, error))
+  if (detail_json && !store_check_json_object (store, detail_json, "audit detail", error))
     return FALSE;
 
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,

@@ -39,6 +39,12 @@ gboolean      store_require_text (const char *value, const char *what, GError **
 gboolean      store_require_time (gint64 value, const char *what, GError **error);
 gboolean      store_is_sha256_hex (const char *hex);
 gboolean      store_check_role (const char *role, GError **error);
+/* @json is a JSON object by SQLite's own parser, the one later queries
+ * use (not a CHECK constraint: JSON functions are not "innocuous" in every
+ * SQLite, and the store runs with trusted_schema off); INVALID naming
+ * @what otherwise. */
+gboolean      store_check_json_object (VwStore *store, const char *json, const char *what,
+                                       GError **error);
 gboolean      store_check_relative_path (const char *path, GError **error);
 gboolean      store_session_state (VwStore *store, const char *id,
                                    VwStoreSessionState *state, GError **error);

@@ -259,27 +259,6 @@ vw_store_list_annotations (VwStore *store, const char *snapshot_id, GError **err
 
 /* ---- timeline ---- */
 
-/* With SQLite's own JSON parser, the one later queries will use.  (Not a
- * CHECK constraint: JSON functions are not "innocuous" in every SQLite, and
- * the store runs with trusted_schema off.) */
-static gboolean
-check_json_object (VwStore *store, const char *json, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = store_prepare (store, "SELECT CASE WHEN json_valid (?1)"
-      " THEN json_type (?1) = 'object' ELSE 0 END", error);
-  gboolean has_row;
-
-  if (!stmt)
-    return FALSE;
-  store_bind_text (stmt, 1, json);
-  if (!store_step_row (store, stmt, &has_row, "checking JSON", error))
-    return FALSE;
-  if (has_row && sqlite3_column_int (stmt, 0) == 1)
-    return TRUE;
-  return store_fail (error, VW_STORE_ERROR_INVALID, "event detail is not a JSON object: %s",
-      json);
-}
-
 static gboolean
 event_insert (VwStore *store, const char *session_id, gint64 at, const char *type,
     const char *actor, const char *detail_json, GError **error)
@@ -287,7 +266,7 @@ event_insert (VwStore *store, const char *session_id, gint64 at, const char *typ
   VwStoreSessionState state;
 
   if ((session_id && !store_session_state (store, session_id, &state, error))
-      || (detail_json && !check_json_object (store, detail_json, error)))
+      || (detail_json && !store_check_json_object (store, detail_json, "event detail", error)))
     return FALSE;
 
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store,

@@ -536,6 +536,25 @@ store_check_relative_path (const char *path, GError **error)
 }
 
 gboolean
+store_check_json_object (VwStore *store, const char *json, const char *what,
+    GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = store_prepare (store, "SELECT CASE WHEN json_valid (?1)"
+      " THEN json_type (?1) = 'object' ELSE 0 END", error);
+  gboolean has_row;
+
+  if (!stmt)
+    return FALSE;
+  store_bind_text (stmt, 1, json);
+  if (!store_step_row (store, stmt, &has_row, "checking JSON", error))
+    return FALSE;
+  if (has_row && sqlite3_column_int (stmt, 0) == 1)
+    return TRUE;
+  return store_fail (error, VW_STORE_ERROR_INVALID, "%s is not a JSON object: %s",
+      what, json);
+}
+
+gboolean
 store_check_role (const char *role, GError **error)
 {
   static const char *const roles[] = { "agent", "clerk", "supervisor" };
