@@ -11,6 +11,7 @@
  *   r5 王芳 (no account, 嘉善) serves 周杰 (黄浦) zhejiang 异地医保       wait 10 s, open, rated 1, follow-up open
  */
 #include "vw-stats.h"
+#include "store-test-util.h"
 #include "vw-calendar.h"
 
 #include <string.h>
@@ -18,16 +19,6 @@
 #define HUANGPU "黄浦区政务服务中心"
 #define QINGPU "青浦区行政服务中心"
 #define JIASHAN "嘉善县行政服务中心"
-
-static gint64
-cst (int year, int month, int day, int hour, int minute, int second)
-{
-  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
-  g_autoptr (GDateTime) dt = g_date_time_new (tz, year, month, day, hour, minute,
-      second);
-
-  return g_date_time_to_unix (dt) * 1000;
-}
 
 /* ---- numbers ---- */
 
@@ -111,31 +102,31 @@ the_day (void)
 
   r = record ("s-1", "shanghai", "企业设立", "zhangmin", "张敏", HUANGPU, "李华",
       "zhejiang", JIASHAN);
-  timing (r, cst (2026, 11, 23, 9, 0, 0), 30000, 600000, TRUE);
+  timing (r, vw_store_test_cst (2026, 11, 23, 9, 0, 0), 30000, 600000, TRUE);
   r->rating = 5;
   g_ptr_array_add (records, r);
 
   r = record ("s-2", "shanghai", "企业设立", "zhangmin", "张敏", HUANGPU, "李华",
       "zhejiang", JIASHAN);
-  timing (r, cst (2026, 11, 23, 10, 0, 0), 90000, 300000, TRUE);
+  timing (r, vw_store_test_cst (2026, 11, 23, 10, 0, 0), 90000, 300000, TRUE);
   r->rating = 2;
   r->follow_up_open = r->follow_up_overdue = TRUE;
   g_ptr_array_add (records, r);
 
   r = record ("s-3", "shanghai", "食品经营许可证", "chenjing", "陈静", HUANGPU, "赵强",
       "anhui", "合肥市政务服务中心");
-  timing (r, cst (2026, 11, 23, 11, 0, 0), 0, 1200000, TRUE);
+  timing (r, vw_store_test_cst (2026, 11, 23, 11, 0, 0), 0, 1200000, TRUE);
   r->rating = 3;
   g_ptr_array_add (records, r);
 
   r = record ("s-4", "shanghai", "企业设立", "lina", "李娜", QINGPU, "孙丽", "jiangsu",
       "吴江区政务服务中心");
-  timing (r, cst (2026, 11, 23, 14, 0, 0), -1, 90000, FALSE);   /* interrupted */
+  timing (r, vw_store_test_cst (2026, 11, 23, 14, 0, 0), -1, 90000, FALSE);   /* interrupted */
   g_ptr_array_add (records, r);
 
   r = record ("s-5", "zhejiang", "异地医保", "王芳", "王芳", JIASHAN, "周杰", "shanghai",
       HUANGPU);
-  timing (r, cst (2026, 11, 23, 16, 0, 0), 10000, -1, FALSE);   /* still open */
+  timing (r, vw_store_test_cst (2026, 11, 23, 16, 0, 0), 10000, -1, FALSE);   /* still open */
   r->rating = 1;   /* (a store would not allow it yet; the sums do not care) */
   r->follow_up_open = TRUE;
   g_ptr_array_add (records, r);
@@ -315,7 +306,7 @@ static void
 test_days (void)
 {
   g_autoptr (GPtrArray) day = the_day ();
-  gint64 from = cst (2026, 11, 22, 0, 0, 0), to = cst (2026, 11, 25, 0, 0, 0);
+  gint64 from = vw_store_test_cst (2026, 11, 22, 0, 0, 0), to = vw_store_test_cst (2026, 11, 25, 0, 0, 0);
   g_autoptr (GArray) days = vw_stats_days (day, from, to);
 
   g_assert_cmpuint (days->len, ==, 3);
@@ -329,7 +320,7 @@ test_days (void)
   g_assert_cmpuint (d->good, ==, 2);
   g_assert_cmpuint (g_array_index (days, VwStatsDay, 2).connections, ==, 0);
   /* Records outside the period are left out. */
-  g_autoptr (GArray) before = vw_stats_days (day, cst (2026, 11, 20, 0, 0, 0), from);
+  g_autoptr (GArray) before = vw_stats_days (day, vw_store_test_cst (2026, 11, 20, 0, 0, 0), from);
   g_assert_cmpuint (before->len, ==, 2);
   g_assert_cmpuint (g_array_index (before, VwStatsDay, 0).connections
       + g_array_index (before, VwStatsDay, 1).connections, ==, 0);

@@ -10,6 +10,7 @@
  * 2026-11-23 (CST); the holders are 李华 and 嘉兴禾丰食品有限公司.
  */
 #include "vw-store-appointments.h"
+#include "store-test-util.h"
 #include "vw-store-audit.h"
 #include "vw-store-items.h"
 #include "vw-store-private.h"
@@ -43,16 +44,13 @@ cst (int year, int month, int day, int hour, int minute)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr (GError) error = NULL;   /* the item's upsert */
   char *provinces[] = { "shanghai", "zhejiang", NULL };
   VwStoreItem item = { .code = "QY-SL-001", .name = "企业设立", .mode = "remote",
     .department = "市场监督管理局", .provinces = provinces };
 
-  f->dir = g_dir_make_tmp ("vw-appointments-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "vw.db", NULL);
-  f->store = vw_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->dir = vw_store_test_make_dir ("vw-appointments");
+  f->store = vw_store_test_open (f->dir, &f->path);
   f->t0 = cst (2026, 11, 23, 9, 30);
   g_assert_true (vw_store_upsert_item (f->store, &item, f->t0 - 48 * HOUR, NULL, &error));
   g_assert_no_error (error);
@@ -61,16 +59,8 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
   vw_store_close (f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *file = g_build_filename (f->dir, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (f->dir);
+  vw_store_test_remove_dir (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }

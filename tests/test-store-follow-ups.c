@@ -15,7 +15,7 @@
  *   s-3 Mon 11-23 10:00  王芳 (wangfang, 嘉善) serves 陈静 (吴江), GJJ-TQ-006, rated 1
  *   s-4 Mon 11-23 11:00  王芳 serves 孙丽 (黄浦), 企业设立, open
  */
-#include "vw-store.h"
+#include "store-test-util.h"
 #include "vw-store-private.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
@@ -37,49 +37,12 @@ typedef struct {
   VwStore *store;
 } Fixture;
 
-static gint64
-cst (int year, int month, int day, int hour, int minute, int second)
-{
-  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
-  g_autoptr (GDateTime) dt = g_date_time_new (tz, year, month, day, hour, minute,
-      second);
-
-  return g_date_time_to_unix (dt) * 1000;
-}
-
 static const VwStoreScope everything = { VW_STORE_SCOPE_ALL };
 static const VwStoreScope huangpu = { VW_STORE_SCOPE_CENTER, .center = HUANGPU,
   .province = "shanghai" };
 static const VwStoreScope zhejiang = { VW_STORE_SCOPE_PROVINCE, .province = "zhejiang" };
 
 /* ---- building ---- */
-
-static void
-add_account (VwStore *store, const char *username, const char *role, const char *name,
-    const char *province, const char *center)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreAccount a = { .username = (char *) username, .role = (char *) role,
-    .name = (char *) name, .province = (char *) province, .center = (char *) center,
-    .password_hash = "$y$j9T$test$test", .created_at = cst (2026, 11, 1, 9, 0, 0) };
-
-  g_assert_true (vw_store_add_account (store, &a, &error));
-  g_assert_no_error (error);
-}
-
-static void
-add_peer (VwStore *store, const char *session, const char *peer, const char *role,
-    const char *name, const char *province, const char *center, const char *account,
-    gint64 at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreParticipant p = { .peer_id = (char *) peer, .role = (char *) role,
-    .name = (char *) name, .province = (char *) province, .center = (char *) center,
-    .account = (char *) account, .joined_at = at };
-
-  g_assert_true (vw_store_session_add_participant (store, session, &p, &error));
-  g_assert_no_error (error);
-}
 
 static void
 add_item (VwStore *store, const char *code, const char *name)
@@ -89,7 +52,7 @@ add_item (VwStore *store, const char *code, const char *name)
   VwStoreItem item = { .code = (char *) code, .name = (char *) name, .mode = "remote",
     .department = "市场监督管理局", .provinces = (GStrv) provinces };
 
-  g_assert_true (vw_store_upsert_item (store, &item, cst (2026, 11, 1, 9, 0, 0), NULL,
+  g_assert_true (vw_store_upsert_item (store, &item, vw_store_test_cst (2026, 11, 1, 9, 0, 0), NULL,
           &error));
   g_assert_no_error (error);
 }
@@ -116,9 +79,9 @@ add_call (VwStore *store, const Call *c)
 
   g_assert_true (vw_store_session_begin (store, &s, NULL, &error));
   g_assert_no_error (error);
-  add_peer (store, c->id, agent, "agent", c->agent, c->agent_province, c->agent_center,
+  vw_store_test_add_peer (store, c->id, agent, "agent", c->agent, c->agent_province, c->agent_center,
       c->agent_account, c->started_at);
-  add_peer (store, c->id, clerk, "clerk", c->clerk, c->clerk_province, c->clerk_center,
+  vw_store_test_add_peer (store, c->id, clerk, "clerk", c->clerk, c->clerk_province, c->clerk_center,
       NULL, c->started_at);
   if (c->duration_s) {
     g_assert_true (vw_store_session_end (store, c->id, "hangup",
@@ -134,22 +97,22 @@ add_call (VwStore *store, const Call *c)
   }
 }
 
-#define S1_AT cst (2026, 11, 20, 9, 30, 0)
-#define S1_RATED cst (2026, 11, 20, 9, 41, 0)
-#define S3_RATED cst (2026, 11, 23, 10, 25, 0)
+#define S1_AT vw_store_test_cst (2026, 11, 20, 9, 30, 0)
+#define S1_RATED vw_store_test_cst (2026, 11, 20, 9, 41, 0)
+#define S3_RATED vw_store_test_cst (2026, 11, 23, 10, 25, 0)
 
 static void
 build (VwStore *store)
 {
   const Call calls[] = {
-    { "s-1", "QY-SL-001", cst (2026, 11, 20, 9, 29, 15), S1_AT, 600, "张敏",
+    { "s-1", "QY-SL-001", vw_store_test_cst (2026, 11, 20, 9, 29, 15), S1_AT, 600, "张敏",
       "zhangmin", "shanghai", HUANGPU, "李华", "zhejiang", JIASHAN, 2, S1_RATED },
-    { "s-2", "QY-SL-001", 0, cst (2026, 11, 21, 14, 0, 0), 300, "张敏", "zhangmin",
-      "shanghai", HUANGPU, "赵强", "anhui", HEFEI, 5, cst (2026, 11, 21, 14, 6, 0) },
-    { "s-3", "GJJ-TQ-006", cst (2026, 11, 23, 9, 58, 0), cst (2026, 11, 23, 10, 0, 0),
+    { "s-2", "QY-SL-001", 0, vw_store_test_cst (2026, 11, 21, 14, 0, 0), 300, "张敏", "zhangmin",
+      "shanghai", HUANGPU, "赵强", "anhui", HEFEI, 5, vw_store_test_cst (2026, 11, 21, 14, 6, 0) },
+    { "s-3", "GJJ-TQ-006", vw_store_test_cst (2026, 11, 23, 9, 58, 0), vw_store_test_cst (2026, 11, 23, 10, 0, 0),
       1200, "王芳", "wangfang", "zhejiang", JIASHAN, "陈静", "jiangsu", WUJIANG, 1,
       S3_RATED },
-    { "s-4", "企业设立", cst (2026, 11, 23, 10, 59, 0), cst (2026, 11, 23, 11, 0, 0), 0,
+    { "s-4", "企业设立", vw_store_test_cst (2026, 11, 23, 10, 59, 0), vw_store_test_cst (2026, 11, 23, 11, 0, 0), 0,
       "王芳", "wangfang", "zhejiang", JIASHAN, "孙丽", "shanghai", HUANGPU, 0, 0 },
   };
   g_autoptr (GError) error = NULL;
@@ -157,10 +120,10 @@ build (VwStore *store)
   add_item (store, "QY-SL-001", "企业设立");
   add_item (store, "GJJ-TQ-006", "公积金跨省提取");
 
-  add_account (store, "zhangmin", "agent", "张敏", "shanghai", HUANGPU);
-  add_account (store, "wangfang", "agent", "王芳", "zhejiang", JIASHAN);
-  add_account (store, "chenjun", "supervisor", "陈军", "shanghai", HUANGPU);
-  add_account (store, "xuli", "supervisor", "徐丽", "zhejiang", JIASHAN);
+  vw_store_test_add_account (store, "zhangmin", "agent", "张敏", "shanghai", HUANGPU);
+  vw_store_test_add_account (store, "wangfang", "agent", "王芳", "zhejiang", JIASHAN);
+  vw_store_test_add_account (store, "chenjun", "supervisor", "陈军", "shanghai", HUANGPU);
+  vw_store_test_add_account (store, "xuli", "supervisor", "徐丽", "zhejiang", JIASHAN);
   for (guint i = 0; i < G_N_ELEMENTS (calls); i++)
     add_call (store, &calls[i]);
   g_assert_true (vw_store_delete_item (store, "GJJ-TQ-006", &error));
@@ -170,34 +133,16 @@ build (VwStore *store)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("vw-follow-ups-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "vw.db", NULL);
-  f->store = vw_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->dir = vw_store_test_make_dir ("vw-follow-ups");
+  f->store = vw_store_test_open (f->dir, &f->path);
   build (f->store);
-}
-
-static void
-remove_all (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d && (name = g_dir_read_name (d))) {
-    g_autofree char *path = g_build_filename (dir, name, NULL);
-    g_remove (path);
-  }
-  g_rmdir (dir);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   vw_store_close (f->store);
-  remove_all (f->dir);
+  vw_store_test_remove_dir (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -253,7 +198,7 @@ test_opened (Fixture *f, gconstpointer data)
   g_assert_cmpint (a->rated_at, ==, S1_RATED);
   g_assert_cmpint (a->opened_at, ==, S1_RATED);
   /* Friday 11-20: due at the end of Friday 12-11. */
-  g_assert_cmpint (a->due_at, ==, cst (2026, 12, 12, 0, 0, 0));
+  g_assert_cmpint (a->due_at, ==, vw_store_test_cst (2026, 12, 12, 0, 0, 0));
   g_assert_cmpint (a->closed_at, ==, 0);
   g_assert_null (a->closed_by);
   g_assert_null (a->resolution);
@@ -262,7 +207,7 @@ test_opened (Fixture *f, gconstpointer data)
   g_assert_cmpstr (b->item, ==, "GJJ-TQ-006");
   g_assert_null (b->item_name);   /* removed from the catalogue */
   /* Monday 11-23: due at the end of Monday 12-14. */
-  g_assert_cmpint (b->due_at, ==, cst (2026, 12, 15, 0, 0, 0));
+  g_assert_cmpint (b->due_at, ==, vw_store_test_cst (2026, 12, 15, 0, 0, 0));
 
   /* The timeline says so. */
   g_autoptr (GError) error = NULL;
@@ -289,7 +234,7 @@ test_opened_atomically (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   VwStoreRating r = { .session_id = "s-4", .level = 2,
-    .created_at = cst (2026, 11, 23, 11, 30, 0) };
+    .created_at = vw_store_test_cst (2026, 11, 23, 11, 30, 0) };
 
   /* s-4 ends, then its follow-up is made to fail. */
   g_assert_true (vw_store_session_end (f->store, "s-4", "hangup", r.created_at - 1000,
@@ -341,7 +286,7 @@ test_scope (Fixture *f, gconstpointer data)
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_assert_false (vw_store_close_follow_up (f->store, &huangpu, s3->id, "chenjun",
-          "已回访", cst (2026, 11, 24, 9, 0, 0), NULL, &error));
+          "已回访", vw_store_test_cst (2026, 11, 24, 9, 0, 0), NULL, &error));
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
   g_autoptr (GPtrArray) still = list (f->store, &everything, VW_STORE_FOLLOW_UPS_OPEN);
@@ -356,7 +301,7 @@ test_close (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) open = list (f->store, &huangpu, VW_STORE_FOLLOW_UPS_OPEN);
   VwStoreFollowUp *s1 = g_ptr_array_index (open, 0);
-  gint64 id = s1->id, at = cst (2026, 11, 25, 16, 0, 0);
+  gint64 id = s1->id, at = vw_store_test_cst (2026, 11, 25, 16, 0, 0);
   const char *how = "已电话回访李华，重新讲解材料要求，对帮办专员进行提醒。";
   VwStoreFollowUp *closed = NULL;
 
@@ -470,7 +415,7 @@ test_requested_at (Fixture *f, gconstpointer data)
   g_autoptr (VwStoreSession) s1 = vw_store_get_session (f->store, "s-1", &error);
   g_autoptr (VwStoreSession) s2 = vw_store_get_session (f->store, "s-2", &error);
 
-  g_assert_cmpint (s1->requested_at, ==, cst (2026, 11, 20, 9, 29, 15));
+  g_assert_cmpint (s1->requested_at, ==, vw_store_test_cst (2026, 11, 20, 9, 29, 15));
   g_assert_cmpint (s2->requested_at, ==, 0);   /* not known */
   /* A request stamped after the start (the clock stepped back) is taken
    * as the start. */
@@ -496,9 +441,9 @@ static void
 test_stats_records (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  gint64 from = cst (2026, 11, 20, 0, 0, 0), to = cst (2026, 11, 24, 0, 0, 0);
+  gint64 from = vw_store_test_cst (2026, 11, 20, 0, 0, 0), to = vw_store_test_cst (2026, 11, 24, 0, 0, 0);
   /* "Now" is after s-1's follow-up was due, before s-3's. */
-  gint64 now = cst (2026, 12, 14, 12, 0, 0);
+  gint64 now = vw_store_test_cst (2026, 12, 14, 12, 0, 0);
   g_autoptr (GPtrArray) all = vw_store_list_stats_records (f->store, &everything, from,
       to, now, &error);
 
@@ -515,7 +460,7 @@ test_stats_records (Fixture *f, gconstpointer data)
   g_assert_cmpstr (r->clerk_name, ==, "李华");
   g_assert_cmpstr (r->clerk_province, ==, "zhejiang");
   g_assert_cmpstr (r->clerk_center, ==, JIASHAN);
-  g_assert_cmpint (r->requested_at, ==, cst (2026, 11, 20, 9, 29, 15));
+  g_assert_cmpint (r->requested_at, ==, vw_store_test_cst (2026, 11, 20, 9, 29, 15));
   g_assert_cmpint (r->started_at, ==, S1_AT);
   g_assert_cmpint (r->ended_at, ==, S1_AT + 600000);
   g_assert_true (r->ended);
@@ -534,7 +479,7 @@ test_stats_records (Fixture *f, gconstpointer data)
 
   /* The period and the scope. */
   g_autoptr (GPtrArray) monday = vw_store_list_stats_records (f->store, &everything,
-      cst (2026, 11, 23, 0, 0, 0), to, now, &error);
+      vw_store_test_cst (2026, 11, 23, 0, 0, 0), to, now, &error);
   g_assert_cmpuint (monday->len, ==, 2);
   g_autoptr (GPtrArray) mine = vw_store_list_stats_records (f->store, &huangpu, from, to,
       now, &error);
@@ -596,9 +541,9 @@ test_upgrade_from_2 (void)
   g_autofree char *dir = g_dir_make_tmp ("vw-follow-ups-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "vw.db", NULL);
   gint64 times[] = {
-    cst (2026, 11, 16, 9, 0, 0), cst (2026, 11, 17, 9, 0, 0), cst (2026, 11, 18, 9, 0, 0),
-    cst (2026, 11, 19, 9, 0, 0), cst (2026, 11, 20, 23, 59, 59) + 999,
-    cst (2026, 11, 21, 0, 0, 0), cst (2026, 11, 22, 12, 0, 0), cst (2026, 11, 22, 23, 59, 59),
+    vw_store_test_cst (2026, 11, 16, 9, 0, 0), vw_store_test_cst (2026, 11, 17, 9, 0, 0), vw_store_test_cst (2026, 11, 18, 9, 0, 0),
+    vw_store_test_cst (2026, 11, 19, 9, 0, 0), vw_store_test_cst (2026, 11, 20, 23, 59, 59) + 999,
+    vw_store_test_cst (2026, 11, 21, 0, 0, 0), vw_store_test_cst (2026, 11, 22, 12, 0, 0), vw_store_test_cst (2026, 11, 22, 23, 59, 59),
   };
   VwStore *store = vw_store_open (path, &error);
 
@@ -642,7 +587,7 @@ test_upgrade_from_2 (void)
   g_autoptr (VwStoreSession) s = vw_store_get_session (store, "s-0", &error);
   g_assert_cmpint (s->requested_at, ==, 0);
   vw_store_close (store);
-  remove_all (dir);
+  vw_store_test_remove_dir (dir);
 }
 
 int

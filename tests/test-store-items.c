@@ -7,6 +7,7 @@
  * 市场监督管理局) and 公积金跨省提取 (GJJ-TQ-006, 住房公积金管理中心).
  */
 #include "vw-store-items.h"
+#include "store-test-util.h"
 #include "vw-store-private.h"
 
 #include <glib/gstdio.h>
@@ -23,28 +24,15 @@ typedef struct {
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("vw-items-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->path = g_build_filename (f->dir, "vw.db", NULL);
-  f->store = vw_store_open (f->path, &error);
-  g_assert_no_error (error);
+  f->dir = vw_store_test_make_dir ("vw-items");
+  f->store = vw_store_test_open (f->dir, &f->path);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
   vw_store_close (f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *file = g_build_filename (f->dir, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (f->dir);
+  vw_store_test_remove_dir (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }

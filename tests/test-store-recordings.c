@@ -2,6 +2,7 @@
  * (vw-store-recordings.c): what is refused, what recovery and retention
  * find, and that a chunk's record is never changed. */
 #include "vw-store-recordings.h"
+#include "store-test-util.h"
 #include "vw-store-private.h"
 
 #include <glib/gstdio.h>
@@ -18,24 +19,15 @@ typedef struct {
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-  f->dir = g_dir_make_tmp ("vw-recordings-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_autofree char *path = g_build_filename (f->dir, "vw.db", NULL);
-  f->store = vw_store_open (path, &error);
-  g_assert_no_error (error);
+  f->dir = vw_store_test_make_dir ("vw-recordings");
+  f->store = vw_store_test_open (f->dir, NULL);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   vw_store_close (f->store);
-  g_autoptr (GDir) dir = g_dir_open (f->dir, 0, NULL);
-  for (const char *name; dir && (name = g_dir_read_name (dir));) {
-    g_autofree char *file = g_build_filename (f->dir, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (f->dir);
+  vw_store_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 

@@ -14,7 +14,7 @@
  * These old sessions recorded the item's name; the test of item names adds
  * sessions that record catalogue codes (vw-store-items.h).
  */
-#include "vw-store.h"
+#include "store-test-util.h"
 #include "vw-store-private.h"
 #include "vw-store-accounts.h"
 #include "vw-store-items.h"
@@ -34,52 +34,7 @@ typedef struct {
   VwStore *store;
 } Fixture;
 
-static gint64
-cst (int year, int month, int day, int hour, int minute, int second)
-{
-  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
-  g_autoptr (GDateTime) dt = g_date_time_new (tz, year, month, day, hour, minute,
-      second);
-
-  return g_date_time_to_unix (dt) * 1000;
-}
-
 /* ---- building the week ---- */
-
-static void
-add_account (VwStore *store, const char *username, const char *role, const char *name,
-    const char *province, const char *center)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreAccount a = { .username = (char *) username, .role = (char *) role,
-    .name = (char *) name, .province = (char *) province, .center = (char *) center,
-    .password_hash = "$y$j9T$test$test", .created_at = cst (2026, 11, 1, 9, 0, 0) };
-
-  g_assert_true (vw_store_add_account (store, &a, &error));
-  g_assert_no_error (error);
-}
-
-static void
-add_peer (VwStore *store, const char *session, const char *peer, const char *role,
-    const char *name, const char *province, const char *center, const char *account,
-    gint64 at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreParticipant p = { .peer_id = (char *) peer, .role = (char *) role,
-    .name = (char *) name, .province = (char *) province, .center = (char *) center,
-    .joined_at = at };
-
-  g_assert_true (vw_store_session_add_participant (store, session, &p, &error));
-  g_assert_no_error (error);
-  if (!account)
-    return;
-  /* Which account a participant signed in with is the broker's business;
-   * here it is set directly. */
-  g_autofree char *sql = g_strdup_printf ("UPDATE participants SET account = '%s'"
-      " WHERE session_id = '%s' AND peer_id = '%s'", account, session, peer);
-  g_assert_true (vw_store_exec_for_test (store, sql, &error));
-  g_assert_no_error (error);
-}
 
 typedef struct {
   const char *id, *province, *item;
@@ -101,9 +56,9 @@ add_week_session (VwStore *store, const WeekSession *w)
   g_assert_no_error (error);
   g_autofree char *agent_peer = g_strconcat ("p-a-", w->id, NULL);
   g_autofree char *clerk_peer = g_strconcat ("p-c-", w->id, NULL);
-  add_peer (store, w->id, agent_peer, "agent", w->agent, w->agent_province,
+  vw_store_test_add_peer (store, w->id, agent_peer, "agent", w->agent, w->agent_province,
       w->agent_center, w->agent_account, w->started_at);
-  add_peer (store, w->id, clerk_peer, "clerk", w->clerk, w->clerk_province,
+  vw_store_test_add_peer (store, w->id, clerk_peer, "clerk", w->clerk, w->clerk_province,
       w->clerk_center, NULL, w->started_at + 800);
   if (w->duration_s)
     g_assert_true (vw_store_session_end (store, w->id, "hangup",
@@ -121,40 +76,40 @@ static void
 build_week (VwStore *store)
 {
   const WeekSession week[] = {
-    { "s-1", "shanghai", "企业设立", cst (2026, 11, 20, 9, 30, 0), 600,
+    { "s-1", "shanghai", "企业设立", vw_store_test_cst (2026, 11, 20, 9, 30, 0), 600,
       "张敏", "zhangmin", "shanghai", HUANGPU, "李华", "zhejiang", JIASHAN, 5 },
-    { "s-2", "shanghai", "食品经营许可证", cst (2026, 11, 21, 14, 0, 0), 300,
+    { "s-2", "shanghai", "食品经营许可证", vw_store_test_cst (2026, 11, 21, 14, 0, 0), 300,
       "张敏", "zhangmin", "shanghai", HUANGPU, "赵强", "anhui", HEFEI, 2 },
-    { "s-3", "zhejiang", "异地医保", cst (2026, 11, 22, 10, 0, 0), 0,
+    { "s-3", "zhejiang", "异地医保", vw_store_test_cst (2026, 11, 22, 10, 0, 0), 0,
       "王芳", "wangfang", "zhejiang", JIASHAN, "陈静", "jiangsu", WUJIANG, 0 },
-    { "s-4", "jiangsu", "公积金跨省提取", cst (2026, 11, 22, 23, 30, 0), 0,
+    { "s-4", "jiangsu", "公积金跨省提取", vw_store_test_cst (2026, 11, 22, 23, 30, 0), 0,
       "周杰", NULL, "jiangsu", WUJIANG, "孙丽", "shanghai", HUANGPU, 0 },
-    { "s-5", "anhui", "社保转移接续", cst (2026, 11, 23, 0, 10, 0), 0,
+    { "s-5", "anhui", "社保转移接续", vw_store_test_cst (2026, 11, 23, 0, 10, 0), 0,
       "刘洋", "liuyang", "anhui", HEFEI, "李华", "zhejiang", JIASHAN, 0 },
   };
   g_autoptr (GError) error = NULL;
 
-  add_account (store, "zhangmin", "agent", "张敏", "shanghai", HUANGPU);
-  add_account (store, "wangfang", "agent", "王芳", "zhejiang", JIASHAN);
-  add_account (store, "liuyang", "agent", "刘洋", "anhui", HEFEI);
-  add_account (store, "chenjun", "supervisor", "陈军", "shanghai", HUANGPU);
-  add_account (store, "xuli", "supervisor", "徐丽", "zhejiang", JIASHAN);
+  vw_store_test_add_account (store, "zhangmin", "agent", "张敏", "shanghai", HUANGPU);
+  vw_store_test_add_account (store, "wangfang", "agent", "王芳", "zhejiang", JIASHAN);
+  vw_store_test_add_account (store, "liuyang", "agent", "刘洋", "anhui", HEFEI);
+  vw_store_test_add_account (store, "chenjun", "supervisor", "陈军", "shanghai", HUANGPU);
+  vw_store_test_add_account (store, "xuli", "supervisor", "徐丽", "zhejiang", JIASHAN);
   for (guint i = 0; i < G_N_ELEMENTS (week); i++)
     if (!g_str_equal (week[i].id, "s-4"))
       add_week_session (store, &week[i]);
 
   /* s-3 was recorded (a camera track), then ended after 1200 s. */
   VwStoreTrack t = { .session_id = "s-3", .peer_id = "p-a-s-3", .kind = "camera",
-    .codec = "VP8", .dir = "sessions/s-3/tracks", .started_at = cst (2026, 11, 22, 10, 0, 1) };
+    .codec = "VP8", .dir = "sessions/s-3/tracks", .started_at = vw_store_test_cst (2026, 11, 22, 10, 0, 1) };
   g_assert_true (vw_store_add_track (store, &t, NULL, &error));
   g_assert_no_error (error);
   g_assert_true (vw_store_session_end (store, "s-3", "hangup",
-          cst (2026, 11, 22, 10, 20, 0), &error));
+          vw_store_test_cst (2026, 11, 22, 10, 20, 0), &error));
   g_assert_no_error (error);
 
   /* s-5 was cut off by a crash, 90 s in. */
   g_assert_true (vw_store_mark_open_sessions_interrupted (store,
-          cst (2026, 11, 23, 0, 11, 30), NULL, &error));
+          vw_store_test_cst (2026, 11, 23, 0, 11, 30), NULL, &error));
   g_assert_no_error (error);
   /* s-4 is open right now (noted after the restart). */
   add_week_session (store, &week[3]);
@@ -163,29 +118,15 @@ build_week (VwStore *store)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("vw-supervision-XXXXXX", &error);
-  g_assert_no_error (error);
-  g_autofree char *path = g_build_filename (f->dir, "vw.db", NULL);
-  f->store = vw_store_open (path, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (f->store);
+  f->dir = vw_store_test_make_dir ("vw-supervision");
+  f->store = vw_store_test_open (f->dir, NULL);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
   vw_store_close (f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *file = g_build_filename (f->dir, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (f->dir);
+  vw_store_test_remove_dir (f->dir);
   g_free (f->dir);
 }
 
@@ -242,8 +183,8 @@ test_dates (void)
   g_autoptr (GError) error = NULL;
   gint64 ms = 0;
 
-  g_assert_cmpint (day ("2026-11-22"), ==, cst (2026, 11, 22, 0, 0, 0));
-  g_assert_cmpint (day ("2028-02-29"), ==, cst (2028, 2, 29, 0, 0, 0));
+  g_assert_cmpint (day ("2026-11-22"), ==, vw_store_test_cst (2026, 11, 22, 0, 0, 0));
+  g_assert_cmpint (day ("2028-02-29"), ==, vw_store_test_cst (2028, 2, 29, 0, 0, 0));
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     g_assert_false (vw_store_parse_cst_date (bad[i], &ms, &error));
     g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_INVALID);
@@ -443,7 +384,7 @@ static void
 test_reviews (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  gint64 t = cst (2026, 11, 24, 15, 0, 0);
+  gint64 t = vw_store_test_cst (2026, 11, 24, 15, 0, 0);
 
   build_week (f->store);
   gint64 first = add_review (f->store, "s-2", "chenjun", 3, "材料核验不够细致", t);
@@ -500,7 +441,7 @@ static void
 test_rating_once (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  gint64 t = cst (2026, 11, 22, 10, 21, 0);
+  gint64 t = vw_store_test_cst (2026, 11, 22, 10, 21, 0);
 
   build_week (f->store);
   g_assert_null (vw_store_get_rating (f->store, "s-3", &error));
@@ -548,7 +489,7 @@ add_catalogue_item (VwStore *store, const char *code, const char *name)
   VwStoreItem item = { .code = (char *) code, .name = (char *) name, .mode = "remote",
     .department = "市场监督管理局", .provinces = (GStrv) provinces };
 
-  g_assert_true (vw_store_upsert_item (store, &item, cst (2026, 11, 1, 9, 0, 0), NULL,
+  g_assert_true (vw_store_upsert_item (store, &item, vw_store_test_cst (2026, 11, 1, 9, 0, 0), NULL,
           &error));
   g_assert_no_error (error);
 }
@@ -580,11 +521,11 @@ static void
 test_item_names (Fixture *f, gconstpointer data)
 {
   const WeekSession coded[] = {
-    { "s-6", "shanghai", "QY-SL-001", cst (2026, 11, 24, 9, 0, 0), 300,
+    { "s-6", "shanghai", "QY-SL-001", vw_store_test_cst (2026, 11, 24, 9, 0, 0), 300,
       "张敏", "zhangmin", "shanghai", HUANGPU, "李华", "zhejiang", JIASHAN, 4 },
-    { "s-7", "shanghai", "SP-JY-004", cst (2026, 11, 24, 10, 0, 0), 300,
+    { "s-7", "shanghai", "SP-JY-004", vw_store_test_cst (2026, 11, 24, 10, 0, 0), 300,
       "张敏", "zhangmin", "shanghai", HUANGPU, "赵强", "anhui", HEFEI, 0 },
-    { "s-8", "shanghai", "XX-GONE-001", cst (2026, 11, 24, 11, 0, 0), 300,
+    { "s-8", "shanghai", "XX-GONE-001", vw_store_test_cst (2026, 11, 24, 11, 0, 0), 300,
       "张敏", "zhangmin", "shanghai", HUANGPU, "陈静", "jiangsu", WUJIANG, 0 },
   };
   const VwStoreSessionFilter none = VW_STORE_SESSION_FILTER_INIT;
@@ -753,7 +694,7 @@ test_sample_candidates (Fixture *f, gconstpointer data)
 
   /* An agent without an account counts under the name. */
   g_assert_true (vw_store_session_end (f->store, "s-4", "hangup",
-          cst (2026, 11, 22, 23, 40, 0), &error));
+          vw_store_test_cst (2026, 11, 22, 23, 40, 0), &error));
   g_autoptr (GPtrArray) day22 = vw_store_list_sample_candidates (f->store, &all,
       day ("2026-11-22"), NEXT_DAY ("2026-11-22"), &error);
   g_assert_no_error (error);

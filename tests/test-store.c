@@ -10,7 +10,7 @@
  * (Zhejiang) on 企业设立 under Shanghai's rules, 2026-11-22 China Standard
  * Time.
  */
-#include "vw-store.h"
+#include "store-test-util.h"
 #include "vw-store-private.h"
 
 #include <glib/gstdio.h>
@@ -32,31 +32,17 @@ typedef struct {
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GError) error = NULL;
-
-  f->dir = g_dir_make_tmp ("vw-store-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = vw_store_test_make_dir ("vw-store");
   f->path = g_build_filename (f->dir, "vw.db", NULL);
-  if (data == OPENED) {
-    f->store = vw_store_open (f->path, &error);
-    g_assert_no_error (error);
-    g_assert_nonnull (f->store);
-  }
+  if (data == OPENED)
+    f->store = vw_store_test_open (f->dir, NULL);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  g_autoptr (GDir) dir = NULL;
-  const char *name;
-
   vw_store_close (f->store);
-  dir = g_dir_open (f->dir, 0, NULL);
-  while (dir && (name = g_dir_read_name (dir))) {
-    g_autofree char *file = g_build_filename (f->dir, name, NULL);
-    g_unlink (file);
-  }
-  g_rmdir (f->dir);
+  vw_store_test_remove_dir (f->dir);
   g_free (f->path);
   g_free (f->dir);
 }
@@ -64,17 +50,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 /* ---- helpers ---- */
 
 /* Unix milliseconds of a China Standard Time (UTC+8) wall-clock time. */
-static gint64
-cst (int year, int month, int day, int hour, int minute, int second)
-{
-  g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
-  g_autoptr (GDateTime) dt = g_date_time_new (tz, year, month, day, hour, minute,
-      second);
-
-  return g_date_time_to_unix (dt) * 1000;
-}
-
-#define T0 cst (2026, 11, 22, 9, 30, 0)
+#define T0 vw_store_test_cst (2026, 11, 22, 9, 30, 0)
 
 /* Queries the file through a connection of its own (the store may be open:
  * WAL lets readers in). */
@@ -680,11 +656,11 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
 
   /* The day is China Standard Time: 16:30 UTC is 00:30 the next day. */
   case_no = begin (f->store, "s-late", "jiangsu", "异地医保",
-      cst (2026, 11, 22, 23, 59, 59));
+      vw_store_test_cst (2026, 11, 22, 23, 59, 59));
   g_assert_cmpstr (case_no, ==, "VW-20261122-000007");
   g_free (case_no);
   case_no = begin (f->store, "s-next", "jiangsu", "异地医保",
-      cst (2026, 11, 23, 0, 30, 0));
+      vw_store_test_cst (2026, 11, 23, 0, 30, 0));
   g_assert_cmpstr (case_no, ==, "VW-20261123-000001");
   g_free (case_no);
 
@@ -693,7 +669,7 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
           "DELETE FROM sessions WHERE id = 's-late'", &error));
   g_assert_no_error (error);
   case_no = begin (f->store, "s-later", "jiangsu", "异地医保",
-      cst (2026, 11, 22, 23, 59, 59));
+      vw_store_test_cst (2026, 11, 22, 23, 59, 59));
   g_assert_cmpstr (case_no, ==, "VW-20261122-000008");
   g_free (case_no);
 
@@ -702,7 +678,7 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
     g_autofree char *id = g_strdup_printf ("s-23-%d", i);
     g_autofree char *expected = g_strdup_printf ("VW-20261123-%06d", i);
     case_no = begin (f->store, id, "shanghai", "食品经营许可证",
-        cst (2026, 11, 23, 9, 0, 0) + i * 1000);
+        vw_store_test_cst (2026, 11, 23, 9, 0, 0) + i * 1000);
     g_assert_cmpstr (case_no, ==, expected);
     g_assert_true (g_hash_table_add (seen, case_no));
   }
@@ -715,7 +691,7 @@ test_session_interrupted (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (VwStoreSession) s1 = NULL, s2 = NULL, s3 = NULL;
   g_autoptr (GPtrArray) people = NULL;
-  gint64 restart = cst (2026, 11, 22, 11, 0, 0);
+  gint64 restart = vw_store_test_cst (2026, 11, 22, 11, 0, 0);
   guint n = 99;
 
   BEGIN (f->store, "s-1", T0);
