@@ -14,12 +14,13 @@
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export async function harness(cases, { logPrefix = '' } = {}) {
+  const startedAt = Date.now();
   const env = process.env;
   const artifacts = resolve(env.VW_ARTIFACTS || join(tmpdir(), 'vw-browser-artifacts'));
   mkdirSync(artifacts, { recursive: true });
@@ -193,6 +194,21 @@ export async function harness(cases, { logPrefix = '' } = {}) {
     });
   }
 
+  // The end of every program: the children stopped, its data directory
+  // @work removed unless something failed (then kept, and said where), a
+  // stamp file @done in the artifacts (nullable), the tally, the exit.
+  function finish(work, done) {
+    cleanup();
+    if (failures === 0)
+      rmSync(work, { recursive: true, force: true });
+    else
+      diag(`data kept in ${work}`);
+    if (done)
+      writeFileSync(join(artifacts, done), `${new Date().toISOString()} ${failures} failed\n`);
+    diag(`${cases.length - failures} of ${cases.length} passed in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+    process.exit(failures ? 1 : 0);
+  }
+
   // One request to state.url: {status, headers, text, json (or null)}.
   async function http(method, path, { body, token, headers = {} } = {}) {
     const h = { ...headers };
@@ -227,6 +243,6 @@ export async function harness(cases, { logPrefix = '' } = {}) {
     env, artifacts, chromiumPath, state, playwright,
     diag, bailOut, step, assert, waitFor, program,
     startProcess, runAdmin, startClient, stopChild, http,
-    cleanup, failed: () => failures,
+    cleanup, finish, failed: () => failures,
   };
 }

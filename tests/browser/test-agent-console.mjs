@@ -16,7 +16,7 @@
 
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -59,7 +59,7 @@ const NOTE = '此处缺少法定代表人签名，请补签后重新拍摄';
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, cleanup, failed,
+  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES);
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
@@ -79,7 +79,6 @@ function pngSize(path) {
 
 console.log(`1..${CASES.length}`);
 diag(`artifacts: ${artifacts}`);
-const t0 = Date.now();
 state.work = mkdtempSync(join(tmpdir(), 'vw-agent-console-'));
 const dataDir = join(state.work, 'data');
 
@@ -704,10 +703,4 @@ await step(['url'], async () => {
   assert(code === 0, `vw-server exited ${code}`);
 });
 
-cleanup();
-if (failed() === 0)
-  rmSync(state.work, { recursive: true, force: true });
-else
-  diag(`data kept in ${state.work}`);
-diag(`${CASES.length - failed()} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-process.exit(failed() ? 1 : 0);
+finish(state.work, null);

@@ -14,7 +14,7 @@
 // VW_TEST_VERBOSE=1 echoes the server's log and the pages' console.
 
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, existsSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, existsSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,7 +61,7 @@ const SHARE_MS = 1000;   // a screen share lasts this long after its first frame
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, cleanup, failed,
+  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES, { logPrefix: 'join-' });
 
 // ------------------------------------------------------------------ processes
@@ -144,7 +144,6 @@ async function callToPaired(page, who, agent) {
 
 console.log(`1..${CASES.length}`);
 diag(`artifacts: ${artifacts}`);
-const t0 = Date.now();
 state.work = mkdtempSync(join(tmpdir(), 'vw-join-'));
 const dataDir = join(state.work, 'data');
 
@@ -902,10 +901,4 @@ await step(['url'], async () => {
   assert(code === 0, `vw-server exited ${code}`);
 });
 
-cleanup();
-if (failed() === 0)
-  rmSync(state.work, { recursive: true, force: true });
-else
-  diag(`data kept in ${state.work}`);
-diag(`${CASES.length - failed()} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-process.exit(failed() ? 1 : 0);
+finish(state.work, null);

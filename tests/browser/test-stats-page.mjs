@@ -14,7 +14,7 @@
 // server's log and the clients' event lines go to VW_ARTIFACTS.
 
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -57,7 +57,7 @@ const RESOLUTION = '已电话回访赵强，重新说明食品经营许可证材
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, cleanup, failed,
+  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES);
 
 // ------------------------------------------------------------------ processes
@@ -71,7 +71,6 @@ const {
 
 console.log(`1..${CASES.length}`);
 diag(`artifacts: ${artifacts}`);
-const t0 = Date.now();
 state.dataDir = mkdtempSync(join(tmpdir(), 'vw-stats-'));
 state.work = state.dataDir;
 const dataDir = join(state.dataDir, 'data');
@@ -442,11 +441,4 @@ await step(['url'], async () => {
   assert(code === 0, `vw-server exited ${code}`);
 });
 
-cleanup();
-if (failed() === 0)
-  rmSync(state.work, { recursive: true, force: true });
-else
-  diag(`data kept in ${state.work}`);
-writeFileSync(join(artifacts, 'stats-page.done'), `${new Date().toISOString()} ${failed()} failed\n`);
-diag(`${CASES.length - failed()} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-process.exit(failed() ? 1 : 0);
+finish(state.work, 'stats-page.done');

@@ -11,7 +11,7 @@
 // (default /usr/bin/chromium); VW_TEST_VERBOSE=1 echoes the server's log.
 
 import { createInterface } from 'node:readline';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +49,7 @@ const CLERK = ['--role', 'clerk', '--province', 'zhejiang', '--center', '嘉善�
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, cleanup, failed,
+  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES);
 
 // ------------------------------------------------------------------ processes
@@ -62,7 +62,6 @@ const {
 
 console.log(`1..${CASES.length}`);
 diag(`artifacts: ${artifacts}`);
-const t0 = Date.now();
 state.dataDir = mkdtempSync(join(tmpdir(), 'vw-browser-'));
 state.work = state.dataDir;
 const dataDir = join(state.dataDir, 'data');
@@ -403,11 +402,4 @@ await step(['url'], async () => {
   assert(code === 0, `vw-server exited ${code}`);
 });
 
-cleanup();
-if (failed() === 0)
-  rmSync(state.work, { recursive: true, force: true });
-else
-  diag(`data kept in ${state.work}`);
-writeFileSync(join(artifacts, 'supervisor-page.done'), `${new Date().toISOString()} ${failed()} failed\n`);
-diag(`${CASES.length - failed()} of ${CASES.length} passed in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-process.exit(failed() ? 1 : 0);
+finish(state.work, 'supervisor-page.done');
