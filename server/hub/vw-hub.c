@@ -183,6 +183,31 @@ negotiate_soon (Participant *p)
         : g_idle_add (negotiate_now, p);
 }
 
+/* An inactive m-line (its participant left) still names, in webrtcbin's
+ * SDP, the SSRCs of the stream it carried.  The hub forwards a
+ * participant's stream with its own SSRC, so when the same person comes
+ * back on new m-lines a receiver could demux the stream to the old,
+ * inactive line (Chrome does) and the new one would get nothing.  A line
+ * that carries nothing names no stream. */
+static void
+drop_inactive_ssrcs (GstSDPMessage *msg)
+{
+  static const char *const stream_attrs[] = { "ssrc", "ssrc-group", "msid" };
+  for (guint i = 0; i < gst_sdp_message_medias_len (msg); i++) {
+    GstSDPMedia *media = (GstSDPMedia *) gst_sdp_message_get_media (msg, i);
+    gboolean inactive = FALSE;
+    for (guint a = 0; a < gst_sdp_media_attributes_len (media); a++)
+      inactive |= g_str_equal (gst_sdp_media_get_attribute (media, a)->key, "inactive");
+    if (!inactive)
+      continue;
+    for (guint a = gst_sdp_media_attributes_len (media); a > 0; a--) {
+      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, a - 1);
+      if (g_strv_contains (stream_attrs, attr->key))
+        gst_sdp_media_remove_attribute (media, a - 1);
+    }
+  }
+}
+
 static void
 on_local_description (VwPeer *peer, const char *type, const char *sdp,
     Participant *p)
@@ -190,9 +215,11 @@ on_local_description (VwPeer *peer, const char *type, const char *sdp,
   g_return_if_fail (g_str_equal (type, "offer"));
   GstSDPMessage *msg = NULL;
   gst_sdp_message_new_from_text (sdp, &msg);
+  drop_inactive_ssrcs (msg);
+  g_autofree char *text = gst_sdp_message_as_text (msg);
   g_autoptr (VwMessage) offer = vw_message_new (VW_MSG_OFFER);
   vw_message_set_string (offer, "session", p->session->id);
-  vw_message_set_string (offer, "sdp", sdp);
+  vw_message_set_string (offer, "sdp", text);
   note_mids (p, msg);
   vw_message_take_array (offer, "tracks", tracks_table (p));
   gst_sdp_message_free (msg);

@@ -42,7 +42,7 @@
 //
 // Also exported, the SDP rewrites the call applies for Chrome (see each):
 //   withStartBitrate(sdp, tracks), sendLinesAsSendrecv(sdp, tracks),
-//   answerForHub(sdp, tracks), withoutInactiveSsrcs(sdp); TRACK_KINDS,
+//   answerForHub(sdp, tracks); TRACK_KINDS,
 //   DEFAULT_BITRATES, MAX_VIDEO_SIDE.
 //
 // Events (CustomEvent):
@@ -116,23 +116,6 @@ export function answerForHub(sdp, tracks) {
   return rewriteSendLines(sdp, tracks, (sec) => sec
     .replace(/\r\na=sendrecv(?=\r\n|$)/, '\r\na=sendonly')
     .replace(/\r\na=recvonly(?=\r\n|$)/, '\r\na=inactive'));
-}
-
-/**
- * A participant who left (a transfer, a third party leaving) leaves its
- * m-lines inactive in the hub's offers, still with the `a=ssrc` of the
- * streams they carried.  The hub forwards a participant's track with its
- * own SSRC, so when the same person comes back on new m-lines (an invited
- * agent who leaves and is then transferred the clerk), Chrome would demux
- * the stream to the inactive m-line that names its SSRC, and the new one
- * never gets a packet.  An inactive m-line carries nothing: its SSRCs are
- * dropped, so every live stream is demuxed by payload type (unique per
- * m-line) to the m-line that carries it now.
- */
-export function withoutInactiveSsrcs(sdp) {
-  return sdp.split(/(?=\r\nm=)/).map((sec) => (/\r\na=inactive(?=\r\n|$)/.test(sec)
-    ? sec.replace(/\r\na=ssrc(-group)?:[^\r]*/g, '').replace(/\r\na=msid:[^\r]*/g, '')
-    : sec)).join('');
 }
 
 function rewriteSendLines(sdp, tracks, fn) {
@@ -329,7 +312,7 @@ export class VwCall extends EventTarget {
 
   async _onOffer(msg) {
     this.log('offer', msg);
-    const offered = withStartBitrate(withoutInactiveSsrcs(msg.sdp), msg.tracks || [], this.startBitrateKbps);
+    const offered = withStartBitrate(msg.sdp, msg.tracks || [], this.startBitrateKbps);
     await this.pc.setRemoteDescription({ type: 'offer', sdp: sendLinesAsSendrecv(offered, msg.tracks) });
     this.table = msg.tracks || [];
     // Our own m-lines: a sender on each, from the first offer on, so a share
