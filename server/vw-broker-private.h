@@ -87,6 +87,11 @@ gboolean broker_check_session (Connection *c, VwMessage *msg, GError **error);
 
 /* vw-broker-session.c */
 JsonObject *broker_peer_info (Connection *c);
+/* "paired" to @to about @peer (@invited: @to is the invited third party);
+ * "recording"; the participant's row in the store. */
+void     broker_send_paired (Connection *to, Session *s, Connection *peer, gboolean invited);
+void     broker_send_recording (Connection *to, Session *s);
+void     broker_store_participant (VwBroker *b, const char *session, Connection *c);
 /* A pair was made: a new session, or (the clerk is in one already, having
  * been transferred) the agent joins the clerk's session. */
 void     broker_session_paired (VwBroker *b, const char *agent, const char *clerk);

@@ -41,8 +41,8 @@ broker_store_event (VwBroker *b, const char *session, const char *type,
     broker_store_failed (type, error);
 }
 
-static void
-store_participant (VwBroker *b, const char *session, Connection *c)
+void
+broker_store_participant (VwBroker *b, const char *session, Connection *c)
 {
   GError *error = NULL;
   VwStoreParticipant p = {
@@ -69,7 +69,7 @@ static void
 store_leg (VwBroker *b, Session *s, Connection *agent, const char *how,
     const char *by)
 {
-  store_participant (b, s->id, agent);
+  broker_store_participant (b, s->id, agent);
   agent->leg_started_at = broker_now_ms ();
   JsonObject *detail = json_object_new ();
   json_object_set_string_member (detail, "how", how);
@@ -126,8 +126,8 @@ broker_peer_info (Connection *c)
 
 /* "paired" to @to about @peer; an agent also learns the clerk's item,
  * whether it came with an appointment, and whether it was invited. */
-static void
-send_paired (Connection *to, Session *s, Connection *peer, gboolean invited)
+void
+broker_send_paired (Connection *to, Session *s, Connection *peer, gboolean invited)
 {
   g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_PAIRED);
   vw_message_set_string (msg, "session", s->id);
@@ -141,8 +141,8 @@ send_paired (Connection *to, Session *s, Connection *peer, gboolean invited)
   broker_conn_send (to, msg);
 }
 
-static void
-send_recording (Connection *to, Session *s)
+void
+broker_send_recording (Connection *to, Session *s)
 {
   g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_RECORDING);
   vw_message_set_string (msg, "session", s->id);
@@ -233,13 +233,13 @@ lead_agent_joins (VwBroker *b, Session *s, Connection *a, Connection *c,
   g_free (a->leg_item);
   a->leg_province = g_strdup (c->handled_in);
   a->leg_item = g_strdup (c->item);
-  send_paired (a, s, c, FALSE);
-  send_paired (c, s, a, FALSE);
+  broker_send_paired (a, s, c, FALSE);
+  broker_send_paired (c, s, a, FALSE);
   /* Told before any media flows; the clerk once, at the first leg. */
   if (b->recordings)
-    send_recording (a, s);
+    broker_send_recording (a, s);
   if (b->recordings && g_str_equal (how, "first"))
-    send_recording (c, s);
+    broker_send_recording (c, s);
   /* An agent invited earlier stays; the newcomer and it meet. */
   for (guint i = 0; i < s->guests->len; i++) {
     Connection *g = g_hash_table_lookup (b->connections, g_ptr_array_index (s->guests, i));
@@ -269,7 +269,7 @@ start_session (VwBroker *b, Connection *a, Connection *c)
   if (!vw_hub_join (b->hub, s->id, c->peer_id, &error))
     g_warning ("session %s: %s", s->id, error->message);
   lead_agent_joins (b, s, a, c, "first");
-  store_participant (b, s->id, c);   /* after the agent, as listed */
+  broker_store_participant (b, s->id, c);   /* after the agent, as listed */
   if (c->booking) {
     GError *err = NULL;
     if (!vw_store_booking_set_session (b->store, c->booking, s->id, &err))
@@ -305,9 +305,9 @@ broker_session_add_guest (VwBroker *b, Session *s, Connection *guest,
   store_leg (b, s, guest, "invite", by->peer_id);
   Connection *clerk = g_hash_table_lookup (b->connections, s->clerk);
   if (clerk)
-    send_paired (guest, s, clerk, TRUE);
+    broker_send_paired (guest, s, clerk, TRUE);
   if (b->recordings)
-    send_recording (guest, s);
+    broker_send_recording (guest, s);
   g_autoptr (GPtrArray) others = members (s, guest->peer_id);
   for (guint i = 0; i < others->len; i++) {
     Connection *o = g_hash_table_lookup (b->connections, g_ptr_array_index (others, i));

@@ -27,10 +27,6 @@ random_id (const char *prefix)
       g_random_int () & 0xffff);
 }
 
-static void store_failed (const char *what, GError *error)
-{
-  broker_store_failed (what, error);
-}
 
 /* ---- sending ---- */
 
@@ -304,7 +300,7 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
     .x = x, .y = y, .w = w, .h = h, .note = (char *) note, .created_at = broker_now_ms (),
   };
   if (!vw_store_add_annotation (c->broker->store, &record, NULL, &err))
-    store_failed ("an annotation", err);
+    broker_store_failed ("an annotation", err);
   broker_conn_reply_ok (c, msg);
   return TRUE;
 }
@@ -354,10 +350,7 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
     return FALSE;
   c->session = s;
   g_ptr_array_add (s->viewers, g_strdup (c->peer_id));
-  vw_store_session_add_participant (b->store, s->id, &(VwStoreParticipant) {
-      .peer_id = c->peer_id, .role = (char *) "supervisor", .name = c->name,
-      .province = c->province, .center = c->center, .account = c->claims->username,
-      .joined_at = broker_now_ms () }, NULL);
+  broker_store_participant (b, s->id, c);
   broker_store_event (b, s->id, "monitor-started", c->peer_id, NULL);
   GError *err = NULL;
   g_autoptr (JsonObject) detail = json_object_new ();
@@ -366,21 +359,13 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   g_autofree char *text = json_to_string (node, FALSE);
   if (!vw_store_add_audit (b->store, broker_now_ms (), c->claims->username, "watch-live",
           s->id, text, NULL, &err))
-    store_failed ("an audit entry", err);
+    broker_store_failed ("an audit entry", err);
   g_message ("session %s: supervisor %s (%s) watches live", s->id, c->claims->username,
       c->name);
   broker_conn_reply_ok (c, msg);
-  g_autoptr (VwMessage) paired = vw_message_new (VW_MSG_PAIRED);
-  vw_message_set_string (paired, "session", s->id);
-  vw_message_set_string (paired, "case", s->case_no);
-  vw_message_take_object (paired, "peer", broker_peer_info (agent ? agent : clerk));
-  broker_conn_send (c, paired);
-  if (b->recordings) {
-    g_autoptr (VwMessage) rec = vw_message_new (VW_MSG_RECORDING);
-    vw_message_set_string (rec, "session", s->id);
-    vw_message_set_bool (rec, "active", TRUE);
-    broker_conn_send (c, rec);
-  }
+  broker_send_paired (c, s, agent ? agent : clerk, FALSE);
+  if (b->recordings)
+    broker_send_recording (c, s);
   return TRUE;
 }
 
@@ -568,7 +553,7 @@ hub_snapshot_stored (const char *session, const char *snapshot, const char *path
     .sent_by = (char *) from, .created_at = broker_now_ms (),
   };
   if (!vw_store_add_snapshot (b->store, &record, &err))
-    store_failed ("a snapshot", err);
+    broker_store_failed ("a snapshot", err);
 }
 
 static void
