@@ -40,15 +40,6 @@ set_time (JsonObject *o, const char *name, const char *iso_name, gint64 ms)
 }
 
 static void
-set_nullable_string (JsonObject *o, const char *name, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, name, value);
-  else
-    json_object_set_null_member (o, name);
-}
-
-static void
 set_nullable_ms (JsonObject *o, const char *name, gint64 ms)
 {
   if (ms)
@@ -68,7 +59,7 @@ slot_json (const VwStoreSlot *s, gint64 now)
   json_object_set_string_member (o, "center", s->center);
   json_object_set_string_member (o, "province", s->province);
   json_object_set_string_member (o, "item", s->item);
-  set_nullable_string (o, "item_name", s->item_name);
+  vw_api_set_nullable_string (o, "item_name", s->item_name);
   set_time (o, "starts_at", "starts_at_iso", s->starts_at);
   set_time (o, "ends_at", "ends_at_iso", s->ends_at);
   json_object_set_int_member (o, "capacity", s->capacity);
@@ -88,7 +79,7 @@ booking_json (const VwStoreBooking *b)
   json_object_set_string_member (o, "code", b->code);
   json_object_set_int_member (o, "slot", b->slot_id);
   json_object_set_string_member (o, "item", b->item);
-  set_nullable_string (o, "item_name", b->item_name);
+  vw_api_set_nullable_string (o, "item_name", b->item_name);
   json_object_set_string_member (o, "center", b->center);
   json_object_set_string_member (o, "province", b->province);
   set_time (o, "starts_at", "starts_at_iso", b->starts_at);
@@ -99,12 +90,12 @@ booking_json (const VwStoreBooking *b)
       b->starts_at - VW_SLOT_EARLY_DEFAULT_MS);
   json_object_set_string_member (o, "name", b->holder_name);
   json_object_set_string_member (o, "kind", b->holder_kind);
-  set_nullable_string (o, "contact", b->contact);
+  vw_api_set_nullable_string (o, "contact", b->contact);
   json_object_set_string_member (o, "state", vw_store_booking_state_name (b->state));
   json_object_set_int_member (o, "created_at", b->created_at);
   set_nullable_ms (o, "cancelled_at", b->cancelled_at);
   set_nullable_ms (o, "arrived_at", b->arrived_at);
-  set_nullable_string (o, "session_id", b->session_id);
+  vw_api_set_nullable_string (o, "session_id", b->session_id);
   return o;
 }
 
@@ -518,7 +509,7 @@ list_for_center (VwApiContext *context, SoupServerMessage *msg, GHashTable *quer
   }
   g_autoptr (JsonObject) body = json_object_new ();
   g_autofree char *date = vw_calendar_format_date (from);
-  set_nullable_string (body, "center", center);
+  vw_api_set_nullable_string (body, "center", center);
   json_object_set_string_member (body, "province", claims->province);
   json_object_set_string_member (body, "date", date);
   json_object_set_object_member (body, "counts", by_state);

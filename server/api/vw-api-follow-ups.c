@@ -20,27 +20,18 @@
 
 /* ---- JSON ---- */
 
-static void
-set_nullable_string (JsonObject *o, const char *name, const char *value)
-{
-  if (value)
-    json_object_set_string_member (o, name, value);
-  else
-    json_object_set_null_member (o, name);
-}
-
 static JsonObject *
 person_json (const char *name, const char *account, const char *province,
     const char *center)
 {
   JsonObject *o = json_object_new ();
 
-  set_nullable_string (o, "name", name);
+  vw_api_set_nullable_string (o, "name", name);
   if (account)
     json_object_set_string_member (o, "account", account);
   if (province)
     json_object_set_string_member (o, "province", province);
-  set_nullable_string (o, "center", center);
+  vw_api_set_nullable_string (o, "center", center);
   return o;
 }
 
@@ -57,14 +48,14 @@ follow_up_json (const VwStoreFollowUp *f, gint64 now)
   json_object_set_string_member (o, "session_id", f->session_id);
   json_object_set_string_member (o, "case_no", f->case_no);
   json_object_set_string_member (o, "province", f->province);
-  set_nullable_string (o, "item", f->item);
-  set_nullable_string (o, "item_name", f->item_name);
+  vw_api_set_nullable_string (o, "item", f->item);
+  vw_api_set_nullable_string (o, "item_name", f->item_name);
   json_object_set_object_member (o, "agent", person_json (f->agent_name,
       f->agent_account, NULL, f->agent_center));
   json_object_set_object_member (o, "clerk", person_json (f->clerk_name, NULL,
       f->clerk_province, f->clerk_center));
   json_object_set_int_member (rating, "level", f->level);
-  set_nullable_string (rating, "comment", f->comment);
+  vw_api_set_nullable_string (rating, "comment", f->comment);
   json_object_set_int_member (rating, "created_at", f->rated_at);
   json_object_set_object_member (o, "rating", rating);
   json_object_set_int_member (o, "opened_at", f->opened_at);
@@ -77,9 +68,9 @@ follow_up_json (const VwStoreFollowUp *f, gint64 now)
     json_object_set_int_member (o, "closed_at", f->closed_at);
   else
     json_object_set_null_member (o, "closed_at");
-  set_nullable_string (o, "closed_by", f->closed_by);
-  set_nullable_string (o, "closed_by_name", f->closed_by_name);
-  set_nullable_string (o, "resolution", f->resolution);
+  vw_api_set_nullable_string (o, "closed_by", f->closed_by);
+  vw_api_set_nullable_string (o, "closed_by_name", f->closed_by_name);
+  vw_api_set_nullable_string (o, "resolution", f->resolution);
   return o;
 }
 

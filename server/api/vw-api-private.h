@@ -38,6 +38,9 @@ void vw_api_add_handler (SoupServer *server, const char *path,
                          SoupServerCallback callback, VwApiContext *context);
 
 /* TRUE if @msg uses @method; otherwise responds 405 (with Allow: @method). */
+/* @name: @value, or null when @value is NULL. */
+void vw_api_set_nullable_string (JsonObject *o, const char *name, const char *value);
+
 gboolean vw_api_require_method (SoupServerMessage *msg, const char *method);
 
 /* (transfer full) the request body as a JSON object, or NULL after

@@ -280,3 +280,12 @@ vw_api_audit (VwApiContext *context, const char *actor, const char *action,
       action, session_id ? session_id : "", error->message);
   return FALSE;
 }
+
+void
+vw_api_set_nullable_string (JsonObject *o, const char *name, const char *value)
+{
+  if (value)
+    json_object_set_string_member (o, name, value);
+  else
+    json_object_set_null_member (o, name);
+}
