@@ -240,14 +240,6 @@ close_follow_up (VwApiContext *context, SoupServerMessage *msg, const char *id_t
 
 /* ---- routing ---- */
 
-static gboolean
-require_get (SoupServerMessage *msg)
-{
-  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
-    return TRUE;
-  return vw_api_require_method (msg, SOUP_METHOD_GET);
-}
-
 static void
 on_follow_ups (SoupServer *server, SoupServerMessage *msg, const char *path,
     GHashTable *query, gpointer user_data)
@@ -256,7 +248,7 @@ on_follow_ups (SoupServer *server, SoupServerMessage *msg, const char *path,
   const char *rest = path + strlen (FOLLOW_UPS_PREFIX);
 
   if (!*rest || g_str_equal (rest, "/")) {
-    if (require_get (msg))
+    if (vw_api_require_get (msg))
       list_follow_ups (context, msg, query);
   } else if (*rest != '/' || strchr (rest + 1, '/')) {
     vw_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not-found", "no such resource");

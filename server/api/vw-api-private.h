@@ -38,6 +38,10 @@ void vw_api_add_handler (SoupServer *server, const char *path,
                          SoupServerCallback callback, VwApiContext *context);
 
 /* TRUE if @msg uses @method; otherwise responds 405 (with Allow: @method). */
+/* GET or HEAD (a HEAD is answered like its GET, without the body); FALSE
+ * after responding 405 otherwise. */
+gboolean vw_api_require_get (SoupServerMessage *msg);
+
 /* @name: @value, or null when @value is NULL. */
 void vw_api_set_nullable_string (JsonObject *o, const char *name, const char *value);
 

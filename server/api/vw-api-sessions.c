@@ -294,14 +294,6 @@ add_review (VwApiContext *context, SoupServerMessage *msg, const char *id)
 
 /* ---- routing ---- */
 
-static gboolean
-require_get (SoupServerMessage *msg)
-{
-  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
-    return TRUE;
-  return vw_api_require_method (msg, SOUP_METHOD_GET);
-}
-
 static void
 not_found (SoupServerMessage *msg)
 {
@@ -321,18 +313,18 @@ on_sessions (SoupServer *server, SoupServerMessage *msg, const char *path,
   if (*rest && *rest != '/') {
     not_found (msg);
   } else if (n == 0 || (n == 1 && !*parts[0])) {
-    if (require_get (msg))
+    if (vw_api_require_get (msg))
       list_sessions (context, msg, query);
   } else if (!*parts[0]) {
     not_found (msg);
   } else if (n == 1) {
-    if (require_get (msg))
+    if (vw_api_require_get (msg))
       get_session (context, msg, parts[0]);
   } else if (n == 2 && g_str_equal (parts[1], "reviews")) {
     if (vw_api_require_method (msg, SOUP_METHOD_POST))
       add_review (context, msg, parts[0]);
   } else if (n == 3 && g_str_equal (parts[1], "tracks")) {
-    if (require_get (msg)) {
+    if (vw_api_require_get (msg)) {
       g_autoptr (VwTokenClaims) claims = vw_api_authenticate (context, msg,
           vw_api_supervisor_roles);
       if (claims)

@@ -289,3 +289,11 @@ vw_api_set_nullable_string (JsonObject *o, const char *name, const char *value)
   else
     json_object_set_null_member (o, name);
 }
+
+gboolean
+vw_api_require_get (SoupServerMessage *msg)
+{
+  if (soup_server_message_get_method (msg) == SOUP_METHOD_HEAD)
+    return TRUE;
+  return vw_api_require_method (msg, SOUP_METHOD_GET);
+}
