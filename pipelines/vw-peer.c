@@ -606,6 +606,29 @@ disable_upnp (GstElement *webrtcbin)
     g_object_set (agent, "upnp", FALSE, NULL);
 }
 
+/* webrtcbin puts a clocksync (sync=TRUE) in front of every stream it
+ * sends, holding each packet until the clock reaches its timestamp.  Right
+ * for a local source; wrong for packets forwarded from another peer, whose
+ * timestamps come from that peer's jitter buffer and can run seconds ahead
+ * of the clock when the sender stalled at the start (its first packets came
+ * late, and the jitter buffer maps every later one from them).  Behind a
+ * leaky queue, a held stream then lets through one packet a second. */
+static void
+on_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer data)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  if (factory && g_str_equal (GST_OBJECT_NAME (factory), "clocksync"))
+    g_object_set (element, "sync", FALSE, NULL);
+}
+
+void
+vw_peer_forward_unsynced (VwPeer *self)
+{
+  g_return_if_fail (VW_IS_PEER (self));
+  g_signal_connect (self->webrtcbin, "deep-element-added",
+      G_CALLBACK (on_element_added), NULL);
+}
+
 void
 vw_peer_restrict_ice (VwPeer *self, const char *address)
 {

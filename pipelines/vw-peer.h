@@ -77,6 +77,10 @@ GstWebRTCPeerConnectionState vw_peer_get_state (VwPeer *peer);
 /* Gathers ICE candidates on @address only (for example 127.0.0.1 on a
  * test machine) and over UDP only.  Call before the first negotiation. */
 void      vw_peer_restrict_ice (VwPeer *peer, const char *address);
+/* What @peer sends goes out as it comes, not held until the clock reaches
+ * its timestamp: for a hub forwarding other peers' packets.  Call before
+ * negotiating. */
+void      vw_peer_forward_unsynced (VwPeer *peer);
 
 /* The connection's one data channel (reliable, ordered): the offerer
  * creates it before its first offer; the answerer gets it with the offer. */

@@ -438,6 +438,7 @@ participant_new (VwHub *hub, Session *session, const char *id)
   p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
   g_autofree char *name = g_strdup_printf ("peer-%s", id);
   p->peer = vw_peer_new (GST_BIN (hub->pipeline), name, hub->config.latency_ms);
+  vw_peer_forward_unsynced (p->peer);
   if (hub->ice_address)
     vw_peer_restrict_ice (p->peer, hub->ice_address);
   g_signal_connect (p->peer, "local-description", G_CALLBACK (on_local_description), p);
