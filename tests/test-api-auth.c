@@ -403,7 +403,9 @@ test_login_bad_request (void)
   for (guint i = 0; i < G_N_ELEMENTS (bad_bodies); i++) {
     guint status = 0;
 
-    g_test_message ("body: %s", bad_bodies[i]);
+    /* Escaped: raw invalid UTF-8 in a TAP comment upsets meson's parser. */
+    g_autofree char *shown = g_strescape (bad_bodies[i], NULL);
+    g_test_message ("body: %s", shown);
     g_autoptr (GBytes) body = login_raw (bad_bodies[i], -1, &status, NULL);
     g_assert_cmpuint (status, ==, 400);
     assert_error_body (body, "bad-request");

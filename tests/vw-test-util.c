@@ -195,6 +195,23 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
+/* Where a hung process is stuck, every thread's stack, to stderr, when gdb
+ * is there to tell (it is on the CI machines). */
+static void
+print_stacks (GSubprocess *proc)
+{
+  const char *pid = g_subprocess_get_identifier (proc);
+  g_autofree char *gdb = g_find_program_in_path ("gdb");
+  if (!pid || !gdb)
+    return;
+  const char *argv[] = { gdb, "-p", pid, "-batch", "-nx",
+    "-ex", "thread apply all bt", NULL };
+  g_autofree char *out = NULL;
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+      NULL, &out, NULL, NULL, NULL);
+  g_printerr ("%s\n", out ? out : "(gdb printed nothing)");
+}
+
 void
 vw_test_server_stop (VwTestServer *server)
 {
@@ -202,9 +219,13 @@ vw_test_server_stop (VwTestServer *server)
     return;
   g_subprocess_send_signal (server->proc, SIGTERM);
   g_subprocess_wait_async (server->proc, NULL, on_waited, NULL);
-  if (!vw_test_wait_until (subprocess_done, server->proc, 10000)) {
+  /* The server gives its recordings up to 10 s to finish their last chunk
+   * (vw_broker_shutdown), and a loaded machine may need part of that. */
+  if (!vw_test_wait_until (subprocess_done, server->proc, 20000)) {
+    print_stacks (server->proc);
     g_subprocess_force_exit (server->proc);
-    g_error ("vw-server did not stop within 10 s of SIGTERM");
+    g_error ("vw-server did not stop within 20 s of SIGTERM; its log:\n%s",
+        server->log->str);
   }
   if (!g_subprocess_get_if_exited (server->proc)
       || g_subprocess_get_exit_status (server->proc) != 0)
@@ -326,6 +347,20 @@ find_event (VwTestClient *client, const char *event, guint from)
   return -1;
 }
 
+/* What a client printed, to stderr, when a test is about to fail on it:
+ * the last "stats" line says which tracks carried bytes. */
+static void
+dump_events (VwTestClient *client)
+{
+  guint first = client->events->len > 40 ? client->events->len - 40 : 0;
+  for (guint i = first; i < client->events->len; i++) {
+    g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (),
+        g_ptr_array_index (client->events, i));
+    g_autofree char *text = json_to_string (node, FALSE);
+    g_printerr ("# %s event %u: %s\n", client->name, i, text);
+  }
+}
+
 typedef struct {
   VwTestClient *client;
   const char *event;
@@ -346,10 +381,12 @@ vw_test_client_wait_event (VwTestClient *client, const char *event,
   EventWait w = { client, event, from ? *from : 0 };
   vw_test_wait_until (event_seen, &w, timeout_ms);
   gint i = find_event (client, event, w.from);
-  if (i < 0)
+  if (i < 0) {
+    dump_events (client);
     g_error ("%s: no '%s' event within %u ms (%u events so far, %s)",
         client->name, event, timeout_ms, client->events->len,
         client->eof ? "exited" : "still running");
+  }
   if (from)
     *from = i + 1;
   return g_ptr_array_index (client->events, i);
