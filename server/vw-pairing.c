@@ -24,46 +24,9 @@
  * Scale is tens of agents and clerks per server, so every choice is a
  * linear scan; only non-empty queues are kept.
  */
-#include "vw-pairing.h"
+#include "vw-pairing-private.h"
 
 #include "vw-protocol.h"
-
-typedef struct _Peer Peer;
-
-struct _Peer {
-  char *id;
-  VwRole role;
-  /* Agent: the province it serves, fixed at registration.
-   * Clerk: the province of its current request; NULL while idle. */
-  char *province;
-  char *item;                 /* clerks: the current request's; NULL while idle */
-  GStrv items;                /* agents: items handled; NULL: every item */
-  VwAgentState agent_state;   /* agents only */
-  VwClerkState clerk_state;   /* clerks only */
-  gboolean claimed;           /* agents: busy as a third party, no partner */
-  gint64 idle_since;          /* agents: when it last became available */
-  gint64 until;               /* agents in wrap-up: when it ends; else 0 */
-  guint64 serial;             /* agents: registration order, breaks ties */
-  gboolean priority;          /* queued clerks: a priority entry */
-  guint64 ticket;             /* queued clerks: enqueue order, all queues */
-  Peer *partner;              /* the other side of the pair, or NULL */
-};
-
-/* The clerks waiting for one (province, item), head first. */
-typedef struct {
-  char *province;
-  char *item;
-  GQueue clerks;   /* Peer (borrowed) */
-} WaitQueue;
-
-struct _VwPairing {
-  GHashTable *peers;    /* id (owned by the Peer) -> Peer (owned) */
-  GPtrArray *agents;    /* Peer (borrowed), registration order */
-  GPtrArray *queues;    /* WaitQueue (owned), non-empty ones only */
-  gint64 wrap_up_us;
-  guint64 next_serial;
-  guint64 next_ticket;
-};
 
 static const char *const agent_state_names[VW_AGENT_N_STATES] = {
   [VW_AGENT_AWAY] = "away",
@@ -234,8 +197,8 @@ vw_pairing_set_wrap_up (VwPairing *pairing, gint64 wrap_up_us)
 
 /* Lookups. */
 
-static Peer *
-find_peer (VwPairing *pairing, const char *id)
+Peer *
+pairing_find_peer (VwPairing *pairing, const char *id)
 {
   return g_hash_table_lookup (pairing->peers, id);
 }
@@ -243,7 +206,7 @@ find_peer (VwPairing *pairing, const char *id)
 static Peer *
 lookup_peer (VwPairing *pairing, const char *id, GError **error)
 {
-  Peer *peer = find_peer (pairing, id);
+  Peer *peer = pairing_find_peer (pairing, id);
 
   if (peer == NULL)
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_NOT_REGISTERED,
@@ -274,7 +237,7 @@ lookup_role (VwPairing *pairing, const char *id, VwRole role,
 static Peer *
 lookup_named_agent (VwPairing *pairing, const char *id, GError **error)
 {
-  Peer *peer = find_peer (pairing, id);
+  Peer *peer = pairing_find_peer (pairing, id);
 
   if (peer == NULL || peer->role != VW_ROLE_AGENT) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNKNOWN_AGENT,
@@ -321,20 +284,20 @@ lookup_paired_clerk (VwPairing *pairing, const char *id, GError **error)
   return clerk;
 }
 
-static gboolean
-agent_handles (const Peer *agent, const char *item)
+gboolean
+pairing_agent_handles (const Peer *agent, const char *item)
 {
   return agent->items == NULL || g_strv_contains ((const char *const *) agent->items, item);
 }
 
-static gboolean
-agent_serves (const Peer *agent, const char *province, const char *item)
+gboolean
+pairing_agent_serves (const Peer *agent, const char *province, const char *item)
 {
-  return g_str_equal (agent->province, province) && agent_handles (agent, item);
+  return g_str_equal (agent->province, province) && pairing_agent_handles (agent, item);
 }
 
-static WaitQueue *
-find_queue (VwPairing *pairing, const char *province, const char *item)
+WaitQueue *
+pairing_find_queue (VwPairing *pairing, const char *province, const char *item)
 {
   for (guint i = 0; i < pairing->queues->len; i++) {
     WaitQueue *queue = g_ptr_array_index (pairing->queues, i);
@@ -348,7 +311,7 @@ find_queue (VwPairing *pairing, const char *province, const char *item)
 static WaitQueue *
 ensure_queue (VwPairing *pairing, const char *province, const char *item)
 {
-  WaitQueue *queue = find_queue (pairing, province, item);
+  WaitQueue *queue = pairing_find_queue (pairing, province, item);
 
   if (queue == NULL) {
     queue = wait_queue_new (province, item);
@@ -386,7 +349,7 @@ find_agent_for (VwPairing *pairing, const char *province, const char *item)
     Peer *agent = g_ptr_array_index (pairing->agents, i);
 
     if (agent->agent_state == VW_AGENT_AVAILABLE
-        && agent_serves (agent, province, item)
+        && pairing_agent_serves (agent, province, item)
         && (best == NULL || agent_idle_longer (agent, best)))
       best = agent;
   }
@@ -395,8 +358,8 @@ find_agent_for (VwPairing *pairing, const char *province, const char *item)
 
 /* TRUE if queued clerk @a is to be served before @b: priority first, then
  * the one that came first. */
-static gboolean
-clerk_goes_first (const Peer *a, const Peer *b)
+gboolean
+pairing_clerk_goes_first (const Peer *a, const Peer *b)
 {
   if (a->priority != b->priority)
     return a->priority;
@@ -413,8 +376,8 @@ find_queue_for (VwPairing *pairing, Peer *agent)
   for (guint i = 0; i < pairing->queues->len; i++) {
     WaitQueue *queue = g_ptr_array_index (pairing->queues, i);
 
-    if (agent_serves (agent, queue->province, queue->item)
-        && (best == NULL || clerk_goes_first (g_queue_peek_head (&queue->clerks),
+    if (pairing_agent_serves (agent, queue->province, queue->item)
+        && (best == NULL || pairing_clerk_goes_first (g_queue_peek_head (&queue->clerks),
                                               g_queue_peek_head (&best->clerks))))
       best = queue;
   }
@@ -533,7 +496,7 @@ place_clerk (VwPairing *pairing, Peer *clerk, const char *province,
 static void
 unqueue_clerk (VwPairing *pairing, Peer *clerk, GPtrArray *events)
 {
-  WaitQueue *queue = find_queue (pairing, clerk->province, clerk->item);
+  WaitQueue *queue = pairing_find_queue (pairing, clerk->province, clerk->item);
   GList *link = g_queue_find (&queue->clerks, clerk);
   guint index = g_queue_link_index (&queue->clerks, link);
 
@@ -550,7 +513,7 @@ unqueue_clerk (VwPairing *pairing, Peer *clerk, GPtrArray *events)
 static gboolean
 check_new_id (VwPairing *pairing, const char *id, GError **error)
 {
-  Peer *peer = find_peer (pairing, id);
+  Peer *peer = pairing_find_peer (pairing, id);
 
   if (peer != NULL) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_ALREADY_REGISTERED,
@@ -889,7 +852,7 @@ vw_pairing_remove (VwPairing *pairing, const char *peer, gint64 now)
   g_return_val_if_fail (peer != NULL, NULL);
 
   events = events_new ();
-  p = find_peer (pairing, peer);
+  p = pairing_find_peer (pairing, peer);
   if (p == NULL)
     return events;
 
@@ -906,211 +869,4 @@ vw_pairing_remove (VwPairing *pairing, const char *peer, gint64 now)
   }
   forget_peer (pairing, p);
   return events;
-}
-
-/* Queries.  Unknown ids get the neutral answer (not registered, away, no
- * partner, not queued, handles nothing) so callers need not check
- * has_peer() first. */
-
-static Peer *
-find_agent (VwPairing *pairing, const char *id)
-{
-  Peer *p = find_peer (pairing, id);
-
-  return p != NULL && p->role == VW_ROLE_AGENT ? p : NULL;
-}
-
-gboolean
-vw_pairing_has_peer (VwPairing *pairing, const char *peer)
-{
-  g_return_val_if_fail (pairing != NULL, FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-
-  return find_peer (pairing, peer) != NULL;
-}
-
-gboolean
-vw_pairing_is_agent (VwPairing *pairing, const char *peer)
-{
-  g_return_val_if_fail (pairing != NULL, FALSE);
-  g_return_val_if_fail (peer != NULL, FALSE);
-
-  return find_agent (pairing, peer) != NULL;
-}
-
-VwAgentState
-vw_pairing_get_agent_state (VwPairing *pairing, const char *agent)
-{
-  Peer *p;
-
-  g_return_val_if_fail (pairing != NULL, VW_AGENT_AWAY);
-  g_return_val_if_fail (agent != NULL, VW_AGENT_AWAY);
-
-  p = find_agent (pairing, agent);
-  return p != NULL ? p->agent_state : VW_AGENT_AWAY;
-}
-
-VwClerkState
-vw_pairing_get_clerk_state (VwPairing *pairing, const char *clerk)
-{
-  Peer *p;
-
-  g_return_val_if_fail (pairing != NULL, VW_CLERK_IDLE);
-  g_return_val_if_fail (clerk != NULL, VW_CLERK_IDLE);
-
-  p = find_peer (pairing, clerk);
-  return p != NULL && p->role == VW_ROLE_CLERK ? p->clerk_state : VW_CLERK_IDLE;
-}
-
-gint64
-vw_pairing_get_agent_until (VwPairing *pairing, const char *agent)
-{
-  Peer *p;
-
-  g_return_val_if_fail (pairing != NULL, 0);
-  g_return_val_if_fail (agent != NULL, 0);
-
-  p = find_agent (pairing, agent);
-  return p != NULL ? p->until : 0;
-}
-
-gboolean
-vw_pairing_agent_handles (VwPairing *pairing, const char *agent, const char *item)
-{
-  Peer *p;
-
-  g_return_val_if_fail (pairing != NULL, FALSE);
-  g_return_val_if_fail (agent != NULL, FALSE);
-  g_return_val_if_fail (item != NULL, FALSE);
-
-  p = find_agent (pairing, agent);
-  return p != NULL && agent_handles (p, item);
-}
-
-const char *
-vw_pairing_get_partner (VwPairing *pairing, const char *peer)
-{
-  Peer *p;
-
-  g_return_val_if_fail (pairing != NULL, NULL);
-  g_return_val_if_fail (peer != NULL, NULL);
-
-  p = find_peer (pairing, peer);
-  return p != NULL && p->partner != NULL ? p->partner->id : NULL;
-}
-
-guint
-vw_pairing_get_position (VwPairing *pairing, const char *clerk)
-{
-  Peer *p;
-
-  g_return_val_if_fail (pairing != NULL, 0);
-  g_return_val_if_fail (clerk != NULL, 0);
-
-  p = find_peer (pairing, clerk);
-  if (p == NULL || p->role != VW_ROLE_CLERK || p->clerk_state != VW_CLERK_QUEUED)
-    return 0;
-  return g_queue_index (&find_queue (pairing, p->province, p->item)->clerks, p) + 1;
-}
-
-guint
-vw_pairing_get_queue_length (VwPairing *pairing, const char *province,
-                             const char *item)
-{
-  WaitQueue *queue;
-
-  g_return_val_if_fail (pairing != NULL, 0);
-  g_return_val_if_fail (province != NULL, 0);
-  g_return_val_if_fail (item != NULL, 0);
-
-  queue = find_queue (pairing, province, item);
-  return queue != NULL ? queue->clerks.length : 0;
-}
-
-guint
-vw_pairing_count_agents_on_duty (VwPairing *pairing, const char *province,
-                                 const char *item)
-{
-  guint n = 0;
-
-  g_return_val_if_fail (pairing != NULL, 0);
-  g_return_val_if_fail (province != NULL, 0);
-  g_return_val_if_fail (item != NULL, 0);
-
-  for (guint i = 0; i < pairing->agents->len; i++) {
-    Peer *agent = g_ptr_array_index (pairing->agents, i);
-
-    if (agent->agent_state != VW_AGENT_AWAY && agent_serves (agent, province, item))
-      n++;
-  }
-  return n;
-}
-
-void
-vw_pairing_count_agents (VwPairing *pairing, guint *counts)
-{
-  g_return_if_fail (pairing != NULL);
-  g_return_if_fail (counts != NULL);
-
-  for (guint s = 0; s < VW_AGENT_N_STATES; s++)
-    counts[s] = 0;
-  for (guint i = 0; i < pairing->agents->len; i++)
-    counts[((Peer *) g_ptr_array_index (pairing->agents, i))->agent_state]++;
-}
-
-GPtrArray *
-vw_pairing_list_queue (VwPairing *pairing, const char *province, const char *item)
-{
-  GPtrArray *ids;
-  WaitQueue *queue;
-
-  g_return_val_if_fail (pairing != NULL, NULL);
-  g_return_val_if_fail (province != NULL, NULL);
-  g_return_val_if_fail (item != NULL, NULL);
-
-  ids = g_ptr_array_new ();
-  queue = find_queue (pairing, province, item);
-  for (GList *l = queue != NULL ? queue->clerks.head : NULL; l != NULL; l = l->next)
-    g_ptr_array_add (ids, ((Peer *) l->data)->id);
-  return ids;
-}
-
-static gint
-compare_clerks (gconstpointer a, gconstpointer b)
-{
-  const Peer *ca = *(Peer *const *) a, *cb = *(Peer *const *) b;
-
-  return clerk_goes_first (ca, cb) ? -1 : clerk_goes_first (cb, ca) ? 1 : 0;
-}
-
-GPtrArray *
-vw_pairing_list_waiting_for (VwPairing *pairing, const char *agent)
-{
-  g_autoptr(GPtrArray) clerks = NULL;
-  GPtrArray *ids;
-  Peer *peer;
-
-  g_return_val_if_fail (pairing != NULL, NULL);
-  g_return_val_if_fail (agent != NULL, NULL);
-
-  ids = g_ptr_array_new ();
-  peer = find_agent (pairing, agent);
-  if (peer == NULL)
-    return ids;
-  /* Each queue is already in serving order, and the agent takes the best
-   * head each time: so the merge is the sort of all its waiting clerks by
-   * the same rule. */
-  clerks = g_ptr_array_new ();
-  for (guint i = 0; i < pairing->queues->len; i++) {
-    WaitQueue *queue = g_ptr_array_index (pairing->queues, i);
-
-    if (!agent_serves (peer, queue->province, queue->item))
-      continue;
-    for (GList *l = queue->clerks.head; l != NULL; l = l->next)
-      g_ptr_array_add (clerks, l->data);
-  }
-  g_ptr_array_sort (clerks, compare_clerks);
-  for (guint i = 0; i < clerks->len; i++)
-    g_ptr_array_add (ids, ((Peer *) g_ptr_array_index (clerks, i))->id);
-  return ids;
 }
