@@ -375,7 +375,12 @@ test_day (void)
   g_assert_cmpint (w.calls[A].paired_t - w.calls[A].requested_t, >=, 1500);
   g_assert_cmpint (w.calls[B].paired_t - w.calls[B].requested_t, >,
       w.calls[A].paired_t - w.calls[A].requested_t + 1500);
-  g_assert_cmpint (w.calls[D].paired_t - w.calls[D].requested_t, >=, 1500);
+  /* 孙丽 was queued behind 陈静's call (position 1, above) and served when
+   * it ended.  How long that was depends on how fast her client started
+   * on a loaded machine, so the check is the order, not a length: the two
+   * events come from two clients, stamped as each read them. */
+  g_assert_cmpint (w.calls[D].paired_t, >=, w.calls[C].ended_t - 250);
+  g_assert_cmpint (w.calls[D].paired_t - w.calls[D].requested_t, >, 0);
   for (guint i = 0; i < N_CALLS; i++)
     g_assert_nonnull (w.calls[i].session);
   w.done = TRUE;
