@@ -1,6 +1,6 @@
 /* vw-message.c: reading and building messages (see vw-protocol.h).
- * Parsing and validation, and the tables they follow, are in
- * vw-protocol.c. */
+ * Parsing and validation are in vw-protocol.c, the tables they follow in
+ * vw-protocol-table.c. */
 #define G_LOG_DOMAIN "vw-protocol"
 
 #include "vw-protocol.h"
