@@ -2,7 +2,7 @@
  *
  * One small library shared by vw-server, vw-client and the tests.  Every
  * message is a JSON object with a "type" member; the fields of each type are
- * described in a table in vw-protocol.c and documented in PROTOCOL.md.
+ * described in a table in vw-protocol-table.c and documented in PROTOCOL.md.
  * Parsing validates a message completely (types, required members, enum
  * values) so callers can read the fields without further checks.
  */

@@ -2,7 +2,25 @@
 #include "store-test-util.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 #include "vw-store-accounts.h"
+
+void
+vw_store_fixture_init (VwStoreFixture *f, const char *prefix, gboolean open)
+{
+  f->dir = vw_store_test_make_dir (prefix);
+  f->path = g_build_filename (f->dir, "vw.db", NULL);
+  f->store = open ? vw_store_test_open (f->dir, NULL) : NULL;
+}
+
+void
+vw_store_fixture_clear (VwStoreFixture *f)
+{
+  g_clear_pointer (&f->store, vw_store_close);
+  vw_store_test_remove_dir (f->dir);
+  g_clear_pointer (&f->path, g_free);
+  g_clear_pointer (&f->dir, g_free);
+}
 
 char *
 vw_store_test_make_dir (const char *prefix)
@@ -76,4 +94,56 @@ vw_store_test_add_peer (VwStore *store, const char *session, const char *peer,
 
   g_assert_true (vw_store_session_add_participant (store, session, &p, &error));
   g_assert_no_error (error);
+}
+
+char *
+vw_store_test_begin (VwStore *store, const char *id, const char *province,
+    const char *item, gint64 started_at)
+{
+  g_autoptr (GError) error = NULL;
+  VwStoreSession s = { .id = (char *) id, .province = (char *) province,
+    .item = (char *) item, .started_at = started_at };
+  char *case_no = NULL;
+
+  g_assert_true (vw_store_session_begin (store, &s, &case_no, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (case_no);
+  return case_no;
+}
+
+VwStoreSnapshot
+vw_store_test_snapshot (const char *id, const char *session, gint64 created_at)
+{
+  static char sha[65];
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
+
+  memcpy (sha, sum, sizeof sha);
+  return (VwStoreSnapshot) {
+    .id = (char *) id, .session_id = (char *) session,
+    .path = "snapshots/2026/11/22/page.png", .sha256 = sha, .size = 2483017,
+    .mime = "image/png", .width = 3264, .height = 2448,
+    .requested_by = "p-agent", .sent_by = "p-clerk", .created_at = created_at,
+  };
+}
+
+void
+vw_store_test_add_snapshot (VwStore *store, const char *id, const char *session,
+    gint64 at)
+{
+  g_autoptr (GError) error = NULL;
+  VwStoreSnapshot snap = vw_store_test_snapshot (id, session, at);
+
+  g_assert_true (vw_store_add_snapshot (store, &snap, &error));
+  g_assert_no_error (error);
+}
+
+GPtrArray *
+vw_store_test_list_snapshots (VwStore *store, const char *session)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *list = vw_store_list_snapshots (store, session, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (list);
+  return list;
 }

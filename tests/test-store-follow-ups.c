@@ -32,10 +32,7 @@
 #define WUJIANG "吴江区政务服务中心"
 #define HEFEI "合肥市政务服务中心"
 
-typedef struct {
-  char *dir, *path;
-  VwStore *store;
-} Fixture;
+typedef VwStoreFixture Fixture;
 
 static const VwStoreScope everything = { VW_STORE_SCOPE_ALL };
 static const VwStoreScope huangpu = { VW_STORE_SCOPE_CENTER, .center = HUANGPU,
@@ -133,18 +130,14 @@ build (VwStore *store)
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = vw_store_test_make_dir ("vw-follow-ups");
-  f->store = vw_store_test_open (f->dir, &f->path);
+  vw_store_fixture_init (f, "vw-follow-ups", TRUE);
   build (f->store);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  vw_store_close (f->store);
-  vw_store_test_remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  vw_store_fixture_clear (f);
 }
 
 static char *

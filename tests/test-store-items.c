@@ -15,26 +15,18 @@
 
 #define T0 ((gint64) 1795317066900)   /* unix ms, 2026-11-22 */
 
-typedef struct {
-  char *dir;
-  char *path;
-  VwStore *store;
-} Fixture;
+typedef VwStoreFixture Fixture;
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = vw_store_test_make_dir ("vw-items");
-  f->store = vw_store_test_open (f->dir, &f->path);
+  vw_store_fixture_init (f, "vw-items", TRUE);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  vw_store_close (f->store);
-  vw_store_test_remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  vw_store_fixture_clear (f);
 }
 
 static char *setup_provinces[] = { "shanghai", "jiangsu", "zhejiang", "anhui", NULL };

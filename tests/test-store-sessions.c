@@ -16,30 +16,20 @@
 
 /* ---- fixture ---- */
 
-typedef struct {
-  char *dir;
-  char *path;        /* dir/vw.db */
-  VwStore *store;    /* opened for tests added with OPENED */
-} Fixture;
+typedef VwStoreFixture Fixture;
 
 #define OPENED GINT_TO_POINTER (1)
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = vw_store_test_make_dir ("vw-store");
-  f->path = g_build_filename (f->dir, "vw.db", NULL);
-  if (data == OPENED)
-    f->store = vw_store_test_open (f->dir, NULL);
+  vw_store_fixture_init (f, "vw-store", data == OPENED);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  vw_store_close (f->store);
-  vw_store_test_remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  vw_store_fixture_clear (f);
 }
 
 /* ---- helpers ---- */
@@ -47,22 +37,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 /* Unix milliseconds of a China Standard Time (UTC+8) wall-clock time. */
 #define T0 vw_store_test_cst (2026, 11, 22, 9, 30, 0)
 
-static char *
-begin (VwStore *store, const char *id, const char *province, const char *item,
-    gint64 started_at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreSession s = { .id = (char *) id, .province = (char *) province,
-    .item = (char *) item, .started_at = started_at };
-  char *case_no = NULL;
-
-  g_assert_true (vw_store_session_begin (store, &s, &case_no, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (case_no);
-  return case_no;
-}
-
-#define BEGIN(store, id, at) g_free (begin ((store), (id), "shanghai", "企业设立", (at)))
+#define BEGIN(store, id, at) g_free (vw_store_test_begin ((store), (id), "shanghai", "企业设立", (at)))
 
 static void
 add_participant (VwStore *store, const char *session, const char *peer,
@@ -141,7 +116,7 @@ test_session_life_cycle (Fixture *f, gconstpointer data)
     .name = "周静", .province = "shanghai", .center = "黄浦区政务服务中心",
     .joined_at = T0 + 700000 };
 
-  case_no = begin (f->store, "s-5f3a9c1e0b7d", "shanghai", "企业设立", T0);
+  case_no = vw_store_test_begin (f->store, "s-5f3a9c1e0b7d", "shanghai", "企业设立", T0);
   g_assert_cmpstr (case_no, ==, "VW-20261122-000001");
   add_agent_and_clerk (f->store, "s-5f3a9c1e0b7d", T0);
 
@@ -279,7 +254,7 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
   for (int i = 1; i <= 3; i++) {
     g_autofree char *id = g_strdup_printf ("s-%d", i);
     g_autofree char *expected = g_strdup_printf ("VW-20261122-%06d", i);
-    case_no = begin (f->store, id, "shanghai", "企业设立", T0 + i * 60000);
+    case_no = vw_store_test_begin (f->store, id, "shanghai", "企业设立", T0 + i * 60000);
     g_assert_cmpstr (case_no, ==, expected);
     g_hash_table_add (seen, case_no);
   }
@@ -300,19 +275,19 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_CONFLICT);
   g_clear_error (&error);
 
-  case_no = begin (f->store, "s-4", "anhui", "社保转移接续", T0 + 300000);
+  case_no = vw_store_test_begin (f->store, "s-4", "anhui", "社保转移接续", T0 + 300000);
   g_assert_cmpstr (case_no, ==, "VW-20261122-000004");
   g_free (case_no);
-  case_no = begin (f->store, "s-6", "anhui", "社保转移接续", T0 + 360000);
+  case_no = vw_store_test_begin (f->store, "s-6", "anhui", "社保转移接续", T0 + 360000);
   g_assert_cmpstr (case_no, ==, "VW-20261122-000006");
   g_free (case_no);
 
   /* The day is China Standard Time: 16:30 UTC is 00:30 the next day. */
-  case_no = begin (f->store, "s-late", "jiangsu", "异地医保",
+  case_no = vw_store_test_begin (f->store, "s-late", "jiangsu", "异地医保",
       vw_store_test_cst (2026, 11, 22, 23, 59, 59));
   g_assert_cmpstr (case_no, ==, "VW-20261122-000007");
   g_free (case_no);
-  case_no = begin (f->store, "s-next", "jiangsu", "异地医保",
+  case_no = vw_store_test_begin (f->store, "s-next", "jiangsu", "异地医保",
       vw_store_test_cst (2026, 11, 23, 0, 30, 0));
   g_assert_cmpstr (case_no, ==, "VW-20261123-000001");
   g_free (case_no);
@@ -321,7 +296,7 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
   g_assert_true (vw_store_exec_for_test (f->store,
           "DELETE FROM sessions WHERE id = 's-late'", &error));
   g_assert_no_error (error);
-  case_no = begin (f->store, "s-later", "jiangsu", "异地医保",
+  case_no = vw_store_test_begin (f->store, "s-later", "jiangsu", "异地医保",
       vw_store_test_cst (2026, 11, 22, 23, 59, 59));
   g_assert_cmpstr (case_no, ==, "VW-20261122-000008");
   g_free (case_no);
@@ -330,7 +305,7 @@ test_session_case_numbers (Fixture *f, gconstpointer data)
   for (int i = 2; i <= 150; i++) {
     g_autofree char *id = g_strdup_printf ("s-23-%d", i);
     g_autofree char *expected = g_strdup_printf ("VW-20261123-%06d", i);
-    case_no = begin (f->store, id, "shanghai", "食品经营许可证",
+    case_no = vw_store_test_begin (f->store, id, "shanghai", "食品经营许可证",
         vw_store_test_cst (2026, 11, 23, 9, 0, 0) + i * 1000);
     g_assert_cmpstr (case_no, ==, expected);
     g_assert_true (g_hash_table_add (seen, case_no));

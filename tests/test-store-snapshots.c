@@ -15,30 +15,20 @@
 
 /* ---- fixture ---- */
 
-typedef struct {
-  char *dir;
-  char *path;        /* dir/vw.db */
-  VwStore *store;    /* opened for tests added with OPENED */
-} Fixture;
+typedef VwStoreFixture Fixture;
 
 #define OPENED GINT_TO_POINTER (1)
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = vw_store_test_make_dir ("vw-store");
-  f->path = g_build_filename (f->dir, "vw.db", NULL);
-  if (data == OPENED)
-    f->store = vw_store_test_open (f->dir, NULL);
+  vw_store_fixture_init (f, "vw-store", data == OPENED);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  vw_store_close (f->store);
-  vw_store_test_remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  vw_store_fixture_clear (f);
 }
 
 /* ---- helpers ---- */
@@ -46,61 +36,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
 /* Unix milliseconds of a China Standard Time (UTC+8) wall-clock time. */
 #define T0 vw_store_test_cst (2026, 11, 22, 9, 30, 0)
 
-static char *
-begin (VwStore *store, const char *id, const char *province, const char *item,
-    gint64 started_at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreSession s = { .id = (char *) id, .province = (char *) province,
-    .item = (char *) item, .started_at = started_at };
-  char *case_no = NULL;
-
-  g_assert_true (vw_store_session_begin (store, &s, &case_no, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (case_no);
-  return case_no;
-}
-
-#define BEGIN(store, id, at) g_free (begin ((store), (id), "shanghai", "企业设立", (at)))
-
-/* A valid snapshot: a page of a business licence application under the
- * document camera (高拍仪), sent by the clerk at the agent's request.
- * Strings are static; tests change fields of the copy. */
-static VwStoreSnapshot
-snapshot_template (const char *id, const char *session, gint64 created_at)
-{
-  static char sha[65];
-
-  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
-  memcpy (sha, sum, sizeof sha);
-  return (VwStoreSnapshot) {
-    .id = (char *) id, .session_id = (char *) session,
-    .path = "snapshots/2026/11/22/page.png", .sha256 = sha, .size = 2483017,
-    .mime = "image/png", .width = 3264, .height = 2448,
-    .requested_by = "p-agent", .sent_by = "p-clerk", .created_at = created_at,
-  };
-}
-
-static void
-add_snapshot (VwStore *store, const char *id, const char *session, gint64 at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreSnapshot snap = snapshot_template (id, session, at);
-
-  g_assert_true (vw_store_add_snapshot (store, &snap, &error));
-  g_assert_no_error (error);
-}
-
-static GPtrArray *
-list_snapshots (VwStore *store, const char *session)
-{
-  g_autoptr (GError) error = NULL;
-  GPtrArray *list = vw_store_list_snapshots (store, session, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (list);
-  return list;
-}
+#define BEGIN(store, id, at) g_free (vw_store_test_begin ((store), (id), "shanghai", "企业设立", (at)))
 
 /* ---- snapshots ---- */
 
@@ -132,25 +68,25 @@ test_snapshot_add_get_list (Fixture *f, gconstpointer data)
   BEGIN (f->store, "s-b", T0);
   BEGIN (f->store, "s-c", T0);
   /* Listed by created_at, which is neither the order of adding nor of ids. */
-  add_snapshot (f->store, "snap-a-b", "s-a", T0 + 5000);
-  add_snapshot (f->store, "snap-a-x", "s-a", T0 + 1000);
-  add_snapshot (f->store, "snap-b1", "s-b", T0 + 2000);
+  vw_store_test_add_snapshot (f->store, "snap-a-b", "s-a", T0 + 5000);
+  vw_store_test_add_snapshot (f->store, "snap-a-x", "s-a", T0 + 1000);
+  vw_store_test_add_snapshot (f->store, "snap-b1", "s-b", T0 + 2000);
 
   got = vw_store_get_snapshot (f->store, "snap-a-x", &error);
   g_assert_no_error (error);
   g_assert_nonnull (got);
-  expected = snapshot_template ("snap-a-x", "s-a", T0 + 1000);
+  expected = vw_store_test_snapshot ("snap-a-x", "s-a", T0 + 1000);
   assert_snapshot_equal (got, &expected);
 
-  a = list_snapshots (f->store, "s-a");
+  a = vw_store_test_list_snapshots (f->store, "s-a");
   g_assert_cmpuint (a->len, ==, 2);
   g_assert_cmpstr (((VwStoreSnapshot *) a->pdata[0])->id, ==, "snap-a-x");
-  expected = snapshot_template ("snap-a-b", "s-a", T0 + 5000);
+  expected = vw_store_test_snapshot ("snap-a-b", "s-a", T0 + 5000);
   assert_snapshot_equal (a->pdata[1], &expected);
-  b = list_snapshots (f->store, "s-b");
+  b = vw_store_test_list_snapshots (f->store, "s-b");
   g_assert_cmpuint (b->len, ==, 1);
   g_assert_cmpstr (((VwStoreSnapshot *) b->pdata[0])->id, ==, "snap-b1");
-  c = list_snapshots (f->store, "s-c");
+  c = vw_store_test_list_snapshots (f->store, "s-c");
   g_assert_cmpuint (c->len, ==, 0);
 
   g_assert_null (vw_store_get_snapshot (f->store, "snap-z", &error));
@@ -162,7 +98,7 @@ test_snapshot_add_get_list (Fixture *f, gconstpointer data)
 
   /* An upload that completes after the call still counts. */
   g_assert_true (vw_store_session_end (f->store, "s-c", "hangup", T0 + 9000, &error));
-  add_snapshot (f->store, "snap-c1", "s-c", T0 + 9500);
+  vw_store_test_add_snapshot (f->store, "snap-c1", "s-c", T0 + 9500);
 }
 
 static void
@@ -195,11 +131,11 @@ test_snapshot_refusals (Fixture *f, gconstpointer data)
   VwStoreSnapshot dup;
 
   BEGIN (f->store, "s-1", T0);
-  add_snapshot (f->store, "snap-1", "s-1", T0 + 1000);
+  vw_store_test_add_snapshot (f->store, "snap-1", "s-1", T0 + 1000);
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autofree char *id = g_strdup_printf ("snap-bad-%u", i);
-    VwStoreSnapshot snap = snapshot_template (id, "s-1", T0 + 2000);
+    VwStoreSnapshot snap = vw_store_test_snapshot (id, "s-1", T0 + 2000);
 
     if (cases[i].sha256)
       snap.sha256 = (char *) cases[i].sha256;
@@ -220,11 +156,11 @@ test_snapshot_refusals (Fixture *f, gconstpointer data)
     g_clear_error (&error);
   }
 
-  dup = snapshot_template ("snap-1", "s-1", T0 + 3000);
+  dup = vw_store_test_snapshot ("snap-1", "s-1", T0 + 3000);
   g_assert_false (vw_store_add_snapshot (f->store, &dup, &error));
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_CONFLICT);
 
-  list = list_snapshots (f->store, "s-1");
+  list = vw_store_test_list_snapshots (f->store, "s-1");
   g_assert_cmpuint (list->len, ==, 1);
   g_assert_cmpint (((VwStoreSnapshot *) list->pdata[0])->created_at, ==, T0 + 1000);
 }
@@ -243,7 +179,7 @@ test_snapshot_immutable (Fixture *f, gconstpointer data)
   };
 
   BEGIN (f->store, "s-1", T0);
-  add_snapshot (f->store, "snap-1", "s-1", T0 + 1000);
+  vw_store_test_add_snapshot (f->store, "snap-1", "s-1", T0 + 1000);
   before = vw_store_get_snapshot (f->store, "snap-1", &error);
   g_assert_no_error (error);
 
@@ -284,8 +220,8 @@ test_annotations (Fixture *f, gconstpointer data)
 
   BEGIN (f->store, "s-a", T0);
   BEGIN (f->store, "s-b", T0);
-  add_snapshot (f->store, "snap-a", "s-a", T0 + 60000);
-  add_snapshot (f->store, "snap-b", "s-b", T0 + 60000);
+  vw_store_test_add_snapshot (f->store, "snap-a", "s-a", T0 + 60000);
+  vw_store_test_add_snapshot (f->store, "snap-b", "s-b", T0 + 60000);
 
   g_assert_true (vw_store_add_annotation (f->store, &missing_signature, &id1, &error));
   g_assert_no_error (error);

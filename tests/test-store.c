@@ -25,30 +25,20 @@
 
 /* ---- fixture ---- */
 
-typedef struct {
-  char *dir;
-  char *path;        /* dir/vw.db */
-  VwStore *store;    /* opened for tests added with OPENED */
-} Fixture;
+typedef VwStoreFixture Fixture;
 
 #define OPENED GINT_TO_POINTER (1)
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
-  f->dir = vw_store_test_make_dir ("vw-store");
-  f->path = g_build_filename (f->dir, "vw.db", NULL);
-  if (data == OPENED)
-    f->store = vw_store_test_open (f->dir, NULL);
+  vw_store_fixture_init (f, "vw-store", data == OPENED);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  vw_store_close (f->store);
-  vw_store_test_remove_dir (f->dir);
-  g_free (f->path);
-  g_free (f->dir);
+  vw_store_fixture_clear (f);
 }
 
 /* ---- helpers ---- */
@@ -130,22 +120,7 @@ dir_listing (const char *dir)
   return g_strjoinv (" ", (char **) names->pdata);
 }
 
-static char *
-begin (VwStore *store, const char *id, const char *province, const char *item,
-    gint64 started_at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreSession s = { .id = (char *) id, .province = (char *) province,
-    .item = (char *) item, .started_at = started_at };
-  char *case_no = NULL;
-
-  g_assert_true (vw_store_session_begin (store, &s, &case_no, &error));
-  g_assert_no_error (error);
-  g_assert_nonnull (case_no);
-  return case_no;
-}
-
-#define BEGIN(store, id, at) g_free (begin ((store), (id), "shanghai", "企业设立", (at)))
+#define BEGIN(store, id, at) g_free (vw_store_test_begin ((store), (id), "shanghai", "企业设立", (at)))
 
 static VwStoreSession *
 get_session (VwStore *store, const char *id)
@@ -156,45 +131,6 @@ get_session (VwStore *store, const char *id)
   g_assert_no_error (error);
   g_assert_nonnull (s);
   return s;
-}
-
-/* A valid snapshot: a page of a business licence application under the
- * document camera (高拍仪), sent by the clerk at the agent's request.
- * Strings are static; tests change fields of the copy. */
-static VwStoreSnapshot
-snapshot_template (const char *id, const char *session, gint64 created_at)
-{
-  static char sha[65];
-
-  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
-  memcpy (sha, sum, sizeof sha);
-  return (VwStoreSnapshot) {
-    .id = (char *) id, .session_id = (char *) session,
-    .path = "snapshots/2026/11/22/page.png", .sha256 = sha, .size = 2483017,
-    .mime = "image/png", .width = 3264, .height = 2448,
-    .requested_by = "p-agent", .sent_by = "p-clerk", .created_at = created_at,
-  };
-}
-
-static void
-add_snapshot (VwStore *store, const char *id, const char *session, gint64 at)
-{
-  g_autoptr (GError) error = NULL;
-  VwStoreSnapshot snap = snapshot_template (id, session, at);
-
-  g_assert_true (vw_store_add_snapshot (store, &snap, &error));
-  g_assert_no_error (error);
-}
-
-static GPtrArray *
-list_snapshots (VwStore *store, const char *session)
-{
-  g_autoptr (GError) error = NULL;
-  GPtrArray *list = vw_store_list_snapshots (store, session, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (list);
-  return list;
 }
 
 /* ---- opening ---- */
@@ -269,7 +205,7 @@ test_open_reopen (Fixture *f, gconstpointer data)
 
   g_assert_nonnull (f->store);
   BEGIN (f->store, "s-1", T0);
-  add_snapshot (f->store, "snap-1", "s-1", T0 + 60000);
+  vw_store_test_add_snapshot (f->store, "snap-1", "s-1", T0 + 60000);
   schema = db_text (f->path, "SELECT group_concat (sql, ';') FROM sqlite_schema");
   g_clear_pointer (&f->store, vw_store_close);
 
@@ -285,10 +221,10 @@ test_open_reopen (Fixture *f, gconstpointer data)
 
   s = get_session (f->store, "s-1");
   g_assert_cmpstr (s->case_no, ==, "VW-20261122-000001");
-  snaps = list_snapshots (f->store, "s-1");
+  snaps = vw_store_test_list_snapshots (f->store, "s-1");
   g_assert_cmpuint (snaps->len, ==, 1);
   /* The day's sequence survives the restart. */
-  case_no = begin (f->store, "s-2", "shanghai", "企业设立", T0 + 3600000);
+  case_no = vw_store_test_begin (f->store, "s-2", "shanghai", "企业设立", T0 + 3600000);
   g_assert_cmpstr (case_no, ==, "VW-20261122-000002");
 }
 
