@@ -465,6 +465,28 @@ answer_caps_query (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_HANDLED;
 }
 
+/* The same unreliable association, in webrtcbin 1.22's
+ * _update_transceiver_from_sdp_media: when a renegotiation makes an m-line
+ * inactive, it sends EOS into the receive pad it finds by that m-line's
+ * index, which on a bundle may be another, live stream's (a stream whose
+ * SSRC was not yet mapped to its mid when its pad was made is filed under
+ * the bundle's first m-line).  The pad then refuses every later packet
+ * with EOS, and that flow return, back in the connection's one receive
+ * path, stops its other streams too.  Seen at the hub when an agent left
+ * after a transfer: the EOS meant for the agent's audio line reached the
+ * clerk's camera, and nothing of the clerk's reached the new agent.  No
+ * stream of ours ends by EOS from webrtcbin (a stopped track just stops
+ * sending; a recording is finished by its own EOS), so none passes. */
+static GstPadProbeReturn
+drop_stray_eos (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  if (GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) != GST_EVENT_EOS)
+    return GST_PAD_PROBE_OK;
+  GST_DEBUG ("%s: dropping EOS from webrtcbin on %s", (const char *) user_data,
+      GST_PAD_NAME (pad));
+  return GST_PAD_PROBE_DROP;
+}
+
 /* Streaming thread: link the new pad at once so no buffer is pushed into an
  * unlinked pad (a not-linked flow error would stop the track), and hold the
  * data until the main context has linked the track's branches: the first
@@ -482,6 +504,13 @@ on_pad_added (GstElement *webrtcbin, GstPad *pad, VwPeer *self)
 
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, answer_caps_query,
       NULL, NULL);
+  /* webrtcbin sends that EOS to the ghost pad's internal pad, which would
+   * take EOS as its state and refuse every later packet: it is dropped
+   * there, before the pad sees it. */
+  g_autoptr (GstProxyPad) internal = gst_proxy_pad_get_internal (GST_PROXY_PAD (pad));
+  if (internal)
+    gst_pad_add_probe (GST_PAD (internal), GST_PAD_PROBE_TYPE_EVENT_DOWNSTREAM,
+        drop_stray_eos, g_strdup (self->name), g_free);
   GstElement *tee = gst_element_factory_make ("tee", NULL);
   g_object_set (tee, "allow-not-linked", TRUE, NULL);
   gst_bin_add (self->bin, tee);
