@@ -22,6 +22,18 @@ vw_store_fixture_clear (VwStoreFixture *f)
   g_clear_pointer (&f->dir, g_free);
 }
 
+void
+vw_store_fixture_setup (VwStoreFixture *f, gconstpointer data)
+{
+  vw_store_fixture_init (f, "vw-store", data == VW_STORE_OPENED);
+}
+
+void
+vw_store_fixture_teardown (VwStoreFixture *f, gconstpointer data)
+{
+  vw_store_fixture_clear (f);
+}
+
 char *
 vw_store_test_make_dir (const char *prefix)
 {

@@ -19,6 +19,11 @@ typedef struct {
 void     vw_store_fixture_init (VwStoreFixture *f, const char *prefix, gboolean open);
 /* Closes the store and removes the directory. */
 void     vw_store_fixture_clear (VwStoreFixture *f);
+/* As a GTest fixture ("vw-store-XXXXXX"): the store is opened for tests
+ * added with VW_STORE_OPENED as their data, left closed otherwise. */
+#define VW_STORE_OPENED GINT_TO_POINTER (1)
+void     vw_store_fixture_setup (VwStoreFixture *f, gconstpointer data);
+void     vw_store_fixture_teardown (VwStoreFixture *f, gconstpointer data);
 
 /* A fresh temporary directory "@prefix-XXXXXX" (transfer full). */
 char    *vw_store_test_make_dir (const char *prefix);

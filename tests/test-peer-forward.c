@@ -7,17 +7,15 @@
  * packets do when their sender stalled at the start (the hub's jitter
  * buffer maps every packet from the late first ones).  webrtcbin would hold
  * each one until the clock caught up; a forwarding peer must not. */
+#include "peer-test-util.h"
 #include "vw-media.h"
-#include "vw-peer.h"
 
 #include <locale.h>
 
 #define AHEAD (3 * GST_SECOND)
 
 typedef struct {
-  GstElement *pipeline;
-  VwPeer *hub;
-  VwPeer *desk;
+  VwPeerPair pair;
   gint received;          /* atomic: RTP buffers out of the desk's webrtcbin */
   gint64 connected_us;    /* monotonic time the desk saw "connected" */
 } Fixture;
@@ -56,43 +54,11 @@ count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 }
 
 static void
-on_hub_description (VwPeer *hub, const char *type, const char *sdp, Fixture *f)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_cmpstr (type, ==, "offer");
-  g_assert_true (vw_peer_set_remote_offer (f->desk, sdp, &error));
-  g_assert_no_error (error);
-}
-
-static void
-on_desk_description (VwPeer *desk, const char *type, const char *sdp, Fixture *f)
-{
-  g_autoptr (GError) error = NULL;
-  g_assert_cmpstr (type, ==, "answer");
-  g_assert_true (vw_peer_set_remote_answer (f->hub, sdp, &error));
-  g_assert_no_error (error);
-}
-
-static void
-on_hub_candidate (VwPeer *hub, guint mline, const char *candidate, Fixture *f)
-{
-  if (*candidate)
-    vw_peer_add_ice_candidate (f->desk, mline, candidate);
-}
-
-static void
-on_desk_candidate (VwPeer *desk, guint mline, const char *candidate, Fixture *f)
-{
-  if (*candidate)
-    vw_peer_add_ice_candidate (f->hub, mline, candidate);
-}
-
-static void
 on_desk_track (VwPeer *desk, GstElement *tee, guint mline, GstCaps *caps, Fixture *f)
 {
   GstElement *sink = gst_element_factory_make ("fakesink", NULL);
   g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-  gst_bin_add (GST_BIN (f->pipeline), sink);
+  gst_bin_add (GST_BIN (f->pair.pipeline), sink);
   gst_element_sync_state_with_parent (sink);
   g_autoptr (GstPad) pad = gst_element_get_static_pad (sink, "sink");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, count_buffer, f, NULL);
@@ -110,67 +76,45 @@ static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   gboolean forward_unsynced = GPOINTER_TO_INT (data);
-  f->pipeline = gst_pipeline_new (NULL);
-  f->hub = vw_peer_new (GST_BIN (f->pipeline), "hub", 20);
-  f->desk = vw_peer_new (GST_BIN (f->pipeline), "desk", 20);
-  vw_peer_restrict_ice (f->hub, "127.0.0.1");
-  vw_peer_restrict_ice (f->desk, "127.0.0.1");
+  vw_peer_pair_init (&f->pair);
   if (forward_unsynced)
-    vw_peer_forward_unsynced (f->hub);
-  g_signal_connect (f->hub, "local-description", G_CALLBACK (on_hub_description), f);
-  g_signal_connect (f->desk, "local-description", G_CALLBACK (on_desk_description), f);
-  g_signal_connect (f->hub, "ice-candidate", G_CALLBACK (on_hub_candidate), f);
-  g_signal_connect (f->desk, "ice-candidate", G_CALLBACK (on_desk_candidate), f);
-  g_signal_connect (f->desk, "track", G_CALLBACK (on_desk_track), f);
-  g_signal_connect (f->desk, "state-changed", G_CALLBACK (on_desk_state), f);
+    vw_peer_forward_unsynced (f->pair.hub);
+  g_signal_connect (f->pair.desk, "track", G_CALLBACK (on_desk_track), f);
+  g_signal_connect (f->pair.desk, "state-changed", G_CALLBACK (on_desk_state), f);
 
   g_autoptr (GError) error = NULL;
   GstElement *source = vw_send_bin_new (VW_TRACK_CAMERA, "test", 96, 0, FALSE, &error);
   g_assert_no_error (error);
-  gst_bin_add (GST_BIN (f->pipeline), source);
+  gst_bin_add (GST_BIN (f->pair.pipeline), source);
   g_autoptr (GstPad) src = gst_element_get_static_pad (source, "src");
   gst_pad_add_probe (src,
       GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST, shift_ahead, NULL, NULL);
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (VW_TRACK_CAMERA, 96);
-  g_autoptr (GstPad) sink = vw_peer_request_send_pad (f->hub, caps,
+  g_autoptr (GstPad) sink = vw_peer_request_send_pad (f->pair.hub, caps,
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY, 0);
   g_assert_nonnull (sink);
   g_assert_cmpint (gst_pad_link (src, sink), ==, GST_PAD_LINK_OK);
-  gst_element_set_state (f->pipeline, GST_STATE_PLAYING);
-  vw_peer_negotiate (f->hub);
+  gst_element_set_state (f->pair.pipeline, GST_STATE_PLAYING);
+  vw_peer_negotiate (f->pair.hub);
 }
 
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  gst_element_set_state (f->pipeline, GST_STATE_NULL);
-  vw_peer_close (f->hub);
-  vw_peer_close (f->desk);
-  g_clear_object (&f->hub);
-  g_clear_object (&f->desk);
-  gst_clear_object (&f->pipeline);
-}
-
-/* Iterates the default main context until @done or @timeout_ms. */
-static gboolean
-run_until (gboolean (*done) (Fixture *f), Fixture *f, guint timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
-  while (!done (f) && g_get_monotonic_time () < deadline)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-  return done (f);
+  vw_peer_pair_clear (&f->pair);
 }
 
 static gboolean
-is_connected (Fixture *f)
+is_connected (gpointer data)
 {
+  Fixture *f = data;
   return f->connected_us != 0;
 }
 
 static gboolean
-one_second_after_connected (Fixture *f)
+one_second_after_connected (gpointer data)
 {
+  Fixture *f = data;
   return g_get_monotonic_time () - f->connected_us >= G_USEC_PER_SEC;
 }
 
@@ -181,8 +125,8 @@ one_second_after_connected (Fixture *f)
 static void
 test_forwarded_ahead (Fixture *f, gconstpointer data)
 {
-  g_assert_true (run_until (is_connected, f, 10000));
-  run_until (one_second_after_connected, f, 5000);
+  g_assert_true (vw_test_iterate_until (is_connected, f, 10000));
+  vw_test_iterate_until (one_second_after_connected, f, 5000);
   gint received = g_atomic_int_get (&f->received);
   g_test_message ("packets in the first second: %d", received);
   g_assert_cmpint (received, >=, 30);

@@ -17,19 +17,9 @@
 
 typedef VwStoreFixture Fixture;
 
-#define OPENED GINT_TO_POINTER (1)
-
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  vw_store_fixture_init (f, "vw-store", data == OPENED);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  vw_store_fixture_clear (f);
-}
+#define OPENED VW_STORE_OPENED
+#define fixture_setup vw_store_fixture_setup
+#define fixture_teardown vw_store_fixture_teardown
 
 /* ---- helpers ---- */
 
