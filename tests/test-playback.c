@@ -4,8 +4,10 @@
  * webmmux, 1-s chunks) and indexed with their SHA-256 in a temporary store.
  * The remuxed file is discovered (GstDiscoverer) with the codec sent and the
  * summed duration of the chunks; it is reused while the chunks are
- * unchanged; an altered chunk, a missing one and an empty track are
- * refused, and no half-written file is ever left in the cache. */
+ * unchanged; a recording that restarts from 0 is placed after what came
+ * before; an altered chunk, a missing one, one that is no WebM and an
+ * empty track are refused, and no half-written file is ever left in the
+ * cache. */
 #include <gst/gst.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
@@ -78,11 +80,11 @@ sha256_of (const char *path, gint64 *size)
 
 /* Indexes every chunk in @rel_dir (relative to the data directory). */
 static void
-index_chunks (Fixture *f, const char *rel_dir)
+index_chunks (Fixture *f, const char *rel_dir, guint first_seq)
 {
   g_autoptr (GError) error = NULL;
 
-  for (guint seq = 0;; seq++) {
+  for (guint seq = first_seq;; seq++) {
     g_autofree char *rel = g_strdup_printf ("%s/chunk-%05u.webm", rel_dir, seq);
     g_autofree char *path = g_build_filename (f->dir, rel, NULL);
     if (!g_file_test (path, G_FILE_TEST_EXISTS))
@@ -124,6 +126,15 @@ add_session_and_track (Fixture *f, const char *kind, const char *codec)
   "audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay ! rtpopusdepay ! " \
   "s.audio_0 splitmuxsink name=s muxer=webmmux max-size-time=1000000000 location=%s"
 
+/* The same camera again from 0 (a recording restarted), as chunks from
+ * number %u on. */
+#define VIDEO_AGAIN_DESC "videotestsrc num-buffers=60 ! " \
+  "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 ! " \
+  "rtpvp8pay ! rtpvp8depay ! splitmuxsink send-keyframe-requests=true " \
+  "max-size-bytes=0 muxer=webmmux max-size-time=1000000000 start-index=%u location=%%s"
+
+#define CHUNK_DIR "sessions/s-play/tracks/p-clerk-camera"
+
 /* The fixture's data: a 3.5-s camera track (VIDEO) or a 3.4-s microphone
  * track (AUDIO). */
 #define VIDEO GINT_TO_POINTER (1)
@@ -134,7 +145,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   gboolean video = data == VIDEO;
-  const char *rel_dir = "sessions/s-play/tracks/p-clerk-camera";
+  const char *rel_dir = CHUNK_DIR;
 
   f->dir = g_dir_make_tmp ("vw-playback-XXXXXX", &error);
   g_assert_no_error (error);
@@ -147,7 +158,7 @@ fixture_setup (Fixture *f, gconstpointer data)
   g_autofree char *chunk_dir = g_build_filename (f->dir, rel_dir, NULL);
   g_assert_cmpint (g_mkdir_with_parents (chunk_dir, 0750), ==, 0);
   record (video ? VIDEO_DESC : AUDIO_DESC, chunk_dir);
-  index_chunks (f, rel_dir);
+  index_chunks (f, rel_dir, 0);
 }
 
 static void
@@ -313,6 +324,36 @@ first_pts (const char *path)
   return pts;
 }
 
+/* Reads every buffer of the WebM file @path and checks that time never
+ * goes back.  Returns how many there were. */
+static guint
+assert_monotonic (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *desc = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux ! "
+      "appsink name=out sync=false", path);
+  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
+  GstClockTime last = 0;
+  GstSample *sample;
+  guint n = 0;
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  while ((g_signal_emit_by_name (sink, "pull-sample", &sample), sample)) {
+    GstClockTime pts = GST_BUFFER_PTS (gst_sample_get_buffer (sample));
+    g_assert_true (GST_CLOCK_TIME_IS_VALID (pts));
+    if (pts < last)
+      g_error ("buffer %u at %" GST_TIME_FORMAT " goes back from %" GST_TIME_FORMAT,
+          n, GST_TIME_ARGS (pts), GST_TIME_ARGS (last));
+    last = pts;
+    n++;
+    gst_sample_unref (sample);
+  }
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  return n;
+}
+
 /* The chunks carry the recording's running time (here from 5 s, as a
  * track that starts mid-session); the remuxed file starts at 0. */
 static void
@@ -326,6 +367,65 @@ test_starts_at_zero (Fixture *f, gconstpointer data)
   Result r = prepare (f);
   g_assert_no_error (r.error);
   g_assert_cmpuint (first_pts (r.path), <, 50 * GST_MSECOND);
+  result_clear (&r);
+}
+
+/* A recording that starts again from 0 after its first chunks: the later
+ * chunks are placed after the earlier ones, time never goes back, and the
+ * file lasts as long as all the chunks together. */
+static void
+test_restarted (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) before = vw_store_list_chunks (f->store, f->track_id, NULL);
+  g_autofree char *desc = g_strdup_printf (VIDEO_AGAIN_DESC, before->len);
+  g_autofree char *dir = g_build_filename (f->dir, CHUNK_DIR, NULL);
+
+  record (desc, dir);
+  index_chunks (f, CHUNK_DIR, before->len);
+  g_autoptr (GPtrArray) after = vw_store_list_chunks (f->store, f->track_id, NULL);
+  g_assert_cmpuint (after->len, >, before->len);
+  VwStoreChunk *again = g_ptr_array_index (after, before->len);
+  g_autofree char *again_path = g_build_filename (f->dir, again->path, NULL);
+  g_assert_cmpuint (first_pts (again_path), <, 100 * GST_MSECOND);
+
+  Result r = prepare (f);
+  g_assert_no_error (r.error);
+  gint64 ms = discover_ms (r.path, f->codec);
+  g_test_message ("%u + %u chunks, %" G_GINT64_FORMAT " ms indexed, %" G_GINT64_FORMAT
+      " ms remuxed", before->len, after->len - before->len, f->total_ms, ms);
+  g_assert_cmpint (ABS (ms - f->total_ms), <=, 500);
+  g_assert_cmpuint (assert_monotonic (r.path), ==, 105 + 60);
+  result_clear (&r);
+}
+
+/* A chunk that is no WebM at all, though indexed with its own hash (say,
+ * a disk error when it was written): refused promptly as a remux error
+ * naming the file, and no file is left in the cache. */
+static void
+test_not_webm (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) chunks = vw_store_list_chunks (f->store, f->track_id, NULL);
+  g_autofree char *rel = g_strdup_printf (CHUNK_DIR "/chunk-%05u.webm", chunks->len);
+  g_autofree char *path = g_build_filename (f->dir, rel, NULL);
+  const char junk[] = "这不是录像 / not a recording\n";
+
+  g_assert_true (g_file_set_contents (path, junk, -1, NULL));
+  gint64 size = 0;
+  g_autofree char *sha = sha256_of (path, &size);
+  VwStoreChunk c = { .track_id = f->track_id, .seq = chunks->len, .path = rel,
+    .sha256 = sha, .size = size, .duration_ms = 1000,
+    .closed_at = g_get_real_time () / 1000 };
+  g_assert_true (vw_store_add_chunk (f->store, &c, &error));
+  g_assert_no_error (error);
+
+  gint64 started = g_get_monotonic_time ();
+  Result r = prepare (f);
+  g_assert_error (r.error, VW_PLAYBACK_ERROR, VW_PLAYBACK_ERROR_REMUX);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, rel));
+  g_assert_cmpint (g_get_monotonic_time () - started, <, 5 * G_USEC_PER_SEC);
+  assert_cache_clean (f, FALSE);
   result_clear (&r);
 }
 
@@ -430,6 +530,8 @@ main (int argc, char **argv)
   ADD ("video/starts-at-zero", test_starts_at_zero, VIDEO);
   ADD ("audio/remux", test_remux, AUDIO);
   ADD ("audio/starts-at-zero", test_starts_at_zero, AUDIO);
+  ADD ("video/restarted", test_restarted, VIDEO);
+  ADD ("audio/not-webm", test_not_webm, AUDIO);
   ADD ("video/tampered", test_tampered, VIDEO);
   ADD ("audio/tampered-first", test_tampered_first, AUDIO);
   ADD ("video/missing", test_missing, VIDEO);

@@ -1,16 +1,14 @@
 /* vw-playback.c: a recorded track's chunks checked and remuxed into one
  * WebM file, in a worker thread (see vw-playback.h). */
 #include "vw-playback.h"
+#include "vw-playback-remux.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gstdio.h>
-#include <gst/gst.h>
 
 #define CACHE_SUBDIR "cache/playback"
 #define HASH_BLOCK (256 * 1024)
-/* A 10 minute track remuxes in about a second; this only catches a hang. */
-#define REMUX_TIMEOUT (10 * 60 * GST_SECOND)
 
 G_DEFINE_QUARK (vw-playback-error-quark, vw_playback_error)
 
@@ -190,32 +188,6 @@ cache_is_fresh (Job *job)
 /* ---- remuxing ---- */
 
 static GStrv
-on_format_location (GstElement *src, gpointer user_data)
-{
-  return g_strdupv (user_data);
-}
-
-/* Links splitmuxsrc's stream to a webmmux pad of its kind. */
-static void
-on_pad_added (GstElement *src, GstPad *pad, gpointer user_data)
-{
-  GstElement *mux = user_data;
-  g_autoptr (GstCaps) caps = gst_pad_get_current_caps (pad);
-
-  if (!caps)
-    caps = gst_pad_query_caps (pad, NULL);
-  const char *name = gst_caps_is_empty (caps) ? ""
-      : gst_structure_get_name (gst_caps_get_structure (caps, 0));
-  gboolean audio = g_str_has_prefix (name, "audio/")
-      || g_str_has_prefix (GST_PAD_NAME (pad), "audio");
-  g_autoptr (GstPad) sink = gst_element_request_pad_simple (mux,
-      audio ? "audio_%u" : "video_%u");
-
-  if (!sink || gst_pad_link (pad, sink) != GST_PAD_LINK_OK)
-    g_warning ("playback: cannot remux a %s stream", name);
-}
-
-static GStrv
 chunk_paths (Job *job)
 {
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
@@ -227,66 +199,15 @@ chunk_paths (Job *job)
   return g_strv_builder_end (b);
 }
 
-static GstElement *
-make_pipeline (Job *job, const char *out_path, GStrv paths, GError **error)
-{
-  GstElement *pipeline = gst_pipeline_new ("vw-playback");
-  GstElement *src = gst_element_factory_make ("splitmuxsrc", NULL);
-  GstElement *mux = gst_element_factory_make ("webmmux", NULL);
-  GstElement *sink = gst_element_factory_make ("filesink", NULL);
-
-  if (!src || !mux || !sink) {
-    g_set_error (error, VW_PLAYBACK_ERROR, VW_PLAYBACK_ERROR_REMUX,
-        "splitmuxsrc, webmmux or filesink is missing (gst-plugins-good)");
-    gst_clear_object (&src);
-    gst_clear_object (&mux);
-    gst_clear_object (&sink);
-    gst_object_unref (pipeline);
-    return NULL;
-  }
-  g_object_set (mux, "streamable", FALSE, "offset-to-zero", TRUE, NULL);
-  g_object_set (sink, "location", out_path, NULL);
-  g_signal_connect (src, "format-location", G_CALLBACK (on_format_location), paths);
-  g_signal_connect (src, "pad-added", G_CALLBACK (on_pad_added), mux);
-  gst_bin_add_many (GST_BIN (pipeline), src, mux, sink, NULL);
-  gst_element_link (mux, sink);
-  return pipeline;
-}
-
-/* Runs @pipeline to its end. */
-static gboolean
-run_pipeline (Job *job, GstElement *pipeline, GError **error)
-{
-  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
-  g_autoptr (GstMessage) msg = NULL;
-
-  if (gst_element_set_state (pipeline, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE)
-    msg = gst_bus_timed_pop_filtered (bus, REMUX_TIMEOUT,
-        GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
-  if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_EOS)
-    return TRUE;
-
-  g_autoptr (GError) gst_error = NULL;
-  if (msg)
-    gst_message_parse_error (msg, &gst_error, NULL);
-  g_set_error (error, VW_PLAYBACK_ERROR, VW_PLAYBACK_ERROR_REMUX,
-      "cannot remux track %" G_GINT64_FORMAT ": %s", job->track_id,
-      gst_error ? gst_error->message : msg ? "?" : "no end in time");
-  return FALSE;
-}
-
 static gboolean
 remux (Job *job, const char *out_path, GError **error)
 {
   g_auto (GStrv) paths = chunk_paths (job);
-  GstElement *pipeline = make_pipeline (job, out_path, paths, error);
 
-  if (!pipeline)
-    return FALSE;
-  gboolean ok = run_pipeline (job, pipeline, error);
-  gst_element_set_state (pipeline, GST_STATE_NULL);
-  gst_object_unref (pipeline);
-  return ok;
+  if (vw_playback_remux ((const char *const *) paths, out_path, error))
+    return TRUE;
+  g_prefix_error (error, "cannot remux track %" G_GINT64_FORMAT ": ", job->track_id);
+  return FALSE;
 }
 
 /* A temporary file beside the cache file, to be renamed over it. */

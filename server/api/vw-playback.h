@@ -4,9 +4,10 @@
  * splitmuxsink with webmmux), each indexed in the store with its SHA-256.
  * To play a track, its chunks are first checked against their hashes (a
  * chunk that does not match is refused: VW_PLAYBACK_ERROR_TAMPERED), then
- * remuxed without re-encoding (splitmuxsrc over the exact list of indexed
- * chunks -> webmmux, not streamable, so that the file has its duration and
- * cues) into DATA_DIR/cache/playback/TRACK.webm, timestamps from 0.  The
+ * remuxed without re-encoding (the exact list of indexed chunks, read one
+ * after the other -> webmmux, not streamable, so that the file has its
+ * duration and cues; see vw-playback-remux.h) into
+ * DATA_DIR/cache/playback/TRACK.webm, timestamps from 0.  The
  * file is written under a temporary name and renamed into place, so a half
  * written file is never served.
  *
