@@ -303,19 +303,31 @@ test_remove_cache (Fixture *f, gconstpointer data)
   result_clear (&r);
 }
 
-/* The time stamp of the first buffer in the WebM file @path. */
-static GstClockTime
-first_pts (const char *path)
+/* filesrc ! matroskademux ! appsink for the WebM file @path, playing;
+ * *@sink gets the appsink (owned by the pipeline). */
+static GstElement *
+read_webm (const char *path, GstElement **sink)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *desc = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux ! "
       "appsink name=out sync=false", path);
-  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, &error);
+  GstElement *pipeline = gst_parse_launch (desc, &error);
+
   g_assert_no_error (error);
-  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
+  *sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
+  gst_object_unref (*sink);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  return pipeline;
+}
+
+/* The time stamp of the first buffer in the WebM file @path. */
+static GstClockTime
+first_pts (const char *path)
+{
+  GstElement *sink;
+  g_autoptr (GstElement) pipeline = read_webm (path, &sink);
   GstSample *sample = NULL;
 
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
   g_signal_emit_by_name (sink, "pull-preroll", &sample);
   g_assert_nonnull (sample);
   GstClockTime pts = GST_BUFFER_PTS (gst_sample_get_buffer (sample));
@@ -329,17 +341,12 @@ first_pts (const char *path)
 static guint
 assert_monotonic (const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *desc = g_strdup_printf ("filesrc location=\"%s\" ! matroskademux ! "
-      "appsink name=out sync=false", path);
-  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, &error);
-  g_assert_no_error (error);
-  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "out");
+  GstElement *sink;
+  g_autoptr (GstElement) pipeline = read_webm (path, &sink);
   GstClockTime last = 0;
   GstSample *sample;
   guint n = 0;
 
-  gst_element_set_state (pipeline, GST_STATE_PLAYING);
   while ((g_signal_emit_by_name (sink, "pull-sample", &sample), sample)) {
     GstClockTime pts = GST_BUFFER_PTS (gst_sample_get_buffer (sample));
     g_assert_true (GST_CLOCK_TIME_IS_VALID (pts));
