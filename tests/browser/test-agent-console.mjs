@@ -16,7 +16,7 @@
 
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,10 +121,15 @@ await step(['url'], async () => {
   const r = await http('GET', '/');
   assert(r.status === 200 && r.text.includes('/agent.html') && r.text.includes('帮办专员工作台'),
     'the landing page does not link to 帮办专员工作台 (/agent.html)');
+  // The console's own modules: every file of web/agent/.
+  const modules = readdirSync(new URL('../../web/agent/', import.meta.url)).map((f) => `/agent/${f}`);
+  assert(modules.length > 0, 'web/agent/ holds no module');
   for (const path of ['/agent.html', '/agent.js', '/agent.css', '/js/vw-signaling.js', '/js/vw-call.js',
-    '/js/vw-transfer.js', '/js/vw-markup.js', '/js/vw-catalogue.js']) {
+    '/js/vw-transfer.js', '/js/vw-markup.js', '/js/vw-catalogue.js', ...modules]) {
     const f = await http('GET', path);
     assert(f.status === 200, `${path} answered ${f.status}`);
+    if (path.endsWith('.js'))
+      assert(/javascript/.test(f.headers.get('content-type')), `${path}: ${f.headers.get('content-type')}`);
   }
   state.served = true;
 });

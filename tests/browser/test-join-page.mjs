@@ -181,8 +181,12 @@ await step([], async () => {
 await step(['url'], async () => {
   const index = await http('GET', '/');
   assert(index.status === 200 && index.text.includes('href="/join.html"'), 'the landing page does not link to /join.html');
+  // The page's own modules: every file of web/join/.
+  const modules = readdirSync(new URL('../../web/join/', import.meta.url)).map((f) => [`/join/${f}`, /javascript/]);
+  assert(modules.length > 0, 'web/join/ holds no module');
   for (const [path, type] of [['/join.html', /text\/html/], ['/join.js', /javascript/], ['/js/vw-signaling.js', /javascript/],
-    ['/js/vw-call.js', /javascript/], ['/js/vw-transfer.js', /javascript/], ['/js/vw-annotate.js', /javascript/], ['/call.css', /text\/css/]]) {
+    ['/js/vw-call.js', /javascript/], ['/js/vw-transfer.js', /javascript/], ['/js/vw-annotate.js', /javascript/], ['/call.css', /text\/css/],
+    ...modules]) {
     const r = await http('GET', path);
     assert(r.status === 200 && type.test(r.headers.get('content-type')), `${path}: ${r.status} ${r.headers.get('content-type')}`);
   }
