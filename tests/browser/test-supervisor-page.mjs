@@ -11,7 +11,7 @@
 // (default /usr/bin/chromium); VW_TEST_VERBOSE=1 echoes the server's log.
 
 import { createInterface } from 'node:readline';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -110,8 +110,13 @@ await step(['url'], async () => {
   assert(/default-src 'self'/.test(csp) && /media-src 'self' blob:/.test(csp) && !/unsafe|\*/.test(csp), `CSP: ${csp}`);
   assert(r.headers.get('x-content-type-options') === 'nosniff', 'no nosniff');
   assert(r.headers.get('cache-control') === 'no-cache', 'no Cache-Control: no-cache');
-  const js = await http('GET', '/supervisor.js');
-  assert(js.status === 200 && /javascript/.test(js.headers.get('content-type')), `supervisor.js: ${js.status} ${js.headers.get('content-type')}`);
+  // The page and its own modules: every file of web/supervisor/.
+  const modules = readdirSync(new URL('../../web/supervisor/', import.meta.url)).map((f) => `/supervisor/${f}`);
+  assert(modules.length > 0, 'web/supervisor/ holds no module');
+  for (const path of ['/supervisor.js', '/playback.js', ...modules]) {
+    const js = await http('GET', path);
+    assert(js.status === 200 && /javascript/.test(js.headers.get('content-type')), `${path}: ${js.status} ${js.headers.get('content-type')}`);
+  }
   const api = await http('GET', '/api/status');
   assert(api.status === 200 && api.json && 'connections' in api.json, `/api/status still answers: ${api.status}`);
   const escape = await http('GET', '/%2e%2e/meson.build');

@@ -5,7 +5,7 @@
 import { $, KIND_NAMES, app, el, formatClock, province, setMessage } from '/agent/common.js';
 
 // The fixed tile of the clerk's track of @kind.
-export function tile(kind) {
+function tile(kind) {
   return $(`#remote-${kind}`);
 }
 
