@@ -134,6 +134,35 @@ note_data (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   return GST_PAD_PROBE_REMOVE;
 }
 
+/* A recording that fails (the disk full, a muxer that gives up) must never
+ * touch the call: tee stops pushing to all its pads at the first error one
+ * of them returns and hands it upstream, which would stop what the
+ * participant sends to everyone.  So whatever the branch answers, the tee
+ * hears OK; the failure itself is on the bus (the hub logs it) and the
+ * chunks already finished stay indexed. */
+static GstFlowReturn
+contain (GstPad *pad, GstFlowReturn ret)
+{
+  if (ret != GST_FLOW_OK && !g_object_get_data (G_OBJECT (pad), "vw-failed")) {
+    g_object_set_data (G_OBJECT (pad), "vw-failed", GINT_TO_POINTER (1));
+    GST_WARNING_OBJECT (pad, "the recording stopped (%s); the call goes on",
+        gst_flow_get_name (ret));
+  }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn
+contained_chain (GstPad *pad, GstObject *parent, GstBuffer *buffer)
+{
+  return contain (pad, gst_proxy_pad_chain_default (pad, parent, buffer));
+}
+
+static GstFlowReturn
+contained_chain_list (GstPad *pad, GstObject *parent, GstBufferList *list)
+{
+  return contain (pad, gst_proxy_pad_chain_list_default (pad, parent, list));
+}
+
 static GstElement *
 make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
     guint chunk_seconds, GError **error)
@@ -203,7 +232,10 @@ make_branch (VwRecorder *r, VwTrackKind kind, const char *location,
     return NULL;
   }
   g_autoptr (GstPad) sink = gst_element_get_static_pad (queue, "sink");
-  gst_element_add_pad (branch, gst_ghost_pad_new ("sink", sink));
+  GstPad *ghost = gst_ghost_pad_new ("sink", sink);
+  gst_pad_set_chain_function (ghost, contained_chain);
+  gst_pad_set_chain_list_function (ghost, contained_chain_list);
+  gst_element_add_pad (branch, ghost);
   r->splitmux = split;
   return branch;
 }

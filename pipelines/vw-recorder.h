@@ -4,7 +4,9 @@
  * A branch on the track's tee: queue -> depayloader -> splitmuxsink
  * (webmmux).  A chunk is finished (indexed, with its duration) when the
  * next one starts, so a crash loses at most the chunk being written.
- * Every finished chunk is reported with its SHA-256.  A building block for
+ * Every finished chunk is reported with its SHA-256.  A recording that
+ * fails (the disk full) stops on its own, with an error on the bus; the
+ * tee never hears of it, so the call goes on.  A building block for
  * the hub's recording (issue 4): the owner forwards its bus messages to
  * vw_recorder_handle_message().
  */

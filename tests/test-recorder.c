@@ -1,11 +1,13 @@
 /* test-recorder: a track recorded without re-encoding into WebM chunks of
  * at most 10 s; every chunk plays (GstDiscoverer), carries the codec it was
  * sent with and has the SHA-256 reported for it; stopping finishes the open
- * chunk, which plays too. */
+ * chunk, which plays too; a disk that is full stops the recording, never
+ * what the tee carries to the call. */
 #include <gst/gst.h>
 #include <math.h>
 #include <gst/pbutils/pbutils.h>
 #include <glib/gstdio.h>
+#include <unistd.h>
 #include "vw-recorder.h"
 #include "vw-webm.h"
 
@@ -204,6 +206,76 @@ test_stop_without_data (void)
   clean (g_steal_pointer (&dir), &c);
 }
 
+static GstPadProbeReturn
+count_buffer (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  g_atomic_int_inc ((gint *) data);
+  return GST_PAD_PROBE_OK;
+}
+
+/* The disk full under a recording (its first chunk is a link to /dev/full,
+ * so every write fails with ENOSPC): the recording fails, on the bus, and
+ * the call's side of the tee keeps getting every frame. */
+static void
+test_disk_full (void)
+{
+  g_autoptr (GError) error = NULL;
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS)) {
+    g_test_skip ("no /dev/full here");
+    return;
+  }
+  g_autofree char *dir = g_dir_make_tmp ("vw-rec-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_autofree char *chunk = g_build_filename (dir, "p-1-camera-00000.webm", NULL);
+  g_assert_cmpint (symlink ("/dev/full", chunk), ==, 0);
+  g_autoptr (GstElement) pipeline = gst_parse_launch ("videotestsrc is-live=true ! "
+      "video/x-raw,width=320,height=240,framerate=30/1 ! vp8enc deadline=1 ! rtpvp8pay ! "
+      "tee name=t ! queue ! fakesink name=call", &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) tee = gst_bin_get_by_name (GST_BIN (pipeline), "t");
+  g_autoptr (GstElement) call = gst_bin_get_by_name (GST_BIN (pipeline), "call");
+  g_autoptr (GstPad) call_pad = gst_element_get_static_pad (call, "sink");
+  gint frames = 0;
+  /* rtpvp8pay pushes a frame's packets as one list. */
+  gst_pad_add_probe (call_pad, GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST,
+      count_buffer, &frames, NULL);
+  Chunks c = chunks_new ();
+  VwRecorder *r = vw_recorder_new (GST_BIN (pipeline), tee, VW_TRACK_CAMERA, dir,
+      "p-1-camera", VW_RECORDER_CHUNK_SECONDS, on_chunk, &c, &error);
+  g_assert_no_error (error);
+
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  gint at_error = -1;
+  gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until) {
+    g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus, 100 * GST_MSECOND);
+    if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
+      g_autoptr (GError) gst_error = NULL;
+      gst_message_parse_error (msg, &gst_error, NULL);
+      g_test_message ("error from %s: %s", GST_MESSAGE_SRC_NAME (msg), gst_error->message);
+      /* The recording's own failure, never the source's. */
+      g_assert_true (gst_error->domain == GST_RESOURCE_ERROR);
+      if (at_error < 0) {
+        at_error = g_atomic_int_get (&frames);
+        until = g_get_monotonic_time () + 1500 * G_TIME_SPAN_MILLISECOND;
+      }
+    }
+  }
+  gint after = g_atomic_int_get (&frames);
+  g_test_message ("%d frames before the recording failed, %d in the 1.5 s after",
+      at_error, after - at_error);
+  g_assert_cmpint (at_error, >=, 0);
+  g_assert_cmpint (after - at_error, >=, 30);   /* 45 at 30 fps */
+
+  vw_recorder_stop (r);
+  vw_recorder_free (r);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_cmpuint (c.paths->len, ==, 0);
+  g_unlink (chunk);
+  clean (g_steal_pointer (&dir), &c);
+}
+
 /* Files that are not a finished WebM have no duration, and reading them
  * stays inside the buffer whatever the bytes say. */
 static void
@@ -247,5 +319,6 @@ main (int argc, char **argv)
   g_test_add_func ("/recorder/webm-duration-bad", test_webm_duration_bad);
   g_test_add_func ("/recorder/stop", test_stop);
   g_test_add_func ("/recorder/stop-without-data", test_stop_without_data);
+  g_test_add_func ("/recorder/disk-full", test_disk_full);
   return g_test_run ();
 }
