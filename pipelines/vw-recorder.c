@@ -22,6 +22,7 @@ struct _VwRecorder {
   GstClockTime opened_at;    /* running time the open chunk starts at */
   gboolean stopping, finished;
   gint got_data;             /* atomic: splitmuxsink has seen a buffer */
+  GError *error;             /* (nullable) owned: why it stopped by itself */
   struct KeyframeNotifier *notifier;   /* (nullable) owned ref */
 };
 
@@ -313,6 +314,13 @@ gboolean
 vw_recorder_handle_message (VwRecorder *r, GstMessage *message)
 {
   const GstStructure *s = gst_message_get_structure (message);
+  /* An element of the branch failed (the first error says why). */
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_ERROR
+      && gst_object_has_as_ancestor (GST_MESSAGE_SRC (message), GST_OBJECT (r->branch))) {
+    if (!r->error)
+      gst_message_parse_error (message, &r->error, NULL);
+    return TRUE;
+  }
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ELEMENT || !s)
     return FALSE;
   if (GST_MESSAGE_SRC (message) == GST_OBJECT (r->splitmux)
@@ -365,6 +373,12 @@ vw_recorder_is_finished (VwRecorder *r)
   return r->finished;
 }
 
+const GError *
+vw_recorder_get_error (VwRecorder *r)
+{
+  return r->error;
+}
+
 void
 vw_recorder_free (VwRecorder *r)
 {
@@ -385,5 +399,6 @@ vw_recorder_free (VwRecorder *r)
   gst_clear_object (&r->tee_pad);
   gst_clear_object (&r->tee);
   gst_clear_object (&r->bin);
+  g_clear_error (&r->error);
   g_free (r);
 }

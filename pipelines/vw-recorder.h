@@ -52,7 +52,11 @@ void        vw_recorder_set_keyframe_func (VwRecorder *recorder,
  * the others, then vw_recorder_is_finished() turns TRUE. */
 void        vw_recorder_stop (VwRecorder *recorder);
 gboolean    vw_recorder_is_finished (VwRecorder *recorder);
-/* TRUE if @message was the recorder's (a finished chunk). */
+/* (nullable) Why the recording stopped by itself (an error of one of its
+ * elements, e.g. the disk full): from then on it records nothing. */
+const GError *vw_recorder_get_error (VwRecorder *recorder);
+/* TRUE if @message was the recorder's (a finished chunk, or an error of
+ * one of its elements). */
 gboolean    vw_recorder_handle_message (VwRecorder *recorder, GstMessage *message);
 /* Removes the branch; stop it first, or the open chunk is lost. */
 void        vw_recorder_free (VwRecorder *recorder);

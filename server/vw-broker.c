@@ -584,6 +584,17 @@ hub_recording_stopped (const char *recording, gint64 at_ms, gboolean complete,
   vw_recordings_stopped (b->recordings, recording, at_ms, complete);
 }
 
+static void
+hub_recording_failed (const char *session, const char *peer, const char *recording,
+    VwTrackKind kind, const char *reason, gint64 at_ms, gpointer user_data)
+{
+  VwBroker *b = user_data;
+  JsonObject *detail = json_object_new ();
+  json_object_set_string_member (detail, "kind", vw_track_kind_to_string (kind));
+  json_object_set_string_member (detail, "reason", reason);
+  broker_store_event (b, session, "recording-failed", peer, detail);
+}
+
 /* ---- life cycle ---- */
 
 VwBroker *
@@ -605,6 +616,7 @@ vw_broker_new (const VwBrokerConfig *config)
     .recording_started = hub_recording_started,
     .chunk_recorded = hub_chunk_recorded,
     .recording_stopped = hub_recording_stopped,
+    .recording_failed = hub_recording_failed,
   };
   if (config->record)
     b->recordings = vw_recordings_new (config->store, config->data_dir);

@@ -77,6 +77,7 @@ record (const char *desc, VwTrackKind kind, guint chunk_seconds, guint stop_afte
     g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus, 30 * GST_SECOND);
     g_assert_nonnull (msg);
     if (vw_recorder_handle_message (r, msg)) {
+      g_assert_no_error ((GError *) vw_recorder_get_error (r));
       if (stop_after && c->paths->len == stop_after)
         vw_recorder_stop (r);
       done = vw_recorder_is_finished (r);
@@ -250,6 +251,9 @@ test_disk_full (void)
   gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (g_get_monotonic_time () < until) {
     g_autoptr (GstMessage) msg = gst_bus_timed_pop (bus, 100 * GST_MSECOND);
+    /* The recorder takes its own errors, and says why it stopped. */
+    if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR)
+      g_assert_true (vw_recorder_handle_message (r, msg));
     if (msg && GST_MESSAGE_TYPE (msg) == GST_MESSAGE_ERROR) {
       g_autoptr (GError) gst_error = NULL;
       gst_message_parse_error (msg, &gst_error, NULL);
@@ -267,6 +271,9 @@ test_disk_full (void)
       at_error, after - at_error);
   g_assert_cmpint (at_error, >=, 0);
   g_assert_cmpint (after - at_error, >=, 30);   /* 45 at 30 fps */
+  const GError *why = vw_recorder_get_error (r);
+  g_assert_nonnull (why);
+  g_assert_true (why->domain == GST_RESOURCE_ERROR);
 
   vw_recorder_stop (r);
   vw_recorder_free (r);

@@ -7,7 +7,9 @@
  * share brings a new stream) finishes its open chunk asynchronously: it
  * moves out of its participant and waits in hub->recordings for
  * splitmuxsink's EOS, so a participant can leave at once.  If the EOS does
- * not come within FINISH_TIMEOUT_MS, the recording is cut and says so. */
+ * not come within FINISH_TIMEOUT_MS, the recording is cut and says so.
+ * A recording that fails by itself (the disk full) is cut at once and the
+ * failure reported; the call never notices (see vw-recorder.h). */
 #include "vw-hub-private.h"
 #include "vw-recorder.h"
 
@@ -19,6 +21,7 @@
 struct _HubRecording {
   VwHub *hub;
   char *id;                /* "r1", "r2"... unique in the hub */
+  char *session;           /* the session it belongs to */
   char *peer;              /* whose track it is */
   VwTrackKind kind;
   guint keyframe_timer;    /* video: asks the sender for keyframes */
@@ -43,6 +46,7 @@ vw_hub_recording_free (HubRecording *r)
   vw_recorder_free (r->recorder);
   gst_clear_object (&r->tee);
   g_free (r->id);
+  g_free (r->session);
   g_free (r->peer);
   g_free (r->dir);
   g_free (r);
@@ -80,6 +84,27 @@ recording_done (HubRecording *r, gboolean complete)
   GST_INFO ("recording %s %s", r->id, complete ? "complete" : "cut off");
   hub->cb.recording_stopped (r->id, now_ms (), complete, hub->user_data);
   g_ptr_array_remove_fast (hub->recordings, r);   /* frees it */
+}
+
+/* The recording broke by itself (the disk full...): the call goes on
+ * without it; its finished chunks stay, the open one is lost.  Said in the
+ * server's log and in the session's timeline. */
+static void
+recording_failed (HubRecording *r)
+{
+  VwHub *hub = r->hub;
+  const GError *error = vw_recorder_get_error (r->recorder);
+  Participant *p = g_hash_table_lookup (hub->participants, r->peer);
+
+  if (p && p->recordings[r->kind] == r)
+    p->recordings[r->kind] = NULL;
+  g_warning ("session %s: the recording %s of %s's %s failed: %s; the call goes on "
+      "without it", r->session, r->id, r->peer, vw_track_kind_to_string (r->kind),
+      error->message);
+  if (hub->cb.recording_failed)
+    hub->cb.recording_failed (r->session, r->peer, r->id, r->kind, error->message,
+        now_ms (), hub->user_data);
+  recording_done (r, FALSE);
 }
 
 static gboolean
@@ -153,6 +178,7 @@ recording_start (Participant *p, VwTrackKind kind, GstElement *tee)
     return NULL;
   }
   r->tee = gst_object_ref (tee);
+  r->session = g_strdup (p->session->id);
   r->peer = g_strdup (p->id);
   r->kind = kind;
   if (kind != VW_TRACK_AUDIO) {
@@ -208,7 +234,9 @@ vw_hub_recording_handle_message (VwHub *hub, GstMessage *message)
     HubRecording *r = g_ptr_array_index (hub->recordings, i);
     if (!vw_recorder_handle_message (r->recorder, message))
       continue;
-    if (r->stopping && vw_recorder_is_finished (r->recorder))
+    if (vw_recorder_get_error (r->recorder))
+      recording_failed (r);
+    else if (r->stopping && vw_recorder_is_finished (r->recorder))
       recording_done (r, TRUE);
     return TRUE;
   }

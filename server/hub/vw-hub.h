@@ -46,6 +46,11 @@ typedef struct {
    * (@complete FALSE: its open chunk is lost). */
   void (*recording_stopped) (const char *recording, gint64 at_ms,
                              gboolean complete, gpointer user_data);
+  /* (nullable) @recording failed by itself (@reason, e.g. the disk full)
+   * and is cut off; recording_stopped follows.  The call goes on. */
+  void (*recording_failed) (const char *session, const char *peer,
+                            const char *recording, VwTrackKind kind,
+                            const char *reason, gint64 at_ms, gpointer user_data);
 } VwHubCallbacks;
 
 typedef struct {

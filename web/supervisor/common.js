@@ -28,6 +28,7 @@ export const EVENT_TYPES = {
   annotate: '标注', rating: '好差评', review: '评审', ended: '会话结束', hangup: '挂断',
   interrupted: '会话中断', recording: '录像',
   'recording-started': '开始录制', 'recording-stopped': '录制结束', 'recording-ended': '录制结束',
+  'recording-failed': '录制失败（通话未受影响）',
   'monitor-started': '监督员开始旁听', 'monitor-stopped': '监督员结束旁听',
   'follow-up-opened': '建立整改', 'follow-up-closed': '整改办结',
   leg: '帮办专员接入', transferred: '转办', invited: '邀请三方通话',
