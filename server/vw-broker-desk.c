@@ -225,7 +225,10 @@ broker_send_queued (VwBroker *b, const char *clerk, const char *province,
     return;
   g_autoptr (VwMessage) msg = vw_message_new_queued (province, position);
   guint samples = 0;
-  gint64 wait_s = estimate_wait_s (b, province, item, position, &samples);
+  /* The clerk is told its place in its item's queue, but waits for
+   * everyone the same agents take first, from their other queues too. */
+  guint turn = vw_pairing_get_turn (b->pairing, clerk);
+  gint64 wait_s = estimate_wait_s (b, province, item, MAX (turn, position), &samples);
   vw_message_set_string (msg, "item", item);
   vw_message_set_int (msg, "wait_samples", samples);
   /* No history, or nobody on duty: no number rather than a made-up one. */
@@ -246,9 +249,11 @@ broker_refresh_waits (VwBroker *b)
     if (c->role != VW_ROLE_CLERK || !c->handled_in || !c->item)
       continue;
     guint position = vw_pairing_get_position (b->pairing, c->peer_id);
+    guint turn = vw_pairing_get_turn (b->pairing, c->peer_id);
     guint samples = 0;
     if (position == 0 || position != c->position_sent
-        || estimate_wait_s (b, c->handled_in, c->item, position, &samples) == c->wait_sent)
+        || estimate_wait_s (b, c->handled_in, c->item, MAX (turn, position), &samples)
+            == c->wait_sent)
       continue;
     broker_send_queued (b, c->peer_id, c->handled_in, c->item, position);
   }

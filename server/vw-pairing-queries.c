@@ -108,6 +108,56 @@ vw_pairing_get_position (VwPairing *pairing, const char *clerk)
   return g_queue_index (&pairing_find_queue (pairing, p->province, p->item)->clerks, p) + 1;
 }
 
+/* Whether some on-duty agent who could serve (@province, @item) also
+ * serves @other's queue. */
+static gboolean
+shares_an_agent (VwPairing *pairing, const char *province, const char *item,
+                 const WaitQueue *other)
+{
+  for (guint i = 0; i < pairing->agents->len; i++) {
+    Peer *agent = g_ptr_array_index (pairing->agents, i);
+
+    if (agent->agent_state != VW_AGENT_AWAY
+        && pairing_agent_serves (agent, province, item)
+        && pairing_agent_serves (agent, other->province, other->item))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+guint
+vw_pairing_get_turn (VwPairing *pairing, const char *clerk)
+{
+  Peer *p;
+  guint turn = 0;
+
+  g_return_val_if_fail (pairing != NULL, 0);
+  g_return_val_if_fail (clerk != NULL, 0);
+
+  p = pairing_find_peer (pairing, clerk);
+  if (p == NULL || p->role != VW_ROLE_CLERK || p->clerk_state != VW_CLERK_QUEUED)
+    return 0;
+  for (guint i = 0; i < pairing->queues->len; i++) {
+    WaitQueue *queue = g_ptr_array_index (pairing->queues, i);
+    gboolean own = g_strcmp0 (queue->province, p->province) == 0
+        && g_strcmp0 (queue->item, p->item) == 0;
+
+    if (!own && !shares_an_agent (pairing, p->province, p->item, queue))
+      continue;
+    /* Each queue is in serving order: count its clerks who go first. */
+    for (GList *l = queue->clerks.head; l != NULL; l = l->next) {
+      Peer *other = l->data;
+
+      if (other != p && !pairing_clerk_goes_first (other, p))
+        break;
+      turn++;
+      if (other == p)
+        break;
+    }
+  }
+  return turn;
+}
+
 guint
 vw_pairing_get_queue_length (VwPairing *pairing, const char *province,
                              const char *item)

@@ -191,6 +191,13 @@ gboolean     vw_pairing_agent_handles (VwPairing *pairing, const char *agent,
 const char  *vw_pairing_get_partner (VwPairing *pairing, const char *peer);
 /* 0 when not queued. */
 guint        vw_pairing_get_position (VwPairing *pairing, const char *clerk);
+/* How many clerks (@clerk included) will be taken before or as @clerk by
+ * the agents who could serve it: its own queue's up to it, and, from the
+ * other queues (of its province) that one of those agents, on duty, also
+ * serves, those who go first (priority, then waited longer).  Its
+ * position when nobody else competes; 0 when not queued.  What the wait
+ * estimate counts (vw-wait.h). */
+guint        vw_pairing_get_turn (VwPairing *pairing, const char *clerk);
 guint        vw_pairing_get_queue_length (VwPairing *pairing, const char *province,
                                           const char *item);
 /* Agents of @province who handle @item and are on duty (not away). */

@@ -15,9 +15,11 @@
  * ceil (p / a)-th round, and a round lasts at most one handling time.  It
  * is an upper estimate: the running sessions are partly over already
  * (vw_wait_estimate_ahead() below takes that into account, and is what
- * the server tells clerks), and some agents may handle other items too (they are counted as fully
- * available to this queue, which makes it lower, but their other queues
- * compete for them).  It is rough on purpose: an honest order of
+ * the server tells clerks).  Agents who handle other items too take
+ * clerks from those queues as well, whoever waited longest first, so the
+ * server counts as p the clerk's turn among everyone those agents would
+ * take before it (vw_pairing_get_turn()), not only its place in its own
+ * queue.  It is rough on purpose: an honest order of
  * magnitude, from what really happened recently, rather than a promise.
  *
  * With no history for the queue or no agent on duty there is nothing

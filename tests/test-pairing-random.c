@@ -14,7 +14,9 @@
  *    followed by that agent's "busy"; wrap-up with its deadline; wrap-up
  *    ends at the tick that passes it, earliest first);
  *  - refusals come exactly when the state before the call says so;
- *  - the counts and lists agree with the model.
+ *  - the counts and lists agree with the model, and a queued clerk's turn
+ *    is at least its position and its place in the order of every agent
+ *    on duty who could serve it.
  */
 #include "pairing-helpers.h"
 
@@ -341,6 +343,30 @@ check_agent (Model *m, int a, guint *counts)
   assert_events (list_waiting_for (m->p, m->ids[a]), "");
 }
 
+/* The turn counts at least the clerks each agent on duty who could serve
+ * @c takes before it, and at least its own queue's. */
+static void
+check_turn (Model *m, int c, guint position)
+{
+  guint turn = vw_pairing_get_turn (m->p, m->ids[c]);
+
+  g_assert_cmpint (turn > 0, ==, position > 0);
+  g_assert_cmpuint (turn, >=, position);
+  if (position == 0)
+    return;
+  for (int a = 0; a < N_AGENTS; a++) {
+    if (!m->registered[a] || vw_pairing_get_agent_state (m->p, m->ids[a]) == VW_AGENT_AWAY
+        || !serves (a, m->asked_province[c], m->asked_item[c]))
+      continue;
+    g_autoptr(GPtrArray) order = vw_pairing_list_waiting_for (m->p, m->ids[a]);
+    guint k = 0;
+    while (k < order->len && !g_str_equal (g_ptr_array_index (order, k), m->ids[c]))
+      k++;
+    g_assert_cmpuint (k, <, order->len);
+    g_assert_cmpuint (turn, >=, k + 1);
+  }
+}
+
 static void
 check_clerk (Model *m, int c, int *clerks_of)
 {
@@ -350,6 +376,7 @@ check_clerk (Model *m, int c, int *clerks_of)
 
   g_assert_cmpuint (position, ==, m->told[c]);
   g_assert_cmpint (state == VW_CLERK_QUEUED, ==, position > 0);
+  check_turn (m, c, position);
   g_assert_cmpint (state == VW_CLERK_PAIRED, ==, partner >= 0);
   g_assert_cmpint (m->asked_province[c] != NULL, ==, position > 0 || partner >= 0);
   if (partner < 0)

@@ -366,6 +366,78 @@ test_freed_agent_takes_best_across_queues (void)
   assert_queued (p, "b-yb", 1);
 }
 
+/* A clerk's turn counts everyone the agents who could serve it take
+ * first: with one agent for two items it is the place in that agent's
+ * order; a queue whose agents serve nothing else is on its own. */
+static void
+test_turn_counts_competing_queues (void)
+{
+  g_autoptr(VwPairing) p = vw_pairing_new ();
+  const char *order[] = { "d-sl-booked", "a-sp", "c-sl", "f-sp" };
+
+  add_agent (p, "huangpu-1", "shanghai", ITEMS (SL, SP), 0);
+  add_agent (p, "huangpu-2", "shanghai", ITEMS (YB), 0);
+  for (const char *const *c = ITEMS ("x-sl", "x-yb", "a-sp", "b-yb", "c-sl", "d-sl-booked", "f-sp"); *c; c++)
+    add_clerk (p, *c);
+  /* Both agents busy, so the others wait. */
+  g_free (set_available (p, "huangpu-1", TRUE, 10));
+  g_free (set_available (p, "huangpu-2", TRUE, 20));
+  g_free (request (p, "x-sl", "shanghai", SL, 30));
+  g_free (request (p, "x-yb", "shanghai", YB, 40));
+  g_free (request (p, "a-sp", "shanghai", SP, 100));
+  g_free (request (p, "b-yb", "shanghai", YB, 110));
+  g_free (request (p, "c-sl", "shanghai", SL, 120));
+  g_free (request_priority (p, "d-sl-booked", "shanghai", SL, 130));
+  g_free (request (p, "f-sp", "shanghai", SP, 150));
+
+  assert_events (list_waiting_for (p, "huangpu-1"), "d-sl-booked a-sp c-sl f-sp");
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    g_assert_cmpuint (vw_pairing_get_turn (p, order[i]), ==, i + 1);
+  /* Their places in their own queues are smaller. */
+  assert_queued (p, "a-sp", 1);
+  assert_queued (p, "c-sl", 2);
+  assert_queued (p, "f-sp", 2);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "b-yb"), ==, 1);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "x-sl"), ==, 0);   /* paired */
+  g_assert_cmpuint (vw_pairing_get_turn (p, "nobody"), ==, 0);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "huangpu-1"), ==, 0);
+
+  /* As huangpu-1 takes them, the turns move up. */
+  g_free (end_pair (p, "huangpu-1", 200));   /* takes d-sl-booked */
+  g_free (end_pair (p, "huangpu-1", 300));   /* ... and then a-sp */
+  assert_queued (p, "c-sl", 1);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "c-sl"), ==, 1);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "f-sp"), ==, 2);
+  g_free (end_pair (p, "huangpu-1", 400));   /* c-sl */
+  g_assert_cmpuint (vw_pairing_get_turn (p, "f-sp"), ==, 1);
+}
+
+/* Busy or wrapping up, an agent joins the queues of its items together;
+ * away, it is nobody's. */
+static void
+test_turn_ignores_agents_away (void)
+{
+  g_autoptr(VwPairing) p = vw_pairing_new ();
+
+  vw_pairing_set_wrap_up (p, 60 * G_USEC_PER_SEC);
+  add_agent (p, "huangpu-1", "shanghai", ITEMS (SL, SP), 0);
+  for (const char *const *c = ITEMS ("x-sl", "a-sl", "b-sp"); *c; c++)
+    add_clerk (p, *c);
+  g_free (set_available (p, "huangpu-1", TRUE, 10));
+  g_free (request (p, "x-sl", "shanghai", SL, 20));
+  assert_paired (p, "x-sl", "huangpu-1");
+  g_free (request (p, "a-sl", "shanghai", SL, 100));
+  g_free (request (p, "b-sp", "shanghai", SP, 110));
+  g_assert_cmpuint (vw_pairing_get_turn (p, "b-sp"), ==, 2);   /* busy */
+  g_free (end_pair (p, "huangpu-1", 200));
+  assert_agent (p, "huangpu-1", VW_AGENT_WRAP_UP);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "b-sp"), ==, 2);   /* wrapping up */
+  g_free (set_available (p, "huangpu-1", FALSE, 300));
+  assert_agent (p, "huangpu-1", VW_AGENT_AWAY);
+  g_assert_cmpuint (vw_pairing_get_turn (p, "b-sp"), ==, 1);   /* away */
+  g_assert_cmpuint (vw_pairing_get_turn (p, "a-sl"), ==, 1);
+}
+
 /* Ending pairs. */
 
 static void
@@ -748,6 +820,8 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/pairing/request/pairs-at-once", test_request_pairs_at_once);
+  g_test_add_func ("/pairing/queue/turn-counts-competing-queues", test_turn_counts_competing_queues);
+  g_test_add_func ("/pairing/queue/turn-ignores-agents-away", test_turn_ignores_agents_away);
   g_test_add_func ("/pairing/request/queues-per-item", test_request_queues_per_item);
   g_test_add_func ("/pairing/request/wrong-state", test_request_wrong_state);
   g_test_add_func ("/pairing/request/unknown-province", test_unknown_province);
