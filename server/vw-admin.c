@@ -282,9 +282,12 @@ cmd_set_password (VwStore *store, const Options *o)
   g_autofree char *hash = new_password_hash (o);
   if (!hash)
     return EXIT_FAILED;
-  if (!vw_store_set_account_password_hash (store, o->username, hash, &error))
+  /* A new password signs the account out everywhere: a token given with
+   * the old one (perhaps to whoever learnt it) is void. */
+  if (!vw_store_set_account_password_hash (store, o->username, hash, &error)
+      || !vw_store_sign_out_account (store, o->username, g_get_real_time () / 1000, &error))
     return store_failed (error);
-  g_print ("password of %s changed\n", o->username);
+  g_print ("password of %s changed; its sign-ins so far are void\n", o->username);
   return 0;
 }
 

@@ -34,6 +34,11 @@ vw_hello_check_token (VwStore *store, const guint8 key[VW_TOKEN_KEY_SIZE],
     refuse (error, VW_PROTOCOL_ERROR_UNAUTHORIZED, "the account is unknown or disabled");
     return NULL;
   }
+  if (claims->issued_at < account->signed_out_at) {
+    refuse (error, VW_PROTOCOL_ERROR_UNAUTHORIZED,
+        "signed out since this token was given: sign in again");
+    return NULL;
+  }
   if (!g_str_equal (account->role, vw_role_to_string (role))) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_FORBIDDEN,
         "the account is a %s's, not a %s's", account->role, vw_role_to_string (role));

@@ -152,6 +152,8 @@ const BadInput vw_bad_inputs[] = {
     .code = "unauthorized", .ref = "\"t-2\"" },
   { "hello/agent-token-expired", SETUP_NONE, AGENT_HELLO ("t-3") ",\"token\":\"@EXPIRED@\"}",
     .code = "unauthorized", .ref = "\"t-3\"" },
+  { "hello/agent-token-signed-out", SETUP_NONE,
+    AGENT_HELLO ("t-3b") ",\"token\":\"@SIGNEDOUT@\"}", .code = "unauthorized", .ref = "\"t-3b\"" },
   { "hello/agent-token-garbage", SETUP_NONE, AGENT_HELLO ("t-4") ",\"token\":\"v1.e30.AAAA\"}",
     .code = "unauthorized", .ref = "\"t-4\"" },
   { "hello/agent-token-of-supervisor", SETUP_NONE,

@@ -450,6 +450,55 @@ test_logout (void)
   g_assert_cmpuint (status, ==, 405);
 }
 
+/* GET @path with "Authorization: Bearer @token": the status. */
+static guint
+get_with_token (const char *path, const char *token)
+{
+  g_autofree char *url = api_url (path);
+  g_autofree char *bearer = g_strconcat ("Bearer ", token, NULL);
+  const char *headers[] = { "Authorization", bearer, NULL };
+  guint status = 0;
+  g_autoptr (GBytes) body = vw_test_http ("GET", url, headers, NULL, 0, &status, NULL);
+
+  return status;
+}
+
+/* Signing out with a token voids it, and every other token the account
+ * was given before (a copy, another tab); signing in again works. */
+static void
+test_logout_voids_tokens (void)
+{
+  guint status = 0;
+  g_autofree char *first = vw_test_login (server, "wangfang", WANGFANG_PASSWORD, &status);
+  g_autofree char *second = vw_test_login (server, "wangfang", WANGFANG_PASSWORD, &status);
+
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpuint (get_with_token ("api/sessions", first), ==, 200);
+  g_assert_cmpuint (get_with_token ("api/sessions", second), ==, 200);
+
+  g_autofree char *url = api_url ("api/logout");
+  g_autofree char *bearer = g_strconcat ("Bearer ", first, NULL);
+  const char *headers[] = { "Authorization", bearer, NULL };
+  g_autoptr (GBytes) out = vw_test_http ("POST", url, headers, "{}", -1, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+
+  g_autofree char *sessions = api_url ("api/sessions");
+  g_autoptr (SoupMessageHeaders) refused_headers = NULL;
+  const char *old[] = { "Authorization", bearer, NULL };
+  g_autoptr (GBytes) refused = vw_test_http ("GET", sessions, old, NULL, 0, &status,
+      &refused_headers);
+  g_assert_cmpuint (status, ==, 401);
+  assert_error_body (refused, "unauthorized");
+  g_autofree char *text = body_text (refused);
+  g_assert_nonnull (strstr (text, "signed out"));
+  g_assert_cmpuint (get_with_token ("api/sessions", second), ==, 401);
+
+  g_autofree char *again = vw_test_login (server, "wangfang", WANGFANG_PASSWORD, &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpuint (get_with_token ("api/sessions", again), ==, 200);
+}
+
 /* {"username": "zhangmin", "password": "wrong", "pad": "xxx..."} of
  * exactly @size bytes. */
 static char *
@@ -512,6 +561,16 @@ test_login_follows_admin (void)
   token = vw_test_login (server, "lisi", LISI_PASSWORD, &status);
   g_assert_cmpuint (status, ==, 200);
   g_free (token);
+
+  /* wangfang's token, and a new password for her: signed in with the old
+   * one, the token is void. */
+  g_autofree char *before = vw_test_login (server, "wangfang", WANGFANG_PASSWORD, &status);
+  g_assert_cmpuint (get_with_token ("api/sessions", before), ==, 200);
+  g_assert_cmpint (vw_test_admin (server->data_dir, WANGFANG_PASSWORD,
+      "set-password", "--username", "wangfang", NULL), ==, 0);
+  g_assert_cmpuint (get_with_token ("api/sessions", before), ==, 401);
+  g_autofree char *after = vw_test_login (server, "wangfang", WANGFANG_PASSWORD, &status);
+  g_assert_cmpuint (get_with_token ("api/sessions", after), ==, 200);
 
   g_assert_cmpint (vw_test_admin (server->data_dir, "lisi's new password",
       "set-password", "--username", "lisi", NULL), ==, 0);
@@ -584,6 +643,11 @@ auth_setup (AuthFixture *f, gconstpointer data)
   add_account (f->store, "zhangmin", "agent", FALSE);
   add_account (f->store, "wangfang", "supervisor", FALSE);
   add_account (f->store, "lisi", "supervisor", TRUE);
+  /* Signed out ten minutes ago: tokens given before are void. */
+  add_account (f->store, "chenhao", "supervisor", FALSE);
+  g_assert_true (vw_store_sign_out_account (f->store, "chenhao",
+      g_get_real_time () / 1000 - 600 * 1000, &error));
+  g_assert_no_error (error);
   f->context = (VwApiContext) { .store = f->store, .data_dir = f->dir,
     .token_lifetime_s = VW_TOKEN_DEFAULT_LIFETIME_S };
   g_assert_true (vw_token_load_key (f->dir, f->context.token_key, &error));
@@ -612,7 +676,8 @@ auth_teardown (AuthFixture *f, gconstpointer data)
 typedef enum { NO_TOKEN, BEARER, BEARER_LOWERCASE, COOKIE, GARBAGE_BEARER_AND_COOKIE }
     Carrier;
 
-typedef enum { GOOD, EXPIRED, OTHER_KEY, GARBAGE } TokenKind;
+/* GOOD: given a second ago; OLD: an hour ago, still current. */
+typedef enum { GOOD, OLD, EXPIRED, OTHER_KEY, GARBAGE } TokenKind;
 
 typedef struct {
   const char *what;
@@ -646,6 +711,10 @@ static const AuthCase auth_cases[] = {
   { "the Bearer header comes first", GARBAGE_BEARER_AND_COOKIE, "wangfang", "supervisor",
     GOOD, "t/any", 401, NULL },
   { "disabled account", BEARER, "lisi", "supervisor", GOOD, "t/supervisor", 401, NULL },
+  { "given before the account signed out", BEARER, "chenhao", "supervisor", OLD,
+    "t/supervisor", 401, NULL },
+  { "given after the account signed out", COOKIE, "chenhao", "supervisor", GOOD,
+    "t/supervisor", 200, "supervisor" },
   { "no such account", BEARER, "zhaoliu", "supervisor", GOOD, "t/supervisor", 401, NULL },
 };
 
@@ -660,7 +729,7 @@ make_token (AuthFixture *f, const AuthCase *c)
   VwTokenClaims claims = {
     .username = (char *) c->username, .role = (char *) c->role, .name = (char *) "张敏",
     .province = (char *) "shanghai", .center = (char *) CENTER,
-    .scope = (char *) "center", .issued_at = now - 1000,
+    .scope = (char *) "center", .issued_at = c->kind == OLD ? now - 3600 * 1000 : now - 1000,
     .expires_at = c->kind == EXPIRED ? now - 1 : now + 3600 * 1000,
   };
   return vw_token_sign (c->kind == OTHER_KEY ? other_key : f->context.token_key, &claims);
@@ -749,6 +818,7 @@ main (int argc, char **argv)
   g_test_add_func ("/login/bad-request", test_login_bad_request);
   g_test_add_func ("/login/method", test_login_method);
   g_test_add_func ("/login/logout", test_logout);
+  g_test_add_func ("/login/logout-voids-tokens", test_logout_voids_tokens);
   g_test_add_func ("/login/too-large", test_login_too_large);
   g_test_add_func ("/login/follows-admin", test_login_follows_admin);
   g_test_add ("/authenticate/cases", AuthFixture, NULL, auth_setup, test_authenticate,

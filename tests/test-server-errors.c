@@ -58,7 +58,7 @@ on_abort (int sig)
 /* Agents and supervisors are accounts and sign in; their tokens, by
  * username, made once per server.  Plus tokens that must be refused. */
 static GHashTable *tokens;
-static char *forged_token, *expired_token;
+static char *forged_token, *expired_token, *signed_out_token;
 
 static void add_accounts (void);
 
@@ -363,6 +363,17 @@ add_accounts (void)
   claims.issued_at -= 10 * 3600000;
   claims.expires_at = g_get_real_time () / 1000 - 1000;
   expired_token = vw_token_sign (key, &claims);
+  /* Ours and current, but its account signed out since (POST /api/logout
+   * with it): void. */
+  g_autofree char *pw = vw_test_server_add_account (server, "chenhao", "agent", "陈浩",
+      "shanghai", "黄浦区政务服务中心", NULL);
+  signed_out_token = vw_test_server_token (server, "chenhao");
+  g_autofree char *url = g_strconcat (server->url, "api/logout", NULL);
+  g_autofree char *bearer = g_strconcat ("Bearer ", signed_out_token, NULL);
+  const char *headers[] = { "Authorization", bearer, NULL };
+  guint status = 0;
+  g_autoptr (GBytes) body = vw_test_http ("POST", url, headers, "{}", -1, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
 }
 
 static const char *
@@ -611,6 +622,7 @@ row_text (const BadInput *row, const RowFixture *f, gsize *length)
   g_string_replace (s, "@SUPERVISOR@", token_of ("zhaolei"), 0);
   g_string_replace (s, "@FORGED@", forged_token, 0);
   g_string_replace (s, "@EXPIRED@", expired_token, 0);
+  g_string_replace (s, "@SIGNEDOUT@", signed_out_token, 0);
   /* Whitespace counts toward the limit (PROTOCOL.md, section 1). */
   if (row->pad_to > s->len) {
     g_autofree char *pad = g_strnfill (row->pad_to - s->len, ' ');

@@ -261,6 +261,29 @@ test_set_disabled (Fixture *f, gconstpointer data)
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND);
 }
 
+/* Signing out keeps the latest time: a late, older one changes nothing. */
+static void
+test_sign_out (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  VwStoreAccount a = agent ();
+
+  add (f->store, &a);
+  g_autoptr (VwStoreAccount) fresh = get (f->store, "zhangmin");
+  g_assert_cmpint (fresh->signed_out_at, ==, 0);
+  g_assert_true (vw_store_sign_out_account (f->store, "zhangmin", T0 + 5000, &error));
+  g_assert_true (vw_store_sign_out_account (f->store, "zhangmin", T0 + 1000, &error));
+  g_assert_no_error (error);
+  g_autoptr (VwStoreAccount) got = get (f->store, "zhangmin");
+  g_assert_cmpint (got->signed_out_at, ==, T0 + 5000);
+
+  g_assert_false (vw_store_sign_out_account (f->store, "lihua", T0, &error));
+  g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (vw_store_sign_out_account (f->store, "zhangmin", 0, &error));
+  g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_INVALID);
+}
+
 static void
 test_kept_across_reopen (Fixture *f, gconstpointer data)
 {
@@ -430,6 +453,7 @@ main (int argc, char **argv)
   ADD ("/accounts/list-empty", test_list_empty);
   ADD ("/accounts/set-password-hash", test_set_password_hash);
   ADD ("/accounts/set-disabled", test_set_disabled);
+  ADD ("/accounts/sign-out", test_sign_out);
   ADD ("/accounts/kept-across-reopen", test_kept_across_reopen);
   ADD ("/audit/add-list", test_audit_add_list);
   ADD ("/audit/filters", test_audit_filters);

@@ -120,15 +120,31 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
   respond_token (context, msg, account);
 }
 
-/* POST /api/logout: the browser forgets its cookie (Max-Age=0).  Tokens
- * are not kept by the server, so a copy of one stays valid until it
- * expires; the page holds none outside the HttpOnly cookie. */
+/* POST /api/logout: the browser forgets its cookie (Max-Age=0), and when
+ * the request carries a current token, its account is signed out: every
+ * token given to it until now is void (a copy kept elsewhere included;
+ * the account's other open pages must sign in again).  Without a token it
+ * only clears the cookie. */
 static void
 on_logout (SoupServer *server, SoupServerMessage *msg, const char *path,
     GHashTable *query, gpointer user_data)
 {
+  VwApiContext *context = user_data;
+  g_autoptr (GError) error = NULL;
+
   if (!vw_api_require_method (msg, SOUP_METHOD_POST))
     return;
+  g_autoptr (VwTokenClaims) claims = vw_api_peek_token (context, msg);
+  if (claims && !vw_store_sign_out_account (context->store, claims->username,
+          MAX (g_get_real_time () / 1000, claims->issued_at + 1), &error)
+      && !g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)) {
+    g_warning ("signing %s out: %s", claims->username, error->message);
+    vw_api_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+        "the store failed");
+    return;
+  }
+  if (claims)
+    g_message ("%s (%s) signed out", claims->username, claims->role);
   soup_message_headers_append (soup_server_message_get_response_headers (msg),
       "Set-Cookie", "vw_token=; Path=/api/; HttpOnly; SameSite=Strict; Max-Age=0");
   g_autoptr (JsonObject) body = json_object_new ();

@@ -52,4 +52,9 @@ gboolean vw_api_require_method (SoupServerMessage *msg, const char *method);
  * object). */
 JsonObject *vw_api_read_json_object (SoupServerMessage *msg);
 
+/* (transfer full) (nullable) the claims of the token @msg carries
+ * (Authorization: Bearer, else the vw_token cookie) if it is ours and
+ * current, without responding: for POST /api/logout. */
+VwTokenClaims *vw_api_peek_token (VwApiContext *context, SoupServerMessage *msg);
+
 G_END_DECLS

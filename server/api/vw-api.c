@@ -216,6 +216,10 @@ refresh_claims (VwApiContext *context, SoupServerMessage *msg, VwTokenClaims *cl
     unauthorized (msg, "the account is disabled");
     return FALSE;
   }
+  if (claims->issued_at < account->signed_out_at) {
+    unauthorized (msg, "signed out since this token was given; sign in again");
+    return FALSE;
+  }
   g_free (claims->role);
   claims->role = g_strdup (account->role);
   g_free (claims->name);
@@ -256,6 +260,16 @@ vw_api_authenticate (VwApiContext *context, SoupServerMessage *msg,
     return NULL;
   }
   return g_steal_pointer (&claims);
+}
+
+VwTokenClaims *
+vw_api_peek_token (VwApiContext *context, SoupServerMessage *msg)
+{
+  g_return_val_if_fail (context != NULL && SOUP_IS_SERVER_MESSAGE (msg), NULL);
+
+  g_autofree char *token = request_token (msg);
+  return token ? vw_token_verify (context->token_key, token, g_get_real_time () / 1000,
+      NULL) : NULL;
 }
 
 /* ---- audit ---- */

@@ -4,7 +4,9 @@
  * A token is "v1." BASE64URL(JSON claims) "." BASE64URL(HMAC-SHA256(key,
  * "v1." BASE64URL(JSON claims))), no padding.  The key is 32 random bytes
  * kept in DATA_DIR/token.key (mode 0600), made on first start; replacing the
- * file signs everybody out.  Tokens are given by POST /api/login and carried
+ * file signs everybody out (one account signs out by POST /api/logout: the
+ * store's accounts.signed_out_at voids the tokens issued before it, checked
+ * by the API and hello, not here).  Tokens are given by POST /api/login and carried
  * by the WebSocket `hello` (field `token`) and by the HTTP API
  * (`Authorization: Bearer TOKEN`, or the HttpOnly cookie `vw_token` that
  * /api/login sets, so that <video> elements can fetch recordings).

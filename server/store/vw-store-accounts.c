@@ -96,7 +96,8 @@ vw_store_add_account (VwStore *store, const VwStoreAccount *account, GError **er
 }
 
 #define ACCOUNT_COLUMNS \
-  "username, role, name, province, center, scope, password_hash, disabled, created_at"
+  "username, role, name, province, center, scope, password_hash, disabled, created_at, " \
+  "signed_out_at"
 
 static gpointer
 account_from_row (sqlite3_stmt *stmt)
@@ -112,6 +113,7 @@ account_from_row (sqlite3_stmt *stmt)
   a->password_hash = store_column_dup (stmt, 6);
   a->disabled = sqlite3_column_int (stmt, 7) != 0;
   a->created_at = sqlite3_column_int64 (stmt, 8);
+  a->signed_out_at = sqlite3_column_int64 (stmt, 9);
   return a;
 }
 
@@ -183,6 +185,28 @@ vw_store_set_account_password_hash (VwStore *store, const char *username,
   return store_tx_end (store, account_update (store,
           "UPDATE accounts SET password_hash = ?2 WHERE username = ?1", username,
           password_hash, 0, error), error);
+}
+
+gboolean
+vw_store_sign_out_account (VwStore *store, const char *username, gint64 at_ms,
+    GError **error)
+{
+  g_return_val_if_fail (store != NULL && username != NULL, FALSE);
+
+  if (at_ms <= 0)
+    return store_fail (error, VW_STORE_ERROR_INVALID, "no sign-out time");
+  g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
+      "UPDATE accounts SET signed_out_at = max (signed_out_at, ?2) WHERE username = ?1",
+      error);
+  if (!stmt)
+    return FALSE;
+  store_bind_text (stmt, 1, username);
+  sqlite3_bind_int64 (stmt, 2, at_ms);
+  if (!store_step_done (store, stmt, "signing the account out", error))
+    return FALSE;
+  if (sqlite3_changes (store->db) == 1)
+    return TRUE;
+  return store_fail (error, VW_STORE_ERROR_NOT_FOUND, "no account '%s'", username);
 }
 
 gboolean

@@ -24,6 +24,8 @@ typedef struct {
   char *password_hash;  /* e.g. "$y$j9T$..." */
   gboolean disabled;
   gint64 created_at;
+  gint64 signed_out_at; /* unix ms: tokens given before it are void; 0: never
+                         * (schema version 6; ignored by add) */
 } VwStoreAccount;
 
 void vw_store_account_free (VwStoreAccount *account);
@@ -47,6 +49,13 @@ GPtrArray *vw_store_list_accounts (VwStore *store, GError **error);
 gboolean vw_store_set_account_password_hash (VwStore *store, const char *username,
                                              const char *password_hash,
                                              GError **error);
+
+/* The account signed out at @at_ms (unix ms, > 0): every token given to
+ * it before then is void (the API and hello check signed_out_at).  A time
+ * earlier than the one kept changes nothing.  NOT_FOUND if unknown,
+ * INVALID for @at_ms <= 0. */
+gboolean vw_store_sign_out_account (VwStore *store, const char *username,
+                                    gint64 at_ms, GError **error);
 
 /* Disables or enables an account (idempotent).  NOT_FOUND if unknown. */
 gboolean vw_store_set_account_disabled (VwStore *store, const char *username,

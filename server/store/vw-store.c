@@ -314,6 +314,11 @@ static const char *const migrations[] = {
   "  OR (OLD.state <> 'booked' AND NEW.state IS NOT OLD.state) BEGIN"
   "  SELECT RAISE (ABORT, 'a booking leaves the state booked once and is never moved');"
   "END;",
+
+  /* 6: signing out voids the account's tokens given before (unix ms; 0:
+   * never signed out). */
+  "ALTER TABLE accounts ADD COLUMN signed_out_at INTEGER NOT NULL DEFAULT 0"
+  "  CHECK (signed_out_at >= 0);",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == VW_STORE_SCHEMA_VERSION);
