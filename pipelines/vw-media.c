@@ -230,6 +230,33 @@ vw_media_detach_branch (GstPad *tee_pad)
   idle_release (idle);
 }
 
+static void
+stop_and_remove (GstElement *element, gpointer bin)
+{
+  gst_element_set_state (element, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (element) == GST_OBJECT (bin))
+    gst_bin_remove (GST_BIN (bin), element);
+}
+
+void
+vw_media_retire_element (GstBin *bin, GstElement *element)
+{
+  g_return_if_fail (GST_IS_BIN (bin) && GST_IS_ELEMENT (element));
+
+  g_autoptr (GstPad) src = gst_element_get_static_pad (element, "src");
+  if (src) {
+    gst_pad_add_probe (src, GST_PAD_PROBE_TYPE_DATA_DOWNSTREAM, drop_everything, NULL, NULL);
+    /* Only the pads' object locks: a thread held in a push does not hold
+     * them while it waits. */
+    g_autoptr (GstPad) peer = gst_pad_get_peer (src);
+    if (peer)
+      gst_pad_unlink (src, peer);
+  }
+  gst_element_set_locked_state (element, TRUE);
+  gst_element_call_async (element, stop_and_remove, gst_object_ref (bin),
+      gst_object_unref);
+}
+
 typedef struct {
   GMainContext *context;
   GSourceFunc done;

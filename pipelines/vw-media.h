@@ -57,6 +57,16 @@ GstElement *vw_recv_bin_new (VwTrackKind kind, gboolean display);
  * Then the branch's elements can be set to NULL and removed. */
 void vw_media_detach_branch (GstPad *tee_pad);
 
+/* Takes @element (a branch's last element, e.g. the queue that feeds a
+ * webrtcbin) out of @bin without waiting for its streaming thread: its src
+ * pad is unlinked and drops everything from now on, and the element is set
+ * to NULL and removed from @bin on a thread of its own.  Its thread may be
+ * held inside the element downstream (webrtcbin holds a sink pad until its
+ * m-line is negotiated, and every packet until DTLS is connected), and
+ * stopping it from the main loop would wait for that, however long; this
+ * way it ends when downstream lets it go, or closes. */
+void vw_media_retire_element (GstBin *bin, GstElement *element);
+
 /* Loads the codec and WebRTC plugins and makes the process's DTLS
  * certificate (an RSA key: 100-300 ms) in a background thread, so the first
  * call does not wait for them.  @done (nullable) runs on the caller's main

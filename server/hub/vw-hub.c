@@ -32,12 +32,10 @@ line_unlink (Line *line, GstBin *pipeline)
     vw_media_detach_branch (line->tee_pad);
     gst_clear_object (&line->tee_pad);
   }
-  if (line->queue) {
-    gst_element_set_locked_state (line->queue, TRUE);
-    gst_element_set_state (line->queue, GST_STATE_NULL);
-    gst_bin_remove (pipeline, line->queue);
-    line->queue = NULL;
-  }
+  /* Not stopped here: its thread may be held inside the receiver's
+   * webrtcbin (a session that ends while it is still negotiating). */
+  if (line->queue)
+    vw_media_retire_element (pipeline, g_steal_pointer (&line->queue));
   gst_clear_object (&line->tee);
 }
 
