@@ -8,6 +8,7 @@
 
 import { barChart, columnChart, pairedBarChart, stackedBarChart } from './charts.js';
 import { loadCatalogue, itemName } from './js/vw-catalogue.js';
+import { el } from './js/vw-dom.js';
 
 const ACCOUNT_KEY = 'vw-supervisor-account';
 const PROVINCES = { shanghai: '上海', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽' };
@@ -21,25 +22,6 @@ const LEVELS = [
 ];
 
 const $ = (sel, root = document) => root.querySelector(sel);
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false)
-      continue;
-    if (k === 'class')
-      node.className = v;
-    else if (k === 'dataset')
-      Object.assign(node.dataset, v);
-    else
-      node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) {
-    if (c !== undefined && c !== null && c !== false)
-      node.append(c instanceof Node ? c : String(c));
-  }
-  return node;
-}
 
 function setMessage(node, text, kind = 'is-error') {
   node.classList.remove('is-error', 'is-ok', 'is-warn');

@@ -125,7 +125,7 @@ await step(['url'], async () => {
   const modules = readdirSync(new URL('../../web/agent/', import.meta.url)).map((f) => `/agent/${f}`);
   assert(modules.length > 0, 'web/agent/ holds no module');
   for (const path of ['/agent.html', '/agent.js', '/agent.css', '/js/vw-signaling.js', '/js/vw-call.js',
-    '/js/vw-transfer.js', '/js/vw-markup.js', '/js/vw-catalogue.js', ...modules]) {
+    '/js/vw-transfer.js', '/js/vw-markup.js', '/js/vw-catalogue.js', '/js/vw-dom.js', ...modules]) {
     const f = await http('GET', path);
     assert(f.status === 200, `${path} answered ${f.status}`);
     if (path.endsWith('.js'))

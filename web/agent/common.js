@@ -3,6 +3,7 @@
 // `app`, and small DOM and formatting helpers.
 
 import { VwSignalingError } from '/js/vw-signaling.js';
+import { el } from '/js/vw-dom.js';
 
 const PROVINCES = { shanghai: '上海', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽' };
 export const ENDED = {
@@ -88,23 +89,8 @@ export function errorText(err) {
 
 export const province = (p) => PROVINCES[p] || p || '—';
 
-export function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false)
-      continue;
-    if (k === 'class')
-      node.className = v;
-    else if (k === 'dataset')
-      Object.assign(node.dataset, v);
-    else
-      node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat())
-    if (c !== undefined && c !== null && c !== false)
-      node.append(c instanceof Node ? c : String(c));
-  return node;
-}
+// Shared with the other pages.
+export { el };
 
 // 65 -> "1分05秒"
 export function formatWait(seconds) {

@@ -5,6 +5,7 @@
 
 import { itemName, loadCatalogue } from '/js/vw-catalogue.js';
 import { signedOut } from '/supervisor/signin.js';
+import { el } from '/js/vw-dom.js';
 
 export const ACCOUNT_KEY = 'vw-supervisor-account';
 export const PAGE_SIZE = 50;
@@ -60,29 +61,8 @@ export function cell(label, content, cls) {
   return el('td', { 'data-label': label, class: cls }, el('div', {}, content));
 }
 
-export function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(props)) {
-    if (v === undefined || v === null || v === false)
-      continue;
-    if (k === 'class')
-      node.className = v;
-    else if (k === 'dataset')
-      Object.assign(node.dataset, v);
-    else if (k.startsWith('on') && typeof v === 'function')
-      node.addEventListener(k.slice(2), v);
-    else if (k in node && typeof v !== 'string')
-      node[k] = v;
-    else
-      node.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) {
-    if (c === undefined || c === null || c === false)
-      continue;
-    node.append(c instanceof Node ? c : String(c));
-  }
-  return node;
-}
+// Shared with the other pages.
+export { el };
 
 const CST = 'Asia/Shanghai';
 const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
