@@ -542,12 +542,13 @@ test_upgrade_from_2 (void)
 
   g_assert_no_error (error);
   vw_store_close (store);
-  /* Back to version 2: what migrations 3 to 5 add, removed; sessions
+  /* Back to version 2: what migrations 3 to 6 add, removed; sessions
    * and ratings as version 2 wrote them (no follow-ups), one good rating. */
   db_exec (path, "DROP TABLE bookings; DROP TABLE slots;"
       " DROP TABLE items; DROP TRIGGER follow_ups_are_kept; DROP TRIGGER follow_ups_close_once;"
       " DROP TRIGGER ratings_are_kept; DROP TRIGGER ratings_are_not_deleted;"
       " DROP TABLE follow_ups; ALTER TABLE sessions DROP COLUMN requested_at;"
+      " ALTER TABLE accounts DROP COLUMN signed_out_at;"
       " PRAGMA user_version = 2;");
   for (guint i = 0; i < G_N_ELEMENTS (times); i++) {
     g_autofree char *sql = g_strdup_printf (
