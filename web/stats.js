@@ -9,6 +9,7 @@
 import { barChart, columnChart, pairedBarChart, stackedBarChart } from './charts.js';
 import { loadCatalogue, itemName } from './js/vw-catalogue.js';
 import { el } from './js/vw-dom.js';
+import { requestJson } from './js/vw-api.js';
 
 const ACCOUNT_KEY = 'vw-supervisor-account';
 const PROVINCES = { shanghai: '上海', jiangsu: '江苏', zhejiang: '浙江', anhui: '安徽' };
@@ -80,31 +81,21 @@ const catalogueReady = loadCatalogue();
 
 async function api(method, path, body) {
   await catalogueReady;
-  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let response;
+  let answer;
   try {
-    response = await fetch(path, init);
+    answer = await requestJson(method, path, body);
   } catch (e) {
-    throw new ApiError(0, '无法连接服务器，请检查网络后重试。');
+    throw new ApiError(0, e.message);
   }
-  let data = null;
-  try {
-    data = await response.json();
-  } catch (e) {
-    data = null;
-  }
-  if (!response.ok) {
+  const { status, ok, data } = answer;
+  if (!ok) {
     const messages = {
       400: `查询条件有误：${(data && data.message) || ''}`,
       401: '登录已过期或未登录，请重新登录。',
       403: '当前账号无权查看统计（仅限监督员）。',
       500: '服务器内部错误，请稍后重试。',
     };
-    throw new ApiError(response.status, messages[response.status] || `请求失败（${response.status}）`);
+    throw new ApiError(status, messages[status] || `请求失败（${status}）`);
   }
   return data;
 }

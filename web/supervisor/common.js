@@ -6,6 +6,7 @@
 import { itemName, loadCatalogue } from '/js/vw-catalogue.js';
 import { signedOut } from '/supervisor/signin.js';
 import { el } from '/js/vw-dom.js';
+import { requestJson } from '/js/vw-api.js';
 
 export const ACCOUNT_KEY = 'vw-supervisor-account';
 export const PAGE_SIZE = 50;
@@ -156,33 +157,19 @@ export function itemText(code, name) {
 
 export async function api(method, path, body) {
   await catalogueReady;
-  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
-  if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  let response;
+  let answer;
   try {
-    response = await fetch(path, init);
+    answer = await requestJson(method, path, body);
   } catch (e) {
-    throw new ApiError(0, 'network', '无法连接服务器，请检查网络后重试。');
+    throw new ApiError(0, 'network', e.message);
   }
-  let data = null;
-  const type = response.headers.get('Content-Type') || '';
-  if (type.includes('json')) {
-    try {
-      data = await response.json();
-    } catch (e) {
-      data = null;
-    }
-  }
-  if (!response.ok) {
-    const code = (data && data.error) || `http-${response.status}`;
-    const message = API_ERRORS[response.status] || (data && data.message) || `请求失败（${response.status}）`;
-    const err = new ApiError(response.status, code, message);
-    if (response.status === 401 && path !== '/api/login')
+  const { status, ok, data } = answer;
+  if (!ok) {
+    const code = (data && data.error) || `http-${status}`;
+    const message = API_ERRORS[status] || (data && data.message) || `请求失败（${status}）`;
+    if (status === 401 && path !== '/api/login')
       signedOut('登录已过期或未登录，请重新登录。');
-    throw err;
+    throw new ApiError(status, code, message);
   }
   return data;
 }
