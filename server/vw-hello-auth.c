@@ -1,6 +1,6 @@
 /* vw-hello-auth.c: tokens in the WebSocket hello (see vw-hello-auth.h). */
 #include "vw-hello-auth.h"
-#include "vw-store-accounts.h"
+#include "vw-claims.h"
 
 static gboolean
 refuse (GError **error, VwProtocolError code, const char *message)
@@ -29,30 +29,18 @@ vw_hello_check_token (VwStore *store, const guint8 key[VW_TOKEN_KEY_SIZE],
         "the token is not valid: %s", token_error->message);
     return NULL;
   }
-  g_autoptr (VwStoreAccount) account = vw_store_get_account (store, claims->username, NULL);
-  if (!account || account->disabled) {
-    refuse (error, VW_PROTOCOL_ERROR_UNAUTHORIZED, "the account is unknown or disabled");
-    return NULL;
-  }
-  if (claims->issued_at < account->signed_out_at) {
-    refuse (error, VW_PROTOCOL_ERROR_UNAUTHORIZED,
-        "signed out since this token was given: sign in again");
-    return NULL;
-  }
-  if (!g_str_equal (account->role, vw_role_to_string (role))) {
-    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_FORBIDDEN,
-        "the account is a %s's, not a %s's", account->role, vw_role_to_string (role));
-    return NULL;
-  }
   /* The store is the truth: a centre changed since signing in counts. */
-  g_free (claims->name);
-  claims->name = g_strdup (account->name);
-  g_free (claims->province);
-  claims->province = g_strdup (account->province);
-  g_free (claims->center);
-  claims->center = g_strdup (account->center);
-  g_free (claims->scope);
-  claims->scope = g_strdup (account->scope);
+  g_autoptr (GError) account_error = NULL;
+  if (!vw_claims_refresh (store, claims, &account_error)) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_UNAUTHORIZED,
+        "the token is not valid: %s", account_error->message);
+    return NULL;
+  }
+  if (!g_str_equal (claims->role, vw_role_to_string (role))) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_FORBIDDEN,
+        "the account is a %s's, not a %s's", claims->role, vw_role_to_string (role));
+    return NULL;
+  }
   return g_steal_pointer (&claims);
 }
 

@@ -2,6 +2,7 @@
  * authentication of requests and the audit log (see vw-api.h and
  * vw-api-private.h; the endpoints live in vw-api-*.c). */
 #include "vw-api.h"
+#include "vw-claims.h"
 #include "vw-api-private.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
@@ -192,45 +193,24 @@ token_problem (const GError *error)
   return "the token is not valid; sign in again";
 }
 
-/* The token's claims brought up to date from the account (a role may have
- * changed since the token was signed); FALSE after responding 401 (no
- * such account, disabled) or 500. */
+/* The token's claims brought up to date from the account (vw-claims.h);
+ * FALSE after responding 401 (no such account, disabled, signed out since)
+ * or 500. */
 static gboolean
 refresh_claims (VwApiContext *context, SoupServerMessage *msg, VwTokenClaims *claims)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (VwStoreAccount) account = vw_store_get_account (context->store,
-      claims->username, &error);
 
-  if (!account && g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)) {
-    unauthorized (msg, "the account no longer exists");
+  if (vw_claims_refresh (context->store, claims, &error))
+    return TRUE;
+  if (g_error_matches (error, VW_TOKEN_ERROR, VW_TOKEN_ERROR_REVOKED)) {
+    unauthorized (msg, error->message);
     return FALSE;
   }
-  if (!account) {
-    g_warning ("authenticating %s: %s", claims->username, error->message);
-    vw_api_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
-        "the store failed");
-    return FALSE;
-  }
-  if (account->disabled) {
-    unauthorized (msg, "the account is disabled");
-    return FALSE;
-  }
-  if (claims->issued_at < account->signed_out_at) {
-    unauthorized (msg, "signed out since this token was given; sign in again");
-    return FALSE;
-  }
-  g_free (claims->role);
-  claims->role = g_strdup (account->role);
-  g_free (claims->name);
-  claims->name = g_strdup (account->name);
-  g_free (claims->province);
-  claims->province = g_strdup (account->province);
-  g_free (claims->center);
-  claims->center = g_strdup (account->center);
-  g_free (claims->scope);
-  claims->scope = g_strdup (account->scope);
-  return TRUE;
+  g_warning ("authenticating %s: %s", claims->username, error->message);
+  vw_api_send_error (msg, SOUP_STATUS_INTERNAL_SERVER_ERROR, "internal",
+      "the store failed");
+  return FALSE;
 }
 
 VwTokenClaims *

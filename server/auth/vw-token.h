@@ -28,6 +28,8 @@ typedef enum {
   VW_TOKEN_ERROR_FORGED,      /* the signature does not match */
   VW_TOKEN_ERROR_EXPIRED,     /* signed by us, but too old */
   VW_TOKEN_ERROR_KEY,         /* the key file cannot be read or made */
+  VW_TOKEN_ERROR_REVOKED,     /* ours and current, but its account no longer
+                               * takes it (vw_claims_refresh, server/api) */
 } VwTokenError;
 
 typedef struct {
