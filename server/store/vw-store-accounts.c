@@ -155,7 +155,7 @@ vw_store_list_accounts (VwStore *store, GError **error)
  * if no row changed. */
 static gboolean
 account_update (VwStore *store, const char *sql, const char *username,
-    const char *text, int number, GError **error)
+    const char *text, gint64 number, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = store_prepare (store, sql, error);
 
@@ -165,7 +165,7 @@ account_update (VwStore *store, const char *sql, const char *username,
   if (text)
     store_bind_text (stmt, 2, text);
   else
-    sqlite3_bind_int (stmt, 2, number);
+    sqlite3_bind_int64 (stmt, 2, number);
   if (!store_step_done (store, stmt, "changing the account", error))
     return FALSE;
   if (sqlite3_changes (store->db) == 1)
@@ -195,18 +195,11 @@ vw_store_sign_out_account (VwStore *store, const char *username, gint64 at_ms,
 
   if (at_ms <= 0)
     return store_fail (error, VW_STORE_ERROR_INVALID, "no sign-out time");
-  g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
-      "UPDATE accounts SET signed_out_at = max (signed_out_at, ?2) WHERE username = ?1",
-      error);
-  if (!stmt)
+  if (!store_tx_begin (store, error))
     return FALSE;
-  store_bind_text (stmt, 1, username);
-  sqlite3_bind_int64 (stmt, 2, at_ms);
-  if (!store_step_done (store, stmt, "signing the account out", error))
-    return FALSE;
-  if (sqlite3_changes (store->db) == 1)
-    return TRUE;
-  return store_fail (error, VW_STORE_ERROR_NOT_FOUND, "no account '%s'", username);
+  return store_tx_end (store, account_update (store,
+          "UPDATE accounts SET signed_out_at = max (signed_out_at, ?2) WHERE username = ?1",
+          username, NULL, at_ms, error), error);
 }
 
 gboolean
