@@ -216,19 +216,22 @@ estimate_wait_s (VwBroker *b, const char *province, const char *item, guint posi
   return (wait + 999) / 1000;
 }
 
-void
-broker_send_queued (VwBroker *b, const char *clerk, const char *province,
-    const char *item, guint position)
+/* The estimate told to @clerk at @position: it is told its place in its
+ * item's queue, but waits for everyone the same agents take first, from
+ * their other queues too (its turn, never less than its position). */
+static gint64
+clerk_wait_s (VwBroker *b, const char *clerk, const char *province, const char *item,
+    guint position, guint *samples)
 {
-  Connection *c = g_hash_table_lookup (b->connections, clerk);
-  if (!c)
-    return;
-  g_autoptr (VwMessage) msg = vw_message_new_queued (province, position);
-  guint samples = 0;
-  /* The clerk is told its place in its item's queue, but waits for
-   * everyone the same agents take first, from their other queues too. */
   guint turn = vw_pairing_get_turn (b->pairing, clerk);
-  gint64 wait_s = estimate_wait_s (b, province, item, MAX (turn, position), &samples);
+  return estimate_wait_s (b, province, item, MAX (turn, position), samples);
+}
+
+static void
+send_queued (VwBroker *b, Connection *c, const char *province, const char *item,
+    guint position, gint64 wait_s, guint samples)
+{
+  g_autoptr (VwMessage) msg = vw_message_new_queued (province, position);
   vw_message_set_string (msg, "item", item);
   vw_message_set_int (msg, "wait_samples", samples);
   /* No history, or nobody on duty: no number rather than a made-up one. */
@@ -240,6 +243,20 @@ broker_send_queued (VwBroker *b, const char *clerk, const char *province,
 }
 
 void
+broker_send_queued (VwBroker *b, const char *clerk, const char *province,
+    const char *item, guint position)
+{
+  Connection *c = g_hash_table_lookup (b->connections, clerk);
+  if (!c)
+    return;
+  guint samples = 0;
+  gint64 wait_s = clerk_wait_s (b, clerk, province, item, position, &samples);
+  send_queued (b, c, province, item, position, wait_s, samples);
+}
+
+/* A queued clerk whose place did not change is told again only when its
+ * estimate did (positions that change come as pairing events). */
+void
 broker_refresh_waits (VwBroker *b)
 {
   GHashTableIter iter;
@@ -249,13 +266,12 @@ broker_refresh_waits (VwBroker *b)
     if (c->role != VW_ROLE_CLERK || !c->handled_in || !c->item)
       continue;
     guint position = vw_pairing_get_position (b->pairing, c->peer_id);
-    guint turn = vw_pairing_get_turn (b->pairing, c->peer_id);
-    guint samples = 0;
-    if (position == 0 || position != c->position_sent
-        || estimate_wait_s (b, c->handled_in, c->item, MAX (turn, position), &samples)
-            == c->wait_sent)
+    if (position == 0 || position != c->position_sent)
       continue;
-    broker_send_queued (b, c->peer_id, c->handled_in, c->item, position);
+    guint samples = 0;
+    gint64 wait_s = clerk_wait_s (b, c->peer_id, c->handled_in, c->item, position, &samples);
+    if (wait_s != c->wait_sent)
+      send_queued (b, c, c->handled_in, c->item, position, wait_s, samples);
   }
 }
 
