@@ -21,21 +21,15 @@
 #include "vw-test-util.h"
 #include "vw-token.h"
 #include "server-errors-table.h"
+#include "ws-conn.h"
 
 #include <libsoup/soup.h>
 #include <signal.h>
 #include <string.h>
 
-#define REPLY_TIMEOUT_MS 5000
+#define REPLY_TIMEOUT_MS CONN_REPLY_TIMEOUT_MS
 /* PROTOCOL.md: "Within 2 seconds both sides get ended". */
 #define ENDED_TIMEOUT_MS 2000
-
-/* Fails the test with a formatted message (TAP "Bail out!" like g_assert). */
-#define fail_printf(...)                                                  \
-  G_STMT_START {                                                          \
-    g_autofree char *msg_ = g_strdup_printf (__VA_ARGS__);               \
-    g_assertion_message (NULL, __FILE__, __LINE__, G_STRFUNC, msg_);      \
-  } G_STMT_END
 
 /* ------------------------------------------------------------------------ */
 /* The shared server                                                        */
@@ -75,249 +69,18 @@ get_server (void)
   return server;
 }
 
+/* A connection to the shared server. */
+static Conn *
+open_conn (const char *label)
+{
+  return conn_open (session, get_server ()->ws_url, label);
+}
+
 static void
 stop_server (void)
 {
   server_pid = 0;
   vw_test_server_stop (g_steal_pointer (&server));
-}
-
-/* ------------------------------------------------------------------------ */
-/* WebSocket connections                                                    */
-
-typedef struct {
-  const char *label;             /* for failure messages */
-  SoupWebsocketConnection *ws;
-  GQueue texts;                  /* char*, text frames not yet read */
-  guint n_binary;                /* binary frames received (never expected) */
-  guint n_agent_states;          /* agent-state messages, left out of texts */
-  gboolean closed;
-  gushort close_code;            /* the server's, once closed */
-} Conn;
-
-static void
-on_message (SoupWebsocketConnection *ws, gint type, GBytes *payload, Conn *c)
-{
-  gsize size;
-  const char *data = g_bytes_get_data (payload, &size);
-  if (type != SOUP_WEBSOCKET_DATA_TEXT) {
-    c->n_binary++;
-    return;
-  }
-  if (g_getenv ("VW_TEST_VERBOSE"))
-    g_printerr ("%s <- %.*s\n", c->label, (int) MIN (size, 300), data);
-  /* An agent's state changes (agent-state) come with every registration
-   * and pairing; what this test judges are the replies and errors. */
-  if (g_strstr_len (data, MIN (size, 40), "\"type\":\"agent-state\"")) {
-    c->n_agent_states++;
-    return;
-  }
-  g_queue_push_tail (&c->texts, g_strndup (data, size));
-}
-
-static void
-on_closed (SoupWebsocketConnection *ws, Conn *c)
-{
-  c->closed = TRUE;
-  c->close_code = soup_websocket_connection_get_close_code (ws);
-}
-
-static void
-on_async_done (GObject *src, GAsyncResult *res, gpointer data)
-{
-  *(GAsyncResult **) data = g_object_ref (res);
-}
-
-static gboolean
-pointer_set (gpointer data)
-{
-  return *(gpointer *) data != NULL;
-}
-
-static Conn *
-conn_open (const char *label)
-{
-  Conn *c = g_new0 (Conn, 1);
-  c->label = label;
-  g_autoptr (SoupMessage) msg = soup_message_new ("GET", get_server ()->ws_url);
-  g_autoptr (GAsyncResult) res = NULL;
-  soup_session_websocket_connect_async (session, msg, NULL, NULL,
-      G_PRIORITY_DEFAULT, NULL, on_async_done, &res);
-  g_assert_true (vw_test_wait_until (pointer_set, &res, REPLY_TIMEOUT_MS));
-
-  g_autoptr (GError) error = NULL;
-  c->ws = soup_session_websocket_connect_finish (session, res, &error);
-  g_assert_no_error (error);
-  g_signal_connect (c->ws, "message", G_CALLBACK (on_message), c);
-  g_signal_connect (c->ws, "closed", G_CALLBACK (on_closed), c);
-  return c;
-}
-
-static gboolean
-conn_is_closed (gpointer data)
-{
-  return ((Conn *) data)->closed;
-}
-
-static void
-conn_free (Conn *c)
-{
-  if (!c->closed && soup_websocket_connection_get_state (c->ws)
-      == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  vw_test_wait_until (conn_is_closed, c, 2000);
-  g_signal_handlers_disconnect_by_data (c->ws, c);
-  g_object_unref (c->ws);
-  g_queue_clear_full (&c->texts, g_free);
-  g_free (c);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Conn, conn_free)
-
-static void
-conn_send (Conn *c, const char *text)
-{
-  if (g_getenv ("VW_TEST_VERBOSE"))
-    g_printerr ("%s -> %.300s\n", c->label, text);
-  soup_websocket_connection_send_text (c->ws, text);
-}
-
-/* Text that need not be a C string (it may hold NUL bytes). */
-static void
-conn_send_bytes (Conn *c, SoupWebsocketDataType type, const char *data,
-    gsize length)
-{
-  g_autoptr (GBytes) bytes = g_bytes_new (data, length);
-  soup_websocket_connection_send_message (c->ws, type, bytes);
-}
-
-/* Writes one masked, unfragmented frame straight to the socket, for payloads
- * that libsoup refuses to send (invalid UTF-8 in a text frame). */
-static void
-conn_send_raw_frame (Conn *c, guint8 opcode, const char *data, gsize length)
-{
-  g_assert_cmpuint (length, <, 126);   /* the one-byte length form */
-  const guint8 mask[4] = { 0x37, 0xfa, 0x21, 0x3d };
-  g_autoptr (GByteArray) frame = g_byte_array_new ();
-  guint8 head[2] = { 0x80 | opcode, 0x80 | (guint8) length };
-  g_byte_array_append (frame, head, 2);
-  g_byte_array_append (frame, mask, 4);
-  for (gsize i = 0; i < length; i++) {
-    guint8 b = (guint8) data[i] ^ mask[i % 4];
-    g_byte_array_append (frame, &b, 1);
-  }
-  GOutputStream *out = g_io_stream_get_output_stream (
-      soup_websocket_connection_get_io_stream (c->ws));
-  g_autoptr (GError) error = NULL;
-  g_output_stream_write_all (out, frame->data, frame->len, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_flush (out, NULL, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-conn_has_text (gpointer data)
-{
-  Conn *c = data;
-  return !g_queue_is_empty (&c->texts) || c->closed;
-}
-
-/* The next text message, parsed; fails the test if none comes in time or it
- * is not a JSON object with a string "type". (transfer full) */
-static JsonObject *
-conn_next_timeout (Conn *c, guint timeout_ms)
-{
-  vw_test_wait_until (conn_has_text, c, timeout_ms);
-  g_autofree char *text = g_queue_pop_head (&c->texts);
-  if (!text) {
-    fail_printf ("%s: no message within %u ms (connection %s, close code %u)",
-        c->label, timeout_ms, c->closed ? "closed" : "open", c->close_code);
-    return NULL;
-  }
-
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  JsonNode *root = json_parser_get_root (parser);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
-  JsonObject *o = json_node_get_object (root);
-  g_assert_nonnull (json_object_get_string_member_with_default (o, "type", NULL));
-  return json_object_ref (o);
-}
-
-static JsonObject *
-conn_next (Conn *c)
-{
-  return conn_next_timeout (c, REPLY_TIMEOUT_MS);
-}
-
-/* Sends @text and returns the next message, its reply when nothing else is
- * pending. (transfer full) */
-static JsonObject *
-conn_exchange (Conn *c, const char *text)
-{
-  conn_send (c, text);
-  return conn_next (c);
-}
-
-static void
-assert_no_message (Conn *c)
-{
-  const char *text = g_queue_peek_head (&c->texts);
-  if (text)
-    fail_printf ("%s: unexpected message %s", c->label, text);
-}
-
-static void
-assert_open (Conn *c)
-{
-  g_assert_false (c->closed);
-  g_assert_cmpint (soup_websocket_connection_get_state (c->ws), ==,
-      SOUP_WEBSOCKET_STATE_OPEN);
-}
-
-static const char *
-member_string (JsonObject *o, const char *name)
-{
-  return json_object_get_string_member_with_default (o, name, NULL);
-}
-
-/* @expected: the "ref" as JSON text ("\"r-1\"", "42"), or NULL for none. */
-static void
-assert_ref (JsonObject *reply, const char *expected)
-{
-  JsonNode *ref = json_object_get_member (reply, "ref");
-  g_autofree char *got = ref ? json_to_string (ref, FALSE) : NULL;
-  if (!expected) {
-    g_assert_cmpstr (got, ==, NULL);
-    return;
-  }
-  g_autoptr (JsonNode) want = json_from_string (expected, NULL);
-  g_assert_nonnull (want);
-  if (!ref || !json_node_equal (ref, want))
-    g_assert_cmpstr (got, ==, expected);
-}
-
-static void
-assert_type (JsonObject *o, const char *type)
-{
-  if (g_strcmp0 (member_string (o, "type"), type) != 0) {
-    g_autoptr (JsonNode) n = json_node_init_object (json_node_alloc (), o);
-    g_autofree char *text = json_to_string (n, FALSE);
-    fail_printf ("expected a '%s' message, got %s", type, text);
-  }
-}
-
-static void
-assert_error (JsonObject *reply, const char *code, const char *ref)
-{
-  assert_type (reply, "error");
-  g_assert_cmpstr (member_string (reply, "code"), ==, code);
-  const char *message = member_string (reply, "message");
-  g_assert_nonnull (message);
-  g_assert_cmpstr (message, !=, "");
-  assert_ref (reply, ref);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -513,24 +276,10 @@ static JsonObject *
 fetch_status (void)
 {
   g_autofree char *url = g_strconcat (get_server ()->url, "api/status", NULL);
-  g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
-  g_autoptr (GAsyncResult) res = NULL;
-  soup_session_send_and_read_async (session, msg, G_PRIORITY_DEFAULT, NULL,
-      on_async_done, &res);
-  g_assert_true (vw_test_wait_until (pointer_set, &res, REPLY_TIMEOUT_MS));
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GBytes) body = soup_session_send_and_read_finish (session, res,
-      &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_OK);
-
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  gsize size;
-  const char *data = g_bytes_get_data (body, &size);
-  json_parser_load_from_data (parser, data, size, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  guint status = 0;
+  g_autoptr (GBytes) body = vw_test_http ("GET", url, NULL, NULL, 0, &status, NULL);
+  g_assert_cmpuint (status, ==, SOUP_STATUS_OK);
+  return vw_test_json_object (body);
 }
 
 /* Waits until the server has let go of every connection (their "closed"
@@ -569,7 +318,7 @@ static void
 row_setup (RowFixture *f, gconstpointer data)
 {
   const BadInput *row = data;
-  f->me = conn_open ("me");
+  f->me = open_conn ("me");
   switch (row->setup) {
   case SETUP_NONE:
     break;
@@ -590,19 +339,19 @@ row_setup (RowFixture *f, gconstpointer data)
     break;
   }
   case SETUP_OTHER_PAIR:
-    f->bystanders[0] = conn_open ("bystander agent");
-    f->bystanders[1] = conn_open ("bystander clerk");
+    f->bystanders[0] = open_conn ("bystander agent");
+    f->bystanders[1] = open_conn ("bystander clerk");
     f->other_session_id = make_pair (f->bystanders[0], &agent_zhang,
         f->bystanders[1], &clerk_zhou, "SP-JY-004");
     /* My own session comes second. */
     G_GNUC_FALLTHROUGH;
   case SETUP_PAIRED_CLERK:
-    f->partner = conn_open ("partner agent");
+    f->partner = open_conn ("partner agent");
     f->session_id = make_pair (f->partner, &agent_wang, f->me, &clerk_chen,
         "GJJ-TQ-006");
     break;
   case SETUP_PAIRED_AGENT:
-    f->partner = conn_open ("partner clerk");
+    f->partner = open_conn ("partner clerk");
     f->session_id = make_pair (f->me, &agent_wang, f->partner, &clerk_chen,
         "GJJ-TQ-006");
     break;
@@ -736,7 +485,7 @@ row_teardown (RowFixture *f, gconstpointer data)
 static void
 test_invalid_utf8 (void)
 {
-  g_autoptr (Conn) c = conn_open ("me");
+  g_autoptr (Conn) c = open_conn ("me");
   register_as (c, &agent_wang);
   static const char text[] =
       "{\"type\":\"status\",\"id\":\"\xc3\x28\",\"available\":true}";
@@ -768,7 +517,7 @@ send_padded (Conn *c, gsize size)
 static void
 test_over_one_mib (void)
 {
-  g_autoptr (Conn) c = conn_open ("me");
+  g_autoptr (Conn) c = open_conn ("me");
   register_as (c, &agent_zhang);
   send_padded (c, ONE_MIB + 1);
   g_assert_true (vw_test_wait_until (conn_is_closed, c, REPLY_TIMEOUT_MS));
@@ -777,7 +526,7 @@ test_over_one_mib (void)
   gushort code = c->close_code;
 
   g_assert_true (vw_test_server_is_running (server));
-  g_autoptr (Conn) fresh = conn_open ("fresh");
+  g_autoptr (Conn) fresh = open_conn ("fresh");
   register_as (fresh, &agent_zhang);
   g_clear_pointer (&c, conn_free);
   g_clear_pointer (&fresh, conn_free);
@@ -793,8 +542,8 @@ test_over_one_mib (void)
 static void
 test_disconnect_mid_queue (void)
 {
-  g_autoptr (Conn) a = conn_open ("clerk A");
-  g_autoptr (Conn) b = conn_open ("clerk B");
+  g_autoptr (Conn) a = open_conn ("clerk A");
+  g_autoptr (Conn) b = open_conn ("clerk B");
   register_as (a, &clerk_li);
   register_as (b, &clerk_chen);
   request_agent (a, "jiangsu", "QY-SL-001");
@@ -810,7 +559,7 @@ test_disconnect_mid_queue (void)
 
   /* The queue is really one long now: an agent of the province sees it
    * as soon as it registers, and takes B. */
-  g_autoptr (Conn) agent = conn_open ("agent");
+  g_autoptr (Conn) agent = open_conn ("agent");
   register_as (agent, &agent_liu);
   g_autoptr (JsonObject) queue = conn_next (agent);
   assert_type (queue, "queue");
@@ -864,8 +613,8 @@ static void
 test_peer_disconnected (gconstpointer data)
 {
   gboolean abrupt = GPOINTER_TO_INT (data);
-  g_autoptr (Conn) agent = conn_open ("agent");
-  g_autoptr (Conn) clerk = conn_open ("clerk");
+  g_autoptr (Conn) agent = open_conn ("agent");
+  g_autoptr (Conn) clerk = open_conn ("clerk");
   g_autofree char *s = make_pair (agent, &agent_wang, clerk, &clerk_li,
       "GJJ-TQ-006");
 
@@ -878,7 +627,7 @@ test_peer_disconnected (gconstpointer data)
   assert_ended (ended, s, "peer-disconnected", NULL);
   g_clear_pointer (&clerk, conn_free);
 
-  g_autoptr (Conn) next = conn_open ("next clerk");
+  g_autoptr (Conn) next = open_conn ("next clerk");
   register_as (next, &clerk_sun);
   request_agent (next, "shanghai", "SP-JY-004");
   g_autofree char *s2 = expect_paired (next, &agent_wang);
@@ -897,8 +646,8 @@ static void
 test_hangup (gconstpointer data)
 {
   gboolean by_agent = GPOINTER_TO_INT (data);
-  g_autoptr (Conn) agent = conn_open ("agent");
-  g_autoptr (Conn) clerk = conn_open ("clerk");
+  g_autoptr (Conn) agent = open_conn ("agent");
+  g_autoptr (Conn) clerk = open_conn ("clerk");
   g_autofree char *s = make_pair (agent, &agent_zhang, clerk, &clerk_zhou,
       "YB-YD-005");
   Conn *actor = by_agent ? agent : clerk;
@@ -940,7 +689,7 @@ test_still_serving (void)
   g_assert_cmpint (json_object_get_int_member (st, "connections"), ==, 0);
   g_assert_cmpint (json_object_get_int_member (st, "sessions"), ==, 0);
 
-  g_autoptr (Conn) c = conn_open ("newcomer");
+  g_autoptr (Conn) c = open_conn ("newcomer");
   g_autofree char *hello = g_strdup_printf ("{\"type\":\"hello\","
       "\"id\":20240601,\"protocol\":1,\"role\":\"agent\",\"name\":\"张敏\","
       "\"province\":\"shanghai\",\"center\":\"青浦区行政服务中心\",\"token\":\"%s\"}",
@@ -960,8 +709,8 @@ test_still_serving (void)
 static void
 test_rate_once (void)
 {
-  g_autoptr (Conn) agent = conn_open ("agent");
-  g_autoptr (Conn) clerk = conn_open ("clerk");
+  g_autoptr (Conn) agent = open_conn ("agent");
+  g_autoptr (Conn) clerk = open_conn ("clerk");
   g_autofree char *session = make_pair (agent, &agent_wang, clerk, &clerk_li, "GJJ-TQ-006");
   hang_up (clerk, agent, session);
   g_autofree char *rate = g_strdup_printf ("{\"type\":\"rate\",\"id\":\"rate-1\","
