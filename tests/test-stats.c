@@ -18,43 +18,9 @@
  * During A, /metrics shows the live call, the waiting clerk and the busy
  * agent.  Supervisors: 王芳 (黄浦, centre scope), 王红 (shanghai, province
  * scope), 周婷 (杭州市民中心, centre scope); an administrator. */
-#include <locale.h>
-#include <string.h>
-#include "vw-test-util.h"
+#include "stats-world.h"
 
-#define HUANGPU "黄浦区政务服务中心"
-#define QINGPU "青浦区行政服务中心"
-#define JIASHAN "嘉善县行政服务中心"
-#define HEFEI "合肥市政务服务中心"
-#define WUJIANG "吴江区政务服务中心"
-#define HANGZHOU "杭州市民中心"
-
-#define CALL_SECONDS "2"
-/* Waits and durations from the clients' event times against the server's
- * own: both clocks are this machine's; what differs is when each side
- * stamped the message (a loaded machine adds some). */
-#define TOLERANCE_MS 1000
-
-enum { A, B, C, D, N_CALLS };
-
-typedef struct {
-  const char *clerk, *province, *center, *item, *item_name, *rate;
-  const char *agent;           /* account */
-  char *session, *case_no;
-  gint64 requested_t, paired_t, ended_t, rated_t;
-} Call;
-
-typedef struct {
-  VwTestServer *server;
-  Call calls[N_CALLS];
-  char *zhangmin_pw, *lina_pw;
-  char *wangfang, *wanghong, *zhouting, *admin, *agent;   /* tokens */
-  GHashTable *live_metrics;    /* taken during call A */
-  char *day_from;              /* the CST date of the first request */
-  gboolean done;
-} World;
-
-static World w = {
+World w = {
   .calls = {
     [A] = { "李华", "zhejiang", JIASHAN, "QY-SL-001", "企业设立", "5", "zhangmin" },
     [B] = { "赵强", "anhui", HEFEI, "SP-JY-004", "食品经营许可证",
@@ -67,13 +33,13 @@ static World w = {
 
 /* ---- small helpers ---- */
 
-static gint64
+gint64
 event_t (JsonObject *event)
 {
   return json_object_get_int_member (event, "t");
 }
 
-static char *
+char *
 cst_date (gint64 ms)
 {
   g_autoptr (GTimeZone) tz = g_time_zone_new_offset (8 * 3600);
@@ -105,7 +71,7 @@ holiday_dates (JsonObject *file, const char *member)
  * here, independently of the server's calendar: Monday to Friday, less
  * the public holidays of data/holidays.json (the server's default), plus
  * its 调休 working days. */
-static char *
+char *
 fifteen_working_days_after (gint64 ms)
 {
   g_autofree char *path = g_build_filename (g_getenv ("VW_TEST_DATA"), "..", "..",
@@ -134,7 +100,7 @@ fifteen_working_days_after (gint64 ms)
   return g_date_time_format (day, "%Y-%m-%d");
 }
 
-static GBytes *
+GBytes *
 call_api (const char *method, const char *path, const char *token, const char *body,
     guint *status, SoupMessageHeaders **headers_out)
 {
@@ -145,7 +111,7 @@ call_api (const char *method, const char *path, const char *token, const char *b
   return vw_test_http (method, url, headers, body, -1, status, headers_out);
 }
 
-static JsonObject *
+JsonObject *
 api_json (const char *method, const char *path, const char *token, const char *body,
     guint expected)
 {
@@ -158,104 +124,21 @@ api_json (const char *method, const char *path, const char *token, const char *b
   return vw_test_json_object (answer);
 }
 
-static void
-assert_error (JsonObject *o, const char *code)
+void
+assert_api_error (JsonObject *o, const char *code)
 {
   g_assert_cmpstr (json_object_get_string_member (o, "error"), ==, code);
   g_assert_nonnull (json_object_get_string_member (o, "message"));
 }
 
 /* |@got - @want| within TOLERANCE_MS, said in the log either way. */
-static void
+void
 assert_near (const char *what, gint64 got, gint64 want)
 {
   g_test_message ("%s: server %" G_GINT64_FORMAT " ms, measured %" G_GINT64_FORMAT " ms",
       what, got, want);
   g_assert_cmpint (got, >=, want - TOLERANCE_MS);
   g_assert_cmpint (got, <=, want + TOLERANCE_MS);
-}
-
-/* ---- /metrics ---- */
-
-/* Parses the Prometheus text format: every line is a comment (# HELP or
- * # TYPE of a known metric) or "name[{label="value"}] integer".  Returns
- * "name{labels}" -> value (as gint64 in a pointer-sized box). */
-static GHashTable *
-parse_metrics (const char *text)
-{
-  g_autoptr (GRegex) sample = g_regex_new (
-      "^([a-z_]+)(\\{[a-z_]+=\"[^\"\\\\\\n]*\"\\})? (-?[0-9]+)$", 0, 0, NULL);
-  g_autoptr (GRegex) comment = g_regex_new ("^# (HELP|TYPE) ([a-z_]+) (.+)$", 0, 0, NULL);
-  g_autoptr (GHashTable) typed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-      g_free);
-  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
-
-  g_assert_true (g_str_has_suffix (text, "\n"));
-  for (guint i = 0; lines[i]; i++) {
-    g_autoptr (GMatchInfo) m = NULL;
-    if (!*lines[i])
-      continue;
-    if (g_regex_match (comment, lines[i], 0, &m)) {
-      g_autofree char *kind = g_match_info_fetch (m, 1);
-      g_autofree char *name = g_match_info_fetch (m, 2);
-      g_autofree char *rest = g_match_info_fetch (m, 3);
-      if (g_str_equal (kind, "TYPE")) {
-        g_assert_true (g_str_equal (rest, "gauge") || g_str_equal (rest, "counter"));
-        g_assert_false (g_hash_table_contains (typed, name));
-        g_hash_table_insert (typed, g_steal_pointer (&name), g_steal_pointer (&rest));
-      }
-      continue;
-    }
-    g_clear_pointer (&m, g_match_info_free);
-    if (!g_regex_match (sample, lines[i], 0, &m))
-      g_error ("not a Prometheus sample: '%s'", lines[i]);
-    g_autofree char *name = g_match_info_fetch (m, 1);
-    g_autofree char *labels = g_match_info_fetch (m, 2);
-    g_autofree char *value = g_match_info_fetch (m, 3);
-    /* A sample follows its TYPE line; counters end in _total. */
-    const char *type = g_hash_table_lookup (typed, name);
-    g_assert_nonnull (type);
-    g_assert_true (g_str_equal (type, "counter") == g_str_has_suffix (name, "_total"));
-    gint64 *box = g_new (gint64, 1);
-    *box = g_ascii_strtoll (value, NULL, 10);
-    g_assert_cmpint (*box, >=, 0);
-    char *key = g_strconcat (name, labels ? labels : "", NULL);
-    g_assert_false (g_hash_table_contains (values, key));
-    g_hash_table_insert (values, key, box);
-  }
-  return values;
-}
-
-static GHashTable *
-get_metrics (void)
-{
-  guint status = 0;
-  SoupMessageHeaders *headers = NULL;
-  g_autoptr (GBytes) body = call_api ("GET", "/metrics", NULL, NULL, &status, &headers);
-  g_autofree char *text = g_strndup (g_bytes_get_data (body, NULL), g_bytes_get_size (body));
-
-  g_assert_cmpuint (status, ==, 200);
-  g_assert_true (g_str_has_prefix (soup_message_headers_get_content_type (headers, NULL),
-      "text/plain"));
-  g_assert_nonnull (strstr (soup_message_headers_get_one (headers, "Content-Type"),
-      "version=0.0.4"));
-  soup_message_headers_unref (headers);
-  /* Counts only: no names, centres or case numbers of the day. */
-  g_assert_null (strstr (text, "李华"));
-  g_assert_null (strstr (text, "zhangmin"));
-  g_assert_null (strstr (text, "VW-"));
-  return parse_metrics (text);
-}
-
-static gint64
-metric (GHashTable *values, const char *key)
-{
-  gint64 *v = g_hash_table_lookup (values, key);
-
-  if (!v)
-    g_error ("no metric %s", key);
-  return *v;
 }
 
 /* ---- the day ---- */
@@ -386,7 +269,7 @@ test_day (void)
   w.done = TRUE;
 }
 
-static gboolean
+gboolean
 have_day (void)
 {
   if (w.done)
@@ -409,7 +292,7 @@ length_of (guint i)
   return w.calls[i].ended_t - w.calls[i].paired_t;
 }
 
-static JsonObject *
+JsonObject *
 get_stats (const char *token, const char *group)
 {
   g_autofree char *today = cst_date (g_get_real_time () / 1000);
@@ -419,7 +302,7 @@ get_stats (const char *token, const char *group)
   return api_json ("GET", path, token, NULL, 200);
 }
 
-static JsonObject *
+JsonObject *
 group_of (JsonObject *stats, const char *key)
 {
   JsonArray *groups = json_object_get_array_member (stats, "groups");
@@ -580,14 +463,14 @@ test_stats_refused (void)
   g_autoptr (GBytes) none = call_api ("GET", "/api/stats", NULL, NULL, &status, NULL);
   g_assert_cmpuint (status, ==, 401);
   g_autoptr (JsonObject) agent = api_json ("GET", "/api/stats", w.agent, NULL, 403);
-  assert_error (agent, "forbidden");
+  assert_api_error (agent, "forbidden");
   g_autoptr (JsonObject) admin = api_json ("GET", "/api/stats", w.admin, NULL, 403);
-  assert_error (admin, "forbidden");
+  assert_api_error (admin, "forbidden");
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
     g_autofree char *path = g_strconcat ("/api/stats", bad[i].query, NULL);
     g_autoptr (JsonObject) e = api_json ("GET", path, w.wanghong, NULL, 400);
     g_test_message ("%s", bad[i].query);
-    assert_error (e, "bad-request");
+    assert_api_error (e, "bad-request");
     g_assert_nonnull (strstr (json_object_get_string_member (e, "message"), bad[i].name));
   }
   g_autoptr (JsonObject) post = api_json ("POST", "/api/stats", w.wanghong, "{}", 405);
@@ -598,315 +481,6 @@ test_stats_refused (void)
       "days")), ==, 30);
   g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (recent,
       "total"), "connections"), ==, 4);
-}
-
-/* ---- follow-ups ---- */
-
-static JsonObject *
-follow_up_of (JsonObject *list, const char *session)
-{
-  JsonArray *a = json_object_get_array_member (list, "follow_ups");
-
-  for (guint i = 0; i < json_array_get_length (a); i++) {
-    JsonObject *f = json_array_get_object_element (a, i);
-    if (g_str_equal (json_object_get_string_member (f, "session_id"), session))
-      return f;
-  }
-  return NULL;
-}
-
-static void
-check_open_follow_up (JsonObject *f, guint i, const char *agent_name)
-{
-  Call *c = &w.calls[i];
-  JsonObject *rating = json_object_get_object_member (f, "rating");
-  g_autofree char *due = fifteen_working_days_after (c->rated_t);
-
-  g_assert_cmpstr (json_object_get_string_member (f, "case_no"), ==, c->case_no);
-  g_assert_cmpstr (json_object_get_string_member (f, "item"), ==, c->item);
-  g_assert_cmpstr (json_object_get_string_member (f, "item_name"), ==, c->item_name);
-  g_assert_cmpstr (json_object_get_string_member (f, "province"), ==, "shanghai");
-  g_assert_cmpstr (json_object_get_string_member (f, "state"), ==, "open");
-  g_assert_false (json_object_get_boolean_member (f, "overdue"));
-  g_assert_cmpstr (json_object_get_string_member (f, "due_date"), ==, due);
-  g_assert_cmpint (json_object_get_int_member (rating, "level"), ==, c->rate[0] - '0');
-  g_assert_cmpstr (json_object_get_string_member (rating, "comment"), ==, c->rate + 2);
-  g_assert_cmpint (json_object_get_int_member (rating, "created_at"), >=, c->ended_t);
-  g_assert_cmpint (json_object_get_int_member (rating, "created_at"), <=, c->rated_t + 1000);
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (f,
-      "agent"), "name"), ==, agent_name);
-  JsonObject *clerk = json_object_get_object_member (f, "clerk");
-  g_assert_cmpstr (json_object_get_string_member (clerk, "name"), ==, c->clerk);
-  g_assert_cmpstr (json_object_get_string_member (clerk, "center"), ==, c->center);
-  g_assert_true (json_object_get_null_member (f, "closed_at"));
-  g_assert_true (json_object_get_null_member (f, "resolution"));
-}
-
-static void
-test_follow_ups_listed (void)
-{
-  if (!have_day ())
-    return;
-  g_autoptr (JsonObject) province = api_json ("GET", "/api/follow-ups", w.wanghong, NULL,
-      200);
-  g_autoptr (JsonObject) center = api_json ("GET", "/api/follow-ups", w.wangfang, NULL,
-      200);
-  g_autoptr (JsonObject) other = api_json ("GET", "/api/follow-ups", w.zhouting, NULL,
-      200);
-
-  /* 不满意 and 非常不满意 only: B and C, in the order they were opened
-   * (the same due date). */
-  JsonArray *all = json_object_get_array_member (province, "follow_ups");
-  g_assert_cmpuint (json_array_get_length (all), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (province, "open"), ==, 2);
-  g_assert_cmpint (json_object_get_int_member (province, "overdue"), ==, 0);
-  check_open_follow_up (follow_up_of (province, w.calls[B].session), B, "张敏");
-  check_open_follow_up (follow_up_of (province, w.calls[C].session), C, "李娜");
-  /* 王芳 sees 黄浦's only; 周婷 none. */
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (center,
-      "follow_ups")), ==, 1);
-  g_assert_nonnull (follow_up_of (center, w.calls[B].session));
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (other,
-      "follow_ups")), ==, 0);
-  /* The session says the same. */
-  g_autofree char *rated2 = g_strdup_printf ("/api/sessions?rating=2");
-  g_autoptr (JsonObject) sessions = api_json ("GET", rated2, w.wanghong, NULL, 200);
-  g_assert_cmpint (json_object_get_int_member (sessions, "total"), ==, 1);
-}
-
-static void
-test_follow_ups_refused (void)
-{
-  guint status = 0;
-
-  if (!have_day ())
-    return;
-  g_autoptr (JsonObject) list = api_json ("GET", "/api/follow-ups", w.wanghong, NULL, 200);
-  gint64 b_id = json_object_get_int_member (follow_up_of (list, w.calls[B].session), "id");
-  gint64 c_id = json_object_get_int_member (follow_up_of (list, w.calls[C].session), "id");
-  g_autofree char *b_path = g_strdup_printf ("/api/follow-ups/%" G_GINT64_FORMAT, b_id);
-  g_autofree char *c_path = g_strdup_printf ("/api/follow-ups/%" G_GINT64_FORMAT, c_id);
-  const char *body = "{\"resolution\":\"已回访\"}";
-
-  /* 401 without a token, 403 for other roles. */
-  g_autoptr (GBytes) none = call_api ("GET", "/api/follow-ups", NULL, NULL, &status, NULL);
-  g_assert_cmpuint (status, ==, 401);
-  g_autoptr (GBytes) none_post = call_api ("POST", b_path, NULL, body, &status, NULL);
-  g_assert_cmpuint (status, ==, 401);
-  g_autoptr (JsonObject) agent = api_json ("GET", "/api/follow-ups", w.agent, NULL, 403);
-  assert_error (agent, "forbidden");
-  g_autoptr (JsonObject) agent_post = api_json ("POST", b_path, w.agent, body, 403);
-  g_autoptr (JsonObject) admin_post = api_json ("POST", b_path, w.admin, body, 403);
-  /* 404: unknown, not a number, outside the scope (the same answer). */
-  g_autoptr (JsonObject) unknown = api_json ("POST", "/api/follow-ups/999999", w.wanghong,
-      body, 404);
-  assert_error (unknown, "not-found");
-  g_autoptr (JsonObject) nan = api_json ("POST", "/api/follow-ups/abc", w.wanghong, body,
-      404);
-  g_autoptr (JsonObject) scope = api_json ("POST", c_path, w.wangfang, body, 404);
-  g_assert_cmpstr (json_object_get_string_member (scope, "message"), ==,
-      json_object_get_string_member (unknown, "message"));
-  g_autoptr (JsonObject) scope_get = api_json ("GET", c_path, w.wangfang, NULL, 404);
-  /* 400: no resolution, an empty one, not JSON, bad filters. */
-  const char *bad[] = { "{}", "{\"resolution\":\"  \"}", "{\"resolution\":3}", "closed" };
-  for (guint i = 0; i < G_N_ELEMENTS (bad); i++) {
-    g_autoptr (JsonObject) e = api_json ("POST", b_path, w.wangfang, bad[i], 400);
-    assert_error (e, "bad-request");
-  }
-  g_autoptr (JsonObject) state = api_json ("GET", "/api/follow-ups?state=late", w.wanghong,
-      NULL, 400);
-  g_autoptr (JsonObject) param = api_json ("GET", "/api/follow-ups?sort=due", w.wanghong,
-      NULL, 400);
-  g_autoptr (JsonObject) put = api_json ("PUT", b_path, w.wanghong, body, 405);
-  /* Nothing was closed by any of it. */
-  g_autoptr (JsonObject) after = api_json ("GET", "/api/follow-ups?state=open", w.wanghong,
-      NULL, 200);
-  g_assert_cmpint (json_object_get_int_member (after, "open"), ==, 2);
-}
-
-static void
-test_follow_up_closed (void)
-{
-  if (!have_day ())
-    return;
-  g_autoptr (JsonObject) list = api_json ("GET", "/api/follow-ups", w.wangfang, NULL, 200);
-  JsonObject *b = follow_up_of (list, w.calls[B].session);
-  gint64 id = json_object_get_int_member (b, "id");
-  g_autofree char *path = g_strdup_printf ("/api/follow-ups/%" G_GINT64_FORMAT, id);
-  const char *how = "已电话回访赵强，重新说明食品经营许可证所需材料；对张敏进行讲解规范提醒。";
-  g_autofree char *body = g_strdup_printf ("{\"resolution\":\"  %s \"}", how);
-  gint64 before = g_get_real_time () / 1000;
-
-  g_autoptr (JsonObject) closed = api_json ("POST", path, w.wangfang, body, 200);
-  g_assert_cmpstr (json_object_get_string_member (closed, "state"), ==, "closed");
-  g_assert_cmpstr (json_object_get_string_member (closed, "item_name"), ==,
-      w.calls[B].item_name);
-  g_assert_cmpstr (json_object_get_string_member (closed, "closed_by"), ==, "wangfang");
-  g_assert_cmpstr (json_object_get_string_member (closed, "closed_by_name"), ==, "王芳");
-  g_assert_cmpstr (json_object_get_string_member (closed, "resolution"), ==, how);
-  g_assert_cmpint (json_object_get_int_member (closed, "closed_at"), >=, before);
-  g_assert_false (json_object_get_boolean_member (closed, "overdue"));
-
-  /* Twice is a conflict, also for another supervisor of the scope. */
-  g_autoptr (JsonObject) again = api_json ("POST", path, w.wangfang, body, 409);
-  assert_error (again, "conflict");
-  g_autoptr (JsonObject) again2 = api_json ("POST", path, w.wanghong, body, 409);
-
-  /* Listed after the open one; read alone; the rest unchanged. */
-  g_autoptr (JsonObject) all = api_json ("GET", "/api/follow-ups", w.wanghong, NULL, 200);
-  JsonArray *a = json_object_get_array_member (all, "follow_ups");
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (a, 0),
-      "session_id"), ==, w.calls[C].session);
-  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (a, 1),
-      "state"), ==, "closed");
-  g_assert_cmpint (json_object_get_int_member (all, "open"), ==, 1);
-  g_autoptr (JsonObject) one = api_json ("GET", path, w.wanghong, NULL, 200);
-  g_assert_cmpstr (json_object_get_string_member (one, "resolution"), ==, how);
-  g_autoptr (JsonObject) closed_only = api_json ("GET", "/api/follow-ups?state=closed",
-      w.wanghong, NULL, 200);
-  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (closed_only,
-      "follow_ups")), ==, 1);
-
-  /* Audited once, in the closing supervisor's log. */
-  g_autofree char *audit_path = g_strdup_printf ("/api/audit?session=%s",
-      w.calls[B].session);
-  g_autoptr (JsonObject) log = api_json ("GET", audit_path, w.wangfang, NULL, 200);
-  JsonArray *entries = json_object_get_array_member (log, "entries");
-  guint closes = 0;
-  for (guint i = 0; i < json_array_get_length (entries); i++) {
-    JsonObject *e = json_array_get_object_element (entries, i);
-    if (!g_str_equal (json_object_get_string_member (e, "action"), "close-follow-up"))
-      continue;
-    closes++;
-    g_assert_cmpstr (json_object_get_string_member (e, "actor"), ==, "wangfang");
-    JsonNode *detail = json_object_get_member (e, "detail");
-    JsonObject *d = JSON_NODE_HOLDS_OBJECT (detail) ? json_node_get_object (detail) : NULL;
-    g_assert_nonnull (d);
-    g_assert_cmpint (json_object_get_int_member (d, "follow_up"), ==, id);
-    g_assert_cmpstr (json_object_get_string_member (d, "case_no"), ==, w.calls[B].case_no);
-  }
-  g_assert_cmpuint (closes, ==, 1);
-
-  /* The statistics now count one open follow-up, 李娜's. */
-  g_autoptr (JsonObject) s = get_stats (w.wanghong, "agent");
-  g_assert_cmpint (json_object_get_int_member (group_of (s, "zhangmin"),
-      "follow_ups_open"), ==, 0);
-  g_assert_cmpint (json_object_get_int_member (group_of (s, "lina"),
-      "follow_ups_open"), ==, 1);
-}
-
-/* ---- /metrics ---- */
-
-static void
-test_metrics_live (void)
-{
-  if (!have_day ())
-    return;
-  GHashTable *m = w.live_metrics;
-
-  /* During 李华's call: 张敏 busy with her, 赵强 waiting for Shanghai. */
-  g_assert_cmpint (metric (m, "vw_sessions_live"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_connections"), ==, 3);
-  g_assert_cmpint (metric (m, "vw_queue_length{province=\"shanghai\"}"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_queue_length{province=\"zhejiang\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_queue_length{province=\"jiangsu\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_queue_length{province=\"anhui\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_agents{state=\"busy\"}"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_agents{state=\"available\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_agents{state=\"away\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_sessions_total"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_follow_ups_open"), ==, 0);
-  for (int level = 1; level <= 5; level++) {
-    g_autofree char *key = g_strdup_printf ("vw_ratings_total{level=\"%d\"}", level);
-    g_assert_cmpint (metric (m, key), ==, 0);
-  }
-}
-
-/* A raw WebSocket that sends nonsense, for the error counters. */
-typedef struct {
-  SoupWebsocketConnection *ws;
-  gboolean failed;
-  guint replies;
-} RawClient;
-
-static void
-on_raw_connected (GObject *source, GAsyncResult *result, gpointer data)
-{
-  RawClient *raw = data;
-
-  raw->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, NULL);
-  raw->failed = raw->ws == NULL;
-}
-
-static void
-on_raw_message (SoupWebsocketConnection *ws, gint type, GBytes *bytes, gpointer data)
-{
-  ((RawClient *) data)->replies++;
-}
-
-static gboolean
-raw_connected (gpointer data)
-{
-  RawClient *raw = data;
-  return raw->ws || raw->failed;
-}
-
-static gboolean
-raw_answered_twice (gpointer data)
-{
-  return ((RawClient *) data)->replies >= 2;
-}
-
-/* After the day, and after a client that sent nonsense. */
-static void
-test_metrics_after (void)
-{
-  guint status = 0;
-  RawClient raw = { 0 };
-
-  if (!have_day ())
-    return;
-  g_autoptr (SoupSession) soup = soup_session_new ();
-  g_autoptr (SoupMessage) upgrade = soup_message_new ("GET", w.server->ws_url);
-  soup_session_websocket_connect_async (soup, upgrade, NULL, NULL, G_PRIORITY_DEFAULT,
-      NULL, on_raw_connected, &raw);
-  g_assert_true (vw_test_wait_until (raw_connected, &raw, 10000));
-  g_assert_nonnull (raw.ws);
-  g_signal_connect (raw.ws, "message", G_CALLBACK (on_raw_message), &raw);
-  soup_websocket_connection_send_text (raw.ws, "this is not JSON");
-  soup_websocket_connection_send_text (raw.ws, "{\"type\":\"status\",\"available\":true}");
-  g_assert_true (vw_test_wait_until (raw_answered_twice, &raw, 10000));
-
-  g_autoptr (GHashTable) m = get_metrics ();
-  g_assert_cmpint (metric (m, "vw_sessions_live"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_connections"), ==, 1);   /* the one above */
-  g_assert_cmpint (metric (m, "vw_queue_length{province=\"shanghai\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_agents{state=\"busy\"}") + metric (m,
-      "vw_agents{state=\"available\"}") + metric (m, "vw_agents{state=\"away\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_sessions_total"), ==, 4);
-  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"5\"}"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"4\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"3\"}"), ==, 0);
-  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"2\"}"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_ratings_total{level=\"1\"}"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_follow_ups_open"), ==, 1);   /* B's was closed */
-  /* The day's clients caused no error; the nonsense did, one of each. */
-  g_assert_cmpint (metric (m, "vw_errors_total{code=\"bad-json\"}"), ==, 1);
-  g_assert_cmpint (metric (m, "vw_errors_total{code=\"not-registered\"}"), ==, 1);
-  GHashTableIter iter;
-  gpointer key;
-  guint n_error_codes = 0;
-  g_hash_table_iter_init (&iter, m);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    n_error_codes += g_str_has_prefix (key, "vw_errors_total");
-  g_assert_cmpuint (n_error_codes, ==, 2);
-
-  /* No token needed; nothing but GET. */
-  g_autoptr (GBytes) post = call_api ("POST", "/metrics", NULL, "{}", &status, NULL);
-  g_assert_cmpuint (status, ==, 405);
-  soup_websocket_connection_close (raw.ws, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
-  vw_test_run_for (200);
-  g_object_unref (raw.ws);
 }
 
 static void
