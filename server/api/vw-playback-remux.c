@@ -300,7 +300,12 @@ vw_playback_remux (const char *const *chunk_paths, const char *out_path, GError 
 {
   g_return_val_if_fail (chunk_paths != NULL && out_path != NULL, FALSE);
 
-  GST_DEBUG_CATEGORY_INIT (vw_remux_debug, "vw-remux", 0, "recorded chunks joined for playback");
+  static gsize debug_once = 0;
+  /* Remuxes run in worker threads, several at once. */
+  if (g_once_init_enter (&debug_once)) {
+    GST_DEBUG_CATEGORY_INIT (vw_remux_debug, "vw-remux", 0, "recorded chunks joined for playback");
+    g_once_init_leave (&debug_once, 1);
+  }
   Writer w = { .end = GST_CLOCK_TIME_NONE };
   gboolean ok = TRUE;
 
