@@ -35,6 +35,17 @@ static const Key keys[] = {
   INT ("desk", "wrap-up-seconds", wrap_up_seconds, 0, 3600),
   INT ("auth", "token-hours", token_hours, 1, 24 * 30),
   STR ("catalogue", "file", catalogue_file),
+  INT ("limits", "max-connections", max_connections, 0, 1000000),
+  INT ("limits", "max-connections-per-address", max_connections_per_address, 1, 1000000),
+  INT ("limits", "listen-backlog", listen_backlog, 1, 65535),
+  INT ("limits", "request-timeout", request_timeout_s, 1, 3600),
+  INT ("limits", "idle-timeout", idle_timeout_s, 1, 3600),
+  INT ("limits", "websocket-first-message", ws_first_message_s, 1, 3600),
+  INT ("limits", "websocket-stall", ws_stall_s, 1, 3600),
+  INT ("limits", "slow-reader", slow_reader_s, 1, 3600),
+  INT ("limits", "websocket-max-message-kib", ws_max_message_kib, 64, 16384),
+  INT ("limits", "websocket-rate", ws_rate, 1, 100000),
+  INT ("limits", "websocket-burst", ws_burst, 1, 1000000),
   STR ("calendar", "holidays", holidays_file),
 };
 
@@ -52,6 +63,16 @@ vw_config_init (VwConfig *c)
     .retention_check_minutes = 60,
     .wrap_up_seconds = 30,
     .token_hours = 8,
+    .max_connections_per_address = 128,
+    .listen_backlog = 1024,
+    .request_timeout_s = 15,
+    .idle_timeout_s = 30,
+    .ws_first_message_s = 10,
+    .ws_stall_s = 30,
+    .slow_reader_s = 30,
+    .ws_max_message_kib = 1024,
+    .ws_rate = 50,
+    .ws_burst = 200,
   };
 }
 

@@ -23,6 +23,22 @@
  *   [auth]
  *   token-hours=8
  *
+ *   [limits]                   # what one client may cost (README,
+ *                              # "Security: what is bounded")
+ *   max-connections=0          # in all; 0: three quarters of the file
+ *                              # descriptor limit
+ *   max-connections-per-address=128
+ *   listen-backlog=1024
+ *   request-timeout=15         # s: connection (TLS included) -> whole request
+ *   idle-timeout=30            # s: response -> next whole request
+ *   websocket-first-message=10 # s: upgrade -> first message
+ *   websocket-stall=30         # s: a message begun must end within this
+ *   slow-reader=30             # s: a peer that reads nothing of what we
+ *                              # send for this long is let go
+ *   websocket-max-message-kib=1024  # one message, however fragmented
+ *   websocket-rate=50          # messages a second, sustained...
+ *   websocket-burst=200        # ...and at once
+ *
  *   [desk]
  *   wrap-up-seconds=30         # after each call, before the next is offered
  *
@@ -61,6 +77,13 @@ typedef struct {
   char *catalogue_file;    /* (nullable) */
   char *holidays_file;     /* (nullable) */
   int wrap_up_seconds;     /* 0: available again at once */
+  /* [limits] */
+  int max_connections;     /* 0: from the file descriptor limit */
+  int max_connections_per_address;
+  int listen_backlog;
+  int request_timeout_s, idle_timeout_s;
+  int ws_first_message_s, ws_stall_s, slow_reader_s;
+  int ws_max_message_kib, ws_rate, ws_burst;
 } VwConfig;
 
 /* The defaults above. */

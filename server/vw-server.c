@@ -21,11 +21,16 @@
 #include "vw-store-appointments.h"
 #include "vw-store-follow-ups.h"
 #include "vw-holidays.h"
+#include "vw-listener.h"
+
+#include <sys/resource.h>
 
 typedef struct {
   GMainLoop *loop;
   VwBroker *broker;
   VwApiContext *api;   /* borrowed: tokens for /api/desk/agents */
+  VwListener *listener;
+  gboolean tls;
 } Server;
 
 static void
@@ -33,6 +38,7 @@ on_websocket (SoupServer *soup, SoupServerMessage *msg, const char *path,
     SoupWebsocketConnection *ws, gpointer user_data)
 {
   Server *server = user_data;
+  vw_listener_websocket_opened (server->listener, msg, ws);
   vw_broker_add_websocket (server->broker, ws);
 }
 
@@ -100,12 +106,16 @@ on_metrics (SoupServer *soup, SoupServerMessage *msg, const char *path,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
     return;
   }
-  char *text = vw_metrics_collect (server->broker);
+  g_autofree char *broker_text = vw_metrics_collect (server->broker);
+  GString *out = g_string_new (broker_text);
+  vw_listener_append_metrics (server->listener, out);
+  gsize len = out->len;
+  char *text = g_string_free (out, FALSE);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg),
       "Cache-Control", "no-store");
   soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_server_message_set_response (msg, VW_METRICS_CONTENT_TYPE, SOUP_MEMORY_TAKE,
-      text, strlen (text));
+      text, len);
 }
 
 typedef struct {
@@ -175,28 +185,47 @@ ensure_data_dir (const char *dir, GError **error)
   return TRUE;
 }
 
-static gboolean
-listen (SoupServer *soup, const char *address, int port, gboolean tls, GError **error)
+/* Every response: no MIME sniffing of what we send; with TLS, browsers
+ * keep to https for a year (HSTS). */
+static void
+on_request_started (SoupServer *soup, SoupServerMessage *msg, gpointer user_data)
 {
-  g_autoptr (GInetAddress) inet = g_inet_address_new_from_string (address);
-  if (!inet) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-        "'%s' is not an IP address", address);
-    return FALSE;
+  Server *server = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  if (server->tls)
+    soup_message_headers_replace (headers, "Strict-Transport-Security", "max-age=31536000");
+}
+
+/* As many descriptors as the hard limit allows: each client connection
+ * is one (see VwListener for how many are let in). */
+static void
+raise_fd_limit (void)
+{
+  struct rlimit rl;
+  if (getrlimit (RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = MIN (rl.rlim_max, (rlim_t) 1 << 20);
+    if (setrlimit (RLIMIT_NOFILE, &rl) != 0)
+      g_debug ("cannot raise the file descriptor limit: %s", g_strerror (errno));
   }
-  g_autoptr (GSocketAddress) sa = g_inet_socket_address_new (inet, port);
-  return soup_server_listen (soup, sa, tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 static void
-print_urls (SoupServer *soup)
+listener_config_from (VwListenerConfig *lc, const VwConfig *c, GTlsCertificate *certificate)
 {
-  GSList *uris = soup_server_get_uris (soup);
-  for (GSList *l = uris; l; l = l->next) {
-    g_autofree char *s = g_uri_to_string (l->data);
-    g_print ("listening on %s\n", s);
-  }
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  vw_listener_config_init (lc);
+  lc->max_connections = c->max_connections;
+  lc->max_per_address = c->max_connections_per_address;
+  lc->backlog = c->listen_backlog;
+  lc->request_timeout_s = c->request_timeout_s;
+  lc->idle_timeout_s = c->idle_timeout_s;
+  lc->first_message_s = c->ws_first_message_s;
+  lc->stall_timeout_s = c->ws_stall_s;
+  lc->slow_reader_s = c->slow_reader_s;
+  lc->ws.max_message = (guint64) c->ws_max_message_kib * 1024;
+  lc->ws.rate = c->ws_rate;
+  lc->ws.burst = c->ws_burst;
+  lc->certificate = certificate;
 }
 
 /* Loads @given (nullable: the default file) into an empty catalogue;
@@ -272,6 +301,7 @@ typedef struct {
   char *address, *data_dir, *ice_address, *web_dir, *tls_cert, *tls_key, *catalogue;
   char *holidays;
   gboolean no_record;
+  int max_connections, max_per_address;
 } Options;
 
 static void
@@ -298,6 +328,10 @@ apply_options (VwConfig *c, Options *o)
     c->wrap_up_seconds = o->wrap_up;
   if (o->no_record)
     c->record = FALSE;
+  if (o->max_connections >= 0)
+    c->max_connections = o->max_connections;
+  if (o->max_per_address >= 0)
+    c->max_connections_per_address = o->max_per_address;
   take_string (&c->address, &o->address);
   take_string (&c->data_dir, &o->data_dir);
   take_string (&c->ice_address, &o->ice_address);
@@ -314,7 +348,7 @@ static gboolean
 load_config (int *argc, char ***argv, VwConfig *c)
 {
   Options o = { .port = -1, .latency = -1, .chunk_seconds = -1, .retention_days = -1,
-    .wrap_up = -1 };
+    .wrap_up = -1, .max_connections = -1, .max_per_address = -1 };
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "Settings file (see README, \"Configuration\")", "FILE" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &o.port, "TCP port (0 picks a free one; default 8080)", "PORT" },
@@ -331,6 +365,8 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
     { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, &o.catalogue, "Service items loaded into an empty catalogue (default: the source tree's data/catalogue.json)", "FILE" },
     { "holidays", 0, 0, G_OPTION_ARG_FILENAME, &o.holidays, "Public holidays and 调休 working days, for follow-ups' due dates (default: the source tree's data/holidays.json)", "FILE" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &o.max_connections, "Client connections at once (0: from the file descriptor limit)", "N" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &o.max_per_address, "Client connections at once from one address (default 128)", "N" },
     { NULL }
   };
   if (!vw_program_parse_options ("vw-server", "- virtual-window signalling server and media hub", entries, argc, argv))
@@ -380,6 +416,7 @@ main (int argc, char **argv)
   g_autoptr (VwCalendar) calendar = NULL;
   if (!load_holidays (cfg.holidays_file, &calendar))
     return 1;
+  raise_fd_limit ();
   if (!ensure_data_dir (data_dir, &error)) {
     g_printerr ("vw-server: %s\n", error->message);
     return 1;
@@ -464,8 +501,19 @@ main (int argc, char **argv)
       return 2;
     }
   }
-  g_autoptr (SoupServer) soup = soup_server_new ("server-header", "vw-server",
-      "tls-certificate", certificate, NULL);
+  /* TLS is done by the listener, which owns the socket: the SoupServer
+   * itself listens nowhere (vw-listener.h). */
+  g_autoptr (SoupServer) soup = soup_server_new ("server-header", "vw-server", NULL);
+  /* permessage-deflate costs ~100 KiB of zlib state per connection for
+   * signalling messages of a few KiB (README, "Security"), and would let
+   * a small frame inflate past the message limits: not offered. */
+  soup_server_remove_websocket_extension (soup, SOUP_TYPE_WEBSOCKET_EXTENSION_DEFLATE);
+  server.tls = certificate != NULL;
+  g_signal_connect (soup, "request-started", G_CALLBACK (on_request_started), &server);
+  VwListenerConfig listener_config;
+  listener_config_from (&listener_config, &cfg, certificate);
+  g_autoptr (VwListener) listener = vw_listener_new (soup, &listener_config);
+  server.listener = listener;
   soup_server_add_websocket_handler (soup, "/ws", NULL, NULL, on_websocket,
       &server, NULL);
   soup_server_add_handler (soup, "/api/status", on_api_status, &server, NULL);
@@ -479,17 +527,21 @@ main (int argc, char **argv)
    * stop us as soon as it has read it. */
   g_unix_signal_add (SIGINT, on_signal, &server);
   g_unix_signal_add (SIGTERM, on_signal, &server);
-  if (!listen (soup, cfg.address, cfg.port, certificate != NULL, &error)) {
+  if (!vw_listener_listen (listener, cfg.address, cfg.port, &error)) {
     g_printerr ("vw-server: cannot listen on %s:%d: %s\n", cfg.address, cfg.port,
         error->message);
     return 1;
   }
-  print_urls (soup);
+  g_autofree char *url = vw_listener_get_url (listener);
+  g_print ("listening on %s\n", url);
+  g_message ("up to %u client connections, %u from one address",
+      vw_listener_get_max_connections (listener), listener_config.max_per_address);
   g_main_loop_run (server.loop);
 
   /* Let the close frames go out before the sockets are torn down. */
   for (int i = 0; i < 20 && g_main_context_iteration (NULL, FALSE); i++)
     ;
+  g_clear_pointer (&listener, vw_listener_free);
   soup_server_disconnect (soup);
   vw_broker_free (server.broker);
   g_main_loop_unref (server.loop);
