@@ -30,6 +30,7 @@ run_packages=(
   fonts-dejavu-core           # a font for that overlay ("Sans")
   gstreamer1.0-tools          # gst-inspect-1.0 (check below), gst-launch-1.0
   jq                          # scripts/demo.sh and scripts/run-tests.sh read JSON
+  iproute2                    # ss: tests/test-front-door reads the listen backlog
   curl                        # scripts/demo.sh makes appointment slots through the API
   fonts-noto-cjk              # Chinese notes on annotated snapshots
   xvfb x11-xserver-utils      # screen sharing, tested on a virtual X display

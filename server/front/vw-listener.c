@@ -2,9 +2,11 @@
  * vw-listener.h). */
 #include "vw-listener.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "vw-admission.h"
 #include "vw-guard-stream.h"
@@ -74,6 +76,7 @@ struct _VwListener {
   guint max_total;
   VwAdmission *admission;
   GSocket *socket;               /* the listening socket */
+  GSocket *keepalive_pair[2];    /* see keep_connections_alive () */
   GSource *accept_source;        /* (nullable) NULL while paused */
   guint resume_id, sweep_id;
   gint64 paused_at;              /* monotonic µs; 0: accepting */
@@ -411,6 +414,28 @@ on_acceptable (GSocket *socket, GIOCondition condition, gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup keeps a connection alive after a response only while the
+ * SoupServer has a listener of its own (soup_server_message_io_finished).
+ * It gets one that can never accept anything: one end of a socket pair
+ * whose other end we hold and never write to. */
+static void
+keep_connections_alive (VwListener *l)
+{
+  int fds[2];
+  g_autoptr (GError) error = NULL;
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) {
+    g_warning ("socketpair: %s: every connection closes after one response",
+        g_strerror (errno));
+    return;
+  }
+  for (guint i = 0; i < 2; i++)
+    l->keepalive_pair[i] = g_socket_new_from_fd (fds[i], NULL);
+  if (!l->keepalive_pair[0] || !l->keepalive_pair[1]
+      || !soup_server_listen_socket (l->soup, l->keepalive_pair[0], 0, &error))
+    g_warning ("%s: every connection closes after one response",
+        error ? error->message : "socketpair");
+}
+
 /* ------------------------------------------------------------------ */
 
 VwListener *
@@ -432,6 +457,7 @@ vw_listener_new (SoupServer *soup, const VwListenerConfig *config)
   l->soup_handlers[1] = g_signal_connect (soup, "request-finished", G_CALLBACK (on_request_done), l);
   l->soup_handlers[2] = g_signal_connect (soup, "request-aborted", G_CALLBACK (on_request_done), l);
   l->sweep_id = g_timeout_add_seconds (1, sweep, l);
+  keep_connections_alive (l);
   return l;
 }
 
@@ -465,6 +491,8 @@ vw_listener_free (VwListener *l)
   if (l->socket)
     g_socket_close (l->socket, NULL);
   g_clear_object (&l->socket);
+  g_clear_object (&l->keepalive_pair[0]);
+  g_clear_object (&l->keepalive_pair[1]);
   g_clear_object (&l->config.certificate);
   g_free (l);
 }
