@@ -305,6 +305,17 @@ check_item (VwApiContext *context, SoupServerMessage *msg, const VwStoreSlot *sl
   return TRUE;
 }
 
+/* 400 for a broken rule of vw-slots.h: `slot-out-of-range` for times
+ * outside the years a slot may have, `bad-request` for the others. */
+static void
+send_slot_error (SoupServerMessage *msg, const GError *error)
+{
+  if (g_error_matches (error, VW_SLOT_ERROR, VW_SLOT_ERROR_OUT_OF_RANGE))
+    vw_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "slot-out-of-range", error->message);
+  else
+    vw_api_bad_request (msg, error->message);
+}
+
 /* Reads the slot of @body; FALSE after responding 400. */
 static gboolean
 parse_slot (SoupServerMessage *msg, JsonObject *body, VwStoreSlot *slot)
@@ -330,7 +341,7 @@ parse_slot (SoupServerMessage *msg, JsonObject *body, VwStoreSlot *slot)
     return FALSE;
   }
   if (!vw_slot_check (slot->starts_at, slot->ends_at, capacity, &error)) {
-    vw_api_bad_request (msg, error->message);
+    send_slot_error (msg, error);
     return FALSE;
   }
   slot->capacity = capacity;
@@ -354,6 +365,10 @@ create_slot (VwApiContext *context, SoupServerMessage *msg)
     return;
   if (slot->starts_at <= now) {
     vw_api_bad_request (msg, "the slot starts in the past");
+    return;
+  }
+  if (!vw_slot_check_horizon (now, slot->starts_at, &error)) {
+    send_slot_error (msg, error);
     return;
   }
   slot->created_by = g_strdup (claims->username);
