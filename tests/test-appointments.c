@@ -359,7 +359,10 @@ test_book (Fixture *f, gconstpointer data)
       enterprise, &status);
   g_assert_cmpuint (status, ==, 201);
   const char *code = json_object_get_string_member (first, "code");
-  g_assert_cmpuint (strlen (code), ==, 8);
+  g_assert_cmpuint (strlen (code), ==, 16);
+  g_autofree char *grouped = g_strdup_printf ("%.4s-%.4s-%.4s-%.4s", code, code + 4,
+      code + 8, code + 12);
+  g_assert_cmpstr (json_object_get_string_member (first, "code_shown"), ==, grouped);
   g_assert_cmpint (json_object_get_int_member (first, "slot"), ==, slot);
   g_assert_cmpstr (json_object_get_string_member (first, "item"), ==, "QY-SL-001");
   g_assert_cmpstr (json_object_get_string_member (first, "center"), ==, HUANGPU);
@@ -447,7 +450,13 @@ test_by_codes (Fixture *f, gconstpointer data)
   g_autofree char *one_path = g_strdup_printf ("api/appointments/%s", a);
   g_autoptr (JsonObject) one = call (f->server, "GET", one_path, NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (one, "name"), ==, "李华");
+  g_assert_cmpstr (json_object_get_string_member (one, "name"), ==, "李*");   /* masked */
+  g_autofree char *grouped_path = g_strdup_printf ("api/appointments/%.4s-%.4s-%.4s-%.4s",
+      lower, lower + 4, lower + 8, lower + 12);
+  g_autoptr (JsonObject) grouped = call (f->server, "GET", grouped_path, NULL, NULL,
+      &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (grouped, "code"), ==, a);
   g_autoptr (JsonObject) unknown = call (f->server, "GET", "api/appointments/ABCDEFGH",
       NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 404);

@@ -9,6 +9,11 @@
  * answered while many sign-ins are still being checked; beyond the
  * workers and their queue a sign-in is answered 503 busy at once.
  *
+ * Booking codes: 16 characters of the alphabet without 0, O, 1, I, L, in
+ * groups of four; what a code shows of its holder is masked; after 10
+ * unknown codes an address waits (429), for a known code too, for a list
+ * of codes, for a cancellation, until the wait is over.
+ *
  * The server runs with --backoff-ms 300 (the first wait, so that it ends
  * within the test) and one password worker. */
 #include "vw-test-util.h"
@@ -273,6 +278,126 @@ test_busy (Fixture *f, gconstpointer data)
   g_assert_cmpuint (status, ==, 200);
 }
 
+/* ---- booking codes ---- */
+
+/* One request; the body (nullable), the status and Retry-After. */
+static JsonObject *
+call (Fixture *f, const char *method, const char *path, const char *token,
+    const char *body, guint *status, guint *retry_after)
+{
+  g_autofree char *url = g_strconcat (f->server->url, path, NULL);
+  g_autofree char *bearer = token ? g_strconcat ("Bearer ", token, NULL) : NULL;
+  const char *headers[] = { "Authorization", bearer, NULL };
+  g_autoptr (SoupMessageHeaders) response_headers = NULL;
+  g_autoptr (GBytes) response = vw_test_http (method, url, token ? headers : NULL, body,
+      -1, status, &response_headers);
+  const char *after = soup_message_headers_get_one (response_headers, "Retry-After");
+  gsize len = 0;
+
+  if (retry_after)
+    *retry_after = after ? (guint) g_ascii_strtoull (after, NULL, 10) : 0;
+  g_bytes_get_data (response, &len);
+  return len ? vw_test_json_object (g_steal_pointer (&response)) : NULL;
+}
+
+/* A slot tomorrow and 张敏's booking of it: its code (transfer full). */
+static char *
+book_zhang (Fixture *f)
+{
+  g_free (vw_test_server_add_account (f->server, "admin-sh", "admin", "陈刚", "shanghai",
+      HUANGPU, NULL));
+  g_autofree char *admin = vw_test_server_token (f->server, "admin-sh");
+  gint64 tomorrow = (g_get_real_time () / 1000 / 60000 + 24 * 60) * 60000;
+  g_autofree char *slot = g_strdup_printf ("{\"center\": \"" HUANGPU "\","
+      " \"province\": \"shanghai\", \"item\": \"QY-SL-001\", \"starts_at\": %"
+      G_GINT64_FORMAT ", \"ends_at\": %" G_GINT64_FORMAT ", \"capacity\": 5}",
+      tomorrow, tomorrow + 30 * 60000);
+  guint status = 0;
+  g_autoptr (JsonObject) made = call (f, "POST", "api/slots", admin, slot, &status, NULL);
+  g_assert_cmpuint (status, ==, 201);
+  g_autofree char *booking = g_strdup_printf ("{\"slot\": %" G_GINT64_FORMAT ","
+      " \"name\": \"张敏\", \"kind\": \"citizen\", \"contact\": \"13812345678\"}",
+      json_object_get_int_member (made, "id"));
+  g_autoptr (JsonObject) booked = call (f, "POST", "api/appointments", NULL, booking,
+      &status, NULL);
+  g_assert_cmpuint (status, ==, 201);
+  /* Who booked sees what they sent. */
+  g_assert_cmpstr (json_object_get_string_member (booked, "name"), ==, "张敏");
+  g_assert_cmpstr (json_object_get_string_member (booked, "contact"), ==, "13812345678");
+  return g_strdup (json_object_get_string_member (booked, "code"));
+}
+
+/* Codes long enough, grouped, and masking what they show. */
+static void
+test_code_shape (Fixture *f, gconstpointer data)
+{
+  g_autofree char *code = book_zhang (f);
+  guint status = 0;
+
+  g_assert_cmpuint (strlen (code), ==, 16);   /* 16 x log2 (31) = 79 bits */
+  for (const char *p = code; *p; p++)
+    g_assert_nonnull (strchr ("ABCDEFGHJKMNPQRSTUVWXYZ23456789", *p));
+  g_autofree char *grouped = g_strdup_printf ("api/appointments/%.4s-%.4s-%.4s-%.4s", code,
+      code + 4, code + 8, code + 12);
+  g_autoptr (JsonObject) o = call (f, "GET", grouped, NULL, NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (o, "code"), ==, code);
+  g_assert_cmpstr (json_object_get_string_member (o, "name"), ==, "张*");
+  g_assert_cmpstr (json_object_get_string_member (o, "contact"), ==, "138****5678");
+  g_autofree char *listed = g_strdup_printf ("api/appointments?codes=%s", code);
+  g_autoptr (JsonObject) list = call (f, "GET", listed, NULL, NULL, &status, NULL);
+  JsonObject *first = json_array_get_object_element (
+      json_object_get_array_member (list, "appointments"), 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "contact"), ==, "138****5678");
+  g_assert_cmpstr (json_object_get_string_member (first, "name"), ==, "张*");
+}
+
+/* Ten unknown codes from one address, then a wait for every use of a
+ * code, the right one included; after it, the right code works. */
+static void
+test_code_back_off (Fixture *f, gconstpointer data)
+{
+  g_autofree char *code = book_zhang (f);
+  g_autofree char *path = g_strdup_printf ("api/appointments/%s", code);
+  guint status = 0, retry_after = 0;
+
+  for (guint i = 0; i < 10; i++) {
+    g_autofree char *guess = g_strdup_printf ("api/appointments/ABCDEFGHJKMNPQ%c%c",
+        "23456789"[i % 8], "ABCDEFGHJK"[i]);
+    g_autoptr (JsonObject) o = call (f, i % 2 ? "DELETE" : "GET", guess, NULL, NULL,
+        &status, NULL);
+    g_assert_cmpuint (status, ==, 404);
+  }
+  g_autoptr (JsonObject) next = call (f, "GET", "api/appointments/ABCDEFGHJKMNPQRS",
+      NULL, NULL, &status, &retry_after);
+  assert_refused (next, status, retry_after);
+  g_autoptr (JsonObject) right = call (f, "GET", path, NULL, NULL, &status, &retry_after);
+  assert_refused (right, status, retry_after);
+  g_autoptr (JsonObject) cancel = call (f, "DELETE", path, NULL, NULL, &status,
+      &retry_after);
+  assert_refused (cancel, status, retry_after);
+  g_autofree char *listed = g_strdup_printf ("api/appointments?codes=%s", code);
+  g_autoptr (JsonObject) list = call (f, "GET", listed, NULL, NULL, &status, &retry_after);
+  assert_refused (list, status, retry_after);
+
+  vw_test_run_for (retry_after * 1000);
+  g_autoptr (JsonObject) later = call (f, "GET", path, NULL, NULL, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (later, "state"), ==, "booked");
+
+  /* A list: its unknown codes count one by one; the one that makes the
+   * address wait makes the whole answer a 429, found codes or not. */
+  g_autoptr (GString) many = g_string_new ("api/appointments?codes=");
+  g_string_append (many, code);
+  for (guint i = 0; i < 19; i++)
+    g_string_append_printf (many, ",ABCDEFGHJKMNPQ%c%c", "23456789"[i % 8],
+        "ABCDEFGHJKMNPQRSTUV"[i]);
+  g_autoptr (JsonObject) guesses = call (f, "GET", many->str, NULL, NULL, &status,
+      &retry_after);
+  assert_refused (guesses, status, retry_after);
+  g_assert_null (json_object_get_member (guesses, "appointments"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -283,6 +408,8 @@ main (int argc, char **argv)
   ADD ("/guessing/sign-in/address-back-off", NULL, test_address_back_off);
   ADD ("/guessing/sign-in/off-main-loop", NULL, test_off_main_loop);
   ADD ("/guessing/sign-in/busy", "2", test_busy);
+  ADD ("/guessing/codes/shape", NULL, test_code_shape);
+  ADD ("/guessing/codes/back-off", NULL, test_code_back_off);
 #undef ADD
   return g_test_run ();
 }
