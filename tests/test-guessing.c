@@ -5,7 +5,8 @@
  * and too-many-attempts), the right password too, until the wait is over;
  * an unknown username is answered exactly like a wrong password, and waits
  * alike; an address waits after 20 failures, whichever accounts they were
- * for; passwords are hashed off the main loop, so that /api/status is
+ * for; guessing from elsewhere does not keep the owner out at an address
+ * they signed in from before; passwords are hashed off the main loop, so that /api/status is
  * answered while many sign-ins are still being checked; beyond the
  * workers and their queue a sign-in is answered 503 busy at once.
  *
@@ -151,6 +152,44 @@ test_address_back_off (Fixture *f, gconstpointer data)
   vw_test_run_for (retry_after * 1000);
   g_autoptr (JsonObject) later = login (f, "zhangmin", f->password, &status, NULL);
   g_assert_cmpuint (status, ==, 200);
+}
+
+/* POST /api/login from the loopback address @local ("127.0.0.2"); the
+ * status. */
+static guint
+login_from (Fixture *f, const char *local, const char *user, const char *password)
+{
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new_from_string (local, 0);
+  g_autoptr (SoupSession) session = soup_session_new_with_options ("local-address",
+      address, NULL);
+  g_autofree char *url = g_strconcat (f->server->url, "api/login", NULL);
+  g_autofree char *body = g_strdup_printf ("{\"username\": \"%s\", \"password\": \"%s\"}",
+      user, password);
+  g_autoptr (SoupMessage) msg = soup_message_new ("POST", url);
+  g_autoptr (GBytes) bytes = g_bytes_new (body, strlen (body));
+
+  soup_message_set_request_body_from_bytes (msg, "application/json", bytes);
+  g_autoptr (GBytes) response = NULL;
+  g_autoptr (GError) error = NULL;
+  response = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  return soup_message_get_status (msg);
+}
+
+/* Someone guessing at zhangmin's password from elsewhere makes the account
+ * wait, but not at the address zhangmin signed in from before: the owner
+ * is not kept out. */
+static void
+test_known_address (Fixture *f, gconstpointer data)
+{
+  g_assert_cmpuint (login_from (f, "127.0.0.1", "zhangmin", f->password), ==, 200);
+  for (guint i = 0; i < 5; i++)
+    g_assert_cmpuint (login_from (f, "127.0.0.2", "zhangmin", "123456"), ==, 401);
+  g_assert_cmpuint (login_from (f, "127.0.0.2", "zhangmin", "1234567"), ==, 429);
+  /* A third address: the account waits there, the right password too. */
+  g_assert_cmpuint (login_from (f, "127.0.0.3", "zhangmin", f->password), ==, 429);
+  /* Where zhangmin signed in before: in. */
+  g_assert_cmpuint (login_from (f, "127.0.0.1", "zhangmin", f->password), ==, 200);
 }
 
 /* ---- many sign-ins at once ---- */
@@ -406,6 +445,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, data, fixture_setup, func, fixture_teardown)
   ADD ("/guessing/sign-in/account-back-off", NULL, test_account_back_off);
   ADD ("/guessing/sign-in/address-back-off", NULL, test_address_back_off);
+  ADD ("/guessing/sign-in/known-address", NULL, test_known_address);
   ADD ("/guessing/sign-in/off-main-loop", NULL, test_off_main_loop);
   ADD ("/guessing/sign-in/busy", "2", test_busy);
   ADD ("/guessing/codes/shape", NULL, test_code_shape);

@@ -13,6 +13,12 @@
  * sent at once are not all tried.  A success forgets the account's
  * failures (not the address's).
  *
+ * So that someone guessing at an account from elsewhere cannot keep its
+ * owner out, the account's wait does not hold at an address the account
+ * signed in from in the last KNOWN_FOR_MS (the address's own limit still
+ * does): the owner at their usual desk, or behind their centre's NAT,
+ * gets in.
+ *
  * Passwords are hashed (yescrypt: tens of milliseconds each) on a few
  * worker threads, never on the main context: the message is paused
  * meanwhile, and signalling and other requests go on.  Beyond the
@@ -30,6 +36,8 @@
 #define DEFAULT_WORKERS 2
 #define DEFAULT_QUEUE 16
 #define SIGN_IN_KEY "vw-sign-in"   /* the SignIn of a SoupServer */
+#define KNOWN_FOR_MS (30 * 24 * 3600 * G_GINT64_CONSTANT (1000))
+#define KNOWN_MAX 10000            /* account-address pairs remembered at most */
 
 /* The sign-ins of one server: its workers, how many are in flight. */
 typedef struct {
@@ -38,6 +46,7 @@ typedef struct {
   guint limit;             /* workers + queue */
   VwThrottle *by_account;
   VwThrottle *by_address;
+  GHashTable *known;       /* "username\naddress" -> gint64*: its last success */
   char *dummy_hash;        /* a yescrypt hash of no one's password */
 } SignIn;
 
@@ -123,6 +132,7 @@ sign_in_clear (SignIn *sign_in)
   g_thread_pool_free (sign_in->pool, TRUE, TRUE);
   vw_throttle_free (sign_in->by_account);
   vw_throttle_free (sign_in->by_address);
+  g_hash_table_unref (sign_in->known);
   g_free (sign_in->dummy_hash);
 }
 
@@ -146,6 +156,53 @@ attempt_free (Attempt *attempt)
   explicit_bzero (attempt->token_key, sizeof attempt->token_key);
   sign_in_release (attempt->sign_in);
   g_free (attempt);
+}
+
+/* ---- where accounts signed in lately ---- */
+
+static char *
+pair_key (const char *account_key, const char *address_key)
+{
+  return g_strconcat (account_key, "\n", address_key, NULL);
+}
+
+/* Whether the account of @account_key signed in from @address_key in the
+ * last KNOWN_FOR_MS. */
+static gboolean
+is_known (SignIn *sign_in, const char *account_key, const char *address_key, gint64 now)
+{
+  g_autofree char *key = pair_key (account_key, address_key);
+  gint64 *at = g_hash_table_lookup (sign_in->known, key);
+
+  return at && now - *at <= KNOWN_FOR_MS;
+}
+
+/* Remembers a success; when full, drops pairs too old, then the oldest. */
+static void
+remember (SignIn *sign_in, const char *account_key, const char *address_key, gint64 now)
+{
+  char *key = pair_key (account_key, address_key);
+  GHashTableIter iter;
+  gpointer k, v;
+  const char *oldest = NULL;
+  gint64 oldest_at = G_MAXINT64;
+
+  if (!g_hash_table_contains (sign_in->known, key)
+      && g_hash_table_size (sign_in->known) >= KNOWN_MAX) {
+    g_hash_table_iter_init (&iter, sign_in->known);
+    while (g_hash_table_iter_next (&iter, &k, &v)) {
+      gint64 at = *(gint64 *) v;
+      if (now - at > KNOWN_FOR_MS)
+        g_hash_table_iter_remove (&iter);
+      else if (at < oldest_at) {
+        oldest = k;
+        oldest_at = at;
+      }
+    }
+    if (g_hash_table_size (sign_in->known) >= KNOWN_MAX && oldest)
+      g_hash_table_remove (sign_in->known, oldest);
+  }
+  g_hash_table_replace (sign_in->known, key, g_memdup2 (&now, sizeof now));
 }
 
 static gboolean on_hashed (gpointer data);
@@ -182,6 +239,8 @@ on_hashed (gpointer data)
   if (attempt->opens) {
     vw_throttle_reset (sign_in->by_account, attempt->account_key);
     vw_throttle_forgive (sign_in->by_address, attempt->address_key);
+    remember (sign_in, attempt->account_key, attempt->address_key,
+        vw_api_guess_now_ms ());
   }
   if (!attempt->gone && !attempt->opens) {
     g_message ("sign-in refused for '%.64s' from %s", attempt->account_key,
@@ -216,6 +275,7 @@ get_sign_in (SoupServer *server, VwApiContext *context)
     g_error ("cannot start the password workers: %s", error->message);
   sign_in->by_account = vw_api_guess_throttle_new (context, ACCOUNT_FREE_FAILURES);
   sign_in->by_address = vw_api_guess_throttle_new (context, ADDRESS_FREE_FAILURES);
+  sign_in->known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   /* Only timing matters: no account has this hash. */
   sign_in->dummy_hash = vw_password_hash ("no account has this password", &error);
   if (!sign_in->dummy_hash)
@@ -258,8 +318,9 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_autofree char *by_account = account_key (username);
   g_autofree char *by_address = vw_api_guess_address_key (msg);
   gint64 now = vw_api_guess_now_ms ();
-  gint64 wait = MAX (vw_throttle_wait_ms (sign_in->by_account, by_account, now),
-      vw_throttle_wait_ms (sign_in->by_address, by_address, now));
+  gint64 wait = vw_throttle_wait_ms (sign_in->by_address, by_address, now);
+  if (!is_known (sign_in, by_account, by_address, now))
+    wait = MAX (wait, vw_throttle_wait_ms (sign_in->by_account, by_account, now));
   if (wait > 0) {
     g_message ("sign-in for '%.64s' from %s refused for %" G_GINT64_FORMAT
         " ms: too many failures", by_account, by_address, wait);
