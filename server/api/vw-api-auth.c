@@ -41,7 +41,7 @@
 
 /* The sign-ins of one server: its workers, how many are in flight. */
 typedef struct {
-  GThreadPool *pool;       /* of GTask*, hashing */
+  GThreadPool *pool;       /* of Attempt*, hashing */
   guint in_flight;         /* started and not answered (main context) */
   guint limit;             /* workers + queue */
   VwThrottle *by_account;
