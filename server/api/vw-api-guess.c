@@ -2,6 +2,8 @@
  * remote addresses, the 429 answer (see vw-api-guess.h). */
 #include "vw-api-guess.h"
 
+#include <string.h>
+
 VwThrottle *
 vw_api_guess_throttle_new (VwApiContext *context, guint free_failures)
 {
@@ -37,18 +39,25 @@ vw_api_guess_throttle (SoupServer *server, VwApiContext *context, const char *na
 char *
 vw_api_guess_address_key (SoupServerMessage *msg)
 {
-  const char *host = soup_server_message_get_remote_host (msg);
+  return vw_api_guess_host_key (soup_server_message_get_remote_host (msg));
+}
+
+char *
+vw_api_guess_host_key (const char *host)
+{
   g_autoptr (GInetAddress) address = host ? g_inet_address_new_from_string (host) : NULL;
 
   if (!address)
     return g_strdup (host ? host : "unknown");
-  if (g_inet_address_get_family (address) == G_SOCKET_FAMILY_IPV6
-      && !g_inet_address_get_is_loopback (address)) {
-    const guint8 *b = g_inet_address_to_bytes (address);
-    return g_strdup_printf ("%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64",
-        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
-  }
-  return g_inet_address_to_string (address);
+  if (g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6
+      || g_inet_address_get_is_loopback (address))
+    return g_inet_address_to_string (address);
+  const guint8 *b = g_inet_address_to_bytes (address);
+  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+  if (memcmp (b, v4_mapped, sizeof v4_mapped) == 0)   /* an IPv4 client, dual stack */
+    return g_strdup_printf ("%u.%u.%u.%u", b[12], b[13], b[14], b[15]);
+  return g_strdup_printf ("%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64",
+      b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
 }
 
 void

@@ -27,9 +27,11 @@ VwThrottle *vw_api_guess_throttle (SoupServer *server, VwApiContext *context,
                                    const char *name, guint free_failures);
 
 /* (transfer full) the key of the address @msg comes from: its IPv4
- * address, or the /64 network of an IPv6 one (one host usually has all
- * of it). */
+ * address (also when mapped into IPv6 by a dual-stack socket), or the /64
+ * network of an IPv6 one (one host usually has all of it). */
 char       *vw_api_guess_address_key (SoupServerMessage *msg);
+/* The same for the address text @host (nullable: "unknown"). */
+char       *vw_api_guess_host_key (const char *host);
 
 /* Responds 429 too-many-attempts with Retry-After: @wait_ms in whole
  * seconds (at least 1), also as "retry_after" in the body. */
