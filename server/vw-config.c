@@ -34,6 +34,9 @@ static const Key keys[] = {
   INT ("retention", "check-minutes", retention_check_minutes, 1, 24 * 60),
   INT ("desk", "wrap-up-seconds", wrap_up_seconds, 0, 3600),
   INT ("auth", "token-hours", token_hours, 1, 24 * 30),
+  INT ("auth", "backoff-ms", backoff_ms, 1, 60 * 1000),
+  INT ("auth", "hash-workers", hash_workers, 1, 16),
+  INT ("auth", "hash-queue", hash_queue, 1, 1024),
   STR ("catalogue", "file", catalogue_file),
   INT ("limits", "max-connections", max_connections, 0, 1000000),
   INT ("limits", "max-connections-per-address", max_connections_per_address, 1, 1000000),
@@ -73,6 +76,9 @@ vw_config_init (VwConfig *c)
     .ws_max_message_kib = 1024,
     .ws_rate = 50,
     .ws_burst = 200,
+    .backoff_ms = 1000,
+    .hash_workers = 2,
+    .hash_queue = 16,
   };
 }
 

@@ -22,6 +22,10 @@
  *
  *   [auth]
  *   token-hours=8
+ *   backoff-ms=1000            # the first wait after too many wrong
+ *                              # passwords or unknown booking codes
+ *   hash-workers=2             # passwords checked at once (threads)
+ *   hash-queue=16              # sign-ins waiting for them; more: 503
  *
  *   [limits]                   # what one client may cost (README,
  *                              # "Security: what is bounded")
@@ -74,6 +78,9 @@ typedef struct {
   int retention_days;      /* 0: keep for ever */
   int retention_check_minutes;
   int token_hours;
+  int backoff_ms;          /* first back-off wait of guessing (vw-throttle.h) */
+  int hash_workers;        /* threads checking passwords */
+  int hash_queue;          /* sign-ins waiting for them at most */
   char *catalogue_file;    /* (nullable) */
   char *holidays_file;     /* (nullable) */
   int wrap_up_seconds;     /* 0: available again at once */

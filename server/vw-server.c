@@ -302,6 +302,7 @@ typedef struct {
   char *holidays;
   gboolean no_record;
   int max_connections, max_per_address;
+  int backoff_ms, hash_workers, hash_queue;   /* 0: not given */
 } Options;
 
 static void
@@ -332,6 +333,12 @@ apply_options (VwConfig *c, Options *o)
     c->max_connections = o->max_connections;
   if (o->max_per_address >= 0)
     c->max_connections_per_address = o->max_per_address;
+  if (o->backoff_ms > 0)
+    c->backoff_ms = o->backoff_ms;
+  if (o->hash_workers > 0)
+    c->hash_workers = o->hash_workers;
+  if (o->hash_queue > 0)
+    c->hash_queue = o->hash_queue;
   take_string (&c->address, &o->address);
   take_string (&c->data_dir, &o->data_dir);
   take_string (&c->ice_address, &o->ice_address);
@@ -364,6 +371,9 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
     { "catalogue", 0, 0, G_OPTION_ARG_FILENAME, &o.catalogue, "Service items loaded into an empty catalogue (default: the source tree's data/catalogue.json)", "FILE" },
+    { "backoff-ms", 0, 0, G_OPTION_ARG_INT, &o.backoff_ms, "First wait after too many wrong passwords or unknown booking codes, ms (1..60000, default 1000)", "MS" },
+    { "hash-workers", 0, 0, G_OPTION_ARG_INT, &o.hash_workers, "Threads checking passwords (1..16, default 2)", "N" },
+    { "hash-queue", 0, 0, G_OPTION_ARG_INT, &o.hash_queue, "Sign-ins waiting for them at most; more are answered 503 (1..1024, default 16)", "N" },
     { "holidays", 0, 0, G_OPTION_ARG_FILENAME, &o.holidays, "Public holidays and 调休 working days, for follow-ups' due dates (default: the source tree's data/holidays.json)", "FILE" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &o.max_connections, "Client connections at once (0: from the file descriptor limit)", "N" },
     { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &o.max_per_address, "Client connections at once from one address (default 128)", "N" },
@@ -465,6 +475,9 @@ main (int argc, char **argv)
     .store = store,
     .data_dir = data_dir,
     .token_lifetime_s = cfg.token_hours * 3600,
+    .backoff_ms = cfg.backoff_ms,
+    .hash_workers = cfg.hash_workers,
+    .hash_queue = cfg.hash_queue,
   };
   if (!vw_token_load_key (data_dir, api.token_key, &error)) {
     g_printerr ("vw-server: %s\n", error->message);

@@ -40,11 +40,22 @@ invalid (GError **error, const char *message)
   return FALSE;
 }
 
+static gboolean
+out_of_range (GError **error, const char *message)
+{
+  g_set_error_literal (error, VW_SLOT_ERROR, VW_SLOT_ERROR_OUT_OF_RANGE, message);
+  return FALSE;
+}
+
 gboolean
 vw_slot_check (gint64 starts_ms, gint64 ends_ms, gint64 capacity, GError **error)
 {
   if (starts_ms <= 0 || ends_ms <= 0)
     return invalid (error, "a slot's times must be unix milliseconds");
+  if (starts_ms < VW_SLOT_EARLIEST_MS)
+    return out_of_range (error, "a slot starts on 2020-01-01 or later");
+  if (ends_ms > VW_SLOT_LATEST_MS)
+    return out_of_range (error, "a slot ends before 2100-01-01");
   if (ends_ms <= starts_ms)
     return invalid (error, "a slot must end after it starts");
   if (ends_ms - starts_ms > VW_SLOT_LENGTH_MAX_MS)
@@ -53,6 +64,16 @@ vw_slot_check (gint64 starts_ms, gint64 ends_ms, gint64 capacity, GError **error
     return invalid (error, "a slot starts and ends on a whole minute");
   if (capacity < 1 || capacity > VW_SLOT_CAPACITY_MAX)
     return invalid (error, "a slot's capacity must be 1 to 100");
+  return TRUE;
+}
+
+gboolean
+vw_slot_check_horizon (gint64 now_ms, gint64 starts_ms, GError **error)
+{
+  /* Both within sane years (vw_slot_check), no overflow; a clock gone
+   * wild (now beyond 2100) refuses every slot. */
+  if (now_ms > VW_SLOT_LATEST_MS || starts_ms - now_ms > VW_SLOT_HORIZON_MS)
+    return out_of_range (error, "a slot starts at most two years ahead");
   return TRUE;
 }
 

@@ -301,6 +301,48 @@ test_bad_slots (Fixture *f, gconstpointer data)
       ==, 0);
 }
 
+/* Slots whose times are outside the years a slot may have: 400
+ * slot-out-of-range, nothing stored.  The first is the report's: a slot at
+ * 9223372036854000000 ms was accepted and bookable. */
+static void
+test_slot_times (Fixture *f, gconstpointer data)
+{
+  const gint64 far = G_GINT64_CONSTANT (9223372036854000000);
+  const gint64 now = g_get_real_time () / 1000 / MINUTE * MINUTE;
+  const gint64 horizon = 731 * 24 * HOUR;
+  const struct { const char *what; gint64 starts, ends; } cases[] = {
+    { "at the end of gint64", far, far + MINUTE },
+    { "in 2100", 4102416000000 + HOUR, 4102416000000 + 2 * HOUR },
+    { "ten years ahead", now + 10 * 365 * 24 * HOUR, now + 10 * 365 * 24 * HOUR + HOUR },
+    { "two years and a day ahead", now + horizon + 24 * HOUR,
+      now + horizon + 25 * HOUR },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    guint status = 0;
+    g_autofree char *body = g_strdup_printf ("{\"center\": \"" HUANGPU "\","
+        " \"province\": \"shanghai\", \"item\": \"QY-SL-001\", \"starts_at\": %"
+        G_GINT64_FORMAT ", \"ends_at\": %" G_GINT64_FORMAT ", \"capacity\": 5}",
+        cases[i].starts, cases[i].ends);
+    g_test_message ("%s", cases[i].what);
+    g_autoptr (JsonObject) o = call (f->server, "POST", "api/slots", f->admin, body,
+        &status);
+    g_assert_cmpuint (status, ==, 400);
+    g_assert_cmpstr (error_code (o), ==, "slot-out-of-range");
+    g_test_message ("  %s", json_object_get_string_member (o, "message"));
+  }
+  /* A year ahead is fine. */
+  g_autofree char *year = g_strdup_printf ("{\"center\": \"" HUANGPU "\","
+      " \"province\": \"shanghai\", \"item\": \"QY-SL-001\", \"starts_at\": %"
+      G_GINT64_FORMAT ", \"ends_at\": %" G_GINT64_FORMAT ", \"capacity\": 5}",
+      f->tomorrow + 365 * 24 * HOUR, f->tomorrow + 365 * 24 * HOUR + HOUR);
+  create_slot (f, f->admin, year, 201);
+  guint status = 0;
+  g_autoptr (JsonObject) list = call (f->server, "GET", "api/slots", NULL, NULL, &status);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (list, "slots")),
+      ==, 1);
+}
+
 /* ---- booking ---- */
 
 static void
@@ -317,7 +359,10 @@ test_book (Fixture *f, gconstpointer data)
       enterprise, &status);
   g_assert_cmpuint (status, ==, 201);
   const char *code = json_object_get_string_member (first, "code");
-  g_assert_cmpuint (strlen (code), ==, 8);
+  g_assert_cmpuint (strlen (code), ==, 16);
+  g_autofree char *grouped = g_strdup_printf ("%.4s-%.4s-%.4s-%.4s", code, code + 4,
+      code + 8, code + 12);
+  g_assert_cmpstr (json_object_get_string_member (first, "code_shown"), ==, grouped);
   g_assert_cmpint (json_object_get_int_member (first, "slot"), ==, slot);
   g_assert_cmpstr (json_object_get_string_member (first, "item"), ==, "QY-SL-001");
   g_assert_cmpstr (json_object_get_string_member (first, "center"), ==, HUANGPU);
@@ -405,7 +450,13 @@ test_by_codes (Fixture *f, gconstpointer data)
   g_autofree char *one_path = g_strdup_printf ("api/appointments/%s", a);
   g_autoptr (JsonObject) one = call (f->server, "GET", one_path, NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 200);
-  g_assert_cmpstr (json_object_get_string_member (one, "name"), ==, "李华");
+  g_assert_cmpstr (json_object_get_string_member (one, "name"), ==, "李*");   /* masked */
+  g_autofree char *grouped_path = g_strdup_printf ("api/appointments/%.4s-%.4s-%.4s-%.4s",
+      lower, lower + 4, lower + 8, lower + 12);
+  g_autoptr (JsonObject) grouped = call (f->server, "GET", grouped_path, NULL, NULL,
+      &status);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (grouped, "code"), ==, a);
   g_autoptr (JsonObject) unknown = call (f->server, "GET", "api/appointments/ABCDEFGH",
       NULL, NULL, &status);
   g_assert_cmpuint (status, ==, 404);
@@ -649,6 +700,7 @@ main (int argc, char **argv)
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("/appointments/create-slots", test_create_slots);
   ADD ("/appointments/bad-slots", test_bad_slots);
+  ADD ("/appointments/slot-times", test_slot_times);
   ADD ("/appointments/book", test_book);
   ADD ("/appointments/by-codes", test_by_codes);
   ADD ("/appointments/center", test_center);

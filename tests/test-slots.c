@@ -1,6 +1,7 @@
 /* test-slots: the rules of appointments (server/vw-slots.c), table-driven:
  * places left, the check-in window, until when a booking may be
- * cancelled, what makes a slot valid, and how times are shown (UTC+8).
+ * cancelled, what makes a slot valid (its times within 2020..2099, a new
+ * one at most two years ahead), and how times are shown (UTC+8).
  *
  * The slot of most cases: 2026-11-23 (a Monday) 09:30 to 10:00 CST at
  * 黄浦区政务服务中心, check-in opening 15 minutes early. */
@@ -96,25 +97,41 @@ static void
 test_check (void)
 {
   gint64 t = cst (2026, 11, 23, 9, 30);
+  const gint64 earliest = cst (2020, 1, 1, 0, 0), latest = cst (2100, 1, 1, 0, 0);
+  const int invalid = VW_SLOT_ERROR_INVALID, range = VW_SLOT_ERROR_OUT_OF_RANGE;
   const struct {
     const char *what;
     gint64 starts, ends, capacity;
-    const char *problem;   /* a word of the message, NULL: valid */
+    int code;              /* the error's code, -1: valid */
+    const char *problem;   /* a word of the message */
   } cases[] = {
-    { "half an hour for 5", t, t + 30 * MINUTE, 5, NULL },
-    { "one minute for 1", t, t + MINUTE, 1, NULL },
-    { "4 hours for 100", t, t + 4 * HOUR, 100, NULL },
-    { "ends as it starts", t, t, 5, "end after" },
-    { "ends before it starts", t, t - 30 * MINUTE, 5, "end after" },
-    { "4 hours and a minute", t, t + 4 * HOUR + MINUTE, 5, "4 hours" },
-    { "a whole day", t, t + 24 * HOUR, 5, "4 hours" },
-    { "starts at a second", t + 1000, t + 30 * MINUTE, 5, "whole minute" },
-    { "ends at a millisecond", t, t + 30 * MINUTE + 1, 5, "whole minute" },
-    { "capacity 0", t, t + 30 * MINUTE, 0, "capacity" },
-    { "capacity 101", t, t + 30 * MINUTE, 101, "capacity" },
-    { "capacity negative", t, t + 30 * MINUTE, -3, "capacity" },
-    { "time 0", 0, 30 * MINUTE, 5, "unix milliseconds" },
-    { "negative times", -HOUR, -30 * MINUTE, 5, "unix milliseconds" },
+    { "half an hour for 5", t, t + 30 * MINUTE, 5, -1, NULL },
+    { "one minute for 1", t, t + MINUTE, 1, -1, NULL },
+    { "4 hours for 100", t, t + 4 * HOUR, 100, -1, NULL },
+    { "ends as it starts", t, t, 5, invalid, "end after" },
+    { "ends before it starts", t, t - 30 * MINUTE, 5, invalid, "end after" },
+    { "4 hours and a minute", t, t + 4 * HOUR + MINUTE, 5, invalid, "4 hours" },
+    { "a whole day", t, t + 24 * HOUR, 5, invalid, "4 hours" },
+    { "starts at a second", t + 1000, t + 30 * MINUTE, 5, invalid, "whole minute" },
+    { "ends at a millisecond", t, t + 30 * MINUTE + 1, 5, invalid, "whole minute" },
+    { "capacity 0", t, t + 30 * MINUTE, 0, invalid, "capacity" },
+    { "capacity 101", t, t + 30 * MINUTE, 101, invalid, "capacity" },
+    { "capacity negative", t, t + 30 * MINUTE, -3, invalid, "capacity" },
+    { "time 0", 0, 30 * MINUTE, 5, invalid, "unix milliseconds" },
+    { "negative times", -HOUR, -30 * MINUTE, 5, invalid, "unix milliseconds" },
+    { "at the first minute of 2020", earliest, earliest + 30 * MINUTE, 5, -1, NULL },
+    { "a minute before 2020", earliest - MINUTE, earliest + 29 * MINUTE, 5, range,
+      "2020-01-01" },
+    { "in 1970", 60 * MINUTE, 90 * MINUTE, 5, range, "2020-01-01" },
+    { "ending as 2100 begins", latest - 30 * MINUTE, latest, 5, -1, NULL },
+    { "ending a minute into 2100", latest - 29 * MINUTE, latest + MINUTE, 5, range,
+      "2100-01-01" },
+    /* The slot of the report: 9223372036854000000 ms, about the year
+     * 292 million, on a whole minute. */
+    { "at the end of gint64", G_GINT64_CONSTANT (9223372036854000000),
+      G_GINT64_CONSTANT (9223372036854000000) + MINUTE, 5, range, "2100-01-01" },
+    { "four hours before gint64 overflows", G_MAXINT64 / MINUTE * MINUTE - 4 * HOUR,
+      G_MAXINT64 / MINUTE * MINUTE, 5, range, "2100-01-01" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
@@ -123,14 +140,47 @@ test_check (void)
         &error);
 
     g_test_message ("%s: %s", cases[i].what, error ? error->message : "valid");
-    if (!cases[i].problem) {
+    if (cases[i].code < 0) {
       g_assert_no_error (error);
       g_assert_true (ok);
     } else {
       g_assert_false (ok);
-      g_assert_error (error, VW_SLOT_ERROR, VW_SLOT_ERROR_INVALID);
+      g_assert_error (error, VW_SLOT_ERROR, cases[i].code);
       g_assert_nonnull (strstr (error->message, cases[i].problem));
     }
+  }
+}
+
+/* A new slot starts at most two years (731 days) after now. */
+static void
+test_horizon (void)
+{
+  gint64 now = cst (2026, 11, 23, 9, 31);
+  const struct {
+    const char *what;
+    gint64 now, starts;
+    gboolean ok;
+  } cases[] = {
+    { "tomorrow", now, now + 24 * HOUR, TRUE },
+    { "in a year", now, cst (2027, 11, 23, 9, 30), TRUE },
+    { "731 days ahead", now, now + VW_SLOT_HORIZON_MS, TRUE },
+    { "731 days and a minute ahead", now, now + VW_SLOT_HORIZON_MS + MINUTE, FALSE },
+    { "in ten years", now, cst (2036, 11, 24, 9, 30), FALSE },
+    { "at the end of gint64", now, G_GINT64_CONSTANT (9223372036854000000), FALSE },
+    { "a clock beyond 2100", G_GINT64_CONSTANT (9223372036854000000),
+      cst (2026, 11, 24, 9, 30), FALSE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+
+    g_test_message ("%s", cases[i].what);
+    g_assert_cmpint (vw_slot_check_horizon (cases[i].now, cases[i].starts, &error), ==,
+        cases[i].ok);
+    if (cases[i].ok)
+      g_assert_no_error (error);
+    else
+      g_assert_error (error, VW_SLOT_ERROR, VW_SLOT_ERROR_OUT_OF_RANGE);
   }
 }
 
@@ -160,6 +210,7 @@ main (int argc, char **argv)
   g_test_add_func ("/slots/window", test_window);
   g_test_add_func ("/slots/cancel", test_cancel);
   g_test_add_func ("/slots/check", test_check);
+  g_test_add_func ("/slots/horizon", test_horizon);
   g_test_add_func ("/slots/format", test_format);
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include "vw-slots.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #define MINUTE ((gint64) 60 * 1000)
@@ -605,14 +606,119 @@ test_codes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (g_hash_table_size (seen), ==, 300);
 
   const struct { const char *code; gboolean valid; } shapes[] = {
-    { "ABCDEFGH", TRUE }, { "23456789", TRUE }, { "ABCDEFG", FALSE },
-    { "ABCDEFGHJ", FALSE }, { "abcdefgh", FALSE }, { "ABCDEFG0", FALSE },
-    { "ABCDEFGI", FALSE }, { "ABCD EFG", FALSE }, { "", FALSE }, { NULL, FALSE },
+    { "K7QMX3TD9WHCRPZA", TRUE }, { "2345678923456789", TRUE },
+    { "ABCDEFGH", TRUE }, { "23456789", TRUE },   /* made before: 8 */
+    { "ABCDEFG", FALSE }, { "ABCDEFGHJ", FALSE }, { "K7QMX3TD9WHCRPZ", FALSE },
+    { "K7QMX3TD9WHCRPZAB", FALSE }, { "abcdefgh", FALSE }, { "ABCDEFG0", FALSE },
+    { "K7QMX3TD9WHCRPZO", FALSE }, { "ABCDEFGI", FALSE }, { "ABCD EFG", FALSE },
+    { "K7QM-X3TD-9WHC-RPZA", FALSE }, { "", FALSE }, { NULL, FALSE },
   };
   for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
     g_assert_cmpint (vw_store_booking_code_is_valid (shapes[i].code), ==, shapes[i].valid);
   g_assert_null (vw_store_get_booking (f->store, "ABCDEFG0", &error));
   g_assert_error (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND);
+
+  /* Codes are 16 characters: 79 bits. */
+  g_autofree gpointer *some = g_hash_table_get_keys_as_array (seen, NULL);
+  g_assert_cmpuint (strlen (some[0]), ==, VW_STORE_BOOKING_CODE_LEN);
+}
+
+/* A store of schema version 6 with a booking of an 8-character code:
+ * after migrating to 16-character codes, the old code still reads (in
+ * groups too) and cancels. */
+static void
+test_old_codes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 slot = add_slot (f, HUANGPU, "shanghai", "QY-SL-001", f->t0, 30, 5);
+  sqlite3 *db = NULL;
+
+  vw_store_close (f->store);
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO bookings (slot_id, code,"
+      " holder_name, holder_kind, created_at) VALUES (%" G_GINT64_FORMAT ", 'W7KRESZA',"
+      " '李华', 'citizen', %" G_GINT64_FORMAT "); PRAGMA user_version = 6;", slot,
+      f->t0 - 24 * HOUR);
+  g_assert_cmpint (sqlite3_exec (db, sql, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+  f->store = vw_store_open (f->path, &error);
+  g_assert_no_error (error);
+
+  g_autoptr (VwStoreBooking) b = vw_store_get_booking (f->store, "w7kr-esza", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (b->code, ==, "W7KRESZA");
+  g_assert_cmpstr (b->holder_name, ==, "李华");
+  VwStoreBooking *cancelled = NULL;
+  g_assert_true (vw_store_cancel_booking (f->store, "W7KRESZA", f->t0 - HOUR, &cancelled,
+      &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (cancelled->state, ==, VW_STORE_BOOKING_CANCELLED);
+  vw_store_booking_free (cancelled);
+  /* New bookings get 16 characters. */
+  g_autofree char *code = book (f->store, slot, "王强", f->t0 - HOUR);
+  g_assert_cmpuint (strlen (code), ==, 16);
+}
+
+/* Codes as people type them: case, the groups' dashes and spaces. */
+static void
+test_code_forms (void)
+{
+  const struct { const char *text, *code; } normal[] = {
+    { "K7QMX3TD9WHCRPZA", "K7QMX3TD9WHCRPZA" },
+    { "k7qm-x3td-9whc-rpza", "K7QMX3TD9WHCRPZA" },
+    { "K7QM X3TD 9WHC RPZA", "K7QMX3TD9WHCRPZA" },
+    { "abcd-efgh", "ABCDEFGH" },
+    { "K7QM-X3TD-9WHC-RPZ", NULL },
+    { "K7QM-X3TD-9WHC-RPZ0", NULL },
+    { "K7QM_X3TD_9WHC_RPZA", NULL },
+    { "----", NULL },
+    { "", NULL },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (normal); i++) {
+    g_autofree char *code = vw_store_booking_code_normalize (normal[i].text);
+    g_assert_cmpstr (code, ==, normal[i].code);
+  }
+  const struct { const char *code, *grouped; } groups[] = {
+    { "K7QMX3TD9WHCRPZA", "K7QM-X3TD-9WHC-RPZA" },
+    { "ABCDEFGH", "ABCD-EFGH" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (groups); i++) {
+    g_autofree char *grouped = vw_store_booking_code_group (groups[i].code);
+    g_assert_cmpstr (grouped, ==, groups[i].grouped);
+    g_assert_cmpuint (strlen (grouped), <=, VW_STORE_BOOKING_CODE_SHOWN_MAX);
+  }
+}
+
+/* What a code shows of its holder. */
+static void
+test_masks (void)
+{
+  const struct { const char *contact, *shown; } contacts[] = {
+    { "13812345678", "138****5678" },
+    { "138 1234 5678", "138 **** 5678" },
+    { "+86 138-1234-5678", "+86 1**-****-5678" },
+    { "0573-84012345", "057*-****2345" },
+    { "zhang.min@example.com", "z***@example.com" },
+    { "李@example.com", "李***@example.com" },
+    { "1234567", "1***" },                /* too short for a phone number */
+    { "微信 zhangmin88", "微***" },
+    { "", "" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (contacts); i++) {
+    g_autofree char *shown = vw_store_booking_mask_contact (contacts[i].contact);
+    g_assert_cmpstr (shown, ==, contacts[i].shown);
+  }
+  const struct { const char *name, *kind, *shown; } names[] = {
+    { "张敏", "citizen", "张*" },
+    { "欧阳娜娜", "citizen", "欧***" },
+    { "李", "citizen", "李*" },
+    { "Li Hua", "citizen", "L*****" },
+    { "嘉兴禾丰食品有限公司", "enterprise", "嘉兴禾丰食品有限公司" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++) {
+    g_autofree char *shown = vw_store_booking_mask_name (names[i].name, names[i].kind);
+    g_assert_cmpstr (shown, ==, names[i].shown);
+  }
 }
 
 static void
@@ -685,6 +791,9 @@ main (int argc, char **argv)
   ADD ("/store-appointments/no-shows", test_no_shows);
   ADD ("/store-appointments/codes", test_codes);
   ADD ("/store-appointments/listings", test_listings);
+  ADD ("/store-appointments/old-codes", test_old_codes);
+  g_test_add_func ("/store-appointments/code-forms", test_code_forms);
+  g_test_add_func ("/store-appointments/masks", test_masks);
 #undef ADD
   return g_test_run ();
 }

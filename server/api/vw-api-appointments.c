@@ -11,9 +11,16 @@
  *   DELETE /api/appointments/CODE                         anyone with the code: cancel
  *
  * Clerks and enterprises have no account: the code a booking returns is
- * their only key to it.  Creating a slot is audited ("create-slot"). */
+ * their only key to it.  Creating a slot is audited ("create-slot").
+ *
+ * A code is 79 random bits (vw-store-appointments.h), and guessing is
+ * slowed down besides: per remote address, each code that matches no
+ * booking is a failure (vw-throttle.h); after CODE_FREE_FAILURES the
+ * address waits (429).  What a code shows of its holder is masked (a
+ * citizen's name, the contact); the staff of the centre see them whole. */
 #include "vw-api-sessions-private.h"
 #include "vw-api-private.h"
+#include "vw-api-guess.h"
 #include "vw-store-appointments.h"
 #include "vw-store-items.h"
 #include "vw-calendar.h"
@@ -24,6 +31,8 @@
 #define SLOTS_PATH "/api/slots"
 #define APPOINTMENTS_PATH "/api/appointments"
 #define CODES_MAX 20
+#define CODE_FREE_FAILURES 10    /* unknown codes of an address before a wait */
+#define CODE_THROTTLE "vw-codes-address"
 
 static const char *const creator_roles[] = { "admin", "supervisor", NULL };
 static const char *const provinces[] = { "shanghai", "jiangsu", "zhejiang", "anhui", NULL };
@@ -70,13 +79,20 @@ slot_json (const VwStoreSlot *s, gint64 now)
   return o;
 }
 
+typedef enum {
+  SHOW_WHOLE,    /* to the centre's staff, and to who just booked */
+  SHOW_MASKED,   /* to anyone with the code */
+} Show;
+
 /* APPOINTMENT of server/API.md.  (transfer full) */
 static JsonObject *
-booking_json (const VwStoreBooking *b)
+booking_json (const VwStoreBooking *b, Show show)
 {
   JsonObject *o = json_object_new ();
+  g_autofree char *grouped = vw_store_booking_code_group (b->code);
 
   json_object_set_string_member (o, "code", b->code);
+  json_object_set_string_member (o, "code_shown", grouped);
   json_object_set_int_member (o, "slot", b->slot_id);
   json_object_set_string_member (o, "item", b->item);
   vw_api_set_nullable_string (o, "item_name", b->item_name);
@@ -88,9 +104,17 @@ booking_json (const VwStoreBooking *b)
    * know the server's window. */
   set_time (o, "checkin_opens_at", "checkin_opens_at_iso",
       b->starts_at - VW_SLOT_EARLY_DEFAULT_MS);
-  json_object_set_string_member (o, "name", b->holder_name);
+  if (show == SHOW_MASKED) {
+    g_autofree char *name = vw_store_booking_mask_name (b->holder_name, b->holder_kind);
+    g_autofree char *contact = b->contact ? vw_store_booking_mask_contact (b->contact)
+        : NULL;
+    json_object_set_string_member (o, "name", name);
+    vw_api_set_nullable_string (o, "contact", contact);
+  } else {
+    json_object_set_string_member (o, "name", b->holder_name);
+    vw_api_set_nullable_string (o, "contact", b->contact);
+  }
   json_object_set_string_member (o, "kind", b->holder_kind);
-  vw_api_set_nullable_string (o, "contact", b->contact);
   json_object_set_string_member (o, "state", vw_store_booking_state_name (b->state));
   json_object_set_int_member (o, "created_at", b->created_at);
   set_nullable_ms (o, "cancelled_at", b->cancelled_at);
@@ -100,12 +124,12 @@ booking_json (const VwStoreBooking *b)
 }
 
 static JsonArray *
-bookings_json (GPtrArray *list)
+bookings_json (GPtrArray *list, Show show)
 {
   JsonArray *a = json_array_new ();
 
   for (guint i = 0; i < list->len; i++)
-    json_array_add_object_element (a, booking_json (g_ptr_array_index (list, i)));
+    json_array_add_object_element (a, booking_json (g_ptr_array_index (list, i), show));
   return a;
 }
 
@@ -305,6 +329,17 @@ check_item (VwApiContext *context, SoupServerMessage *msg, const VwStoreSlot *sl
   return TRUE;
 }
 
+/* 400 for a broken rule of vw-slots.h: `slot-out-of-range` for times
+ * outside the years a slot may have, `bad-request` for the others. */
+static void
+send_slot_error (SoupServerMessage *msg, const GError *error)
+{
+  if (g_error_matches (error, VW_SLOT_ERROR, VW_SLOT_ERROR_OUT_OF_RANGE))
+    vw_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "slot-out-of-range", error->message);
+  else
+    vw_api_bad_request (msg, error->message);
+}
+
 /* Reads the slot of @body; FALSE after responding 400. */
 static gboolean
 parse_slot (SoupServerMessage *msg, JsonObject *body, VwStoreSlot *slot)
@@ -330,7 +365,7 @@ parse_slot (SoupServerMessage *msg, JsonObject *body, VwStoreSlot *slot)
     return FALSE;
   }
   if (!vw_slot_check (slot->starts_at, slot->ends_at, capacity, &error)) {
-    vw_api_bad_request (msg, error->message);
+    send_slot_error (msg, error);
     return FALSE;
   }
   slot->capacity = capacity;
@@ -354,6 +389,10 @@ create_slot (VwApiContext *context, SoupServerMessage *msg)
     return;
   if (slot->starts_at <= now) {
     vw_api_bad_request (msg, "the slot starts in the past");
+    return;
+  }
+  if (!vw_slot_check_horizon (now, slot->starts_at, &error)) {
+    send_slot_error (msg, error);
     return;
   }
   slot->created_by = g_strdup (claims->username);
@@ -419,30 +458,79 @@ book (VwApiContext *context, SoupServerMessage *msg)
     return;
   }
   g_message ("slot %" G_GINT64_FORMAT " booked (%s)", slot_id, booking->holder_kind);
-  g_autoptr (JsonObject) answer = booking_json (booking);
+  g_autoptr (JsonObject) answer = booking_json (booking, SHOW_WHOLE);   /* as just sent */
   vw_store_booking_free (booking);
   vw_api_send_json (msg, SOUP_STATUS_CREATED, answer);
 }
 
 /* ---- GET /api/appointments ---- */
 
-/* ?codes=A,B,C: the caller's own bookings; codes that are not known are
- * left out (a code is a secret: nothing tells which exist). */
+/* Guessing codes: the throttle and the address of @msg. */
+typedef struct {
+  VwThrottle *throttle;   /* borrowed: the server's */
+  char *address;
+} Guard;
+
 static void
-list_by_codes (VwApiContext *context, SoupServerMessage *msg, const char *codes_text)
+guard_clear (Guard *guard)
+{
+  g_free (guard->address);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Guard, guard_clear)
+
+static void
+guard_init (Guard *guard, SoupServer *server, VwApiContext *context,
+    SoupServerMessage *msg)
+{
+  guard->throttle = vw_api_guess_throttle (server, context, CODE_THROTTLE,
+      CODE_FREE_FAILURES);
+  guard->address = vw_api_guess_address_key (msg);
+}
+
+/* FALSE after responding 429 when the address must wait. */
+static gboolean
+guard_allows (Guard *guard, SoupServerMessage *msg)
+{
+  gint64 wait = vw_throttle_wait_ms (guard->throttle, guard->address,
+      vw_api_guess_now_ms ());
+
+  if (wait <= 0)
+    return TRUE;
+  g_message ("booking codes from %s refused for %" G_GINT64_FORMAT " ms: too many"
+      " unknown codes", guard->address, wait);
+  vw_api_guess_refuse (msg, wait);
+  return FALSE;
+}
+
+/* A code that matched no booking: one failure of the address. */
+static void
+guard_miss (Guard *guard)
+{
+  vw_throttle_fail (guard->throttle, guard->address, vw_api_guess_now_ms ());
+}
+
+/* ?codes=A,B,C: the caller's own bookings; codes that are not known are
+ * left out (a code is a secret: nothing tells which exist).  Each unknown
+ * code is a failure of the address; when they make it wait, the request
+ * is answered 429, not with what the codes before found. */
+static void
+list_by_codes (VwApiContext *context, SoupServerMessage *msg, Guard *guard,
+    const char *codes_text)
 {
   g_auto (GStrv) parts = g_strsplit (codes_text, ",", -1);
-  g_autoptr (GPtrArray) codes = g_ptr_array_new ();   /* borrowed from parts */
+  g_autoptr (GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) error = NULL;
 
+  if (!guard_allows (guard, msg))
+    return;
   for (guint i = 0; parts[i]; i++) {
-    char *code = g_strstrip (parts[i]);
-    for (char *p = code; *p; p++)
-      *p = g_ascii_toupper (*p);
-    if (!*code)
+    char *text = g_strstrip (parts[i]);
+    if (!*text)
       continue;
-    if (!vw_store_booking_code_is_valid (code)) {
-      g_autofree char *shown = g_strescape (code, NULL);
+    char *code = vw_store_booking_code_normalize (text);
+    if (!code) {
+      g_autofree char *shown = g_strescape (text, NULL);
       g_autofree char *message = g_strdup_printf ("'%.20s' is not an appointment code",
           shown);
       vw_api_bad_request (msg, message);
@@ -454,6 +542,20 @@ list_by_codes (VwApiContext *context, SoupServerMessage *msg, const char *codes_
     vw_api_bad_request (msg, "codes must list 1 to 20 appointment codes");
     return;
   }
+  for (guint i = 0; i < codes->len; i++) {
+    g_autoptr (VwStoreBooking) b = vw_store_get_booking (context->store,
+        g_ptr_array_index (codes, i), &error);
+    if (!b && !g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)) {
+      vw_api_store_failed (msg, "reading an appointment", error);
+      return;
+    }
+    g_clear_error (&error);
+    if (!b) {
+      guard_miss (guard);
+      if (!guard_allows (guard, msg))
+        return;   /* not even what the codes before found */
+    }
+  }
   g_ptr_array_add (codes, NULL);
   g_autoptr (GPtrArray) list = vw_store_list_bookings_by_codes (context->store,
       (const char *const *) codes->pdata, &error);
@@ -462,7 +564,7 @@ list_by_codes (VwApiContext *context, SoupServerMessage *msg, const char *codes_
     return;
   }
   g_autoptr (JsonObject) body = json_object_new ();
-  json_object_set_array_member (body, "appointments", bookings_json (list));
+  json_object_set_array_member (body, "appointments", bookings_json (list, SHOW_MASKED));
   vw_api_send_json (msg, SOUP_STATUS_OK, body);
 }
 
@@ -513,12 +615,13 @@ list_for_center (VwApiContext *context, SoupServerMessage *msg, GHashTable *quer
   json_object_set_string_member (body, "province", claims->province);
   json_object_set_string_member (body, "date", date);
   json_object_set_object_member (body, "counts", by_state);
-  json_object_set_array_member (body, "appointments", bookings_json (list));
+  json_object_set_array_member (body, "appointments", bookings_json (list, SHOW_WHOLE));
   vw_api_send_json (msg, SOUP_STATUS_OK, body);
 }
 
 static void
-list_appointments (VwApiContext *context, SoupServerMessage *msg, GHashTable *query)
+list_appointments (VwApiContext *context, SoupServerMessage *msg, Guard *guard,
+    GHashTable *query)
 {
   const char *codes = query ? g_hash_table_lookup (query, "codes") : NULL;
 
@@ -530,62 +633,71 @@ list_appointments (VwApiContext *context, SoupServerMessage *msg, GHashTable *qu
     vw_api_bad_request (msg, "codes goes alone: no other parameter with it");
     return;
   }
-  list_by_codes (context, msg, codes);
+  list_by_codes (context, msg, guard, codes);
 }
 
 /* ---- GET and DELETE /api/appointments/CODE ---- */
 
-/* @text uppercased if it is a code; NULL after responding 404 otherwise. */
+/* @text as a code; NULL after responding 404 (not a code's shape) or 429
+ * (the address must wait). */
 static char *
-path_code (SoupServerMessage *msg, const char *text)
+path_code (SoupServerMessage *msg, Guard *guard, const char *text)
 {
-  g_autofree char *code = g_ascii_strup (text, -1);
+  g_autofree char *code = vw_store_booking_code_normalize (text);
 
-  if (vw_store_booking_code_is_valid (code))
-    return g_steal_pointer (&code);
-  no_appointment (msg);
-  return NULL;
+  if (!code) {
+    no_appointment (msg);
+    return NULL;
+  }
+  if (!guard_allows (guard, msg))
+    return NULL;
+  return g_steal_pointer (&code);
 }
 
 static void
-get_appointment (VwApiContext *context, SoupServerMessage *msg, const char *text)
+get_appointment (VwApiContext *context, SoupServerMessage *msg, Guard *guard,
+    const char *text)
 {
-  g_autofree char *code = path_code (msg, text);
+  g_autofree char *code = path_code (msg, guard, text);
   g_autoptr (GError) error = NULL;
 
   if (!code)
     return;
   g_autoptr (VwStoreBooking) b = vw_store_get_booking (context->store, code, &error);
-  if (!b && g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND))
+  if (!b && g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)) {
+    guard_miss (guard);
     no_appointment (msg);
-  else if (!b)
+  } else if (!b) {
     vw_api_store_failed (msg, "reading an appointment", error);
-  else {
-    g_autoptr (JsonObject) body = booking_json (b);
+  } else {
+    g_autoptr (JsonObject) body = booking_json (b, SHOW_MASKED);
     vw_api_send_json (msg, SOUP_STATUS_OK, body);
   }
 }
 
 static void
-cancel_appointment (VwApiContext *context, SoupServerMessage *msg, const char *text)
+cancel_appointment (VwApiContext *context, SoupServerMessage *msg, Guard *guard,
+    const char *text)
 {
-  g_autofree char *code = path_code (msg, text);
+  g_autofree char *code = path_code (msg, guard, text);
   g_autoptr (GError) error = NULL;
   VwStoreBooking *b = NULL;
 
   if (!code)
     return;
   if (!vw_store_cancel_booking (context->store, code, now_ms (), &b, &error)) {
-    if (g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND))
+    if (g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_NOT_FOUND)) {
+      guard_miss (guard);
       no_appointment (msg);
-    else if (g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_CONFLICT))
+    } else if (g_error_matches (error, VW_STORE_ERROR, VW_STORE_ERROR_CONFLICT)) {
       vw_api_send_error (msg, SOUP_STATUS_CONFLICT, "conflict", error->message);
-    else
+    } else {
       vw_api_store_failed (msg, "cancelling an appointment", error);
+    }
     return;
   }
   g_message ("appointment of slot %" G_GINT64_FORMAT " cancelled", b->slot_id);
-  g_autoptr (JsonObject) body = booking_json (b);
+  g_autoptr (JsonObject) body = booking_json (b, SHOW_MASKED);
   vw_store_booking_free (b);
   vw_api_send_json (msg, SOUP_STATUS_OK, body);
 }
@@ -632,10 +744,12 @@ on_appointments (SoupServer *server, SoupServerMessage *msg, const char *path,
 {
   const char *rest = path + strlen (APPOINTMENTS_PATH);
   const char *method = soup_server_message_get_method (msg);
+  g_auto (Guard) guard = { 0 };
 
+  guard_init (&guard, server, user_data, msg);
   if (!*rest || g_str_equal (rest, "/")) {
     if (is_get (msg))
-      list_appointments (user_data, msg, query);
+      list_appointments (user_data, msg, &guard, query);
     else if (method == SOUP_METHOD_POST)
       book (user_data, msg);
     else
@@ -643,9 +757,9 @@ on_appointments (SoupServer *server, SoupServerMessage *msg, const char *path,
   } else if (*rest != '/' || strchr (rest + 1, '/')) {
     vw_api_send_error (msg, SOUP_STATUS_NOT_FOUND, "not-found", "no such resource");
   } else if (is_get (msg)) {
-    get_appointment (user_data, msg, rest + 1);
+    get_appointment (user_data, msg, &guard, rest + 1);
   } else if (method == SOUP_METHOD_DELETE) {
-    cancel_appointment (user_data, msg, rest + 1);
+    cancel_appointment (user_data, msg, &guard, rest + 1);
   } else {
     not_allowed (msg, "GET, DELETE");
   }

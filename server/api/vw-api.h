@@ -19,6 +19,10 @@ typedef struct {
   const char *data_dir;                   /* recordings live under it */
   guint8 token_key[VW_TOKEN_KEY_SIZE];
   guint token_lifetime_s;                 /* VW_TOKEN_DEFAULT_LIFETIME_S */
+  /* Guessing (README, "Security: what is bounded"); 0: the default. */
+  guint backoff_ms;      /* first wait after too many failures: 1000 */
+  guint hash_workers;    /* threads checking passwords: 2 */
+  guint hash_queue;      /* sign-ins waiting for them, beyond: 503 busy; 16 */
 } VwApiContext;
 
 /* Registers every /api/ handler except /api/status (the server's own). */

@@ -38,12 +38,103 @@ state_from_name (const char *name)
 gboolean
 vw_store_booking_code_is_valid (const char *code)
 {
-  if (!code || strlen (code) != VW_STORE_BOOKING_CODE_LEN)
+  gsize len = code ? strlen (code) : 0;
+
+  if (len != VW_STORE_BOOKING_CODE_LEN && len != VW_STORE_BOOKING_CODE_OLD_LEN)
     return FALSE;
   for (const char *p = code; *p; p++)
     if (!strchr (VW_STORE_BOOKING_CODE_ALPHABET, *p))
       return FALSE;
   return TRUE;
+}
+
+char *
+vw_store_booking_code_normalize (const char *text)
+{
+  g_return_val_if_fail (text != NULL, NULL);
+
+  if (strlen (text) > 4 * VW_STORE_BOOKING_CODE_LEN)
+    return NULL;
+  GString *code = g_string_new (NULL);
+  for (const char *p = text; *p; p++)
+    if (*p != '-' && *p != ' ')
+      g_string_append_c (code, g_ascii_toupper (*p));
+  if (!vw_store_booking_code_is_valid (code->str)) {
+    g_string_free (code, TRUE);
+    return NULL;
+  }
+  return g_string_free (code, FALSE);
+}
+
+char *
+vw_store_booking_code_group (const char *code)
+{
+  g_return_val_if_fail (code != NULL, NULL);
+
+  GString *shown = g_string_new (NULL);
+  for (gsize i = 0; code[i]; i++) {
+    if (i && i % 4 == 0)
+      g_string_append_c (shown, '-');
+    g_string_append_c (shown, code[i]);
+  }
+  return g_string_free (shown, FALSE);
+}
+
+/* @text's first character and "***". */
+static char *
+first_and_stars (const char *text, const char *rest)
+{
+  const char *next = g_utf8_next_char (text);
+
+  return g_strdup_printf ("%.*s%s", (int) (next - text), text, rest);
+}
+
+char *
+vw_store_booking_mask_contact (const char *contact)
+{
+  g_return_val_if_fail (contact != NULL, NULL);
+
+  const char *at = strchr (contact, '@');
+  guint digits = 0;
+  gboolean phone = *contact != '\0';
+
+  if (!*contact)
+    return g_strdup ("");
+  if (at && at != contact) {
+    g_autofree char *rest = g_strconcat ("***", at, NULL);
+    return first_and_stars (contact, rest);
+  }
+  for (const char *p = contact; *p; p++) {
+    if (g_ascii_isdigit (*p))
+      digits++;
+    else if (!strchr ("+-() ", *p))
+      phone = FALSE;
+  }
+  if (!phone || digits < 8)
+    return first_and_stars (contact, "***");
+  char *masked = g_strdup (contact);
+  guint seen = 0;
+  for (char *p = masked; *p; p++)
+    if (g_ascii_isdigit (*p)) {
+      if (seen >= 3 && seen < digits - 4)
+        *p = '*';
+      seen++;
+    }
+  return masked;
+}
+
+char *
+vw_store_booking_mask_name (const char *name, const char *kind)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  if (g_strcmp0 (kind, "enterprise") == 0 || !*name)
+    return g_strdup (name);
+  glong rest = g_utf8_strlen (name, -1) - 1;
+  GString *masked = g_string_new_len (name, g_utf8_next_char (name) - name);
+  for (glong i = 0; i < MAX (rest, 1); i++)
+    g_string_append_c (masked, '*');
+  return g_string_free (masked, FALSE);
 }
 
 /* A fresh code from the kernel's random bytes (a code is a secret: who
@@ -319,10 +410,10 @@ vw_store_get_booking (VwStore *store, const char *code, GError **error)
 {
   g_return_val_if_fail (store != NULL && code != NULL, NULL);
 
-  g_autofree char *upper = g_ascii_strup (code, -1);   /* codes ignore case */
+  g_autofree char *upper = vw_store_booking_code_normalize (code);   /* case, groups */
   gboolean has_row = FALSE;
 
-  if (vw_store_booking_code_is_valid (upper)) {
+  if (upper) {
     g_autoptr (sqlite3_stmt) stmt = store_prepare (store,
         BOOKING_SELECT " WHERE b.code = ?1", error);
     if (!stmt)

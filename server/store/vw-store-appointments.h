@@ -26,7 +26,14 @@
 
 G_BEGIN_DECLS
 
-#define VW_STORE_BOOKING_CODE_LEN 8
+/* A booking code: 16 characters of VW_STORE_BOOKING_CODE_ALPHABET (31), 79
+ * bits from the kernel's random bytes, shown in groups of four
+ * ("K7QM-X3TD-9WHC-RPZA").  Codes of 8 characters, made before, stay
+ * valid. */
+#define VW_STORE_BOOKING_CODE_LEN 16
+#define VW_STORE_BOOKING_CODE_OLD_LEN 8
+/* The shown form: groups of 4 joined by '-'. */
+#define VW_STORE_BOOKING_CODE_SHOWN_MAX (VW_STORE_BOOKING_CODE_LEN / 4 * 5 - 1)
 #define VW_STORE_HOLDER_NAME_MAX 50    /* characters */
 #define VW_STORE_CONTACT_MAX 100       /* characters */
 #define VW_STORE_SLOTS_MAX 500         /* slots listed at most */
@@ -54,7 +61,7 @@ typedef enum {
 
 typedef struct {
   gint64 id;
-  char *code;           /* 8 of VW_STORE_BOOKING_CODE_ALPHABET */
+  char *code;           /* 16 (or, made before, 8) of VW_STORE_BOOKING_CODE_ALPHABET */
   gint64 slot_id;
   char *holder_name;    /* who comes: a person or an enterprise's name */
   char *holder_kind;    /* "enterprise" or "citizen" */
@@ -92,9 +99,26 @@ void        vw_store_booking_free (VwStoreBooking *booking);
 /* "booked", "cancelled", "arrived", "no-show". */
 const char *vw_store_booking_state_name (VwStoreBookingState state);
 
-/* TRUE if @code has the shape of a booking code (uppercase).  The
- * functions below that take a code ignore its case. */
+/* TRUE if @code has the shape of a booking code (uppercase, no groups).
+ * The functions below that take a code read it as
+ * vw_store_booking_code_normalize() does. */
 gboolean    vw_store_booking_code_is_valid (const char *code);
+
+/* (transfer full) (nullable) @text as a code: uppercased, without the '-'
+ * and spaces that group it; NULL if that is not a code's shape. */
+char       *vw_store_booking_code_normalize (const char *text);
+
+/* (transfer full) @code in groups of four: "K7QM-X3TD-9WHC-RPZA". */
+char       *vw_store_booking_code_group (const char *code);
+
+/* (transfer full) what a booking's code shows of its holder to anyone who
+ * has the code: a phone number with its digits but the first 3 and last
+ * 4 hidden ("138****5678"), an e-mail address with only the first
+ * character of its name ("z***@example.com"), other text with only its
+ * first character; a citizen's name with only its first character
+ * ("张*").  An enterprise's name is shown whole (public record). */
+char       *vw_store_booking_mask_contact (const char *contact);
+char       *vw_store_booking_mask_name (const char *name, const char *kind);
 
 /* ---- slots ---- */
 

@@ -319,6 +319,45 @@ static const char *const migrations[] = {
    * never signed out). */
   "ALTER TABLE accounts ADD COLUMN signed_out_at INTEGER NOT NULL DEFAULT 0"
   "  CHECK (signed_out_at >= 0);",
+
+  /* 7: booking codes of 16 characters (79 bits; those of 8 made before
+   * stay).  SQLite changes a CHECK only by copying the table. */
+  "CREATE TABLE bookings_7 ("
+  "  id           INTEGER PRIMARY KEY,"
+  "  slot_id      INTEGER NOT NULL REFERENCES slots (id),"
+  "  code         TEXT NOT NULL UNIQUE CHECK (length (code) IN (8, 16)),"
+  "  holder_name  TEXT NOT NULL CHECK (holder_name <> ''),"
+  "  holder_kind  TEXT NOT NULL CHECK (holder_kind IN ('enterprise', 'citizen')),"
+  "  contact      TEXT CHECK (contact <> ''),"
+  "  state        TEXT NOT NULL DEFAULT 'booked'"
+  "               CHECK (state IN ('booked', 'cancelled', 'arrived', 'no-show')),"
+  "  created_at   INTEGER NOT NULL CHECK (created_at > 0),"
+  "  cancelled_at INTEGER,"
+  "  arrived_at   INTEGER,"
+  "  session_id   TEXT CHECK (session_id <> ''),"
+  "  CONSTRAINT cancelled_when_cancelled"
+  "    CHECK ((state = 'cancelled') = (cancelled_at IS NOT NULL)),"
+  "  CONSTRAINT arrived_when_arrived CHECK ((state = 'arrived') = (arrived_at IS NOT NULL))"
+  ") STRICT;"
+  "INSERT INTO bookings_7 (id, slot_id, code, holder_name, holder_kind, contact, state,"
+  "  created_at, cancelled_at, arrived_at, session_id)"
+  " SELECT id, slot_id, code, holder_name, holder_kind, contact, state, created_at,"
+  "  cancelled_at, arrived_at, session_id FROM bookings;"
+  "DROP TABLE bookings;"
+  "ALTER TABLE bookings_7 RENAME TO bookings;"
+  "CREATE INDEX bookings_by_slot ON bookings (slot_id, state);"
+  "CREATE TRIGGER bookings_within_capacity BEFORE INSERT ON bookings"
+  " WHEN (SELECT count(*) FROM bookings WHERE slot_id = NEW.slot_id"
+  "   AND state IN ('booked', 'arrived'))"
+  "  >= (SELECT capacity FROM slots WHERE id = NEW.slot_id) BEGIN"
+  "  SELECT RAISE (ABORT, 'the slot is full');"
+  "END;"
+  "CREATE TRIGGER bookings_move_on_once BEFORE UPDATE ON bookings"
+  " WHEN NEW.id IS NOT OLD.id OR NEW.slot_id IS NOT OLD.slot_id"
+  "  OR NEW.code IS NOT OLD.code OR NEW.created_at IS NOT OLD.created_at"
+  "  OR (OLD.state <> 'booked' AND NEW.state IS NOT OLD.state) BEGIN"
+  "  SELECT RAISE (ABORT, 'a booking leaves the state booked once and is never moved');"
+  "END;",
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == VW_STORE_SCHEMA_VERSION);

@@ -42,7 +42,7 @@ G_BEGIN_DECLS
 
 /* The schema version this code creates and understands (PRAGMA
  * user_version).  Databases with a higher version are refused. */
-#define VW_STORE_SCHEMA_VERSION 6
+#define VW_STORE_SCHEMA_VERSION 7
 
 /* end_reason of sessions marked by vw_store_mark_open_sessions_interrupted(). */
 #define VW_STORE_REASON_INTERRUPTED "interrupted"
