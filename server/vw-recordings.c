@@ -4,6 +4,7 @@
 #include "vw-store-recordings.h"
 #include "vw-store-audit.h"
 #include "vw-playback.h"
+#include "vw-webm.h"
 
 #include <glib/gstdio.h>
 
@@ -242,19 +243,15 @@ vw_recordings_write_manifest (VwRecordings *rec, const char *session, GError **e
 
 /* ---- recovery ---- */
 
-/* The duration of @path if GStreamer can play it, else -1. */
-static gint64
-playable_ms (GstDiscoverer *discoverer, const char *path)
+/* Whether GStreamer can play @path. */
+static gboolean
+plays (GstDiscoverer *discoverer, const char *path)
 {
   g_autofree char *uri = gst_filename_to_uri (path, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (GstDiscovererInfo) info = uri
       ? gst_discoverer_discover_uri (discoverer, uri, &error) : NULL;
-  if (!info || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
-    return -1;
-  GstClockTime duration = gst_discoverer_info_get_duration (info);
-  return GST_CLOCK_TIME_IS_VALID (duration) && duration > 0
-      ? (gint64) (duration / GST_MSECOND) : -1;
+  return info && gst_discoverer_info_get_result (info) == GST_DISCOVERER_OK;
 }
 
 static gboolean
@@ -282,16 +279,20 @@ recover_chunk (VwRecordings *rec, GstDiscoverer *discoverer, const VwStoreTrack 
     return TRUE;
   g_autofree char *rel = g_build_filename (t->dir, name, NULL);
   g_autofree char *path = g_build_filename (rec->data_dir, rel, NULL);
-  gint64 ms = playable_ms (discoverer, path);
-  if (ms < 0) {
-    g_message ("track %" G_GINT64_FORMAT ": %s does not play (cut off by the "
-        "crash); kept on disk, not indexed", t->id, rel);
-    return TRUE;
-  }
   g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, error);
   if (!file)
     return FALSE;
   gsize size = g_mapped_file_get_length (file);
+  /* Its true duration: what its whole blocks span.  The Duration in its
+   * header is missing (webmmux never finished it) and what a player
+   * estimates from the file's size can be several times off. */
+  gint64 ms = vw_webm_blocks_duration_ms (
+      (const guint8 *) g_mapped_file_get_contents (file), size);
+  if (ms < 0 || !plays (discoverer, path)) {
+    g_message ("track %" G_GINT64_FORMAT ": %s does not play (cut off by the "
+        "crash); kept on disk, not indexed", t->id, rel);
+    return TRUE;
+  }
   g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
       (const guchar *) g_mapped_file_get_contents (file), size);
   VwStoreChunk chunk = {

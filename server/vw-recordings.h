@@ -47,8 +47,9 @@ gboolean vw_recordings_write_manifest (VwRecordings *recordings, const char *ses
 
 /* At start-up, after open sessions were marked interrupted: every chunk
  * file their tracks left on disk but not in the store is hashed and, if
- * it plays (GstDiscoverer), indexed as recovered; a chunk that does not
- * play (the one being written at the crash) is left on disk unindexed.
+ * it plays (GstDiscoverer), indexed as recovered with the duration its
+ * whole blocks span (vw_webm_blocks_duration_ms); a chunk that does not
+ * play, or has no whole block, is left on disk unindexed.
  * The tracks end when their session ended; the manifests are rewritten.
  * @n_chunks_out (nullable): chunks indexed. */
 gboolean vw_recordings_recover (VwRecordings *recordings, guint *n_chunks_out,
