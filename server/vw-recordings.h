@@ -13,7 +13,16 @@
  *     "tracks": [{"id", "peer_id", "kind", "codec", "offset_ms",
  *                 "started_at", "ended_at", "dir",
  *                 "chunks": [{"seq", "path", "sha256", "size",
- *                             "duration_ms", "recovered"}]}] }
+ *                             "duration_ms", "recovered"}]}],
+ *     "recording_failures": [{"peer_id", "kind", "at", "reason"}] }
+ *
+ * recording_failures: the recordings that broke during the call (the
+ * recording-failed events of the session's timeline).
+ *
+ * A manifest that cannot be written (the disk full) is written again
+ * every second until it is, after the writes the store keeps in memory
+ * meanwhile (vw-store.h, Durability); and again whenever such writes of
+ * its session reach the store.
  *
  * Paths are relative to the data directory.  Runs on the main context.
  */
