@@ -28,6 +28,7 @@ static const Key keys[] = {
   STR ("server", "web-dir", web_dir),
   STR ("server", "tls-certificate", tls_certificate),
   STR ("server", "tls-key", tls_key),
+  INT ("server", "kept-writes", kept_writes, 100, 1000000),
   BOOL ("recording", "enabled", record),
   INT ("recording", "chunk-seconds", chunk_seconds, 1, 10),
   INT ("retention", "days", retention_days, 0, 36500),
@@ -52,6 +53,7 @@ vw_config_init (VwConfig *c)
     .retention_check_minutes = 60,
     .wrap_up_seconds = 30,
     .token_hours = 8,
+    .kept_writes = 50000,
   };
 }
 

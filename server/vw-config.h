@@ -11,6 +11,8 @@
  *   tls-certificate=           # PEM files: serve https:// and wss://
  *   tls-key=                   #   (browsers allow cameras only there,
  *                              #    or on localhost)
+ *   kept-writes=50000          # 100..1000000: writes kept in memory while
+ *                              # the disk is full (vw-store.h, Durability)
  *
  *   [recording]
  *   enabled=true
@@ -61,6 +63,7 @@ typedef struct {
   char *catalogue_file;    /* (nullable) */
   char *holidays_file;     /* (nullable) */
   int wrap_up_seconds;     /* 0: available again at once */
+  int kept_writes;         /* vw_store_set_pending_limit() */
 } VwConfig;
 
 /* The defaults above. */

@@ -252,10 +252,38 @@ test_disk_full_mid_call (void)
   g_rmdir (disk);
 }
 
+/* How many writes may wait is a setting: [server] kept-writes, 100 to
+ * 1,000,000; out of range, the server does not start. */
+static void
+test_kept_writes_setting (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("vw-kept-writes-XXXXXX", NULL);
+  g_autofree char *config = g_build_filename (dir, "vw.conf", NULL);
+  const char *args[] = { "--config", config, NULL };
+
+  g_assert_true (g_file_set_contents (config, "[server]\nkept-writes=100\n", -1, NULL));
+  VwTestServer *server = vw_test_server_start_in (dir, args);
+  g_assert_true (vw_test_server_is_running (server));
+  vw_test_server_stop (server);   /* removes dir */
+
+  g_free (dir);
+  dir = g_dir_make_tmp ("vw-kept-writes-XXXXXX", NULL);
+  g_free (config);
+  config = g_build_filename (dir, "vw.conf", NULL);
+  args[1] = config;
+  g_assert_true (g_file_set_contents (config, "[server]\nkept-writes=99\n", -1, NULL));
+  g_autofree char *err = NULL;
+  g_assert_cmpint (vw_test_server_run_to_exit (dir, args, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "kept-writes"));
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/disk-full/mid-call", test_disk_full_mid_call);
+  g_test_add_func ("/disk-full/kept-writes-setting", test_kept_writes_setting);
   return g_test_run ();
 }
