@@ -4,9 +4,11 @@
  * a file while the call runs, the clerk hangs up and rates, then the file
  * goes.  The call went on; and once space returned the store has it all,
  * in order: the recordings that failed, the session's end, the rating and
- * its follow-up; the manifest says the same. */
+ * its follow-up; the manifest says the same.  If space never returns, the
+ * server names in its log, at exit, each write it could not make. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <string.h>
@@ -252,6 +254,73 @@ test_disk_full_mid_call (void)
   g_rmdir (disk);
 }
 
+typedef struct {
+  VwTestServer *server;
+  const char *text;
+} LogWait;
+
+static gboolean
+server_said (gpointer data)
+{
+  LogWait *w = data;
+  return strstr (w->server->log->str, w->text) != NULL;
+}
+
+static gboolean
+server_exited (gpointer data)
+{
+  return !vw_test_server_is_running (data);
+}
+
+/* Space never returns: the server, stopped, tries once more, then names
+ * every write it could not make, in order, in its log. */
+static void
+test_space_never_returns (void)
+{
+  g_autofree char *disk = small_disk ();
+  if (!disk)
+    return;
+  VwTestServer *server = vw_test_server_start_in (disk, NULL);
+  g_autofree char *agent_pw = vw_test_server_add_account (server, "wangfang", "agent",
+      "王芳", "shanghai", "黄浦区政务服务中心", NULL);
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--rate", "4", NULL };
+  VwTestClient *agent = vw_test_client_start (server, "agent", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  VwTestClient *clerk = vw_test_client_start (server, "clerk", clerk_args);
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
+  vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
+
+  g_autofree char *filler = g_build_filename (disk, "filler", NULL);
+  fill (filler);
+  vw_test_client_command (clerk, "{\"command\": \"hangup\"}");
+  vw_test_client_wait_event (clerk, "rated", NULL, 10000);
+  g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);
+  g_assert_cmpint (vw_test_client_wait_exit (agent, 10000), ==, 0);
+
+  g_subprocess_send_signal (server->proc, SIGTERM);
+  g_autofree char *end = g_strdup_printf ("store: LOST: the end of session %s", session);
+  g_autofree char *rating = g_strdup_printf ("store: LOST: the rating 4 of session %s",
+      session);
+  LogWait w = { server, rating };
+  g_assert_true (vw_test_wait_until (server_said, &w, 20000));
+  const char *end_at = strstr (server->log->str, end);
+  g_assert_nonnull (end_at);
+  g_assert_true (end_at < strstr (server->log->str, rating));
+  g_assert_nonnull (strstr (server->log->str, "closing with the disk still full"));
+
+  vw_test_client_free (agent);
+  vw_test_client_free (clerk);
+  /* It exits cleanly all the same (a second SIGTERM would kill it). */
+  g_assert_true (vw_test_wait_until (server_exited, server, 20000));
+  g_assert_true (g_subprocess_get_if_exited (server->proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (server->proc), ==, 0);
+  vw_test_server_stop (server);
+  umount2 (disk, MNT_DETACH);
+  g_rmdir (disk);
+}
+
 /* How many writes may wait is a setting: [server] kept-writes, 100 to
  * 1,000,000; out of range, the server does not start. */
 static void
@@ -284,6 +353,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/disk-full/mid-call", test_disk_full_mid_call);
+  g_test_add_func ("/disk-full/space-never-returns", test_space_never_returns);
   g_test_add_func ("/disk-full/kept-writes-setting", test_kept_writes_setting);
   return g_test_run ();
 }
