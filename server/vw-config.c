@@ -28,6 +28,7 @@ static const Key keys[] = {
   STR ("server", "web-dir", web_dir),
   STR ("server", "tls-certificate", tls_certificate),
   STR ("server", "tls-key", tls_key),
+  INT ("server", "kept-writes", kept_writes, 100, 1000000),
   BOOL ("recording", "enabled", record),
   INT ("recording", "chunk-seconds", chunk_seconds, 1, 10),
   INT ("retention", "days", retention_days, 0, 36500),
@@ -79,6 +80,7 @@ vw_config_init (VwConfig *c)
     .backoff_ms = 1000,
     .hash_workers = 2,
     .hash_queue = 16,
+    .kept_writes = 50000,
   };
 }
 

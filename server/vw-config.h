@@ -11,6 +11,8 @@
  *   tls-certificate=           # PEM files: serve https:// and wss://
  *   tls-key=                   #   (browsers allow cameras only there,
  *                              #    or on localhost)
+ *   kept-writes=50000          # 100..1000000: writes kept in memory while
+ *                              # the disk is full (vw-store.h, Durability)
  *
  *   [recording]
  *   enabled=true
@@ -91,6 +93,7 @@ typedef struct {
   int request_timeout_s, idle_timeout_s;
   int ws_first_message_s, ws_stall_s, slow_reader_s;
   int ws_max_message_kib, ws_rate, ws_burst;
+  int kept_writes;         /* vw_store_set_pending_limit() */
 } VwConfig;
 
 /* The defaults above. */

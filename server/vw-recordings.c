@@ -4,6 +4,7 @@
 #include "vw-store-recordings.h"
 #include "vw-store-audit.h"
 #include "vw-playback.h"
+#include "vw-webm.h"
 
 #include <glib/gstdio.h>
 
@@ -22,7 +23,14 @@ struct _VwRecordings {
   VwStore *store;           /* borrowed */
   char *data_dir;
   GHashTable *running;      /* hub recording id -> Running* */
+  GHashTable *unwritten;    /* sessions whose manifest could not be written */
+  guint retry_source;
 };
+
+#define MANIFEST_RETRY_S 1
+
+static void on_store_flushed (VwStore *store, const char *const *sessions,
+                              gpointer data);
 
 static void
 running_free (Running *r)
@@ -40,6 +48,8 @@ vw_recordings_new (VwStore *store, const char *data_dir)
   rec->data_dir = g_strdup (data_dir);
   rec->running = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) running_free);
+  rec->unwritten = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  vw_store_set_flushed_func (store, on_store_flushed, rec);
   return rec;
 }
 
@@ -48,17 +58,76 @@ vw_recordings_free (VwRecordings *rec)
 {
   if (!rec)
     return;
+  if (vw_store_get_flushed_data (rec->store) == rec)
+    vw_store_set_flushed_func (rec->store, NULL, NULL);
+  g_clear_handle_id (&rec->retry_source, g_source_remove);
+  if (g_hash_table_size (rec->unwritten))
+    g_warning ("the manifests of %u session(s) could not be written (the disk is "
+        "full?); the store has what they hold", g_hash_table_size (rec->unwritten));
+  g_hash_table_unref (rec->unwritten);
   g_hash_table_unref (rec->running);
   g_free (rec->data_dir);
   g_free (rec);
 }
 
+/* Writes the manifests that could not be written; TRUE when none is
+ * left. */
+static gboolean
+write_unwritten (VwRecordings *rec)
+{
+  GHashTableIter iter;
+  const char *session;
+  g_hash_table_iter_init (&iter, rec->unwritten);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &session, NULL))
+    if (vw_recordings_write_manifest (rec, session, NULL))
+      g_hash_table_iter_remove (&iter);
+  return g_hash_table_size (rec->unwritten) == 0;
+}
+
+static gboolean
+on_manifest_retry (gpointer data)
+{
+  VwRecordings *rec = data;
+  /* The store first: a manifest is made from it. */
+  if (vw_store_get_n_pending (rec->store) || !write_unwritten (rec))
+    return G_SOURCE_CONTINUE;
+  g_message ("the manifests that could not be written are written now");
+  rec->retry_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes the manifest of @session; if that fails (the disk full), it is
+ * written again once it can be (every second, after what the store keeps
+ * in memory). */
 static void
 update_manifest (VwRecordings *rec, const char *session)
 {
   g_autoptr (GError) error = NULL;
-  if (!vw_recordings_write_manifest (rec, session, &error))
-    g_warning ("session %s: cannot write the manifest: %s", session, error->message);
+  if (vw_recordings_write_manifest (rec, session, &error))
+    return;
+  if (!g_hash_table_contains (rec->unwritten, session))
+    g_warning ("session %s: cannot write the manifest: %s; it is written again "
+        "when it can be", session, error->message);
+  g_hash_table_add (rec->unwritten, g_strdup (session));
+  if (!rec->retry_source)
+    rec->retry_source = g_timeout_add_seconds (MANIFEST_RETRY_S, on_manifest_retry, rec);
+}
+
+/* Writes kept in memory by the store reached it: the manifests of their
+ * sessions (those recorded) say what they say now. */
+static void
+on_store_flushed (VwStore *store, const char *const *sessions, gpointer data)
+{
+  VwRecordings *rec = data;
+  for (guint i = 0; sessions[i]; i++) {
+    g_autofree char *path = g_build_filename (rec->data_dir, "sessions", sessions[i],
+        "manifest.json", NULL);
+    if (g_hash_table_contains (rec->unwritten, sessions[i])
+        || g_file_test (path, G_FILE_TEST_EXISTS))
+      update_manifest (rec, sessions[i]);
+  }
+  if (!vw_store_get_n_pending (store))
+    write_unwritten (rec);
 }
 
 void
@@ -184,6 +253,33 @@ participants_json (VwRecordings *rec, const char *session, GError **error)
   return a;
 }
 
+/* The recording-failed events of the session's timeline. */
+static JsonArray *
+failures_json (VwRecordings *rec, const char *session, GError **error)
+{
+  g_autoptr (GPtrArray) events = vw_store_list_events (rec->store, session, error);
+  if (!events)
+    return NULL;
+  JsonArray *a = json_array_new ();
+  for (guint i = 0; i < events->len; i++) {
+    VwStoreEvent *e = g_ptr_array_index (events, i);
+    if (!g_str_equal (e->type, "recording-failed"))
+      continue;
+    g_autoptr (JsonNode) detail = e->detail ? json_from_string (e->detail, NULL) : NULL;
+    JsonObject *d = detail && JSON_NODE_HOLDS_OBJECT (detail)
+        ? json_node_get_object (detail) : NULL;
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "peer_id", e->actor);
+    json_object_set_string_member (o, "kind", d
+        ? json_object_get_string_member_with_default (d, "kind", NULL) : NULL);
+    json_object_set_int_member (o, "at", e->at);
+    json_object_set_string_member (o, "reason", d
+        ? json_object_get_string_member_with_default (d, "reason", NULL) : NULL);
+    json_array_add_object_element (a, o);
+  }
+  return a;
+}
+
 static const char *
 state_name (VwStoreSessionState state)
 {
@@ -217,6 +313,10 @@ manifest_json (VwRecordings *rec, const char *session, GError **error)
       return NULL;
     json_array_add_object_element (list, t);
   }
+  JsonArray *failures = failures_json (rec, session, error);
+  if (!failures)
+    return NULL;
+  json_object_set_array_member (o, "recording_failures", failures);
   return g_steal_pointer (&o);
 }
 
@@ -242,19 +342,15 @@ vw_recordings_write_manifest (VwRecordings *rec, const char *session, GError **e
 
 /* ---- recovery ---- */
 
-/* The duration of @path if GStreamer can play it, else -1. */
-static gint64
-playable_ms (GstDiscoverer *discoverer, const char *path)
+/* Whether GStreamer can play @path. */
+static gboolean
+plays (GstDiscoverer *discoverer, const char *path)
 {
   g_autofree char *uri = gst_filename_to_uri (path, NULL);
   g_autoptr (GError) error = NULL;
   g_autoptr (GstDiscovererInfo) info = uri
       ? gst_discoverer_discover_uri (discoverer, uri, &error) : NULL;
-  if (!info || gst_discoverer_info_get_result (info) != GST_DISCOVERER_OK)
-    return -1;
-  GstClockTime duration = gst_discoverer_info_get_duration (info);
-  return GST_CLOCK_TIME_IS_VALID (duration) && duration > 0
-      ? (gint64) (duration / GST_MSECOND) : -1;
+  return info && gst_discoverer_info_get_result (info) == GST_DISCOVERER_OK;
 }
 
 static gboolean
@@ -282,16 +378,20 @@ recover_chunk (VwRecordings *rec, GstDiscoverer *discoverer, const VwStoreTrack 
     return TRUE;
   g_autofree char *rel = g_build_filename (t->dir, name, NULL);
   g_autofree char *path = g_build_filename (rec->data_dir, rel, NULL);
-  gint64 ms = playable_ms (discoverer, path);
-  if (ms < 0) {
-    g_message ("track %" G_GINT64_FORMAT ": %s does not play (cut off by the "
-        "crash); kept on disk, not indexed", t->id, rel);
-    return TRUE;
-  }
   g_autoptr (GMappedFile) file = g_mapped_file_new (path, FALSE, error);
   if (!file)
     return FALSE;
   gsize size = g_mapped_file_get_length (file);
+  /* Its true duration: what its whole blocks span.  The Duration in its
+   * header is missing (webmmux never finished it) and what a player
+   * estimates from the file's size can be several times off. */
+  gint64 ms = vw_webm_blocks_duration_ms (
+      (const guint8 *) g_mapped_file_get_contents (file), size);
+  if (ms < 0 || !plays (discoverer, path)) {
+    g_message ("track %" G_GINT64_FORMAT ": %s does not play (cut off by the "
+        "crash); kept on disk, not indexed", t->id, rel);
+    return TRUE;
+  }
   g_autofree char *sha = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
       (const guchar *) g_mapped_file_get_contents (file), size);
   VwStoreChunk chunk = {

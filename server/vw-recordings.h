@@ -13,7 +13,16 @@
  *     "tracks": [{"id", "peer_id", "kind", "codec", "offset_ms",
  *                 "started_at", "ended_at", "dir",
  *                 "chunks": [{"seq", "path", "sha256", "size",
- *                             "duration_ms", "recovered"}]}] }
+ *                             "duration_ms", "recovered"}]}],
+ *     "recording_failures": [{"peer_id", "kind", "at", "reason"}] }
+ *
+ * recording_failures: the recordings that broke during the call (the
+ * recording-failed events of the session's timeline).
+ *
+ * A manifest that cannot be written (the disk full) is written again
+ * every second until it is, after the writes the store keeps in memory
+ * meanwhile (vw-store.h, Durability); and again whenever such writes of
+ * its session reach the store.
  *
  * Paths are relative to the data directory.  Runs on the main context.
  */
@@ -47,8 +56,9 @@ gboolean vw_recordings_write_manifest (VwRecordings *recordings, const char *ses
 
 /* At start-up, after open sessions were marked interrupted: every chunk
  * file their tracks left on disk but not in the store is hashed and, if
- * it plays (GstDiscoverer), indexed as recovered; a chunk that does not
- * play (the one being written at the crash) is left on disk unindexed.
+ * it plays (GstDiscoverer), indexed as recovered with the duration its
+ * whole blocks span (vw_webm_blocks_duration_ms); a chunk that does not
+ * play, or has no whole block, is left on disk unindexed.
  * The tracks end when their session ended; the manifests are rewritten.
  * @n_chunks_out (nullable): chunks indexed. */
 gboolean vw_recordings_recover (VwRecordings *recordings, guint *n_chunks_out,

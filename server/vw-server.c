@@ -446,6 +446,7 @@ main (int argc, char **argv)
     return 1;
   }
   vw_store_set_calendar (store, calendar);
+  vw_store_set_pending_limit (store, cfg.kept_writes);
   /* Sessions a crash left open are over: say so, once. */
   guint interrupted = 0;
   if (!vw_store_mark_open_sessions_interrupted (store, g_get_real_time () / 1000,

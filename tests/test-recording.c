@@ -3,7 +3,8 @@
  * the files: every track there, each chunk matching its SHA-256 and
  * playable by GStreamer with the right codec, the track as long as the
  * call; and after a kill -9 of the server mid-call, the session marked
- * interrupted with everything but the chunk being written indexed. */
+ * interrupted with every chunk that plays indexed, those cut off by the
+ * crash as long as the blocks they hold. */
 #include <locale.h>
 #include <signal.h>
 #include <math.h>
@@ -80,10 +81,65 @@ expected_codec (const char *kind)
   return g_str_equal (kind, "audio") ? "audio/x-opus" : "video/x-vp8";
 }
 
+/* What the blocks of a file span as GStreamer's demuxer reads them (a
+ * file cut off mid-cluster too): from the first block's time to the last
+ * one's end (its duration, else the gap before it), in ms; that gap, one
+ * frame or audio packet, in @gap_ms. */
+typedef struct {
+  GstClockTime first, last, last_duration, gap;
+} Blocks;
+
+static void
+on_block (GstElement *sink, GstBuffer *buffer, GstPad *pad, gpointer data)
+{
+  Blocks *b = data;
+  GstClockTime t = GST_BUFFER_PTS_IS_VALID (buffer) ? GST_BUFFER_PTS (buffer)
+      : GST_BUFFER_DTS (buffer);
+  if (!GST_CLOCK_TIME_IS_VALID (t))
+    return;
+  if (!GST_CLOCK_TIME_IS_VALID (b->first))
+    b->first = t;
+  else
+    b->gap = t - b->last;
+  b->last = t;
+  b->last_duration = GST_BUFFER_DURATION (buffer);
+}
+
+static gint64
+blocks_ms (const char *path, gint64 *gap_ms)
+{
+  g_autofree char *desc = g_strdup_printf ("filesrc name=src ! matroskademux ! "
+      "fakesink name=sink sync=false signal-handoffs=true");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstElement) pipeline = gst_parse_launch (desc, &error);
+  g_assert_no_error (error);
+  g_autoptr (GstElement) src = gst_bin_get_by_name (GST_BIN (pipeline), "src");
+  g_autoptr (GstElement) sink = gst_bin_get_by_name (GST_BIN (pipeline), "sink");
+  g_object_set (src, "location", path, NULL);
+  Blocks b = { GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, 0 };
+  g_signal_connect (sink, "handoff", G_CALLBACK (on_block), &b);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+  g_autoptr (GstBus) bus = gst_element_get_bus (pipeline);
+  /* A file cut off ends in an error or an EOS: either way, every whole
+   * block went by. */
+  g_autoptr (GstMessage) msg = gst_bus_timed_pop_filtered (bus, 20 * GST_SECOND,
+      GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+  g_assert_nonnull (msg);
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_assert_true (GST_CLOCK_TIME_IS_VALID (b.first));
+  GstClockTime last = GST_CLOCK_TIME_IS_VALID (b.last_duration) ? b.last_duration : b.gap;
+  *gap_ms = MAX (b.gap, GST_CLOCK_TIME_IS_VALID (b.last_duration) ? b.last_duration : 0)
+      / GST_MSECOND;
+  return (gint64) ((b.last + last - b.first) / GST_MSECOND);
+}
+
 /* Checks every indexed chunk of @track: hash, codec, and no chunk longer
- * than 10 s.  Returns the track's playable seconds. */
+ * than 10 s; a chunk recovered after a crash (webmmux never wrote its
+ * Duration) is as long as its blocks, within one frame or audio packet.
+ * Returns the track's playable seconds; the number of recovered chunks
+ * goes to @n_recovered (nullable). */
 static double
-check_track_chunks (const char *data_dir, JsonObject *track)
+check_track_chunks (const char *data_dir, JsonObject *track, guint *n_recovered)
 {
   const char *kind = json_object_get_string_member (track, "kind");
   JsonArray *chunks = json_object_get_array_member (track, "chunks");
@@ -101,11 +157,25 @@ check_track_chunks (const char *data_dir, JsonObject *track)
     g_assert_cmpstr (sha, ==, json_object_get_string_member (c, "sha256"));
     g_assert_cmpint (json_object_get_int_member (c, "seq"), ==, i);
     Media m = discover (path);
+    gint64 indexed_ms = json_object_get_int_member (c, "duration_ms");
     g_assert_cmpstr (m.codec, ==, expected_codec (kind));
-    g_assert_cmpfloat (m.seconds, <=, 10.05);
-    g_assert_cmpfloat (fabs (m.seconds - json_object_get_int_member (c, "duration_ms")
-        / 1000.0), <=, 0.002);
-    total += m.seconds;
+    if (json_object_get_boolean_member (c, "recovered")) {
+      gint64 gap_ms;
+      gint64 span_ms = blocks_ms (path, &gap_ms);
+      g_test_message ("%s: recovered, %" G_GINT64_FORMAT " ms indexed, its blocks "
+          "span %" G_GINT64_FORMAT " ms (one block: %" G_GINT64_FORMAT " ms)",
+          json_object_get_string_member (c, "path"), indexed_ms, span_ms, gap_ms);
+      /* (0 for a chunk that holds one whole block: it had just begun) */
+      g_assert_cmpint (ABS (indexed_ms - span_ms), <=, gap_ms + 1);
+      g_assert_cmpint (indexed_ms, <=, 10050);
+      total += indexed_ms / 1000.0;
+      if (n_recovered)
+        (*n_recovered)++;
+    } else {
+      g_assert_cmpfloat (m.seconds, <=, 10.05);
+      g_assert_cmpfloat (fabs (m.seconds - indexed_ms / 1000.0), <=, 0.002);
+      total += m.seconds;
+    }
     g_free (m.codec);
   }
   return total;
@@ -219,7 +289,7 @@ test_call_recorded (void)
 
   for (guint i = 0; i < json_array_get_length (tracks); i++) {
     JsonObject *t = json_array_get_object_element (tracks, i);
-    double seconds = check_track_chunks (server->data_dir, t);
+    double seconds = check_track_chunks (server->data_dir, t, NULL);
     gint64 offset = json_object_get_int_member (t, "offset_ms");
     gboolean agents = g_str_equal (json_object_get_string_member (t, "peer_id"), agent_id);
     /* A picture track counts from when the far end first showed it (a
@@ -295,6 +365,7 @@ test_crash_recovery (void)
   g_assert_cmpstr (json_object_get_string_member (after, "state"), ==, "interrupted");
   JsonArray *tracks = json_object_get_array_member (after, "tracks");
   g_assert_cmpuint (json_array_get_length (tracks), ==, 5);
+  guint n_recovered = 0;
   for (guint i = 0; i < json_array_get_length (tracks); i++) {
     JsonObject *t = json_array_get_object_element (tracks, i);
     g_assert_cmpint (json_object_get_int_member (t, "ended_at"), >, 0);
@@ -311,8 +382,11 @@ test_crash_recovery (void)
       g_assert_cmpstr (json_object_get_string_member (
           json_array_get_object_element (chunks, j), "path"), ==,
           g_ptr_array_index (files, j));
-    check_track_chunks (data_dir, t);
+    check_track_chunks (data_dir, t, &n_recovered);
   }
+  /* The chunks being written at the crash were recovered, with their
+   * true durations (checked above). */
+  g_assert_cmpuint (n_recovered, >, 0);
   /* The stop removes the directory the restarted server was given. */
   g_autofree char *unused = g_steal_pointer (&server->data_dir);
   g_rmdir (unused);
@@ -524,7 +598,7 @@ test_retention (void)
   for (guint i = 0; i < json_array_get_length (yt); i++) {
     JsonObject *t = json_array_get_object_element (yt, i);
     g_assert_cmpint (json_object_get_int_member (t, "purged_at"), ==, 0);
-    check_track_chunks (data_dir, t);
+    check_track_chunks (data_dir, t, NULL);
   }
   g_autoptr (JsonNode) nb = json_node_init_object (json_node_alloc (), young_before);
   g_autoptr (JsonNode) na = json_node_init_object (json_node_alloc (), young_after);

@@ -10,10 +10,32 @@
 
 G_BEGIN_DECLS
 
+typedef struct _StorePending StorePending;
+
+/* Writes @w in its own transaction. */
+typedef gboolean (*StoreWriteFunc) (VwStore *store, const StorePending *w,
+                                    GError **error);
+
+/* A write that must not be lost (vw-store-pending.c): its values, by
+ * kind of write. */
+struct _StorePending {
+  StoreWriteFunc write;
+  char *description;      /* for the log: what it is, whose, when */
+  char *session_id;       /* (nullable) */
+  char *a, *b, *c;        /* (nullable) texts */
+  gint64 at, n;
+};
+
 struct _VwStore {
   sqlite3 *db;
   char *path;
   VwCalendar *calendar;   /* (nullable) follow-ups' working days */
+  GQueue pending;         /* StorePending*, oldest first */
+  guint pending_limit;
+  guint retry_source;
+  gboolean flushing;
+  VwStoreFlushedFunc flushed_func;
+  gpointer flushed_data;
 };
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
@@ -52,5 +74,17 @@ gboolean      store_session_state (VwStore *store, const char *id,
  * @session_id given at @at, inside the caller's transaction. */
 gboolean      store_open_follow_up (VwStore *store, const char *session_id, gint64 at,
                                     GError **error);
+
+/* vw-store-pending.c.  @description: transfer full. */
+StorePending *store_pending_new (StoreWriteFunc write, const char *session_id,
+                                 char *description);
+void          store_pending_free (StorePending *w);
+/* Runs @w (transfer full) now, or keeps it in memory (TRUE) when the disk
+ * is full or earlier writes wait; FALSE with @error when it is refused or
+ * cannot be kept (the queue is at its limit). */
+gboolean      store_write_or_keep (VwStore *store, StorePending *w, GError **error);
+const StorePending *store_pending_find (VwStore *store, StoreWriteFunc write,
+                                        const char *session_id);
+void          store_pending_close (VwStore *store);
 
 G_END_DECLS

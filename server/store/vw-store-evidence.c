@@ -282,6 +282,16 @@ event_insert (VwStore *store, const char *session_id, gint64 at, const char *typ
   return store_step_done (store, stmt, "recording the event", error);
 }
 
+/* A StoreWriteFunc: a = type, b = actor, c = detail. */
+static gboolean
+write_event (VwStore *store, const StorePending *w, GError **error)
+{
+  if (!store_tx_begin (store, error))
+    return FALSE;
+  return store_tx_end (store, event_insert (store, w->session_id, w->at, w->a, w->b,
+          w->c, error), error);
+}
+
 gboolean
 vw_store_add_event (VwStore *store, const char *session_id, gint64 at,
     const char *type, const char *actor, const char *detail_json, GError **error)
@@ -289,11 +299,20 @@ vw_store_add_event (VwStore *store, const char *session_id, gint64 at,
   g_return_val_if_fail (store != NULL, FALSE);
 
   if (!store_require_text (type, "event type", error)
-      || !store_require_time (at, "event time", error)
-      || !store_tx_begin (store, error))
+      || !store_require_time (at, "event time", error))
     return FALSE;
-  return store_tx_end (store, event_insert (store, session_id, at, type, actor,
-          detail_json, error), error);
+  /* Checked now (reading needs no room), not only when it is written. */
+  if (detail_json && !store_check_json_object (store, detail_json, "event detail", error))
+    return FALSE;
+  StorePending *w = store_pending_new (write_event, session_id,
+      g_strdup_printf ("the event %s of %s at %" G_GINT64_FORMAT " (actor %s, %s)", type,
+          session_id ? session_id : "the server", at, actor ? actor : "none",
+          detail_json ? detail_json : "{}"));
+  w->a = g_strdup (type);
+  w->b = g_strdup (actor);
+  w->c = g_strdup (detail_json);
+  w->at = at;
+  return store_write_or_keep (store, w, error);
 }
 
 static gpointer

@@ -111,6 +111,15 @@ update_track (VwStore *store, const char *sql, gint64 id, gint64 a,
   return TRUE;
 }
 
+/* A StoreWriteFunc: n = the track. */
+static gboolean
+write_track_ended (VwStore *store, const StorePending *w, GError **error)
+{
+  /* Ending twice keeps the first time (an idempotent "it is over"). */
+  return update_track (store, "UPDATE tracks SET ended_at = coalesce (ended_at, ?1)"
+      " WHERE id = ?2", w->n, w->at, "ending the track", error);
+}
+
 gboolean
 vw_store_track_ended (VwStore *store, gint64 track_id, gint64 at, GError **error)
 {
@@ -118,9 +127,12 @@ vw_store_track_ended (VwStore *store, gint64 track_id, gint64 at, GError **error
 
   if (!store_require_time (at, "ended_at", error))
     return FALSE;
-  /* Ending twice keeps the first time (an idempotent "it is over"). */
-  return update_track (store, "UPDATE tracks SET ended_at = coalesce (ended_at, ?1)"
-      " WHERE id = ?2", track_id, at, "ending the track", error);
+  StorePending *w = store_pending_new (write_track_ended, NULL,
+      g_strdup_printf ("the end of recorded track %" G_GINT64_FORMAT " at %"
+          G_GINT64_FORMAT, track_id, at));
+  w->n = track_id;
+  w->at = at;
+  return store_write_or_keep (store, w, error);
 }
 
 /* ---- chunks ---- */

@@ -167,14 +167,53 @@ rating_insert (VwStore *store, const VwStoreRating *r, GError **error)
   return TRUE;
 }
 
+/* A StoreWriteFunc: n = level, a = comment. */
+static gboolean
+write_rating (VwStore *store, const StorePending *w, GError **error)
+{
+  VwStoreRating r = { .session_id = w->session_id, .level = w->n, .comment = w->a,
+    .created_at = w->at };
+
+  if (!store_tx_begin (store, error))
+    return FALSE;
+  return store_tx_end (store, rating_insert (store, &r, error), error);
+}
+
+/* While writes wait in memory, what rating_insert() would refuse is
+ * refused now, counting the rating and the session's end that wait. */
+static gboolean
+check_rating_now (VwStore *store, const VwStoreRating *r, GError **error)
+{
+  VwStoreSessionState state;
+  gboolean rated;
+
+  if (!vw_store_get_n_pending (store))
+    return TRUE;   /* rating_insert() checks it in its transaction */
+  if (!store_session_state (store, r->session_id, &state, error)
+      || !store_exists (store, "SELECT 1 FROM ratings WHERE session_id = ?1",
+          r->session_id, &rated, error))
+    return FALSE;
+  if (rated || store_pending_find (store, write_rating, r->session_id))
+    return store_fail (error, VW_STORE_ERROR_CONFLICT, "session '%s' is rated already",
+        r->session_id);
+  return TRUE;
+}
+
 gboolean
 vw_store_set_rating (VwStore *store, const VwStoreRating *rating, GError **error)
 {
   g_return_val_if_fail (store != NULL && rating != NULL, FALSE);
 
-  if (!check_rating (rating, error) || !store_tx_begin (store, error))
+  if (!check_rating (rating, error) || !check_rating_now (store, rating, error))
     return FALSE;
-  return store_tx_end (store, rating_insert (store, rating, error), error);
+  StorePending *w = store_pending_new (write_rating, rating->session_id,
+      g_strdup_printf ("the rating %d of session %s at %" G_GINT64_FORMAT " (%s)",
+          rating->level, rating->session_id, rating->created_at,
+          rating->comment ? rating->comment : "no comment"));
+  w->n = rating->level;
+  w->a = g_strdup (rating->comment);
+  w->at = rating->created_at;
+  return store_write_or_keep (store, w, error);
 }
 
 VwStoreRating *

@@ -288,16 +288,30 @@ participant_leave (VwStore *store, const char *session_id, const char *peer_id,
       peer_id, session_id);
 }
 
+/* A StoreWriteFunc: a = the peer. */
+static gboolean
+write_participant_left (VwStore *store, const StorePending *w, GError **error)
+{
+  if (!store_tx_begin (store, error))
+    return FALSE;
+  return store_tx_end (store, participant_leave (store, w->session_id, w->a, w->at, error),
+      error);
+}
+
 gboolean
 vw_store_session_participant_left (VwStore *store, const char *session_id,
     const char *peer_id, gint64 at, GError **error)
 {
   g_return_val_if_fail (store != NULL && session_id != NULL && peer_id != NULL, FALSE);
 
-  if (!store_require_time (at, "left_at", error) || !store_tx_begin (store, error))
+  if (!store_require_time (at, "left_at", error))
     return FALSE;
-  return store_tx_end (store, participant_leave (store, session_id, peer_id, at, error),
-      error);
+  StorePending *w = store_pending_new (write_participant_left, session_id,
+      g_strdup_printf ("%s leaving session %s at %" G_GINT64_FORMAT, peer_id,
+          session_id, at));
+  w->a = g_strdup (peer_id);
+  w->at = at;
+  return store_write_or_keep (store, w, error);
 }
 
 /* Participants still in open sessions (all, or only ?2) leave at ?1. */
@@ -337,6 +351,16 @@ session_close (VwStore *store, const char *session_id, const char *reason,
   return store_step_done (store, stmt, "ending the session", error);
 }
 
+/* A StoreWriteFunc: a = the reason. */
+static gboolean
+write_session_end (VwStore *store, const StorePending *w, GError **error)
+{
+  if (!store_tx_begin (store, error))
+    return FALSE;
+  return store_tx_end (store, session_close (store, w->session_id, w->a, w->at, error),
+      error);
+}
+
 gboolean
 vw_store_session_end (VwStore *store, const char *session_id, const char *reason,
     gint64 ended_at, GError **error)
@@ -344,12 +368,16 @@ vw_store_session_end (VwStore *store, const char *session_id, const char *reason
   g_return_val_if_fail (store != NULL && session_id != NULL, FALSE);
 
   if (!store_require_text (reason, "end reason", error)
-      || !store_require_time (ended_at, "ended_at", error)
-      || !store_tx_begin (store, error))
+      || !store_require_time (ended_at, "ended_at", error))
     return FALSE;
-  return store_tx_end (store, session_close (store, session_id, reason, ended_at, error),
-      error);
+  StorePending *w = store_pending_new (write_session_end, session_id,
+      g_strdup_printf ("the end of session %s (%s at %" G_GINT64_FORMAT ")", session_id,
+          reason, ended_at));
+  w->a = g_strdup (reason);
+  w->at = ended_at;
+  return store_write_or_keep (store, w, error);
 }
+
 
 static gboolean
 interrupt_open (VwStore *store, gint64 at, guint *n, GError **error)
@@ -423,7 +451,17 @@ vw_store_get_session (VwStore *store, const char *id, GError **error)
     store_fail (error, VW_STORE_ERROR_NOT_FOUND, "no session '%s'", id);
     return NULL;
   }
-  return session_from_row (stmt);
+  VwStoreSession *s = session_from_row (stmt);
+  /* Its end may wait in memory (a full disk): it is over all the same. */
+  const StorePending *end = s->state == VW_STORE_SESSION_OPEN
+      ? store_pending_find (store, write_session_end, id) : NULL;
+  if (end) {
+    s->state = VW_STORE_SESSION_ENDED;
+    s->ended_at = end->at;
+    g_free (s->end_reason);
+    s->end_reason = g_strdup (end->a);
+  }
+  return s;
 }
 
 static gpointer

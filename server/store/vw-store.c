@@ -9,6 +9,7 @@
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
+#include <errno.h>
 #include <string.h>
 
 /* PRAGMA application_id of a virtual-window store: "VW" 0x0001. */
@@ -365,8 +366,11 @@ G_STATIC_ASSERT (G_N_ELEMENTS (migrations) == VW_STORE_SCHEMA_VERSION);
 /* ---- errors ---- */
 
 static VwStoreError
-code_from_sqlite (int rc)
+code_from_sqlite (int rc, int system_errno)
 {
+  if ((rc & 0xff) == SQLITE_FULL
+      || ((rc & 0xff) == SQLITE_IOERR && system_errno == ENOSPC))
+    return VW_STORE_ERROR_FULL;
   switch (rc) {
   case SQLITE_CONSTRAINT_PRIMARYKEY:
   case SQLITE_CONSTRAINT_UNIQUE:
@@ -392,8 +396,8 @@ code_from_sqlite (int rc)
 static gboolean
 db_error (sqlite3 *db, const char *what, GError **error)
 {
-  g_set_error (error, VW_STORE_ERROR, code_from_sqlite (sqlite3_extended_errcode (db)),
-      "%s: %s", what, sqlite3_errmsg (db));
+  g_set_error (error, VW_STORE_ERROR, code_from_sqlite (sqlite3_extended_errcode (db),
+          sqlite3_system_errno (db)), "%s: %s", what, sqlite3_errmsg (db));
   return FALSE;
 }
 
@@ -514,9 +518,11 @@ exec (VwStore *store, const char *sql, const char *what, GError **error)
   return db_error (store->db, what ? what : sql, error);
 }
 
+/* What waits in memory goes first (vw-store-pending.c). */
 gboolean
 store_tx_begin (VwStore *store, GError **error)
 {
+  vw_store_flush_pending (store);
   return exec (store, "BEGIN IMMEDIATE", NULL, error);
 }
 
@@ -724,6 +730,8 @@ vw_store_open (const char *path, GError **error)
 
   g_autoptr (VwStore) store = g_new0 (VwStore, 1);
   store->path = g_strdup (path);
+  g_queue_init (&store->pending);
+  store->pending_limit = VW_STORE_PENDING_LIMIT;
   if (!store_init (store, error)) {
     g_prefix_error (error, "%s: ", path);
     return NULL;
@@ -736,6 +744,7 @@ vw_store_close (VwStore *store)
 {
   if (!store)
     return;
+  store_pending_close (store);
   sqlite3_close_v2 (store->db);
   g_free (store->path);
   vw_calendar_unref (store->calendar);

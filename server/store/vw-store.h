@@ -31,6 +31,19 @@
  * successful mutation is on disk when it returns (one fsync, typically
  * milliseconds).
  *
+ * A full disk: the writes that must never be lost (a session's end, a
+ * participant leaving, a timeline event, a rating, a recorded track's end)
+ * are kept in memory when the disk is full (SQLITE_FULL, ENOSPC) and the
+ * call returns TRUE: they are written in order when space returns, before
+ * any later write and every second on the main context.  Meanwhile every
+ * later write of those kinds waits behind them, in order, and reads see
+ * the session as ended (vw_store_get_session) and its rating as given
+ * (vw_store_set_rating refuses a second one).  At most
+ * VW_STORE_PENDING_LIMIT writes wait (vw_store_set_pending_limit); past
+ * that they fail with VW_STORE_ERROR_FULL.  Other writes fail with
+ * VW_STORE_ERROR_FULL as they come.  vw_store_close() tries once more and
+ * logs every write it could not make.
+ *
  * Threading: a VwStore is not thread-safe.  Use it from one thread only, the
  * server's main context.  Calls block on disk I/O.
  */
@@ -43,6 +56,10 @@ G_BEGIN_DECLS
 /* The schema version this code creates and understands (PRAGMA
  * user_version).  Databases with a higher version are refused. */
 #define VW_STORE_SCHEMA_VERSION 7
+
+/* How many writes may wait in memory while the disk is full (about 200
+ * bytes each). */
+#define VW_STORE_PENDING_LIMIT 50000
 
 /* end_reason of sessions marked by vw_store_mark_open_sessions_interrupted(). */
 #define VW_STORE_REASON_INTERRUPTED "interrupted"
@@ -59,9 +76,15 @@ typedef enum {
   VW_STORE_ERROR_WRONG_SESSION, /* the snapshot belongs to another session */
   VW_STORE_ERROR_CORRUPT,       /* not a SQLite database, damaged, or another
                                  * application's database */
+  VW_STORE_ERROR_FULL,          /* the disk is full (SQLITE_FULL, ENOSPC) */
 } VwStoreError;
 
 typedef struct _VwStore VwStore;
+
+/* Called after writes kept in memory were written (or refused), with the
+ * sessions they concern (NULL-terminated). */
+typedef void (*VwStoreFlushedFunc) (VwStore *store, const char *const *sessions,
+                                    gpointer user_data);
 
 typedef enum {
   VW_STORE_SESSION_OPEN,
@@ -140,6 +163,20 @@ void vw_store_event_free       (VwStoreEvent *event);
  * is refused and left as it was.  Error messages start with @path. */
 VwStore *vw_store_open  (const char *path, GError **error);
 void     vw_store_close (VwStore *store);
+
+/* ---- a full disk (see Durability above) ---- */
+
+/* Writes what waits in memory, in order, as far as the disk lets it
+ * (a write refused for another reason is logged and dropped).  TRUE when
+ * nothing waits any more.  The store calls it by itself; tests may too. */
+gboolean vw_store_flush_pending      (VwStore *store);
+guint    vw_store_get_n_pending      (VwStore *store);
+/* At most @limit (> 0) writes wait; VW_STORE_PENDING_LIMIT by default. */
+void     vw_store_set_pending_limit  (VwStore *store, guint limit);
+/* One function (NULL: none) told of every flush. */
+void     vw_store_set_flushed_func   (VwStore *store, VwStoreFlushedFunc func,
+                                      gpointer user_data);
+gpointer vw_store_get_flushed_data   (VwStore *store);
 
 /* ---- sessions ---- */
 
