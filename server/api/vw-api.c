@@ -4,6 +4,7 @@
 #include "vw-api.h"
 #include "vw-claims.h"
 #include "vw-api-private.h"
+#include "vw-api-query.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
 
@@ -91,14 +92,43 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
 }
 
+/* ---- the query string ---- */
+
+typedef struct {
+  SoupServerCallback callback;
+  VwApiContext *context;
+} Handler;
+
+/* Every API handler gets the query as vw_api_query_parse() reads it, not
+ * libsoup's table (which cuts a value at %00 and drops bad pairs); a query
+ * it refuses is a 400 before the handler runs. */
+static void
+on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
+    GHashTable *soup_query, gpointer user_data)
+{
+  Handler *h = user_data;
+  g_autoptr (GError) error = NULL;
+
+  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr (GHashTable) query = vw_api_query_parse (raw, &error);
+  if (!query) {
+    vw_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad-query", error->message);
+    return;
+  }
+  h->callback (server, msg, path, raw ? query : NULL, h->context);
+}
+
 void
 vw_api_add_handler (SoupServer *server, const char *path, SoupServerCallback callback,
     VwApiContext *context)
 {
   g_return_if_fail (SOUP_IS_SERVER (server) && path != NULL && callback != NULL);
 
+  Handler *h = g_new0 (Handler, 1);
+  h->callback = callback;
+  h->context = context;
   soup_server_add_early_handler (server, path, on_headers, NULL, NULL);
-  soup_server_add_handler (server, path, callback, context, NULL);
+  soup_server_add_handler (server, path, on_request, h, g_free);
 }
 
 gboolean
