@@ -110,13 +110,14 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
     return;
   }
   if (!password_opens (account, password)) {
-    g_autofree char *shown = g_strescape (username, NULL);
+    g_autofree char *shown = vw_log_escape (username);
     g_message ("sign-in refused for '%.64s'", shown);
     vw_api_send_error (msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
         "wrong username or password");
     return;
   }
-  g_message ("%s (%s) signed in", account->username, account->role);
+  g_autofree char *user_shown = vw_log_escape (account->username);
+  g_message ("%s (%s) signed in", user_shown, account->role);
   respond_token (context, msg, account);
 }
 
