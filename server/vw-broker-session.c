@@ -10,6 +10,7 @@
  * be audited.
  */
 #include "vw-broker-private.h"
+#include "vw-json-write.h"
 
 #include "vw-store-audit.h"
 #include "vw-store-appointments.h"
@@ -34,7 +35,7 @@ broker_store_event (VwBroker *b, const char *session, const char *type,
   g_autofree char *text = NULL;
   if (detail) {
     g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-    text = json_to_string (node, FALSE);
+    text = vw_json_to_string (node);
     json_object_unref (detail);
   }
   if (!vw_store_add_event (b->store, session, broker_now_ms (), type, actor, text, &error))

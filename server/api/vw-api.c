@@ -5,6 +5,8 @@
 #include "vw-claims.h"
 #include "vw-api-private.h"
 #include "vw-api-query.h"
+#include "vw-json-check.h"
+#include "vw-json-write.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
 
@@ -37,7 +39,7 @@ vw_api_send_json (SoupServerMessage *msg, guint status, JsonObject *body)
   g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg) && body != NULL);
 
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), body);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = vw_json_to_string (node);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   /* Tokens, names and case data: never kept by a cache. */
@@ -160,7 +162,10 @@ vw_api_read_json_object (SoupServerMessage *msg)
     refuse_body (msg);
     return NULL;
   }
+  /* The strict check first: json-glib alone reads 18446744073709551617 as
+   * -1 and 9223372036854775808 as its negative, silently. */
   if (!data || !g_utf8_validate (data, len, NULL)
+      || !vw_json_check_syntax (data, len, NULL)
       || !json_parser_load_from_data (parser, data, len, NULL)
       || !json_parser_get_root (parser)   /* an empty body parses to nothing */
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
@@ -295,7 +300,7 @@ vw_api_audit (VwApiContext *context, const char *actor, const char *action,
 
   if (detail) {
     g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-    detail_json = json_to_string (node, FALSE);
+    detail_json = vw_json_to_string (node);
   }
   if (vw_store_add_audit (context->store, g_get_real_time () / 1000, actor, action,
           session_id, detail_json, NULL, &error))
