@@ -5,6 +5,7 @@
  */
 #include "vw-call.h"
 #include "vw-events.h"
+#include "vw-log.h"
 
 #include <libsoup/soup.h>
 
@@ -52,7 +53,10 @@ send_msg (VwCall *call, VwMessage *msg)
       || soup_websocket_connection_get_state (call->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   g_autofree char *text = vw_message_to_string (msg);
-  g_debug ("-> %s", text);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) {
+    g_autofree char *shown = vw_log_escape (text);
+    g_debug ("-> %s", shown);
+  }
   soup_websocket_connection_send_text (call->ws, text);
 }
 
@@ -472,7 +476,11 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
     vw_events_emit_error ("bad-server-message", error->message);
     return;
   }
-  g_debug ("<- %.*s", (int) MIN (size, 2048), data);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) {
+    g_autofree char *raw = g_strndup (data, MIN (size, 2048));
+    g_autofree char *shown = vw_log_escape (raw);
+    g_debug ("<- %s", shown);
+  }
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++)
     if (handlers[i].type == vw_message_get_msg_type (msg))
       handlers[i].handler (call, msg);

@@ -1,4 +1,5 @@
 #include "vw-events.h"
+#include "vw-json-write.h"
 
 #include <stdio.h>
 
@@ -18,7 +19,7 @@ vw_events_emit (const char *event, JsonObject *fields)
     json_object_unref (fields);
   }
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
-  g_autofree char *line = json_to_string (node, FALSE);
+  g_autofree char *line = vw_json_to_string (node);
   fputs (line, stdout);
   fputc ('\n', stdout);
   fflush (stdout);

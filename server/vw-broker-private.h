@@ -15,6 +15,7 @@
 #include "vw-recordings.h"
 #include "vw-token.h"
 #include "vw-wait.h"
+#include "vw-log.h"
 
 G_BEGIN_DECLS
 

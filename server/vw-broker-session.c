@@ -10,6 +10,7 @@
  * be audited.
  */
 #include "vw-broker-private.h"
+#include "vw-json-write.h"
 
 #include "vw-store-audit.h"
 #include "vw-store-appointments.h"
@@ -34,7 +35,7 @@ broker_store_event (VwBroker *b, const char *session, const char *type,
   g_autofree char *text = NULL;
   if (detail) {
     g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-    text = json_to_string (node, FALSE);
+    text = vw_json_to_string (node);
     json_object_unref (detail);
   }
   if (!vw_store_add_event (b->store, session, broker_now_ms (), type, actor, text, &error))
@@ -262,8 +263,11 @@ start_session (VwBroker *b, Connection *a, Connection *c)
   g_hash_table_insert (b->sessions, s->id, s);
   c->session = s;
   b->sessions_started++;
+  g_autofree char *a_name = vw_log_escape (a->name), *a_province = vw_log_escape (a->province);
+  g_autofree char *c_name = vw_log_escape (c->name), *c_province = vw_log_escape (c->province);
+  g_autofree char *item = vw_log_escape (c->item);
   g_message ("session %s (case %s): agent %s (%s) serves clerk %s (%s), item %s",
-      s->id, s->case_no, a->name, a->province, c->name, c->province, c->item);
+      s->id, s->case_no, a_name, a_province, c_name, c_province, item);
 
   g_autoptr (GError) error = NULL;
   if (!vw_hub_join (b->hub, s->id, c->peer_id, &error))
@@ -289,8 +293,10 @@ broker_session_paired (VwBroker *b, const char *agent, const char *clerk)
   }
   /* A transferred clerk, still connected to the hub: a new leg. */
   g_return_if_fail (c->session->agent == NULL);
+  g_autofree char *a_name = vw_log_escape (a->name), *a_province = vw_log_escape (a->province);
+  g_autofree char *c_name = vw_log_escape (c->name);
   g_message ("session %s: agent %s (%s) takes over clerk %s", c->session->id,
-      a->name, a->province, c->name);
+      a_name, a_province, c_name);
   lead_agent_joins (b, c->session, a, c, "transfer");
 }
 
@@ -317,8 +323,12 @@ broker_session_add_guest (VwBroker *b, Session *s, Connection *guest,
     if (o->role == VW_ROLE_AGENT)   /* the clerk came with "paired" */
       send_member (b, guest->peer_id, VW_MSG_JOINED, s, o);
   }
+  g_autofree char *g_name = vw_log_escape (guest->name);
+  g_autofree char *g_center = vw_log_escape (guest->center);
+  g_autofree char *g_province = vw_log_escape (guest->province);
+  g_autofree char *by_name = vw_log_escape (by->name);
   g_message ("session %s: %s (%s, %s) joins as a third party, invited by %s",
-      s->id, guest->name, guest->center, guest->province, by->name);
+      s->id, g_name, g_center, g_province, by_name);
   return TRUE;
 }
 
@@ -427,7 +437,8 @@ broker_session_end (VwBroker *b, Session *s, const char *actor,
     JsonNode *actor_ref)
 {
   g_autofree char *id = g_strdup (s->id);
-  g_message ("session %s ended: %s", id, reason);
+  g_autofree char *reason_shown = vw_log_escape (reason);
+  g_message ("session %s ended: %s", id, reason_shown);
   if (s->agent)
     note_lead_leg (b, s, g_hash_table_lookup (b->connections, s->agent));
   store_session_end (b, id, reason);

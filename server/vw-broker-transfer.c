@@ -72,7 +72,8 @@ transfer_to_agent (Connection *c, Session *s, const char *username,
     return NULL;
   vw_message_take_object (out, "agent", broker_peer_info (t));
   note_transfer (b, s, c, "agent", t->peer_id, NULL);
-  g_message ("session %s: %s transfers the clerk to %s", s->id, c->name, t->name);
+  g_autofree char *c_name = vw_log_escape (c->name), *t_name = vw_log_escape (t->name);
+  g_message ("session %s: %s transfers the clerk to %s", s->id, c_name, t_name);
   return events;
 }
 
@@ -105,8 +106,10 @@ transfer_to_queue (Connection *c, Session *s, const char *item,
   vw_message_set_string (out, "item", item);
   vw_message_set_string (out, "province", to_province);
   note_transfer (b, s, c, "item", item, to_province);
+  g_autofree char *c_name = vw_log_escape (c->name), *item_shown = vw_log_escape (item);
+  g_autofree char *province_shown = vw_log_escape (to_province);
   g_message ("session %s: %s transfers the clerk to the queue of %s in %s", s->id,
-      c->name, item, to_province);
+      c_name, item_shown, province_shown);
   return events;
 }
 

@@ -36,7 +36,10 @@ broker_conn_send (Connection *c, VwMessage *msg)
   if (soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   g_autofree char *text = vw_message_to_string (msg);
-  g_debug ("-> %s: %s", c->peer_id, text);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) {
+    g_autofree char *shown = vw_log_escape (text);
+    g_debug ("-> %s: %s", c->peer_id, shown);
+  }
   soup_websocket_connection_send_text (c->ws, text);
   if (vw_message_get_msg_type (msg) == VW_MSG_ERROR)
     vw_metrics_count_error (c->broker, vw_message_get_string (msg, "code", "internal"));
@@ -172,8 +175,11 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
   c->center = g_strdup (claims ? claims->center : vw_message_get_string (msg, "center", ""));
   c->claims = g_steal_pointer (&claims);
   c->items = g_steal_pointer (&items);
+  g_autofree char *name_shown = vw_log_escape (c->name);
+  g_autofree char *province_shown = vw_log_escape (province);
+  g_autofree char *center_shown = vw_log_escape (c->center);
   g_message ("%s registered: %s %s of %s, %s", c->peer_id,
-      vw_role_to_string (role), c->name, province, c->center);
+      vw_role_to_string (role), name_shown, province_shown, center_shown);
 
   g_autoptr (VwMessage) welcome = vw_message_new_welcome (c->peer_id);
   vw_message_set_ref (welcome, vw_message_get_id (msg));
@@ -293,7 +299,8 @@ handle_annotate (Connection *c, VwMessage *msg, GError **error)
   vw_message_set_string (out, "note", note);
   vw_message_set_string (out, "by", c->peer_id);
   broker_send_to_peer (c->broker, snap->sent_by, out);
-  g_message ("session %s: %s annotates %s: %s", s->id, c->peer_id, id, note);
+  g_autofree char *id_shown = vw_log_escape (id), *note_shown = vw_log_escape (note);
+  g_message ("session %s: %s annotates %s: %s", s->id, c->peer_id, id_shown, note_shown);
   GError *err = NULL;
   VwStoreAnnotation record = {
     .snapshot_id = (char *) id, .session_id = s->id, .author = c->peer_id,
@@ -360,8 +367,10 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   if (!vw_store_add_audit (b->store, broker_now_ms (), c->claims->username, "watch-live",
           s->id, text, NULL, &err))
     broker_store_failed ("an audit entry", err);
-  g_message ("session %s: supervisor %s (%s) watches live", s->id, c->claims->username,
-      c->name);
+  g_autofree char *user_shown = vw_log_escape (c->claims->username);
+  g_autofree char *name_shown = vw_log_escape (c->name);
+  g_message ("session %s: supervisor %s (%s) watches live", s->id, user_shown,
+      name_shown);
   broker_conn_reply_ok (c, msg);
   broker_send_paired (c, s, agent ? agent : clerk, FALSE);
   if (b->recordings)
@@ -440,11 +449,16 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
     conn_send_error (c, error, NULL);
     return;
   }
-  g_debug ("<- %s: %.*s", c->peer_id, (int) MIN (size, 2048), data);
+  if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN)) {
+    g_autofree char *raw = g_strndup (data, MIN (size, 2048));
+    g_autofree char *shown = vw_log_escape (raw);
+    g_debug ("<- %s: %s", c->peer_id, shown);
+  }
   g_autoptr (VwMessage) msg = vw_message_parse (data, size, VW_FROM_CLIENT,
       &ref, &error);
   if (!msg || !dispatch (c, msg, &error)) {
-    g_debug ("%s: %s", c->peer_id, error->message);
+    g_autofree char *shown = vw_log_escape (error->message);
+    g_debug ("%s: %s", c->peer_id, shown);
     conn_send_error (c, error, msg ? vw_message_get_id (msg) : ref);
   }
 }

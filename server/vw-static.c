@@ -1,5 +1,6 @@
 /* vw-static.c: the web pages, read-only, from one directory.  See vw-static.h. */
 #include "vw-static.h"
+#include "vw-range.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -258,11 +259,8 @@ on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_MODIFIED, NULL);
     return;
   }
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
   soup_message_headers_replace (h, "Content-Type", vw_static_content_type (file));
-  SoupMessageBody *out = soup_server_message_get_response_body (msg);
-  soup_message_body_truncate (out);
-  soup_message_body_append_bytes (out, body);
+  vw_range_respond (msg, body, etag);
 }
 
 void

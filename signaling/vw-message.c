@@ -5,6 +5,7 @@
 
 #include "vw-protocol.h"
 #include "vw-message-private.h"
+#include "vw-json-write.h"
 
 /* ------------------------------------------------------------------------ */
 /* Field access                                                             */
@@ -160,30 +161,14 @@ char *
 vw_message_to_string (VwMessage *msg)
 {
   g_autoptr(JsonNode) root = NULL;
-  g_autoptr(JsonGenerator) generator = NULL;
-  g_autofree char *text = NULL;
-  GString *out;
 
   g_return_val_if_fail (msg != NULL, NULL);
 
+  /* Not json-glib's generator: it writes some doubles as invalid JSON
+   * ("1e+308.0") and leaves U+001F unescaped (vw-json-write.h). */
   root = json_node_new (JSON_NODE_OBJECT);
   json_node_set_object (root, msg->object);
-  generator = json_generator_new ();   /* compact: not pretty */
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-
-  /* json-glib 1.6 writes U+001F unescaped (it escapes only below 0x1f).
-   * Compact output has no whitespace outside strings, so any byte below 0x20
-   * is inside a string and must be escaped to keep the JSON valid. */
-  out = g_string_sized_new (strlen (text) + 16);
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if ((guchar) *p < 0x20)
-        g_string_append_printf (out, "\\u%04x", (guint) (guchar) *p);
-      else
-        g_string_append_c (out, *p);
-    }
-  return g_string_free (out, FALSE);
+  return vw_json_to_string (root);
 }
 
 /* ------------------------------------------------------------------------ */

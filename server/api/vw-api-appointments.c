@@ -411,8 +411,10 @@ create_slot (VwApiContext *context, SoupServerMessage *msg)
     vw_api_store_failed (msg, "auditing create-slot", NULL);
     return;
   }
+  g_autofree char *center_shown = vw_log_escape (stored->center);
+  g_autofree char *item_shown = vw_log_escape (stored->item);
   g_message ("%s created slot %" G_GINT64_FORMAT " (%s, %s, %d places)",
-      claims->username, id, stored->center, stored->item, stored->capacity);
+      claims->username, id, center_shown, item_shown, stored->capacity);
   vw_api_send_json (msg, SOUP_STATUS_CREATED, answer);
 }
 

@@ -243,8 +243,8 @@ on_hashed (gpointer data)
         vw_api_guess_now_ms ());
   }
   if (!attempt->gone && !attempt->opens) {
-    g_message ("sign-in refused for '%.64s' from %s", attempt->account_key,
-        attempt->address_key);
+    g_autofree char *shown = vw_log_escape (attempt->account_key);
+    g_message ("sign-in refused for '%.64s' from %s", shown, attempt->address_key);
     vw_api_send_error (attempt->msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
         "wrong username or password");
   } else if (!attempt->gone) {
@@ -322,8 +322,9 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
   if (!is_known (sign_in, by_account, by_address, now))
     wait = MAX (wait, vw_throttle_wait_ms (sign_in->by_account, by_account, now));
   if (wait > 0) {
+    g_autofree char *shown = vw_log_escape (by_account);
     g_message ("sign-in for '%.64s' from %s refused for %" G_GINT64_FORMAT
-        " ms: too many failures", by_account, by_address, wait);
+        " ms: too many failures", shown, by_address, wait);
     vw_api_guess_refuse (msg, wait);
     return;
   }

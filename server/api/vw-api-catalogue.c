@@ -269,8 +269,9 @@ put_item (VwApiContext *context, SoupServerMessage *msg, const char *code)
         "the audit log failed");
     return;
   }
+  g_autofree char *code_shown = vw_log_escape (item->code);
   g_message ("%s %s catalogue item %s", claims->username,
-      created ? "added" : "replaced", item->code);
+      created ? "added" : "replaced", code_shown);
   g_autoptr (VwStoreItem) stored = vw_store_get_item (context->store, code, &error);
   if (!stored) {
     store_failed (msg, "reading an item", error);
@@ -304,7 +305,8 @@ delete_item (VwApiContext *context, SoupServerMessage *msg, const char *code)
         "the audit log failed");
     return;
   }
-  g_message ("%s removed catalogue item %s", claims->username, code);
+  g_autofree char *code_shown = vw_log_escape (code);
+  g_message ("%s removed catalogue item %s", claims->username, code_shown);
   g_autoptr (JsonObject) answer = json_object_new ();
   json_object_set_string_member (answer, "deleted", code);
   vw_api_send_json (msg, SOUP_STATUS_OK, answer);

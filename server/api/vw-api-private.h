@@ -8,6 +8,7 @@
 #pragma once
 
 #include "vw-api.h"
+#include "vw-log.h"
 
 G_BEGIN_DECLS
 

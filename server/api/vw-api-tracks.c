@@ -3,8 +3,8 @@
  *
  * The message is paused while a worker thread checks the chunks' hashes
  * and remuxes them; the server keeps serving meanwhile.  The file is sent
- * memory-mapped as a complete body, so that libsoup answers Range requests
- * (206, 416) by itself.  A chunk that does not match its SHA-256 is a 409
+ * memory-mapped as a complete body; vw_range_respond() (vw-range.h) answers
+ * Range requests (206, 416).  A chunk that does not match its SHA-256 is a 409
  * and an audit entry "tamper-detected".
  *
  * Every request is audited as "play-track", except a Range request of an
@@ -12,6 +12,7 @@
  * element asks for many ranges of what is one viewing. */
 #include "vw-api-sessions-private.h"
 #include "vw-playback.h"
+#include "vw-range.h"
 #include "vw-store-audit.h"
 #include "vw-store-recordings.h"
 
@@ -111,11 +112,9 @@ send_file (SoupServerMessage *msg, const char *path, const char *content_type)
   g_autoptr (GBytes) bytes = g_mapped_file_get_bytes (mapped);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
   soup_message_headers_replace (headers, "Content-Type", content_type);
-  soup_message_headers_replace (headers, "Accept-Ranges", "bytes");
   /* Faces and identity documents: never kept by a cache. */
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
-  soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
-  soup_message_body_append_bytes (soup_server_message_get_response_body (msg), bytes);
+  vw_range_respond (msg, bytes, NULL);
 }
 
 /* A chunk does not match its hash, or is gone: the recording was altered. */

@@ -4,6 +4,9 @@
 #include "vw-api.h"
 #include "vw-claims.h"
 #include "vw-api-private.h"
+#include "vw-api-query.h"
+#include "vw-json-check.h"
+#include "vw-json-write.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
 
@@ -36,7 +39,7 @@ vw_api_send_json (SoupServerMessage *msg, guint status, JsonObject *body)
   g_return_if_fail (SOUP_IS_SERVER_MESSAGE (msg) && body != NULL);
 
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), body);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = vw_json_to_string (node);
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
   /* Tokens, names and case data: never kept by a cache. */
@@ -91,14 +94,43 @@ on_headers (SoupServer *server, SoupServerMessage *msg, const char *path,
   g_signal_connect (msg, "got-chunk", G_CALLBACK (on_got_chunk), NULL);
 }
 
+/* ---- the query string ---- */
+
+typedef struct {
+  SoupServerCallback callback;
+  VwApiContext *context;
+} Handler;
+
+/* Every API handler gets the query as vw_api_query_parse() reads it, not
+ * libsoup's table (which cuts a value at %00 and drops bad pairs); a query
+ * it refuses is a 400 before the handler runs. */
+static void
+on_request (SoupServer *server, SoupServerMessage *msg, const char *path,
+    GHashTable *soup_query, gpointer user_data)
+{
+  Handler *h = user_data;
+  g_autoptr (GError) error = NULL;
+
+  const char *raw = g_uri_get_query (soup_server_message_get_uri (msg));
+  g_autoptr (GHashTable) query = vw_api_query_parse (raw, &error);
+  if (!query) {
+    vw_api_send_error (msg, SOUP_STATUS_BAD_REQUEST, "bad-query", error->message);
+    return;
+  }
+  h->callback (server, msg, path, raw ? query : NULL, h->context);
+}
+
 void
 vw_api_add_handler (SoupServer *server, const char *path, SoupServerCallback callback,
     VwApiContext *context)
 {
   g_return_if_fail (SOUP_IS_SERVER (server) && path != NULL && callback != NULL);
 
+  Handler *h = g_new0 (Handler, 1);
+  h->callback = callback;
+  h->context = context;
   soup_server_add_early_handler (server, path, on_headers, NULL, NULL);
-  soup_server_add_handler (server, path, callback, context, NULL);
+  soup_server_add_handler (server, path, on_request, h, g_free);
 }
 
 gboolean
@@ -130,7 +162,10 @@ vw_api_read_json_object (SoupServerMessage *msg)
     refuse_body (msg);
     return NULL;
   }
+  /* The strict check first: json-glib alone reads 18446744073709551617 as
+   * -1 and 9223372036854775808 as its negative, silently. */
   if (!data || !g_utf8_validate (data, len, NULL)
+      || !vw_json_check_syntax (data, len, NULL)
       || !json_parser_load_from_data (parser, data, len, NULL)
       || !json_parser_get_root (parser)   /* an empty body parses to nothing */
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))) {
@@ -265,7 +300,7 @@ vw_api_audit (VwApiContext *context, const char *actor, const char *action,
 
   if (detail) {
     g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-    detail_json = json_to_string (node, FALSE);
+    detail_json = vw_json_to_string (node);
   }
   if (vw_store_add_audit (context->store, g_get_real_time () / 1000, actor, action,
           session_id, detail_json, NULL, &error))

@@ -10,6 +10,7 @@
  * with snapshot-failed on both sides and leaves no file.
  */
 #include "vw-hub-private.h"
+#include "vw-log.h"
 
 #include <glib/gstdio.h>
 
@@ -50,7 +51,8 @@ fail_snapshot (PendingSnapshot *ps, const char *why)
   Session *s = ps->session;
   VwHub *hub = ((Participant *) g_ptr_array_index (s->participants, 0))->hub;
   g_autofree char *text = g_strdup_printf ("snapshot %s failed: %s", ps->id, why);
-  GST_WARNING ("%s", text);
+  g_autofree char *shown = vw_log_escape (text);
+  GST_WARNING ("%s", shown);
   send_error (hub, ps->by, VW_PROTOCOL_ERROR_SNAPSHOT_FAILED, text);
   send_error (hub, ps->from, VW_PROTOCOL_ERROR_SNAPSHOT_FAILED, text);
   g_hash_table_remove (s->snapshots, ps->id);
