@@ -1,5 +1,6 @@
 /* vw-broker.c: connections, registration, sessions; pairing decisions come
  * from VwPairing, media from VwHub. */
+#include "vw-json-write.h"
 #include "vw-broker-private.h"
 
 #include <string.h>
@@ -363,7 +364,7 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
   g_autoptr (JsonObject) detail = json_object_new ();
   json_object_set_string_member (detail, "peer_id", c->peer_id);
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = vw_json_to_string (node);
   if (!vw_store_add_audit (b->store, broker_now_ms (), c->claims->username, "watch-live",
           s->id, text, NULL, &err))
     broker_store_failed ("an audit entry", err);

@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 #include <libsoup/soup.h>
 
+#include "vw-json-write.h"
 #include "vw-api.h"
 #include "vw-broker.h"
 #include "vw-recordings.h"
@@ -46,7 +47,7 @@ static void
 send_json (SoupServerMessage *msg, guint status, JsonObject *body)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), body);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = vw_json_to_string (node);
   soup_server_message_set_status (msg, status, NULL);
   soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
       text, strlen (text));

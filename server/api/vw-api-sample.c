@@ -6,6 +6,7 @@
  * "sample", with the seed, the period and the ids drawn); the id of that
  * entry is the draw's "draw", so the selection can be checked afterwards by
  * drawing again with the same seed over the same sessions. */
+#include "vw-json-write.h"
 #include "vw-api-sessions-private.h"
 #include "vw-api-private.h"
 #include "vw-store-audit.h"
@@ -99,7 +100,7 @@ audit_sample (VwApiContext *context, const char *actor, const SampleRequest *r,
 {
   g_autoptr (JsonObject) detail = sample_detail (r, ids);
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = vw_json_to_string (node);
 
   return vw_store_add_audit (context->store, g_get_real_time () / 1000, actor, "sample",
       NULL, text, draw_id, error);
