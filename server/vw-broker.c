@@ -1,7 +1,7 @@
 /* vw-broker.c: connections, registration, sessions; pairing decisions come
  * from VwPairing, media from VwHub. */
-#include "vw-json-write.h"
 #include "vw-broker-private.h"
+#include "vw-json-write.h"
 
 #include <string.h>
 #include "vw-hello-auth.h"
