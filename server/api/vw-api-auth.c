@@ -61,6 +61,7 @@ typedef struct {
   const char *hash;              /* the account's, or the dummy */
   VwStoreAccount *account;       /* (nullable) unknown username */
   char *account_key, *address_key;
+  char *user_shown;              /* the username as a log line may show it */
   guint8 token_key[VW_TOKEN_KEY_SIZE];
   guint token_lifetime_s;
 } Attempt;
@@ -153,6 +154,7 @@ attempt_free (Attempt *attempt)
   g_clear_pointer (&attempt->account, vw_store_account_free);
   g_free (attempt->account_key);
   g_free (attempt->address_key);
+  g_free (attempt->user_shown);
   explicit_bzero (attempt->token_key, sizeof attempt->token_key);
   sign_in_release (attempt->sign_in);
   g_free (attempt);
@@ -243,8 +245,8 @@ on_hashed (gpointer data)
         vw_api_guess_now_ms ());
   }
   if (!attempt->gone && !attempt->opens) {
-    g_autofree char *shown = vw_log_escape (attempt->account_key);
-    g_message ("sign-in refused for '%.64s' from %s", shown, attempt->address_key);
+    g_message ("sign-in refused for '%.64s' from %s", attempt->user_shown,
+        attempt->address_key);
     vw_api_send_error (attempt->msg, SOUP_STATUS_UNAUTHORIZED, "unauthorized",
         "wrong username or password");
   } else if (!attempt->gone) {
@@ -322,7 +324,7 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
   if (!is_known (sign_in, by_account, by_address, now))
     wait = MAX (wait, vw_throttle_wait_ms (sign_in->by_account, by_account, now));
   if (wait > 0) {
-    g_autofree char *shown = vw_log_escape (by_account);
+    g_autofree char *shown = vw_log_escape (username);
     g_message ("sign-in for '%.64s' from %s refused for %" G_GINT64_FORMAT
         " ms: too many failures", shown, by_address, wait);
     vw_api_guess_refuse (msg, wait);
@@ -353,6 +355,7 @@ on_login (SoupServer *server, SoupServerMessage *msg, const char *path,
   attempt->hash = attempt->account ? attempt->account->password_hash
       : sign_in->dummy_hash;
   attempt->account_key = g_steal_pointer (&by_account);
+  attempt->user_shown = vw_log_escape (username);
   attempt->address_key = g_steal_pointer (&by_address);
   memcpy (attempt->token_key, context->token_key, sizeof attempt->token_key);
   attempt->token_lifetime_s = context->token_lifetime_s;

@@ -19,6 +19,10 @@ struct _VwGuardStream {
   gpointer violation_data;
   GMainContext *context;         /* owned ref: where the owner is told */
   gint64 blocked_since;
+  /* The peer's end of stream (or a read error) on an HTTP connection, after
+   * the one byte handed on in its place: see end_of_stream (). */
+  gboolean ended;
+  GError *end_error;             /* (nullable) owned */
 };
 
 G_DEFINE_FINAL_TYPE (VwGuardStream, vw_guard_stream, G_TYPE_IO_STREAM)
@@ -67,6 +71,36 @@ guard_inspect (VwGuardStream *guard, const void *buffer, gsize n)
   return ok;
 }
 
+/* libsoup 3.2 never notices a keep-alive connection that the client closes
+ * while idle: the next request's reader starts its message only on the
+ * first byte, and without a started message nothing disconnects, so the
+ * connection (and its descriptor) stayed for good.  So on an HTTP
+ * connection the end is handed on as one byte of a request that never
+ * completes, then the end itself: libsoup starts a message, finds it cut
+ * short and disconnects (at worst a peer that half-closed after its
+ * request gets a 400 after its answer). */
+static gboolean
+end_of_stream (VwGuardStream *guard, gssize n, GError **error)
+{
+  if (n > 0 || (n < 0 && g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      || guard->ended || vw_ws_scan_is_websocket (guard->scan))
+    return FALSE;
+  guard->ended = TRUE;
+  if (n < 0)
+    g_propagate_error (&guard->end_error, g_steal_pointer (error));
+  return TRUE;
+}
+
+/* After end_of_stream (): what the base said. */
+static gssize
+repeat_end (VwGuardStream *guard, GError **error)
+{
+  if (!guard->end_error)
+    return 0;
+  g_propagate_error (error, g_error_copy (guard->end_error));
+  return -1;
+}
+
 static GInputStream *
 base_input (GInputStream *stream)
 {
@@ -78,8 +112,14 @@ guard_input_read (GInputStream *stream, void *buffer, gsize count,
     GCancellable *cancellable, GError **error)
 {
   VwGuardInput *self = VW_GUARD_INPUT (stream);
+  if (self->guard->ended)
+    return repeat_end (self->guard, error);
   for (;;) {
     gssize n = g_input_stream_read (base_input (stream), buffer, count, cancellable, error);
+    if (count > 0 && end_of_stream (self->guard, n, error)) {
+      *(char *) buffer = 'X';
+      return 1;
+    }
     if (n <= 0)
       return n;
     gsize kept = guard_inspect (self->guard, buffer, n);
@@ -94,8 +134,14 @@ guard_input_read_nonblocking (GPollableInputStream *stream, void *buffer, gsize 
 {
   VwGuardInput *self = VW_GUARD_INPUT (stream);
   GPollableInputStream *base = G_POLLABLE_INPUT_STREAM (base_input (G_INPUT_STREAM (stream)));
+  if (self->guard->ended)
+    return repeat_end (self->guard, error);
   for (guint round = 0; round < DISCARD_ROUNDS; round++) {
     gssize n = g_pollable_input_stream_read_nonblocking (base, buffer, count, NULL, error);
+    if (count > 0 && end_of_stream (self->guard, n, error)) {
+      *(char *) buffer = 'X';
+      return 1;
+    }
     if (n <= 0)
       return n;
     gsize kept = guard_inspect (self->guard, buffer, n);
@@ -318,6 +364,7 @@ vw_guard_stream_finalize (GObject *object)
   g_clear_object (&self->base);
   g_clear_pointer (&self->scan, vw_ws_scan_free);
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_error (&self->end_error);
   G_OBJECT_CLASS (vw_guard_stream_parent_class)->finalize (object);
 }
 
