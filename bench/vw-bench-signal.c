@@ -4,11 +4,14 @@
  * For each server, fresh, once quiet and once under attack:
  *   burst:    --burst clients (64) connect at once, --bursts times; each
  *             one's time from connect to registered (p50, p99);
- *   pairing:  (vw-server) a signed-in agent, available; a clerk connects,
- *             says hello and requests; request -> `paired`, --pairings times;
+ *   pairing:  a signed-in agent, available; a clerk connects, says hello
+ *             and requests; request -> `paired`, --pairings times (Janus:
+ *             a VideoCall `call` -> the callee's `incomingcall`);
  *   rate:     clients registered with --concurrency (32) in flight, up to
  *             each of --clients (2,000 and 9,000) idle registered clients:
- *             registrations per second;
+ *             registrations per second, and the server's CPU time for
+ *             each (user + system, from /proc: what the machine's other
+ *             load does not change);
  *   memory:   the server's VmRSS before any client and at each level: KiB
  *             per idle registered client.
  * Under attack, --half-open (1,000) connections that never finish their
@@ -20,9 +23,11 @@
  * after a clerk's `hello` for vw-server; for Janus, `create`, `attach`
  * janus.plugin.videocall and `register` up to the `registered` event.
  *
- * Not a test, except --smoke: tiny numbers, exit status 1 if a client did
- * not register, a pairing failed or Janus did not start (tests/meson.build
- * runs it in the suite 'bench').
+ * Not a test, except --smoke: tiny numbers, exit status 1 if the clients
+ * did not offer permessage-deflate, a client of a quiet server did not
+ * register, a pairing failed, Janus did not start or an attack could not be
+ * made (the test bench-signal-smoke, suite 'bench', in bench/meson.build).
+ * What an attack does to a server is a figure, not a failure.
  */
 #include <locale.h>
 #include <math.h>
@@ -52,7 +57,8 @@ typedef struct {
   gboolean ran;
   guint registered, failed;
   char *first_failure;
-  double rate;                 /* clients/s while filling */
+  double rate[MAX_LEVELS];     /* clients/s while filling up to each level */
+  double cpu_ms[MAX_LEVELS];   /* the server's CPU time a registration, same */
   GArray *burst_ms;
   gint64 rss0, rss_attacked, rss_peak;   /* KiB */
   gint64 rss_level[MAX_LEVELS];
@@ -68,6 +74,11 @@ typedef struct {
 static void
 figures_init (Figures *f)
 {
+  for (guint l = 0; l < MAX_LEVELS; l++) {
+    f->rate[l] = f->cpu_ms[l] = NAN;
+    f->rss_level[l] = -1;
+  }
+  f->rss0 = f->rss_attacked = f->rss_peak = -1;
   f->burst_ms = g_array_new (FALSE, FALSE, sizeof (double));
   f->request_ms = g_array_new (FALSE, FALSE, sizeof (double));
   f->connect_ms = g_array_new (FALSE, FALSE, sizeof (double));
@@ -144,7 +155,24 @@ register_clients (VwSignalServer *s, GPtrArray *clients, Figures *f, guint n,
     ((VwSignalClient *) g_ptr_array_index (clients, i))->done = NULL;
 }
 
-/* ---- a real clerk paired with a real agent (vw-server) ---- */
+/* ---- a real clerk paired with a real agent ----
+ *
+ * vw-server: a signed-in agent, available; a clerk says hello and sends
+ * `request`; timed until the clerk's `paired`.  The clerk hangs up, and the
+ * agent is available again (no wrap-up) for the next one.
+ * Janus's analogue: a VideoCall user "agent"; a caller registers and sends
+ * `call` (with an offer) to it; timed until the agent's `incomingcall`.  The
+ * caller hangs up; the agent is free again when Janus has closed its
+ * PeerConnection (Janus's `hangup`). */
+
+/* A minimal offer: one audio m-line, enough for Janus to take the call. */
+#define JANUS_OFFER "v=0\\r\\no=- 4611731400430051336 2 IN IP4 127.0.0.1\\r\\ns=-\\r\\n" \
+  "t=0 0\\r\\na=group:BUNDLE 0\\r\\nm=audio 9 UDP/TLS/RTP/SAVPF 111\\r\\n" \
+  "c=IN IP4 0.0.0.0\\r\\na=rtcp:9 IN IP4 0.0.0.0\\r\\na=ice-ufrag:vwbe\\r\\n" \
+  "a=ice-pwd:vwbenchsignalpassword01\\r\\na=ice-options:trickle\\r\\n" \
+  "a=fingerprint:sha-256 6B:8B:5D:EA:59:04:20:23:29:C8:87:1C:CC:87:32:BE:DD:8C:66:A5:" \
+  "8E:50:55:EA:4C:D3:E2:D4:8E:A9:1E:9B\\r\\na=setup:actpass\\r\\na=mid:0\\r\\n" \
+  "a=sendrecv\\r\\na=rtcp-mux\\r\\na=rtpmap:111 opus/48000/2\\r\\n"
 
 typedef struct {
   VwSignalClient *agent;
@@ -153,22 +181,71 @@ typedef struct {
   char *session;
 } Pairing;
 
+/* A VideoCall event's result.event, or its error; NULL for neither. */
+static const char *
+janus_event (JsonObject *o, gboolean *error)
+{
+  JsonObject *pd = json_object_has_member (o, "plugindata")
+      ? json_object_get_object_member (o, "plugindata") : NULL;
+  JsonObject *data = pd && json_object_has_member (pd, "data")
+      ? json_object_get_object_member (pd, "data") : NULL;
+  *error = data && json_object_has_member (data, "error");
+  if (*error)
+    return json_object_get_string_member_with_default (data, "error", "error");
+  JsonObject *result = data && json_object_has_member (data, "result")
+      ? json_object_get_object_member (data, "result") : NULL;
+  return result ? json_object_get_string_member_with_default (result, "event", NULL) : NULL;
+}
+
+static void
+set_state (Pairing *p, const char *state)
+{
+  g_free (p->agent_state);
+  p->agent_state = g_strdup (state);
+}
+
 static void
 on_agent_message (VwSignalClient *c, gpointer data)
 {
   Pairing *p = data;
-  const char *type = json_object_get_string_member_with_default (c->message, "type", "");
-  if (g_str_equal (type, "agent-state")) {
-    g_free (p->agent_state);
-    p->agent_state = g_strdup (json_object_get_string_member_with_default (c->message,
-        "state", ""));
+  if (g_getenv ("VW_BENCH_VERBOSE")) {
+    g_autoptr (JsonNode) n = json_node_init_object (json_node_alloc (), c->message);
+    g_autofree char *text = json_to_string (n, FALSE);
+    g_printerr ("  agent <- %.300s\n", text);
   }
+  if (c->server->kind == VW_SIGNAL_JANUS) {
+    gboolean error;
+    const char *event = janus_event (c->message, &error);
+    if (g_strcmp0 (event, "incomingcall") == 0 && !error && !p->paired_us)
+      p->paired_us = g_get_monotonic_time ();
+    /* The plugin's hangup event comes first, but the user stays busy
+     * until its handle's PeerConnection is closed (Janus's "hangup"). */
+    else if (g_strcmp0 (json_object_get_string_member_with_default (c->message,
+        "janus", ""), "hangup") == 0)
+      set_state (p, "available");
+    return;
+  }
+  const char *type = json_object_get_string_member_with_default (c->message, "type", "");
+  if (g_str_equal (type, "agent-state"))
+    set_state (p, json_object_get_string_member_with_default (c->message, "state", ""));
 }
 
 static void
 on_clerk_message (VwSignalClient *c, gpointer data)
 {
   Pairing *p = data;
+  if (g_getenv ("VW_BENCH_VERBOSE")) {
+    g_autoptr (JsonNode) n = json_node_init_object (json_node_alloc (), c->message);
+    g_autofree char *text = json_to_string (n, FALSE);
+    g_printerr ("  clerk <- %.300s\n", text);
+  }
+  if (c->server->kind == VW_SIGNAL_JANUS) {
+    gboolean error;
+    const char *event = janus_event (c->message, &error);
+    if (error)
+      g_printerr ("  Janus: the call failed: %s\n", event);
+    return;
+  }
   const char *type = json_object_get_string_member_with_default (c->message, "type", "");
   if (g_str_equal (type, "paired") && !p->paired_us) {
     p->paired_us = g_get_monotonic_time ();
@@ -196,10 +273,19 @@ clerk_paired (gpointer data)
   return ((Pairing *) data)->paired_us != 0;
 }
 
+static char *
+janus_message (VwSignalClient *c, const char *body, const char *jsep)
+{
+  return g_strdup_printf ("{\"janus\":\"message\",\"session_id\":%" G_GINT64_FORMAT
+      ",\"handle_id\":%" G_GINT64_FORMAT ",\"transaction\":\"m\",\"body\":%s%s%s}",
+      c->janus_session, c->janus_handle, body, jsep ? ",\"jsep\":" : "", jsep ? jsep : "");
+}
+
 static VwSignalClient *
 start_agent (VwSignalServer *s, Pairing *p)
 {
-  g_autofree char *hello = g_strdup_printf ("{\"type\":\"hello\",\"id\":1,\"protocol\":1,"
+  g_autofree char *hello = s->kind == VW_SIGNAL_JANUS ? g_strdup ("agent")
+      : g_strdup_printf ("{\"type\":\"hello\",\"id\":1,\"protocol\":1,"
       "\"role\":\"agent\",\"name\":\"张敏\",\"province\":\"shanghai\","
       "\"center\":\"黄浦区政务服务中心\",\"token\":\"%s\"}", agent_token);
   VwSignalClient *agent = vw_signal_client_start (s, hello, NULL, NULL);
@@ -208,12 +294,39 @@ start_agent (VwSignalServer *s, Pairing *p)
   vw_test_wait_until (settled, agent, PAIR_TIMEOUT_MS);
   if (agent->state != VW_SIGNAL_REGISTERED)
     return agent;
+  if (s->kind == VW_SIGNAL_JANUS) {
+    set_state (p, "available");
+    return agent;
+  }
   vw_signal_client_send (agent, "{\"type\":\"status\",\"id\":\"s\",\"available\":true}");
   vw_test_wait_until (agent_available, p, PAIR_TIMEOUT_MS);
   return agent;
 }
 
-/* One clerk: connect, hello, request; hang up once paired. */
+static void
+send_request (VwSignalClient *clerk)
+{
+  if (clerk->server->kind == VW_SIGNAL_VW) {
+    vw_signal_client_send (clerk, "{\"type\":\"request\",\"id\":\"r\","
+        "\"province\":\"shanghai\",\"item\":\"QY-SL-001\"}");
+    return;
+  }
+  g_autofree char *call = janus_message (clerk,
+      "{\"request\":\"call\",\"username\":\"agent\"}",
+      "{\"type\":\"offer\",\"sdp\":\"" JANUS_OFFER "\"}");
+  vw_signal_client_send (clerk, call);
+}
+
+static void
+send_hangup (VwSignalClient *clerk, Pairing *p)
+{
+  g_autofree char *hangup = clerk->server->kind == VW_SIGNAL_VW
+      ? g_strdup_printf ("{\"type\":\"hangup\",\"id\":\"h\",\"session\":\"%s\"}", p->session)
+      : janus_message (clerk, "{\"request\":\"hangup\"}", NULL);
+  vw_signal_client_send (clerk, hangup);
+}
+
+/* One clerk: connect, register, request; hang up once paired. */
 static gboolean
 pair_once (VwSignalServer *s, Pairing *p, Figures *f)
 {
@@ -225,8 +338,7 @@ pair_once (VwSignalServer *s, Pairing *p, Figures *f)
   vw_test_wait_until (settled, clerk, PAIR_TIMEOUT_MS);
   gint64 requested = g_get_monotonic_time ();
   if (clerk->state == VW_SIGNAL_REGISTERED) {
-    vw_signal_client_send (clerk, "{\"type\":\"request\",\"id\":\"r\","
-        "\"province\":\"shanghai\",\"item\":\"QY-SL-001\"}");
+    send_request (clerk);
     vw_test_wait_until (clerk_paired, p, PAIR_TIMEOUT_MS);
   }
   gboolean ok = p->paired_us != 0;
@@ -235,11 +347,8 @@ pair_once (VwSignalServer *s, Pairing *p, Figures *f)
     g_array_append_val (f->request_ms, ms);
     ms = (p->paired_us - clerk->started_us) / 1000.0;
     g_array_append_val (f->connect_ms, ms);
-    g_free (p->agent_state);
-    p->agent_state = NULL;
-    g_autofree char *hangup = g_strdup_printf ("{\"type\":\"hangup\",\"id\":\"h\","
-        "\"session\":\"%s\"}", p->session);
-    vw_signal_client_send (clerk, hangup);
+    set_state (p, NULL);
+    send_hangup (clerk, p);
     ok = vw_test_wait_until (agent_available, p, PAIR_TIMEOUT_MS);
   }
   g_autoptr (GPtrArray) one = g_ptr_array_new ();
@@ -322,21 +431,23 @@ measure (VwSignalServer *s, Figures *f, gboolean attacked)
   /* A server that answered none of them is not measured further: every
    * phase would only wait out its time-out. */
   gboolean answers = f->registered > 0 || opt.bursts == 0;
-  if (s->kind == VW_SIGNAL_VW && answers)
+  if (answers)
     pairings (s, f);
 
-  gint64 start = g_get_monotonic_time ();
-  guint filled = 0;
   for (guint l = 0; l < n_levels && answers; l++) {
     guint n = levels[l] > clients->len ? levels[l] - clients->len : 0;
+    gint64 start = g_get_monotonic_time ();
+    double cpu = vw_signal_server_cpu_ms (s);
+    guint before = f->registered;
     register_clients (s, clients, f, n, opt.concurrency, NULL);
-    filled += n;
-    f->rate = filled / ((g_get_monotonic_time () - start) / 1e6);
+    guint done = f->registered - before;
+    f->rate[l] = done / ((g_get_monotonic_time () - start) / 1e6);
+    f->cpu_ms[l] = done ? (vw_signal_server_cpu_ms (s) - cpu) / done : NAN;
     f->rss_level[l] = settled_rss (s, 1000);
     g_printerr ("  %s: %u clients, RSS %.1f MiB\n", s->label, clients->len,
         f->rss_level[l] / 1024.0);
   }
-  if (attacked && s->kind == VW_SIGNAL_VW && answers)
+  if (attacked && answers)
     pairings (s, f);
   if (!answers)
     failure (f, "the server answered no client of the bursts; not measured further");   /* once more with every client idle beside */
@@ -417,9 +528,14 @@ print_section (Figures *v, Figures *j, gboolean attacked)
   g_autofree char *vd = g_strdup_printf ("%u / %u", v->n_deflate, v->n_connected);
   g_autofree char *jd = g_strdup_printf ("%u / %u", j->n_deflate, j->n_connected);
   row_text (name, vd, jd);
-  g_snprintf (name, sizeof name, "%sregistration rate, %d in flight (clients/s)", pre,
-      opt.concurrency);
-  row (name, v->rate, j->rate, 0);
+  for (guint l = 0; l < n_levels; l++) {
+    g_snprintf (name, sizeof name, "%sregistrations/s, %d in flight, %u -> %u", pre,
+        opt.concurrency, l ? levels[l - 1] : (guint) (opt.burst * opt.bursts), levels[l]);
+    row (name, v->ran ? v->rate[l] : NAN, j->ran ? j->rate[l] : NAN, 0);
+    g_snprintf (name, sizeof name, "%sserver CPU a registration, %u -> %u (ms)", pre,
+        l ? levels[l - 1] : (guint) (opt.burst * opt.bursts), levels[l]);
+    row (name, v->ran ? v->cpu_ms[l] : NAN, j->ran ? j->cpu_ms[l] : NAN, 2);
+  }
   g_snprintf (name, sizeof name, "%s%d at once x %d: p50 (ms)", pre, opt.burst, opt.bursts);
   row (name, vw_bench_percentile (v->burst_ms, 50), vw_bench_percentile (j->burst_ms, 50), 1);
   g_snprintf (name, sizeof name, "%s%d at once x %d: p99 (ms)", pre, opt.burst, opt.bursts);
@@ -439,13 +555,14 @@ print_section (Figures *v, Figures *j, gboolean attacked)
         per_client (j, l, attacked ? j->rss_attacked : j->rss0), 1);
   }
   g_snprintf (name, sizeof name, "%sclerk request -> paired, p50 (ms)", pre);
-  row (name, vw_bench_percentile (v->request_ms, 50), NAN, 1);
+  row (name, vw_bench_percentile (v->request_ms, 50), vw_bench_percentile (j->request_ms, 50), 1);
   g_snprintf (name, sizeof name, "%sclerk request -> paired, max (ms)", pre);
-  row (name, vw_bench_percentile (v->request_ms, 100), NAN, 1);
+  row (name, vw_bench_percentile (v->request_ms, 100), vw_bench_percentile (j->request_ms, 100), 1);
   g_snprintf (name, sizeof name, "%sclerk connect -> paired, max (ms)", pre);
-  row (name, vw_bench_percentile (v->connect_ms, 100), NAN, 1);
-  g_snprintf (name, sizeof name, "%spairings failed (of %u)", pre, v->pair_tries);
-  row (name, v->pair_failed, NAN, 0);
+  row (name, vw_bench_percentile (v->connect_ms, 100), vw_bench_percentile (j->connect_ms, 100), 1);
+  g_snprintf (name, sizeof name, "%spairings failed (of %u)", pre,
+      MAX (v->pair_tries, j->pair_tries));
+  row (name, v->pair_failed, j->pair_failed, 0);
 }
 
 static void
@@ -453,8 +570,9 @@ print_table (Figures quiet[2], Figures attacked[2])
 {
   g_print ("\nvirtual-window: signalling under load, vw-server beside Janus 1.1.2 VideoCall,"
       " loopback, %u cores%s\n", g_get_num_processors (), opt.smoke ? " (smoke)" : "");
+  const char *offered = quiet[0].offered ? quiet[0].offered : quiet[1].offered;
   g_print ("clients offer: Sec-WebSocket-Extensions: %s\n\n",
-      quiet[0].offered ? quiet[0].offered : "(nothing)");
+      offered ? offered : "(nothing)");
   g_print ("| %-56s | %12s | %12s | %12s |\n", "measure", "vw-server", "Janus", "vw / Janus");
   g_print ("|----------------------------------------------------------|--------------|"
       "--------------|--------------|\n");
@@ -590,7 +708,8 @@ main (int argc, char **argv)
    * offer permessage-deflate, Janus missing, a quiet server failing a
    * registration or pairing, an attack that could not be made.  What an
    * attack does to a server is a figure, not a failure. */
-  gboolean offered = quiet[0].offered && strstr (quiet[0].offered, "permessage-deflate");
+  const char *offer = quiet[0].offered ? quiet[0].offered : quiet[1].offered;
+  gboolean offered = offer && strstr (offer, "permessage-deflate");
   guint failed = 0, unmade = 0;
   for (int i = 0; i < 2; i++) {
     failed += quiet[i].failed + quiet[i].pair_failed;

@@ -3,6 +3,8 @@
 #include "vw-signal-server.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +277,23 @@ vw_signal_server_rss_kib (VwSignalServer *s)
   return line ? g_ascii_strtoll (line + strlen ("\nVmRSS:"), NULL, 10) : -1;
 }
 
+double
+vw_signal_server_cpu_ms (VwSignalServer *s)
+{
+  const char *pid = vw_signal_server_pid (s);
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat", pid ? pid : "0");
+  g_autofree char *text = NULL;
+  if (!pid || !g_file_get_contents (path, &text, NULL, NULL))
+    return NAN;
+  /* After "(comm)": state is field 3; utime and stime are 14 and 15. */
+  const char *rest = strrchr (text, ')');
+  g_auto (GStrv) fields = g_strsplit (rest ? rest + 2 : "", " ", 16);
+  if (g_strv_length (fields) < 14)
+    return NAN;
+  double ticks = g_ascii_strtod (fields[11], NULL) + g_ascii_strtod (fields[12], NULL);
+  return ticks * 1000.0 / sysconf (_SC_CLK_TCK);
+}
+
 /* ---- clients ---- */
 
 static void
@@ -320,10 +339,14 @@ janus_step (VwSignalClient *c, JsonObject *o)
     c->janus_handle = json_object_get_int_member (json_object_get_object_member (o, "data"), "id");
     g_autofree char *reg = g_strdup_printf ("{\"janus\":\"message\",\"session_id\":%"
         G_GINT64_FORMAT ",\"handle_id\":%" G_GINT64_FORMAT ",\"transaction\":\"r\","
-        "\"body\":{\"request\":\"register\",\"username\":\"u%u\"}}",
-        c->janus_session, c->janus_handle, c->server->next_name++);
+        "\"body\":{\"request\":\"register\",\"username\":\"%s\"}}",
+        c->janus_session, c->janus_handle, c->hello);
     c->state = VW_SIGNAL_REGISTERING;
     vw_signal_client_send (c, reg);
+  } else if (c->state == VW_SIGNAL_REGISTERED && c->on_message) {
+    c->message = o;
+    c->on_message (c, c->on_message_data);
+    c->message = NULL;
   } else if (g_str_equal (janus, "event") && c->state == VW_SIGNAL_REGISTERING) {
     JsonObject *pd = json_object_get_object_member (o, "plugindata");
     JsonObject *data = pd ? json_object_get_object_member (pd, "data") : NULL;
@@ -422,10 +445,14 @@ vw_signal_client_start (VwSignalServer *s, const char *hello, VwSignalFunc done,
   c->done_data = data;
   c->cancellable = g_cancellable_new ();
   c->started_us = g_get_monotonic_time ();
-  if (s->kind == VW_SIGNAL_VW)
-    c->hello = hello ? g_strdup (hello) : g_strdup_printf ("{\"type\":\"hello\",\"id\":1,"
+  if (hello)
+    c->hello = g_strdup (hello);
+  else if (s->kind == VW_SIGNAL_VW)
+    c->hello = g_strdup_printf ("{\"type\":\"hello\",\"id\":1,"
         "\"protocol\":1,\"role\":\"clerk\",\"name\":\"办事员%u\",\"province\":\"zhejiang\","
         "\"center\":\"嘉善县行政服务中心\"}", s->next_name++);
+  else
+    c->hello = g_strdup_printf ("u%u", s->next_name++);
   SoupSession *session = g_ptr_array_index (s->sessions, s->next_source++ % s->sessions->len);
   g_autoptr (SoupMessage) msg = soup_message_new ("GET", s->ws_url);
   const char *janus_protocols[] = { "janus-protocol", NULL };

@@ -59,6 +59,9 @@ void            vw_signal_server_stop (VwSignalServer *s);
 const char     *vw_signal_server_pid (VwSignalServer *s);
 /* The server process's resident memory (VmRSS), KiB; -1 if unknown. */
 gint64          vw_signal_server_rss_kib (VwSignalServer *s);
+/* The CPU time the server process has used (user + system, all threads),
+ * ms; NAN if unknown. */
+double          vw_signal_server_cpu_ms (VwSignalServer *s);
 
 typedef enum {
   VW_SIGNAL_CONNECTING,
@@ -82,10 +85,10 @@ struct _VwSignalClient {
   gint64 started_us;           /* monotonic */
   gint64 registered_us;
   gint64 janus_session, janus_handle;
-  char *hello;                 /* vw: the hello to send */
+  char *hello;                 /* vw: the hello to send; Janus: the user name */
   VwSignalFunc done;           /* registered or failed */
   gpointer done_data;
-  VwSignalFunc on_message;     /* vw, after registration: each message */
+  VwSignalFunc on_message;     /* after registration: each message */
   gpointer on_message_data;
   JsonObject *message;         /* the one on_message is called for */
   gboolean closed;
@@ -93,7 +96,9 @@ struct _VwSignalClient {
 
 /* Connects and registers: a clerk on a vw-server (@hello NULL: a clerk's
  * hello with a made-up name; else the hello to send), a VideoCall user on
- * Janus.  Calls @done (nullable) once registered or failed. */
+ * Janus (@hello: the user name; NULL: a made-up one).  Calls @done
+ * (nullable) once registered or failed; @on_message, if set, then gets each
+ * message. */
 VwSignalClient *vw_signal_client_start (VwSignalServer *s, const char *hello,
                                         VwSignalFunc done, gpointer data);
 void            vw_signal_client_send (VwSignalClient *c, const char *text);
