@@ -33,6 +33,8 @@
 #include <math.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
 #include "vw-signal-server.h"
 #include "vw-signal-attack.h"
 #include "vw-bench-figures.h"
@@ -678,7 +680,16 @@ main (int argc, char **argv)
     g_printerr ("vw-bench-signal: bad arguments (--clients: increasing numbers)\n");
     return 2;
   }
-  g_setenv ("VW_SERVER", VW_SERVER_PATH, FALSE);
+  /* vw-server runs under another name, through a link: on a machine shared
+   * with test runs, a clean-up by name (pkill vw-server) must not end the
+   * server in the middle of a measure (it happened). */
+  g_autofree char *link_dir = g_dir_make_tmp ("vw-bench-signal-XXXXXX", NULL);
+  g_autofree char *link = link_dir ? g_build_filename (link_dir, "vwsig-hub", NULL) : NULL;
+  if (link && symlink (g_getenv ("VW_SERVER") ? g_getenv ("VW_SERVER") : VW_SERVER_PATH,
+      link) == 0)
+    g_setenv ("VW_SERVER", link, TRUE);
+  else
+    g_setenv ("VW_SERVER", VW_SERVER_PATH, FALSE);
   g_setenv ("VW_ADMIN", VW_ADMIN_PATH, FALSE);
   raise_fd_limit ();
 
@@ -703,6 +714,10 @@ main (int argc, char **argv)
     }
   }
   print_table (quiet, attacked);
+  if (link) {
+    g_unlink (link);
+    g_rmdir (link_dir);
+  }
 
   /* What breaks the benchmark (and the smoke test): clients that do not
    * offer permessage-deflate, Janus missing, a quiet server failing a
