@@ -64,6 +64,7 @@ typedef struct {
   GArray *burst_ms;
   gint64 rss0, rss_attacked, rss_peak;   /* KiB */
   gint64 rss_level[MAX_LEVELS];
+  guint idle[MAX_LEVELS];      /* registered clients when it was read */
   GArray *request_ms, *connect_ms;       /* pairing */
   guint pair_tries, pair_failed;
   guint n_connected, n_deflate;
@@ -446,8 +447,11 @@ measure (VwSignalServer *s, Figures *f, gboolean attacked)
     f->rate[l] = done / ((g_get_monotonic_time () - start) / 1e6);
     f->cpu_ms[l] = done ? (vw_signal_server_cpu_ms (s) - cpu) / done : NAN;
     f->rss_level[l] = settled_rss (s, 1000);
-    g_printerr ("  %s: %u clients, RSS %.1f MiB\n", s->label, clients->len,
-        f->rss_level[l] / 1024.0);
+    for (guint i = 0; i < clients->len; i++)
+      f->idle[l] += ((VwSignalClient *) g_ptr_array_index (clients, i))->state
+          == VW_SIGNAL_REGISTERED;
+    g_printerr ("  %s: %u idle registered clients, RSS %.1f MiB\n", s->label,
+        f->idle[l], f->rss_level[l] / 1024.0);
   }
   if (attacked && answers)
     pairings (s, f);
@@ -499,7 +503,8 @@ row_text (const char *name, const char *vw, const char *janus)
 static double
 per_client (Figures *f, guint l, gint64 base)
 {
-  return f->rss_level[l] > 0 && base > 0 ? (double) (f->rss_level[l] - base) / levels[l] : NAN;
+  return f->rss_level[l] > 0 && base > 0 && f->idle[l]
+      ? (double) (f->rss_level[l] - base) / f->idle[l] : NAN;
 }
 
 static void
@@ -549,10 +554,12 @@ print_section (Figures *v, Figures *j, gboolean attacked)
         j->rss_attacked / 1024.0, 1);
   }
   for (guint l = 0; l < n_levels; l++) {
+    g_snprintf (name, sizeof name, "%sidle registered clients, aiming at %u", pre, levels[l]);
+    row (name, v->ran ? v->idle[l] : NAN, j->ran ? j->idle[l] : NAN, 0);
     g_snprintf (name, sizeof name, "%sserver RSS, %u idle clients (MiB)", pre, levels[l]);
     row (name, v->rss_level[l] > 0 ? v->rss_level[l] / 1024.0 : NAN,
         j->rss_level[l] > 0 ? j->rss_level[l] / 1024.0 : NAN, 1);
-    g_snprintf (name, sizeof name, "%sper idle client at %u (KiB)", pre, levels[l]);
+    g_snprintf (name, sizeof name, "%sper idle client, aiming at %u (KiB)", pre, levels[l]);
     row (name, per_client (v, l, attacked ? v->rss_attacked : v->rss0),
         per_client (j, l, attacked ? j->rss_attacked : j->rss0), 1);
   }

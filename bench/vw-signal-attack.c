@@ -105,9 +105,6 @@ static gpointer
 attack_thread (gpointer data)
 {
   VwSignalAttack *a = data;
-  /* The attacker would be on another machine: here it yields the cores to
-   * the server and to the measured clients first (nice 10, this thread). */
-  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
   g_autoptr (GSocket) flood = flood_connect (a);
   const char *partial = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n";
   for (guint i = 0; i < a->n_half_open && !g_atomic_int_get (&a->stop); i++) {
@@ -119,6 +116,9 @@ attack_thread (gpointer data)
   }
   g_atomic_int_set (&a->ready, 1);
   g_main_context_wakeup (NULL);   /* vw_signal_attack_start () waits on it */
+  /* The flooder would be on another machine: here it yields the cores to
+   * the server and to the measured clients first (nice 10, this thread). */
+  setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
   if (!flood) {
     g_atomic_int_set (&a->cut, 1);
     return NULL;
@@ -159,7 +159,7 @@ vw_signal_attack_start (VwSignalServer *s, guint n_half_open)
   a->port = g_uri_get_port (uri);
   a->path = g_strdup (g_uri_get_path (uri));
   a->thread = g_thread_new ("attack", attack_thread, a);
-  vw_test_wait_until (is_ready, a, 60000);
+  vw_test_wait_until (is_ready, a, 180000);
   return a;
 }
 

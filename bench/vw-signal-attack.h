@@ -13,7 +13,7 @@ typedef struct _VwSignalAttack VwSignalAttack;
 
 /* Opens @n_half_open half-open connections to @s (from the same source
  * addresses as the clients), then floods until stopped.  Returns once the
- * half-open connections are made (or after 60 s). */
+ * half-open connections are made (or after 180 s). */
 VwSignalAttack *vw_signal_attack_start (VwSignalServer *s, guint n_half_open);
 /* Stops the flood (e.g. when the server's memory passed a cap); the
  * half-open connections stay until vw_signal_attack_free(). */
