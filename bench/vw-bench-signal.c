@@ -65,6 +65,7 @@ typedef struct {
   gint64 rss0, rss_attacked, rss_peak;   /* KiB */
   gint64 rss_level[MAX_LEVELS];
   guint idle[MAX_LEVELS];      /* registered clients when it was read */
+  guint dropped;               /* registered clients closed by the end */
   GArray *request_ms, *connect_ms;       /* pairing */
   guint pair_tries, pair_failed;
   guint n_connected, n_deflate;
@@ -449,7 +450,7 @@ measure (VwSignalServer *s, Figures *f, gboolean attacked)
     f->rss_level[l] = settled_rss (s, 1000);
     for (guint i = 0; i < clients->len; i++)
       f->idle[l] += ((VwSignalClient *) g_ptr_array_index (clients, i))->state
-          == VW_SIGNAL_REGISTERED;
+          == VW_SIGNAL_REGISTERED && !((VwSignalClient *) g_ptr_array_index (clients, i))->closed;
     g_printerr ("  %s: %u idle registered clients, RSS %.1f MiB\n", s->label,
         f->idle[l], f->rss_level[l] / 1024.0);
   }
@@ -458,6 +459,10 @@ measure (VwSignalServer *s, Figures *f, gboolean attacked)
   if (!answers)
     failure (f, "the server answered no client of the bursts; not measured further");   /* once more with every client idle beside */
 
+  for (guint i = 0; i < clients->len; i++) {
+    VwSignalClient *c = g_ptr_array_index (clients, i);
+    f->dropped += c->state == VW_SIGNAL_REGISTERED && c->closed;
+  }
   f->n_connected = s->n_connected;
   f->n_deflate = s->n_deflate;
   f->offered = g_strdup (s->offered);
@@ -531,6 +536,8 @@ print_section (Figures *v, Figures *j, gboolean attacked)
   g_autofree char *vr = g_strdup_printf ("%u / %u", v->registered, v->failed);
   g_autofree char *jr = g_strdup_printf ("%u / %u", j->registered, j->failed);
   row_text (name, vr, jr);
+  g_snprintf (name, sizeof name, "%sregistered clients closed by the server", pre);
+  row (name, v->ran ? v->dropped : NAN, j->ran ? j->dropped : NAN, 0);
   g_snprintf (name, sizeof name, "%spermessage-deflate agreed (of handshakes)", pre);
   g_autofree char *vd = g_strdup_printf ("%u / %u", v->n_deflate, v->n_connected);
   g_autofree char *jd = g_strdup_printf ("%u / %u", j->n_deflate, j->n_connected);

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <unistd.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,8 @@ vw_signal_source_address (guint n)
 
 /* One session per source address.  A session allows 2 connections per host
  * by default, and only as many handshakes at once: a burst of clients would
- * queue in the bench, not at the server.  The extension manager is what
+ * queue in the bench, not at the server.  No I/O time-out: it would close
+ * an idle WebSocket that the server does not ping (Janus) after it.  The extension manager is what
  * makes libsoup offer permessage-deflate (a browser always does); a session
  * has none by default. */
 static void
@@ -32,7 +34,7 @@ make_sessions (VwSignalServer *s)
   for (guint i = 0; i < VW_SIGNAL_N_SOURCES; i++) {
     g_autoptr (GInetSocketAddress) local = vw_signal_source_address (i);
     SoupSession *session = soup_session_new_with_options ("local-address", local,
-        "max-conns", 100000, "max-conns-per-host", 100000, "timeout", 30,
+        "max-conns", 100000, "max-conns-per-host", 100000, "timeout", 0,
         "idle-timeout", 0, NULL);
     soup_session_add_feature_by_type (session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
     g_ptr_array_add (s->sessions, session);
