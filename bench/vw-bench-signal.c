@@ -672,6 +672,8 @@ main (int argc, char **argv)
     { "rss-cap", 0, 0, G_OPTION_ARG_INT, &opt.rss_cap_mib, "Stop the flood when a server passes this RSS (MiB, default 2048)", "MIB" },
     { "quiet-only", 0, 0, G_OPTION_ARG_NONE, &opt.quiet_only, "No attacked run", NULL },
     { "only", 0, 0, G_OPTION_ARG_STRING, &opt.only, "Measure one server only (vw or janus)", "SERVER" },
+    { "no-deflate", 0, G_OPTION_FLAG_REVERSE, G_OPTION_ARG_NONE, &vw_signal_offer_deflate,
+      "Clients do not offer permessage-deflate (unlike browsers; to see what it costs)", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- signalling load, vw-server beside Janus");
@@ -738,7 +740,7 @@ main (int argc, char **argv)
    * registration or pairing, an attack that could not be made.  What an
    * attack does to a server is a figure, not a failure. */
   const char *offer = quiet[0].offered ? quiet[0].offered : quiet[1].offered;
-  gboolean offered = offer && strstr (offer, "permessage-deflate");
+  gboolean offered = !vw_signal_offer_deflate || (offer && strstr (offer, "permessage-deflate"));
   guint failed = 0, unmade = 0;
   for (int i = 0; i < 2; i++) {
     failed += quiet[i].failed + quiet[i].pair_failed;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+gboolean vw_signal_offer_deflate = TRUE;
+
 /* ---- source addresses ---- */
 
 GInetSocketAddress *
@@ -36,7 +38,8 @@ make_sessions (VwSignalServer *s)
     SoupSession *session = soup_session_new_with_options ("local-address", local,
         "max-conns", 100000, "max-conns-per-host", 100000, "timeout", 0,
         "idle-timeout", 0, NULL);
-    soup_session_add_feature_by_type (session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
+    if (vw_signal_offer_deflate)
+      soup_session_add_feature_by_type (session, SOUP_TYPE_WEBSOCKET_EXTENSION_MANAGER);
     g_ptr_array_add (s->sessions, session);
   }
 }

@@ -42,6 +42,9 @@ typedef struct {
   char *offered;               /* Sec-WebSocket-Extensions of the first offer */
 } VwSignalServer;
 
+/* Whether the clients offer permessage-deflate (TRUE, as browsers do). */
+extern gboolean vw_signal_offer_deflate;
+
 /* How many source addresses the clients use (127.0.0.2 and on). */
 #define VW_SIGNAL_N_SOURCES 253
 
