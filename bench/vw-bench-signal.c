@@ -578,7 +578,7 @@ print_section (Figures *v, Figures *j, gboolean attacked)
   row (name, vw_bench_percentile (v->connect_ms, 100), vw_bench_percentile (j->connect_ms, 100), 1);
   g_snprintf (name, sizeof name, "%spairings failed (of %u)", pre,
       MAX (v->pair_tries, j->pair_tries));
-  row (name, v->pair_failed, j->pair_failed, 0);
+  row (name, v->pair_tries ? v->pair_failed : NAN, j->pair_tries ? j->pair_failed : NAN, 0);
 }
 
 static void
