@@ -36,6 +36,7 @@ run_packages=(
   xvfb x11-xserver-utils      # screen sharing, tested on a virtual X display
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng   # bench/legibility
   chromium                    # tests/browser: the web pages in a real browser
+  janus                       # bench/vw-bench-signal: the anchor (Janus 1.1.2 VideoCall)
 )
 # tests/browser runs on Node.js and npm (playwright-core wants Node >= 20).
 # The machines bring NodeSource's nodejs, which includes npm and conflicts
