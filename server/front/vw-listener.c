@@ -16,9 +16,10 @@
 /* Connections accepted in one wake-up, so that a flood of connects does
  * not starve the rest of the main loop. */
 #define ACCEPT_BATCH 64
-/* After a WebSocket close frame, how long the peer has to answer it
- * before the socket is shut. */
-#define CLOSE_GRACE_US (2 * G_USEC_PER_SEC)
+/* After a WebSocket close frame (which says why), how long before the
+ * socket is closed: the frame goes out at once, and meanwhile whatever the
+ * peer sends is read and dropped, at a cost to us. */
+#define CLOSE_GRACE_MS 500
 /* What a connection refused for load is told (plain HTTP only). */
 #define REFUSAL "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n" \
   "Content-Length: 0\r\nConnection: close\r\n\r\n"
@@ -30,7 +31,7 @@ typedef enum {
                      * response: see deadline) */
   CONN_HANDLING,    /* a request was read; the handler and response run */
   CONN_WEBSOCKET,
-  CONN_CLOSING,     /* we closed it; shut at the deadline if still there */
+  CONN_CLOSING,     /* we closed it (or said why and close it soon) */
 } ConnState;
 
 typedef enum {
@@ -68,6 +69,8 @@ typedef struct {
   gint64 deadline;               /* monotonic µs; 0: none */
   gint64 upgraded_at;
   guint served;                  /* responses finished */
+  guint grace_id;                /* the close frame's grace (CONN_CLOSING) */
+  gboolean left;                 /* counted out of the admission already */
 } Conn;
 
 struct _VwListener {
@@ -128,9 +131,32 @@ conn_of_message (SoupServerMessage *msg)
 }
 
 static void
+conn_leave (Conn *c)
+{
+  if (!c->left)
+    vw_admission_leave (c->listener->admission, c->address);
+  c->left = TRUE;
+}
+
+/* Closes the socket itself: shutting it down is not enough, libsoup may
+ * not be reading (a peer that floods would go on filling its buffer), and
+ * the peer must see its connection gone.  libsoup's next read or write on
+ * it fails and it lets go of the rest; the place is free at once. */
+static void
 conn_shut (Conn *c)
 {
   g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
+  g_socket_close (c->socket, NULL);
+  conn_leave (c);
+}
+
+static gboolean
+grace_over (gpointer data)
+{
+  Conn *c = data;
+  c->grace_id = 0;
+  conn_shut (c);
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -146,7 +172,8 @@ conn_close (Conn *c, CloseReason reason)
       && soup_websocket_connection_get_state (c->ws) == SOUP_WEBSOCKET_STATE_OPEN) {
     /* Say why, then give the peer a moment to answer the close. */
     soup_websocket_connection_close (c->ws, code, close_reasons[reason].name);
-    c->deadline = g_get_monotonic_time () + CLOSE_GRACE_US;
+    c->deadline = 0;
+    c->grace_id = g_timeout_add (CLOSE_GRACE_MS, grace_over, c);
     return;
   }
   c->deadline = 0;
@@ -165,7 +192,8 @@ conn_gone (gpointer data, GObject *guard)
 {
   Conn *c = data;
   VwListener *l = c->listener;
-  vw_admission_leave (l->admission, c->address);
+  conn_leave (c);
+  g_clear_handle_id (&c->grace_id, g_source_remove);
   g_object_set_data (G_OBJECT (c->remote), CONN_KEY, NULL);
   if (c->ws)
     g_object_remove_weak_pointer (G_OBJECT (c->ws), (gpointer *) &c->ws);
@@ -189,13 +217,8 @@ conn_check (Conn *c, gint64 now)
   VwListener *l = c->listener;
   const VwListenerConfig *cfg = &l->config;
 
-  if (c->state == CONN_CLOSING) {
-    if (c->deadline && now >= c->deadline) {
-      c->deadline = 0;
-      conn_shut (c);
-    }
+  if (c->state == CONN_CLOSING)
     return;
-  }
   gint64 blocked = vw_guard_stream_blocked_since (c->guard);
   if (blocked && now - blocked >= (gint64) cfg->slow_reader_s * G_USEC_PER_SEC) {
     conn_close (c, CLOSE_SLOW_READER);
@@ -480,6 +503,7 @@ vw_listener_free (VwListener *l)
   g_hash_table_iter_init (&iter, l->conns);
   while (g_hash_table_iter_next (&iter, &key, NULL)) {
     Conn *c = key;
+    g_clear_handle_id (&c->grace_id, g_source_remove);
     g_object_weak_unref (G_OBJECT (c->guard), conn_gone, c);
     vw_guard_stream_set_violation_func (c->guard, NULL, NULL);
     g_object_set_data (G_OBJECT (c->remote), CONN_KEY, NULL);
