@@ -24,6 +24,7 @@ typedef struct {
   VwBroker *broker;
   SoupWebsocketConnection *ws;   /* owned ref */
   char *peer_id;
+  char *address;                 /* the remote IP address ("" if unknown) */
   gboolean registered;
   VwRole role;
   char *name, *province, *center;

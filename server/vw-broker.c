@@ -467,6 +467,7 @@ connection_free (Connection *c)
   g_signal_handlers_disconnect_by_data (c->ws, c);
   g_object_unref (c->ws);
   g_free (c->peer_id);
+  g_free (c->address);
   g_free (c->name);
   g_free (c->province);
   g_free (c->center);
@@ -500,12 +501,14 @@ on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
 }
 
 void
-vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws)
+vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws,
+    const char *peer_address)
 {
   Connection *c = g_new0 (Connection, 1);
   c->broker = b;
   c->ws = g_object_ref (ws);
   c->peer_id = random_id ("p");
+  c->address = g_strdup (peer_address ? peer_address : "");
   soup_websocket_connection_set_max_incoming_payload_size (ws, WS_MAX_FRAME);
   /* Pings find peers whose network vanished without a close. */
   soup_websocket_connection_set_keepalive_interval (ws, WS_KEEPALIVE_S);

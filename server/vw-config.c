@@ -33,6 +33,8 @@ static const Key keys[] = {
   INT ("retention", "days", retention_days, 0, 36500),
   INT ("retention", "check-minutes", retention_check_minutes, 1, 24 * 60),
   INT ("desk", "wrap-up-seconds", wrap_up_seconds, 0, 3600),
+  INT ("desk", "media-start-timeout", media_start_timeout_s, 1, 3600),
+  INT ("desk", "max-waiting-per-address", max_waiting_per_address, 1, 100000),
   INT ("auth", "token-hours", token_hours, 1, 24 * 30),
   STR ("catalogue", "file", catalogue_file),
   STR ("calendar", "holidays", holidays_file),
@@ -51,6 +53,8 @@ vw_config_init (VwConfig *c)
     .retention_days = 180,
     .retention_check_minutes = 60,
     .wrap_up_seconds = 30,
+    .media_start_timeout_s = 30,
+    .max_waiting_per_address = 20,
     .token_hours = 8,
   };
 }

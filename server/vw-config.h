@@ -25,6 +25,9 @@
  *
  *   [desk]
  *   wrap-up-seconds=30         # after each call, before the next is offered
+ *   media-start-timeout=30     # s from pairing for the clerk's media to
+ *                              # start, else the session ends (media-timeout)
+ *   max-waiting-per-address=20 # clerks queued at once from one IP address
  *
  *   [catalogue]
  *   file=                      # service items loaded into an empty
@@ -61,6 +64,8 @@ typedef struct {
   char *catalogue_file;    /* (nullable) */
   char *holidays_file;     /* (nullable) */
   int wrap_up_seconds;     /* 0: available again at once */
+  int media_start_timeout_s;   /* a pair whose clerk's media never starts ends */
+  int max_waiting_per_address; /* queued clerks per remote IP address */
 } VwConfig;
 
 /* The defaults above. */
