@@ -371,26 +371,44 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
 
 typedef enum { ANY_ROLE = -1 } RoleRule;
 
+/* Watching live is receive-only: a supervisor watching a session (one of
+ * its viewers) may only take part in the media it receives (answer, ice)
+ * and stop watching (hangup); everything that would change the session or
+ * reach its participants is refused, before its handler runs. */
+typedef enum { WATCHER_NO = FALSE, WATCHER_MAY = TRUE } WatcherRule;
+
 static const struct {
   VwMessageType type;
   gboolean before_hello;     /* allowed before registration */
   int role;                  /* VwRole, or ANY_ROLE */
+  WatcherRule watcher;       /* whether a watching supervisor may send it */
   gboolean (*handler) (Connection *c, VwMessage *msg, GError **error);
 } handlers[] = {
-  { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      handle_hello },
-  { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, handle_status },
-  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, broker_handle_request },
-  { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      handle_hangup },
-  { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      handle_media },
-  { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      handle_media },
-  { VW_MSG_ICE,     FALSE, ANY_ROLE,      handle_media },
-  { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, handle_media },
-  { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     handle_annotate },
-  { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, handle_monitor },
-  { VW_MSG_RATE,    FALSE, VW_ROLE_CLERK, broker_handle_rate },
-  { VW_MSG_TRANSFER, FALSE, VW_ROLE_AGENT, broker_handle_transfer },
-  { VW_MSG_INVITE,  FALSE, VW_ROLE_AGENT, broker_handle_invite },
+  { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      WATCHER_NO,  handle_hello },
+  { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, WATCHER_NO,  handle_status },
+  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, WATCHER_NO,  broker_handle_request },
+  { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      WATCHER_MAY, handle_hangup },
+  { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      WATCHER_NO,  handle_media },
+  { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      WATCHER_MAY, handle_media },
+  { VW_MSG_ICE,     FALSE, ANY_ROLE,      WATCHER_MAY, handle_media },
+  { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, WATCHER_NO, handle_media },
+  { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     WATCHER_NO,  handle_annotate },
+  /* refused by its handler: already watching (wrong-state) */
+  { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, WATCHER_MAY, handle_monitor },
+  { VW_MSG_RATE,    FALSE, VW_ROLE_CLERK, WATCHER_NO,  broker_handle_rate },
+  { VW_MSG_TRANSFER, FALSE, VW_ROLE_AGENT, WATCHER_NO, broker_handle_transfer },
+  { VW_MSG_INVITE,  FALSE, VW_ROLE_AGENT, WATCHER_NO,  broker_handle_invite },
 };
+
+/* Whether @c watches a session live (is one of its viewers). */
+static gboolean
+conn_is_watching (Connection *c)
+{
+  for (guint i = 0; c->session && i < c->session->viewers->len; i++)
+    if (g_str_equal (g_ptr_array_index (c->session->viewers, i), c->peer_id))
+      return TRUE;
+  return FALSE;
+}
 
 static gboolean
 dispatch (Connection *c, VwMessage *msg, GError **error)
@@ -413,6 +431,11 @@ dispatch (Connection *c, VwMessage *msg, GError **error)
       g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_ROLE,
           "'%s' is for %ss only", vw_message_type_to_string (type),
           vw_role_to_string (handlers[i].role));
+      return FALSE;
+    }
+    if (!handlers[i].watcher && conn_is_watching (c)) {
+      g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_ROLE,
+          "watching live is receive-only: no '%s'", vw_message_type_to_string (type));
       return FALSE;
     }
     return handlers[i].handler (c, msg, error);

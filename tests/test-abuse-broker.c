@@ -1,0 +1,384 @@
+/* test-abuse-broker: the broker under abuse, against a real vw-server over
+ * real WebSockets (tests/ws-conn.h) and, where media must really start,
+ * real vw-client processes.
+ *
+ *  - A supervisor watching a session live is receive-only: every message
+ *    that would change the session or reach its participants is refused
+ *    (wrong-role), nothing is relayed and nothing is stored; it may still
+ *    answer the hub, and stop watching.
+ *  - A pair whose clerk's media never starts (no publish, or a publish
+ *    whose connection never comes up) ends after media-start-timeout with
+ *    "media-timeout"; the agent is offered the next clerk at once.  A call
+ *    whose media starts in time is not touched.
+ *  - Clerks waiting at once from one address are capped
+ *    (max-waiting-per-address, too-many-waiting); the queue an agent is
+ *    sent lists the first entries and the total.
+ *
+ * The people (../shared/DOMAIN.md): 王芳 (wangfang), agent of 黄浦区政务服务中心,
+ * Shanghai; 赵蕾 (zhaolei), supervisor of the same centre; clerks of
+ * Zhejiang centres asking under Shanghai's rules for 企业设立 (QY-SL-001). */
+#include <locale.h>
+#include <string.h>
+#include <sqlite3.h>
+#include "vw-test-util.h"
+#include "ws-conn.h"
+
+#define ITEM "QY-SL-001"
+#define ENDED_TIMEOUT_MS 10000
+
+static SoupSession *http;
+
+/* ---- people ---- */
+
+typedef struct {
+  const char *role, *name, *province, *center;
+  const char *username;   /* agents and supervisors: their account */
+} Person;
+
+static const Person agent_wang = { "agent", "王芳", "shanghai", "黄浦区政务服务中心", "wangfang" };
+static const Person supervisor_zhao = { "supervisor", "赵蕾", "shanghai", "黄浦区政务服务中心", "zhaolei" };
+static const Person clerk_chen = { "clerk", "陈静", "zhejiang", "嘉善县行政服务中心" };
+
+typedef struct {
+  VwTestServer *server;
+  GHashTable *tokens;   /* username -> token */
+} World;
+
+static void
+world_start (World *w, const char *const *args)
+{
+  w->server = vw_test_server_start (args);
+  w->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  const Person *accounts[] = { &agent_wang, &supervisor_zhao };
+  for (guint i = 0; i < G_N_ELEMENTS (accounts); i++) {
+    const Person *p = accounts[i];
+    g_autofree char *pw = vw_test_server_add_account (w->server, p->username, p->role,
+        p->name, p->province, p->center, NULL);
+    g_hash_table_insert (w->tokens, (gpointer) p->username,
+        vw_test_server_token (w->server, p->username));
+  }
+}
+
+static void
+world_stop (World *w)
+{
+  vw_test_server_stop (g_steal_pointer (&w->server));
+  g_clear_pointer (&w->tokens, g_hash_table_unref);
+}
+
+static Conn *
+open_conn (World *w, const char *label)
+{
+  return conn_open (http, w->server->ws_url, label);
+}
+
+/* The next message that is not the hub's media talk (offer, ice,
+ * keyframe, tracks), which a participant may get at any time. */
+static JsonObject *
+next_signal (Conn *c)
+{
+  for (;;) {
+    JsonObject *o = conn_next (c);
+    const char *type = member_string (o, "type");
+    if (!g_str_equal (type, "offer") && !g_str_equal (type, "ice")
+        && !g_str_equal (type, "keyframe") && !g_str_equal (type, "tracks"))
+      return o;
+    json_object_unref (o);
+  }
+}
+
+static void
+register_as (World *w, Conn *c, const Person *p)
+{
+  g_autofree char *token = p->username
+      ? g_strdup_printf (",\"token\":\"%s\"",
+          (char *) g_hash_table_lookup (w->tokens, p->username))
+      : g_strdup ("");
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"hello\",\"id\":\"hello-1\","
+      "\"protocol\":1,\"role\":\"%s\",\"name\":\"%s\",\"province\":\"%s\","
+      "\"center\":\"%s\"%s}", p->role, p->name, p->province, p->center, token);
+  g_autoptr (JsonObject) welcome = conn_exchange (c, text);
+  assert_type (welcome, "welcome");
+  assert_ref (welcome, "\"hello-1\"");
+}
+
+static void
+set_available (Conn *agent, gboolean available)
+{
+  g_autoptr (JsonObject) ok = conn_exchange (agent, available
+      ? "{\"type\":\"status\",\"id\":\"st-1\",\"available\":true}"
+      : "{\"type\":\"status\",\"id\":\"st-1\",\"available\":false}");
+  assert_type (ok, "ok");
+}
+
+/* A request for 企业设立 in Shanghai: (transfer full) the reply. */
+static JsonObject *
+request (Conn *clerk)
+{
+  return conn_exchange (clerk, "{\"type\":\"request\",\"id\":\"r-1\","
+      "\"province\":\"shanghai\",\"item\":\"" ITEM "\"}");
+}
+
+static void
+request_ok (Conn *clerk)
+{
+  g_autoptr (JsonObject) ok = request (clerk);
+  assert_type (ok, "ok");
+  assert_ref (ok, "\"r-1\"");
+}
+
+/* "paired" (then "recording") on @c; (transfer full) the session id. */
+static char *
+expect_paired (Conn *c, const Person *peer)
+{
+  g_autoptr (JsonObject) paired = next_signal (c);
+  assert_type (paired, "paired");
+  g_assert_cmpstr (member_string (json_object_get_object_member (paired, "peer"), "name"),
+      ==, peer->name);
+  char *session = g_strdup (member_string (paired, "session"));
+  g_autoptr (JsonObject) rec = next_signal (c);
+  assert_type (rec, "recording");
+  return session;
+}
+
+/* The clerk asks; it and the (available) agent are paired.  (transfer
+ * full) the session id. */
+static char *
+pair (Conn *agent, Conn *clerk, const Person *k)
+{
+  request_ok (clerk);
+  g_autofree char *s1 = expect_paired (clerk, &agent_wang);
+  char *s2 = expect_paired (agent, k);
+  g_assert_cmpstr (s1, ==, s2);
+  return s2;
+}
+
+static void
+assert_ended (JsonObject *o, const char *session, const char *reason)
+{
+  assert_type (o, "ended");
+  g_assert_cmpstr (member_string (o, "session"), ==, session);
+  g_assert_cmpstr (member_string (o, "reason"), ==, reason);
+}
+
+/* Shows that the server sent @c nothing before now: a message that gets
+ * an error reply (a clerk or agent may not "monitor"), sent after what we
+ * are waiting on was handled, must be the next one. */
+static void
+assert_nothing_sent (Conn *c)
+{
+  g_autoptr (JsonObject) e = conn_exchange (c,
+      "{\"type\":\"monitor\",\"id\":\"sync\",\"session\":\"s-none\"}");
+  assert_error (e, "wrong-role", "\"sync\"");
+  assert_no_message (c);
+}
+
+/* ---- the store ---- */
+
+static sqlite3 *
+db_open (World *w)
+{
+  g_autofree char *path = g_build_filename (w->server->data_dir, "virtual-window.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static gint64
+db_int (World *w, const char *sql, const char *arg)
+{
+  sqlite3 *db = db_open (w);
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  if (arg)
+    sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  gint64 n = -1;
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  n = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return n;
+}
+
+static char *
+db_text (World *w, const char *sql, const char *arg)
+{
+  sqlite3 *db = db_open (w);
+  sqlite3_stmt *stmt = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_TRANSIENT);
+  char *text = NULL;
+  if (sqlite3_step (stmt) == SQLITE_ROW && sqlite3_column_text (stmt, 0))
+    text = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return text;
+}
+
+/* ======================================================================== */
+/* Row 7: watching live is receive-only                                     */
+
+/* One session (王芳 serves 陈静, nobody publishes) watched by 赵蕾, for every
+ * row; the session must survive them all. */
+static struct {
+  World w;
+  Conn *agent, *clerk, *watcher;
+  char *session;
+  char *watcher_id, *clerk_id;
+} live;
+
+/* A stored snapshot of the clerk's page in the session, so that an
+ * "annotate" from the watcher would pass every check after the sender's:
+ * written into the store as the hub would have (the evidence record is
+ * all that annotate consults). */
+static void
+store_snapshot (void)
+{
+  g_autofree char *sql = g_strdup_printf ("INSERT INTO snapshots (id, session_id, path, "
+      "sha256, size, mime, width, height, requested_by, sent_by, created_at) VALUES "
+      "('snap-watched', '%s', 'sessions/%s/snapshots/snap-watched.png', '%s', 1000, "
+      "'image/png', 640, 480, 'p-agent', '%s', 1)", live.session, live.session,
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", live.clerk_id);
+  sqlite3 *db = db_open (&live.w);
+  char *err = NULL;
+  if (sqlite3_exec (db, sql, NULL, NULL, &err) != SQLITE_OK)
+    g_error ("cannot store the snapshot: %s", err);
+  sqlite3_close (db);
+}
+
+static void
+live_setup (void)
+{
+  if (live.session)
+    return;
+  world_start (&live.w, (const char *[]) { "--wrap-up-seconds", "0",
+      "--media-start-timeout", "600", NULL });
+  live.agent = open_conn (&live.w, "agent");
+  live.clerk = open_conn (&live.w, "clerk");
+  live.watcher = open_conn (&live.w, "watcher");
+  register_as (&live.w, live.agent, &agent_wang);
+  set_available (live.agent, TRUE);
+  g_autoptr (JsonObject) welcome = conn_exchange (live.clerk, "{\"type\":\"hello\","
+      "\"protocol\":1,\"role\":\"clerk\",\"name\":\"陈静\",\"province\":\"zhejiang\","
+      "\"center\":\"嘉善县行政服务中心\"}");
+  assert_type (welcome, "welcome");
+  live.clerk_id = g_strdup (member_string (welcome, "peer_id"));
+  live.session = pair (live.agent, live.clerk, &clerk_chen);
+  store_snapshot ();
+
+  register_as (&live.w, live.watcher, &supervisor_zhao);
+  g_autofree char *monitor = g_strdup_printf ("{\"type\":\"monitor\",\"id\":\"m-1\","
+      "\"session\":\"%s\"}", live.session);
+  g_autoptr (JsonObject) ok = conn_exchange (live.watcher, monitor);
+  assert_type (ok, "ok");
+  g_free (expect_paired (live.watcher, &agent_wang));
+}
+
+typedef struct {
+  const char *name;
+  const char *json;      /* printf format: %s is the session */
+  const char *code;
+} WatcherRow;
+
+/* Every client message but hello (a second one is already-registered
+ * anyway) and the three a watcher needs: answer and ice (its media),
+ * hangup (stop watching). */
+static const WatcherRow watcher_rows[] = {
+  { "annotate", "{\"type\":\"annotate\",\"id\":\"x\",\"session\":\"%s\","
+    "\"snapshot\":\"snap-watched\",\"x\":10,\"y\":10,\"w\":100,\"h\":50,"
+    "\"note\":\"此处缺少签名\"}", "wrong-role" },
+  { "publish", "{\"type\":\"publish\",\"id\":\"x\",\"session\":\"%s\","
+    "\"tracks\":[{\"kind\":\"camera\"}]}", "wrong-role" },
+  { "snapshot-request", "{\"type\":\"snapshot-request\",\"id\":\"x\",\"session\":\"%s\"}",
+    "wrong-role" },
+  { "transfer", "{\"type\":\"transfer\",\"id\":\"x\",\"session\":\"%s\","
+    "\"item\":\"QY-ZX-003\"}", "wrong-role" },
+  { "invite", "{\"type\":\"invite\",\"id\":\"x\",\"session\":\"%s\","
+    "\"agent\":\"wangfang\"}", "wrong-role" },
+  { "rate", "{\"type\":\"rate\",\"id\":\"x\",\"session\":\"%s\",\"level\":1}",
+    "wrong-role" },
+  { "status", "{\"type\":\"status\",\"id\":\"x\",\"available\":false,\"_\":\"%s\"}",
+    "wrong-role" },
+  { "request", "{\"type\":\"request\",\"id\":\"x\",\"province\":\"shanghai\","
+    "\"item\":\"" ITEM "\",\"_\":\"%s\"}", "wrong-role" },
+  { "monitor", "{\"type\":\"monitor\",\"id\":\"x\",\"session\":\"%s\"}", "wrong-state" },
+};
+
+/* What the store holds about the session: its events, annotations and
+ * snapshots, and whether it is still open. */
+static char *
+store_state (void)
+{
+  return g_strdup_printf ("events %" G_GINT64_FORMAT ", annotations %" G_GINT64_FORMAT
+      ", snapshots %" G_GINT64_FORMAT ", %s",
+      db_int (&live.w, "SELECT count(*) FROM events WHERE session_id = ?", live.session),
+      db_int (&live.w, "SELECT count(*) FROM annotations WHERE session_id = ?", live.session),
+      db_int (&live.w, "SELECT count(*) FROM snapshots WHERE session_id = ?", live.session),
+      db_text (&live.w, "SELECT state FROM sessions WHERE id = ?", live.session));
+}
+
+static void
+test_watcher_refused (gconstpointer data)
+{
+  const WatcherRow *row = data;
+  live_setup ();
+  g_autofree char *before = store_state ();
+  g_assert_true (g_str_has_suffix (before, ", open"));
+
+  g_autofree char *text = g_strdup_printf (row->json, live.session);
+  conn_send (live.watcher, text);
+  g_autoptr (JsonObject) reply = next_signal (live.watcher);
+  assert_error (reply, row->code, "\"x\"");
+
+  /* Nothing relayed to the participants, nothing stored, the session
+   * goes on. */
+  assert_nothing_sent (live.clerk);
+  assert_nothing_sent (live.agent);
+  g_autofree char *after = store_state ();
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* The watcher may leave: "ended" (hangup) to it alone; the call goes on. */
+static void
+test_watcher_leaves (void)
+{
+  live_setup ();
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"hangup\",\"id\":\"bye\","
+      "\"session\":\"%s\"}", live.session);
+  conn_send (live.watcher, text);
+  g_autoptr (JsonObject) ended = next_signal (live.watcher);
+  assert_ended (ended, live.session, "hangup");
+  assert_ref (ended, "\"bye\"");
+  assert_nothing_sent (live.clerk);
+  assert_nothing_sent (live.agent);
+  g_autofree char *state = db_text (&live.w, "SELECT state FROM sessions WHERE id = ?",
+      live.session);
+  g_assert_cmpstr (state, ==, "open");
+  g_assert_cmpint (db_int (&live.w, "SELECT count(*) FROM events WHERE session_id = ? "
+      "AND type = 'monitor-stopped'", live.session), ==, 1);
+
+  g_clear_pointer (&live.watcher, conn_free);
+  g_clear_pointer (&live.agent, conn_free);
+  g_clear_pointer (&live.clerk, conn_free);
+  world_stop (&live.w);
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  http = soup_session_new ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (watcher_rows); i++) {
+    g_autofree char *path = g_strdup_printf ("/abuse-broker/watcher/refused/%s",
+        watcher_rows[i].name);
+    g_test_add_data_func (path, &watcher_rows[i], test_watcher_refused);
+  }
+  g_test_add_func ("/abuse-broker/watcher/stopping/hangup", test_watcher_leaves);
+
+  int ret = g_test_run ();
+  g_object_unref (http);
+  return ret;
+}
