@@ -47,6 +47,7 @@ typedef struct {
  * the end, through transfers; agents come and go, each stay a "leg" of
  * its own in the store. */
 struct _Session {
+  VwBroker *broker;              /* (not owned) */
   char *id;
   char *case_no;                 /* the case number of the store */
   char *agent;                   /* (nullable) the lead agent's peer id; NULL
@@ -54,6 +55,10 @@ struct _Session {
   char *clerk;
   GPtrArray *guests;             /* char* peer ids of invited agents */
   GPtrArray *viewers;            /* char* peer ids of supervisors watching live */
+  guint media_timeout;           /* until the clerk's media starts: the
+                                  * timer that ends the session */
+  gboolean unserved;             /* ended before the clerk's media started:
+                                  * no call took place */
 };
 
 struct _VwBroker {
@@ -68,6 +73,8 @@ struct _VwBroker {
   gboolean shutting_down;        /* no new sessions once set */
   VwWaitHistory *handling;       /* recent handling times, for estimated waits */
   guint wrap_up_source;          /* the timer of the next wrap-up's end */
+  guint media_start_timeout_s;   /* see VwBrokerConfig */
+  guint max_waiting_per_address;
   GHashTable *errors_sent;       /* (nullable) error code -> count, for /metrics
                                   * (vw-metrics.c) */
 };

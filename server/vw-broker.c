@@ -11,6 +11,8 @@
  * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
 #define WS_MAX_FRAME (1024 * 1024)
 #define WS_KEEPALIVE_S 10
+#define VW_MEDIA_START_TIMEOUT_DEFAULT_S 30
+#define VW_MAX_WAITING_PER_ADDRESS_DEFAULT 20
 /* Handling times kept per (province, item) for estimated waits. */
 #define VW_WAIT_HISTORY_KEEP 20
 
@@ -561,6 +563,19 @@ hub_media_failed (const char *session, const char *peer, const GError *error,
     broker_session_end (b, s, NULL, "media-failed", "media-failed", FALSE, NULL);
 }
 
+/* The clerk has published and its media connection is up: the call has
+ * begun, and the session no longer ends for want of it. */
+static void
+hub_media_started (const char *session, const char *peer, gpointer user_data)
+{
+  VwBroker *b = user_data;
+  Session *s = g_hash_table_lookup (b->sessions, session);
+  if (s && g_strcmp0 (s->clerk, peer) == 0 && s->media_timeout) {
+    g_debug ("session %s: the clerk's media started", session);
+    g_clear_handle_id (&s->media_timeout, g_source_remove);
+  }
+}
+
 static void
 hub_snapshot_stored (const char *session, const char *snapshot, const char *path,
     const char *sha256, gsize size, guint width, guint height, const char *by,
@@ -638,6 +653,7 @@ vw_broker_new (const VwBrokerConfig *config)
   VwHubCallbacks callbacks = {
     .send = hub_send,
     .media_failed = hub_media_failed,
+    .media_started = hub_media_started,
     .snapshot_stored = hub_snapshot_stored,
     .recording_started = hub_recording_started,
     .chunk_recorded = hub_chunk_recorded,
@@ -647,6 +663,10 @@ vw_broker_new (const VwBrokerConfig *config)
   if (config->record)
     b->recordings = vw_recordings_new (config->store, config->data_dir);
   memcpy (b->token_key, config->token_key, VW_TOKEN_KEY_SIZE);
+  b->media_start_timeout_s = config->media_start_timeout_s
+      ? config->media_start_timeout_s : VW_MEDIA_START_TIMEOUT_DEFAULT_S;
+  b->max_waiting_per_address = config->max_waiting_per_address
+      ? config->max_waiting_per_address : VW_MAX_WAITING_PER_ADDRESS_DEFAULT;
   b->pairing = vw_pairing_new ();
   vw_pairing_set_wrap_up (b->pairing, (gint64) config->wrap_up_seconds * G_USEC_PER_SEC);
   b->handling = vw_wait_history_new (VW_WAIT_HISTORY_KEEP);

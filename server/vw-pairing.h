@@ -128,6 +128,11 @@ GPtrArray *vw_pairing_request (VwPairing *pairing, const char *clerk,
  * and may be paired at once).  Refused if @peer is not paired. */
 GPtrArray *vw_pairing_end_pair (VwPairing *pairing, const char *peer,
                                 gint64 now, GError **error);
+/* The same for a pair in which no call took place (the clerk's media
+ * never started): the agent has nothing to wrap up and is available at
+ * once, whatever the wrap-up time, and may be paired at once. */
+GPtrArray *vw_pairing_end_pair_unserved (VwPairing *pairing, const char *peer,
+                                         gint64 now, GError **error);
 
 /* Wrap-ups that are over by @now end: those agents become available (and
  * are paired if someone waits), earliest deadline first (then registration

@@ -38,6 +38,7 @@ typedef struct {
 static const Person agent_wang = { "agent", "王芳", "shanghai", "黄浦区政务服务中心", "wangfang" };
 static const Person supervisor_zhao = { "supervisor", "赵蕾", "shanghai", "黄浦区政务服务中心", "zhaolei" };
 static const Person clerk_chen = { "clerk", "陈静", "zhejiang", "嘉善县行政服务中心" };
+static const Person clerk_zhou = { "clerk", "周婷", "zhejiang", "杭州市民中心" };
 
 typedef struct {
   VwTestServer *server;
@@ -73,7 +74,7 @@ open_conn (World *w, const char *label)
 }
 
 /* The next message that is not the hub's media talk (offer, ice,
- * keyframe, tracks), which a participant may get at any time. */
+ * keyframe, tracks) or an agent's queue view, which come at any time. */
 static JsonObject *
 next_signal (Conn *c)
 {
@@ -81,7 +82,8 @@ next_signal (Conn *c)
     JsonObject *o = conn_next (c);
     const char *type = member_string (o, "type");
     if (!g_str_equal (type, "offer") && !g_str_equal (type, "ice")
-        && !g_str_equal (type, "keyframe") && !g_str_equal (type, "tracks"))
+        && !g_str_equal (type, "keyframe") && !g_str_equal (type, "tracks")
+        && !g_str_equal (type, "queue"))
       return o;
     json_object_unref (o);
   }
@@ -364,6 +366,110 @@ test_watcher_leaves (void)
   world_stop (&live.w);
 }
 
+/* ======================================================================== */
+/* Row 4: a pair whose clerk's media never starts                           */
+
+static Conn *
+clerk_conn (World *w, const char *label, const Person *k, char **peer_id)
+{
+  Conn *c = open_conn (w, label);
+  g_autofree char *text = g_strdup_printf ("{\"type\":\"hello\",\"protocol\":1,"
+      "\"role\":\"clerk\",\"name\":\"%s\",\"province\":\"%s\",\"center\":\"%s\"}",
+      k->name, k->province, k->center);
+  g_autoptr (JsonObject) welcome = conn_exchange (c, text);
+  assert_type (welcome, "welcome");
+  if (peer_id)
+    *peer_id = g_strdup (member_string (welcome, "peer_id"));
+  return c;
+}
+
+/* 陈静 is paired and never publishes; 周婷, queued behind her, publishes
+ * but never answers the hub's offer, so her connection never comes up.
+ * Each session ends with media-timeout (stored so), and each time the
+ * agent, wrap-up time notwithstanding (30 s here), is given the next
+ * clerk at once. */
+static void
+test_media_timeout (void)
+{
+  World w = { 0 };
+  world_start (&w, (const char *[]) { "--media-start-timeout", "1",
+      "--wrap-up-seconds", "30", NULL });
+  g_autoptr (Conn) agent = open_conn (&w, "agent");
+  register_as (&w, agent, &agent_wang);
+  set_available (agent, TRUE);
+  g_autoptr (Conn) chen = clerk_conn (&w, "陈静", &clerk_chen, NULL);
+  g_autofree char *first = pair (agent, chen, &clerk_chen);
+  g_autoptr (Conn) zhou = clerk_conn (&w, "周婷", &clerk_zhou, NULL);
+  request_ok (zhou);
+  g_autoptr (JsonObject) queued = next_signal (zhou);
+  assert_type (queued, "queued");
+
+  /* Nobody published: both told why it ended, then the agent and 周婷 are
+   * paired at once. */
+  g_autoptr (JsonObject) e1 = conn_next_timeout (chen, ENDED_TIMEOUT_MS);
+  assert_ended (e1, first, "media-timeout");
+  g_autoptr (JsonObject) e2 = next_signal (agent);
+  assert_ended (e2, first, "media-timeout");
+  g_autofree char *second = expect_paired (agent, &clerk_zhou);
+  g_autofree char *second_clerk = expect_paired (zhou, &agent_wang);
+  g_assert_cmpstr (second, ==, second_clerk);
+  g_autofree char *state = db_text (&w, "SELECT state || ' ' || end_reason FROM sessions "
+      "WHERE id = ?", first);
+  g_assert_cmpstr (state, ==, "ended media-timeout");
+
+  /* 周婷 publishes (ok, then the hub's offer) but never answers. */
+  g_autofree char *publish = g_strdup_printf ("{\"type\":\"publish\",\"id\":\"pub\","
+      "\"session\":\"%s\",\"tracks\":[{\"kind\":\"camera\"},{\"kind\":\"audio\"}]}", second);
+  g_autoptr (JsonObject) ok = conn_exchange (zhou, publish);
+  assert_type (ok, "ok");
+  g_autoptr (JsonObject) e3 = next_signal (zhou);
+  assert_ended (e3, second, "media-timeout");
+  g_autoptr (JsonObject) e4 = next_signal (agent);
+  assert_ended (e4, second, "media-timeout");
+  g_free (state);
+  state = db_text (&w, "SELECT state || ' ' || end_reason FROM sessions WHERE id = ?",
+      second);
+  g_assert_cmpstr (state, ==, "ended media-timeout");
+
+  /* Available again at once, not wrapping up: the next clerk is paired. */
+  g_autoptr (Conn) chen2 = clerk_conn (&w, "陈静 again", &clerk_chen, NULL);
+  g_free (pair (agent, chen2, &clerk_chen));
+
+  g_clear_pointer (&chen2, conn_free);
+  g_clear_pointer (&zhou, conn_free);
+  g_clear_pointer (&chen, conn_free);
+  g_clear_pointer (&agent, conn_free);
+  world_stop (&w);
+}
+
+/* A real call (vw-client processes) whose media starts within the
+ * deadline is not touched: it lasts until the clerk hangs up, which it
+ * does (--duration) after the deadline has passed. */
+static void
+test_media_started_in_time (void)
+{
+  World w = { 0 };
+  world_start (&w, (const char *[]) { "--media-start-timeout", "5", NULL });
+  g_autofree char *pw = vw_test_server_add_account (w.server, "lina", "agent", "李娜",
+      "shanghai", "青浦区行政服务中心", NULL);
+  g_autoptr (VwTestClient) agent = vw_test_client_start (w.server, "agent",
+      (const char *[]) { "--role", "agent", "--user", "lina", "--password-file", pw, NULL });
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  g_autoptr (VwTestClient) clerk = vw_test_client_start (w.server, "clerk",
+      (const char *[]) { "--role", "clerk", "--province", "zhejiang",
+        "--center", "嘉善县行政服务中心", "--item", ITEM, "--handled-in", "shanghai",
+        "--duration", "6", NULL });
+  guint from = 0;
+  vw_test_client_wait_event (clerk, "connected", &from, 15000);
+  JsonObject *ended = vw_test_client_wait_event (clerk, "ended", &from, 20000);
+  g_assert_cmpstr (json_object_get_string_member (ended, "reason"), ==, "hangup");
+  JsonObject *theirs = vw_test_client_wait_event (agent, "ended", NULL, 5000);
+  g_assert_cmpstr (json_object_get_string_member (theirs, "reason"), ==, "peer-hangup");
+  g_clear_pointer (&clerk, vw_test_client_free);
+  g_clear_pointer (&agent, vw_test_client_free);
+  world_stop (&w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -377,6 +483,8 @@ main (int argc, char **argv)
     g_test_add_data_func (path, &watcher_rows[i], test_watcher_refused);
   }
   g_test_add_func ("/abuse-broker/watcher/stopping/hangup", test_watcher_leaves);
+  g_test_add_func ("/abuse-broker/media-start/timeout", test_media_timeout);
+  g_test_add_func ("/abuse-broker/media-start/in-time", test_media_started_in_time);
 
   int ret = g_test_run ();
   g_object_unref (http);
