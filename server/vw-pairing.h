@@ -220,6 +220,27 @@ GPtrArray   *vw_pairing_list_queue (VwPairing *pairing, const char *province,
  * would take them (every queue of its province for its items, merged):
  * what its console shows. */
 GPtrArray   *vw_pairing_list_waiting_for (VwPairing *pairing, const char *agent);
+/* The same, bounded: the first @max of them only, and how many there are
+ * in all in @total (nullable).  Costs @max steps per queue, not a sort of
+ * everyone waiting. */
+GPtrArray   *vw_pairing_list_waiting_for_first (VwPairing *pairing, const char *agent,
+                                                guint max, guint *total);
+
+/* A queued clerk's place: its position in its queue and its turn (see
+ * vw_pairing_get_turn()). */
+typedef struct {
+  const char *clerk;      /* the pairing's own strings: use them before the */
+  const char *province;   /* next change */
+  const char *item;
+  guint position;
+  guint turn;
+} VwPairingPlace;
+
+/* (transfer full) a VwPairingPlace for every queued clerk, queue by queue,
+ * each in serving order: what vw_pairing_get_position() and
+ * vw_pairing_get_turn() would say of each, for all of them in one pass
+ * (a sort per queue) instead of a walk of the queues per clerk. */
+GArray      *vw_pairing_list_places (VwPairing *pairing);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwPairing, vw_pairing_free)
 
