@@ -82,6 +82,19 @@ broker_now_us (void)
   return now_us ();
 }
 
+guint
+broker_count_waiting_from (VwBroker *b, const char *address)
+{
+  GPtrArray *same = g_hash_table_lookup (b->by_address, address);
+  guint n = 0;
+  for (guint i = 0; same && i < same->len; i++) {
+    Connection *c = g_ptr_array_index (same, i);
+    n += c->role == VW_ROLE_CLERK
+        && vw_pairing_get_clerk_state (b->pairing, c->peer_id) == VW_CLERK_QUEUED;
+  }
+  return n;
+}
+
 Connection *
 broker_find_agent_by_account (VwBroker *b, const char *username)
 {
@@ -101,6 +114,7 @@ void
 broker_apply_events (VwBroker *b, GPtrArray *events)
 {
   g_autoptr (GPtrArray) owned = events;
+  broker_board_drop (b);   /* the pairing changed */
   if (b->shutting_down)
     return;
   for (guint i = 0; events && i < events->len; i++) {
@@ -108,6 +122,7 @@ broker_apply_events (VwBroker *b, GPtrArray *events)
     switch (ev->type) {
     case VW_PAIRING_EVENT_PAIRED:
       broker_session_paired (b, ev->agent, ev->clerk);
+      broker_board_drop (b);   /* an agent's leg began: its free time moved */
       break;
     case VW_PAIRING_EVENT_QUEUED:
       broker_send_queued (b, ev->clerk, ev->province, ev->item, ev->position);
@@ -115,11 +130,12 @@ broker_apply_events (VwBroker *b, GPtrArray *events)
     case VW_PAIRING_EVENT_AGENT_STATE:
       g_debug ("agent %s: %s", ev->agent, vw_agent_state_to_string (ev->agent_state));
       broker_send_agent_state (b, ev->agent, ev->agent_state, ev->until);
+      broker_board_drop (b);
       break;
     }
   }
-  broker_update_queues (b);
-  broker_refresh_waits (b);
+  broker_board_drop (b);
+  broker_desk_refresh_soon (b);
   broker_schedule_wrap_up (b);
 }
 
@@ -182,7 +198,7 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
   broker_conn_send (c, welcome);
   if (role == VW_ROLE_AGENT) {
     broker_send_agent_state (b, c->peer_id, VW_AGENT_AWAY, 0);
-    broker_update_queues (b);   /* an agent sees its queue at once */
+    broker_desk_refresh_soon (b);   /* an agent sees its queue at once */
   }
   return TRUE;
 }
@@ -489,6 +505,12 @@ on_ws_error (SoupWebsocketConnection *ws, GError *error, Connection *c)
 static void
 connection_free (Connection *c)
 {
+  GPtrArray *same = g_hash_table_lookup (c->broker->by_address, c->address);
+  if (same) {
+    g_ptr_array_remove_fast (same, c);
+    if (same->len == 0)
+      g_hash_table_remove (c->broker->by_address, c->address);
+  }
   g_signal_handlers_disconnect_by_data (c->ws, c);
   g_object_unref (c->ws);
   g_free (c->peer_id);
@@ -534,6 +556,12 @@ vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws,
   c->ws = g_object_ref (ws);
   c->peer_id = random_id ("p");
   c->address = g_strdup (peer_address ? peer_address : "");
+  GPtrArray *same = g_hash_table_lookup (b->by_address, c->address);
+  if (!same) {
+    same = g_ptr_array_new ();
+    g_hash_table_insert (b->by_address, g_strdup (c->address), same);
+  }
+  g_ptr_array_add (same, c);
   soup_websocket_connection_set_max_incoming_payload_size (ws, WS_MAX_FRAME);
   /* Pings find peers whose network vanished without a close. */
   soup_websocket_connection_set_keepalive_interval (ws, WS_KEEPALIVE_S);
@@ -671,6 +699,8 @@ vw_broker_new (const VwBrokerConfig *config)
   vw_pairing_set_wrap_up (b->pairing, (gint64) config->wrap_up_seconds * G_USEC_PER_SEC);
   b->handling = vw_wait_history_new (VW_WAIT_HISTORY_KEEP);
   b->hub = vw_hub_new (&hub_config, &callbacks, b);
+  b->by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) g_ptr_array_unref);
   b->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) connection_free);
   b->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -708,6 +738,9 @@ vw_broker_free (VwBroker *b)
     return;
   g_hash_table_remove_all (b->connections);
   g_hash_table_unref (b->connections);
+  g_hash_table_unref (b->by_address);
+  g_clear_handle_id (&b->desk_refresh_source, g_source_remove);
+  broker_board_drop (b);
   g_hash_table_unref (b->sessions);
   vw_hub_free (b->hub);
   vw_recordings_free (b->recordings);

@@ -20,6 +20,7 @@
 #include <locale.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <unistd.h>
 #include "vw-test-util.h"
 #include "ws-conn.h"
 
@@ -470,6 +471,133 @@ test_media_started_in_time (void)
   world_stop (&w);
 }
 
+/* ======================================================================== */
+/* Row 5: clerks waiting from one address, and what agents are sent        */
+
+/* Every test clerk comes from 127.0.0.1.  With a cap of 3, the 4th
+ * request is refused (too-many-waiting) and not queued; once one of the
+ * three has gone, the same request is queued behind the other two. */
+static void
+test_waiting_capped (void)
+{
+  World w = { 0 };
+  world_start (&w, (const char *[]) { "--max-waiting-per-address", "3", NULL });
+  Conn *clerks[4];
+  for (guint i = 0; i < G_N_ELEMENTS (clerks); i++)
+    clerks[i] = clerk_conn (&w, "clerk", i % 2 ? &clerk_zhou : &clerk_chen, NULL);
+  for (guint i = 0; i < 3; i++) {
+    request_ok (clerks[i]);
+    g_autoptr (JsonObject) q = next_signal (clerks[i]);
+    assert_type (q, "queued");
+    g_assert_cmpint (json_object_get_int_member (q, "position"), ==, i + 1);
+  }
+  g_autoptr (JsonObject) refused = request (clerks[3]);
+  assert_error (refused, "too-many-waiting", "\"r-1\"");
+  assert_nothing_sent (clerks[3]);
+
+  g_clear_pointer (&clerks[0], conn_free);
+  g_autoptr (JsonObject) moved = next_signal (clerks[1]);
+  assert_type (moved, "queued");
+  g_assert_cmpint (json_object_get_int_member (moved, "position"), ==, 1);
+  request_ok (clerks[3]);
+  g_autoptr (JsonObject) q = next_signal (clerks[3]);
+  assert_type (q, "queued");
+  g_assert_cmpint (json_object_get_int_member (q, "position"), ==, 3);
+
+  for (guint i = 1; i < G_N_ELEMENTS (clerks); i++)
+    conn_free (clerks[i]);
+  world_stop (&w);
+}
+
+/* Server CPU time so far (user + system), in ms. */
+static gint64
+server_cpu_ms (World *w)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%s/stat",
+      g_subprocess_get_identifier (w->server->proc));
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  /* After the command name's closing parenthesis: field 3 on. */
+  g_auto (GStrv) fields = g_strsplit (strrchr (text, ')') + 2, " ", -1);
+  gint64 ticks = g_ascii_strtoll (fields[11], NULL, 10) + g_ascii_strtoll (fields[12], NULL, 10);
+  return ticks * 1000 / sysconf (_SC_CLK_TCK);
+}
+
+/* A burst of bare clerks (hello, request, nothing else) queued for one
+ * agent's items, with the per-address cap raised (they all come from
+ * 127.0.0.1).  The agent's queue view lists at most the first 20 and says
+ * how many wait in all.  VW_ABUSE_CLERKS (default 150) sets how many;
+ * the bytes the agent was sent and the server's CPU time are printed. */
+#define QUEUE_VIEW_MAX 20
+
+static void
+test_queue_view_bounded (void)
+{
+  const char *env = g_getenv ("VW_ABUSE_CLERKS");
+  guint n = env ? (guint) g_ascii_strtoull (env, NULL, 10) : 150;
+  World w = { 0 };
+  world_start (&w, g_getenv ("VW_ABUSE_NO_CAP_OPTION") ? NULL
+      : (const char *[]) { "--max-waiting-per-address", "100000", NULL });
+  g_autoptr (Conn) agent = open_conn (&w, "agent");
+  register_as (&w, agent, &agent_wang);   /* away: sees the queue, takes nobody */
+
+  GPtrArray *clerks = g_ptr_array_new ();
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (clerks, open_conn (&w, "bare clerk"));
+  gint64 cpu0 = server_cpu_ms (&w), t0 = g_get_monotonic_time ();
+  for (guint i = 0; i < n; i++) {
+    Conn *c = g_ptr_array_index (clerks, i);
+    conn_send (c, "{\"type\":\"hello\",\"protocol\":1,\"role\":\"clerk\",\"name\":\"x\","
+        "\"province\":\"zhejiang\",\"center\":\"\"}");
+    conn_send (c, "{\"type\":\"request\",\"province\":\"shanghai\",\"item\":\"" ITEM "\"}");
+  }
+  /* Each is welcomed and queued; the last at place n. */
+  for (guint i = 0; i < n; i++) {
+    Conn *c = g_ptr_array_index (clerks, i);
+    g_autoptr (JsonObject) welcome = conn_next_timeout (c, 60000);
+    assert_type (welcome, "welcome");
+    g_autoptr (JsonObject) q = conn_next_timeout (c, 60000);
+    assert_type (q, "queued");
+  }
+  /* The agent's views until one counts them all. */
+  gsize bytes = 0;
+  guint views = 0, listed = 0;
+  gint64 total = -1;
+  while (total != n) {
+    vw_test_wait_until (conn_has_text, agent, 60000);
+    g_autofree char *text = g_queue_pop_head (&agent->texts);
+    if (!text)
+      fail_printf ("the agent's queue view never counted %u clerks (last: %" G_GINT64_FORMAT
+          ", %u listed)", n, total, listed);
+    g_autoptr (JsonNode) node = json_from_string (text, NULL);
+    JsonObject *o = json_node_get_object (node);
+    if (g_strcmp0 (member_string (o, "type"), "queue") != 0)
+      continue;
+    bytes += strlen (text);
+    views++;
+    listed = json_array_get_length (json_object_get_array_member (o, "waiting"));
+    total = json_object_get_int_member_with_default (o, "total", listed);
+  }
+  gint64 cpu1 = server_cpu_ms (&w), t1 = g_get_monotonic_time ();
+  g_test_message ("%u bare clerks: the agent got %u queue views, %" G_GSIZE_FORMAT
+      " bytes; server CPU %" G_GINT64_FORMAT " ms, %" G_GINT64_FORMAT " ms wall",
+      n, views, bytes, cpu1 - cpu0, (t1 - t0) / 1000);
+  g_printerr ("# COST %u clerks: %u queue views, %" G_GSIZE_FORMAT " bytes to the agent, "
+      "server CPU %" G_GINT64_FORMAT " ms, wall %" G_GINT64_FORMAT " ms\n",
+      n, views, bytes, cpu1 - cpu0, (t1 - t0) / 1000);
+  g_assert_cmpuint (listed, <=, QUEUE_VIEW_MAX);
+  g_assert_cmpint (total, ==, n);
+
+  for (guint i = 0; i < n; i++)
+    soup_websocket_connection_close (((Conn *) g_ptr_array_index (clerks, i))->ws,
+        SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  for (guint i = 0; i < n; i++)
+    conn_free (g_ptr_array_index (clerks, i));
+  g_ptr_array_unref (clerks);
+  g_clear_pointer (&agent, conn_free);
+  world_stop (&w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -485,6 +613,8 @@ main (int argc, char **argv)
   g_test_add_func ("/abuse-broker/watcher/stopping/hangup", test_watcher_leaves);
   g_test_add_func ("/abuse-broker/media-start/timeout", test_media_timeout);
   g_test_add_func ("/abuse-broker/media-start/in-time", test_media_started_in_time);
+  g_test_add_func ("/abuse-broker/waiting/capped", test_waiting_capped);
+  g_test_add_func ("/abuse-broker/waiting/queue-view", test_queue_view_bounded);
 
   int ret = g_test_run ();
   g_object_unref (http);
