@@ -71,6 +71,7 @@ struct _VwBroker {
   GHashTable *connections;       /* peer id -> Connection*, owned */
   GHashTable *sessions;          /* session id -> Session*, owned */
   guint64 sessions_started;
+  guint64 media_timeouts;        /* sessions ended by media-timeout (/metrics) */
   gboolean shutting_down;        /* no new sessions once set */
   VwWaitHistory *handling;       /* recent handling times, for estimated waits */
   guint wrap_up_source;          /* the timer of the next wrap-up's end */

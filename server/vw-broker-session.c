@@ -263,6 +263,7 @@ on_media_timeout (gpointer data)
   g_message ("session %s: the clerk's media did not start within %u s", s->id,
       b->media_start_timeout_s);
   s->unserved = TRUE;
+  b->media_timeouts++;
   broker_session_end (b, s, NULL, "media-timeout", "media-timeout", FALSE, NULL);
   return G_SOURCE_REMOVE;
 }

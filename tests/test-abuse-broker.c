@@ -432,6 +432,14 @@ test_media_timeout (void)
       second);
   g_assert_cmpstr (state, ==, "ended media-timeout");
 
+  /* Counted for monitoring. */
+  g_autofree char *url = g_strconcat (w.server->url, "metrics", NULL);
+  guint status = 0;
+  g_autoptr (GBytes) metrics = vw_test_http ("GET", url, NULL, NULL, 0, &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_autofree char *text = g_strndup (g_bytes_get_data (metrics, NULL), g_bytes_get_size (metrics));
+  g_assert_nonnull (strstr (text, "\nvw_media_timeouts_total 2\n"));
+
   /* Available again at once, not wrapping up: the next clerk is paired. */
   g_autoptr (Conn) chen2 = clerk_conn (&w, "陈静 again", &clerk_chen, NULL);
   g_free (pair (agent, chen2, &clerk_chen));
