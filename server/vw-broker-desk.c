@@ -15,6 +15,9 @@
 
 #define MAX_COMMENT_CHARS 500
 
+/* An agent's queue view lists this many clerks at most, and the total. */
+#define VW_QUEUE_VIEW_MAX 20
+
 /* ---- requests by item ---- */
 
 gboolean
@@ -119,6 +122,13 @@ broker_handle_request (Connection *c, VwMessage *msg, GError **error)
   }
   if (!broker_check_item (b, province, item, error))
     return FALSE;
+  /* One address cannot fill the queues (before a booking is used up). */
+  if (*c->address && broker_count_waiting_from (b, c->address) >= b->max_waiting_per_address) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_TOO_MANY_WAITING,
+        "%u clerks from your address are waiting already; try again when one is served",
+        b->max_waiting_per_address);
+    return FALSE;
+  }
   if (booking && !check_in (c, booking, &province, item, error))
     return FALSE;
   if (!booking)
@@ -216,6 +226,100 @@ estimate_wait_s (VwBroker *b, const char *province, const char *item, guint posi
   return (wait + 999) / 1000;
 }
 
+/* ---- the wait board ----
+ *
+ * Every queued clerk's position and turn, from one pass over the queues
+ * (vw_pairing_list_places), and per (province, item) the estimate for
+ * every turn from one walk (vw_wait_estimate_ahead_all): telling n clerks
+ * their waits costs a sort per queue, not a walk of every queue per clerk
+ * and a walk of every turn ahead per clerk.  Valid while neither the
+ * pairing nor an agent's state changes: made when first needed, dropped
+ * after each change (broker_board_drop). */
+
+typedef struct {
+  guint positions;     /* the last turn any of its clerks has */
+  gboolean computed;
+  guint samples;
+  gint64 *waits;       /* (nullable) ms per turn; NULL: no honest estimate */
+} KeyWaits;
+
+struct _WaitBoard {
+  GArray *places;          /* VwPairingPlace (the pairing's strings) */
+  GHashTable *by_clerk;    /* clerk id -> VwPairingPlace* */
+  GHashTable *keys;        /* "province\nitem" -> KeyWaits* (owned) */
+};
+
+static void
+key_waits_free (KeyWaits *k)
+{
+  g_free (k->waits);
+  g_free (k);
+}
+
+static WaitBoard *
+board_new (VwBroker *b)
+{
+  WaitBoard *board = g_new0 (WaitBoard, 1);
+  board->places = vw_pairing_list_places (b->pairing);
+  board->by_clerk = g_hash_table_new (g_str_hash, g_str_equal);
+  board->keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) key_waits_free);
+  for (guint i = 0; i < board->places->len; i++) {
+    VwPairingPlace *place = &g_array_index (board->places, VwPairingPlace, i);
+    g_hash_table_insert (board->by_clerk, (gpointer) place->clerk, place);
+    g_autofree char *key = g_strconcat (place->province, "\n", place->item, NULL);
+    KeyWaits *k = g_hash_table_lookup (board->keys, key);
+    if (!k) {
+      k = g_new0 (KeyWaits, 1);
+      g_hash_table_insert (board->keys, g_steal_pointer (&key), k);
+    }
+    k->positions = MAX (k->positions, place->turn);
+  }
+  return board;
+}
+
+void
+broker_board_drop (VwBroker *b)
+{
+  WaitBoard *board = g_steal_pointer (&b->board);
+  if (!board)
+    return;
+  g_array_unref (board->places);
+  g_hash_table_unref (board->by_clerk);
+  g_hash_table_unref (board->keys);
+  g_free (board);
+}
+
+static WaitBoard *
+board_get (VwBroker *b)
+{
+  if (!b->board)
+    b->board = board_new (b);
+  return b->board;
+}
+
+/* The estimate for the clerk whose turn is @turn in (@province, @item)'s
+ * board entry @k, in s, or -1. */
+static gint64
+key_wait_s (VwBroker *b, KeyWaits *k, const char *province, const char *item,
+    guint turn, guint *samples)
+{
+  if (!k->computed) {
+    gint64 mean = 0;
+    k->computed = TRUE;
+    k->samples = vw_wait_history_get (b->handling, province, item, &mean);
+    if (k->samples > 0) {
+      g_autoptr (GArray) free_in = agents_free_in (b, province, item, mean);
+      k->waits = vw_wait_estimate_ahead_all (mean, k->samples, k->positions,
+          (const gint64 *) free_in->data, free_in->len);
+    }
+  }
+  *samples = k->samples;
+  if (!k->waits || turn == 0 || turn > k->positions)
+    return -1;
+  return (k->waits[turn - 1] + 999) / 1000;
+}
+
 /* The estimate told to @clerk at @position: it is told its place in its
  * item's queue, but waits for everyone the same agents take first, from
  * their other queues too (its turn, never less than its position). */
@@ -223,8 +327,20 @@ static gint64
 clerk_wait_s (VwBroker *b, const char *clerk, const char *province, const char *item,
     guint position, guint *samples)
 {
-  guint turn = vw_pairing_get_turn (b->pairing, clerk);
-  return estimate_wait_s (b, province, item, MAX (turn, position), samples);
+  gint64 mean = 0;
+  /* No history, no estimate: nothing to compute (a flood of requests
+   * for an item nobody has handled yet costs nothing here). */
+  *samples = vw_wait_history_get (b->handling, province, item, &mean);
+  if (*samples == 0)
+    return -1;
+  WaitBoard *board = board_get (b);
+  VwPairingPlace *place = g_hash_table_lookup (board->by_clerk, clerk);
+  g_autofree char *key = g_strconcat (province, "\n", item, NULL);
+  KeyWaits *k = g_hash_table_lookup (board->keys, key);
+  if (!place || !k || g_strcmp0 (place->province, province) != 0
+      || g_strcmp0 (place->item, item) != 0)
+    return estimate_wait_s (b, province, item, position, samples);   /* no longer queued */
+  return key_wait_s (b, k, province, item, MAX (place->turn, position), samples);
 }
 
 static void
@@ -256,22 +372,22 @@ broker_send_queued (VwBroker *b, const char *clerk, const char *province,
 
 /* A queued clerk whose place did not change is told again only when its
  * estimate did (positions that change come as pairing events). */
-void
-broker_refresh_waits (VwBroker *b)
+static void
+refresh_waits_now (VwBroker *b)
 {
-  GHashTableIter iter;
-  Connection *c;
-  g_hash_table_iter_init (&iter, b->connections);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &c)) {
-    if (c->role != VW_ROLE_CLERK || !c->handled_in || !c->item)
+  WaitBoard *board = board_get (b);
+  for (guint i = 0; i < board->places->len; i++) {
+    VwPairingPlace *place = &g_array_index (board->places, VwPairingPlace, i);
+    Connection *c = g_hash_table_lookup (b->connections, place->clerk);
+    if (!c || c->role != VW_ROLE_CLERK || place->position != c->position_sent)
       continue;
-    guint position = vw_pairing_get_position (b->pairing, c->peer_id);
-    if (position == 0 || position != c->position_sent)
-      continue;
+    g_autofree char *key = g_strconcat (place->province, "\n", place->item, NULL);
+    KeyWaits *k = g_hash_table_lookup (board->keys, key);
     guint samples = 0;
-    gint64 wait_s = clerk_wait_s (b, c->peer_id, c->handled_in, c->item, position, &samples);
+    gint64 wait_s = key_wait_s (b, k, place->province, place->item,
+        MAX (place->turn, place->position), &samples);
     if (wait_s != c->wait_sent)
-      send_queued (b, c, c->handled_in, c->item, position, wait_s, samples);
+      send_queued (b, c, place->province, place->item, place->position, wait_s, samples);
   }
 }
 
@@ -325,11 +441,14 @@ queue_entry (Connection *clerk, guint position, gint64 now)
   return o;
 }
 
-/* Who @agent could be given, in the order it would take them. */
+/* Who @agent could be given, in the order it would take them: the first
+ * VW_QUEUE_VIEW_MAX, and how many in all. */
 static VwMessage *
 queue_message (VwBroker *b, Connection *agent)
 {
-  g_autoptr (GPtrArray) ids = vw_pairing_list_waiting_for (b->pairing, agent->peer_id);
+  guint total = 0;
+  g_autoptr (GPtrArray) ids = vw_pairing_list_waiting_for_first (b->pairing,
+      agent->peer_id, VW_QUEUE_VIEW_MAX, &total);
   JsonArray *waiting = json_array_new ();
   gint64 now = broker_now_ms ();
   for (guint i = 0; ids && i < ids->len; i++) {
@@ -340,13 +459,14 @@ queue_message (VwBroker *b, Connection *agent)
   VwMessage *msg = vw_message_new (VW_MSG_QUEUE);
   vw_message_set_string (msg, "province", agent->province);
   vw_message_take_array (msg, "waiting", waiting);
+  vw_message_set_int (msg, "total", total);
   return msg;
 }
 
 /* The queue each agent could serve; sent only when it changed (the
  * waiting times are left out of the comparison: they tick on their own). */
-void
-broker_update_queues (VwBroker *b)
+static void
+update_queues_now (VwBroker *b)
 {
   GHashTableIter iter;
   Connection *c;
@@ -362,6 +482,9 @@ broker_update_queues (VwBroker *b)
       g_string_append_printf (key, "%s|%s|", json_object_get_string_member (e, "item"),
           json_object_get_string_member (e, "name"));
     }
+    gint64 total = vw_message_get_int (msg, "total", 0);
+    if (total > 0)
+      g_string_append_printf (key, "%" G_GINT64_FORMAT, total);
     /* Nobody waiting is what an agent assumes at first: not sent. */
     if (g_strcmp0 (key->str, c->queue_sent ? c->queue_sent : "") != 0) {
       g_free (c->queue_sent);
@@ -371,6 +494,31 @@ broker_update_queues (VwBroker *b)
       g_string_free (key, TRUE);
     }
   }
+}
+
+/* What a burst of changes does to the agents' views and the queued
+ * clerks' waits is worked out once, in the main loop's next turn, however
+ * many changes the burst made (a flood of requests costs one view per
+ * agent per turn, not one per request). */
+static gboolean
+on_desk_refresh (gpointer data)
+{
+  VwBroker *b = data;
+  b->desk_refresh_source = 0;
+  if (b->shutting_down)
+    return G_SOURCE_REMOVE;
+  broker_board_drop (b);   /* whatever changed since it was made */
+  update_queues_now (b);
+  refresh_waits_now (b);
+  broker_board_drop (b);
+  return G_SOURCE_REMOVE;
+}
+
+void
+broker_desk_refresh_soon (VwBroker *b)
+{
+  if (!b->desk_refresh_source && !b->shutting_down)
+    b->desk_refresh_source = g_idle_add_full (G_PRIORITY_DEFAULT, on_desk_refresh, b, NULL);
 }
 
 /* ---- the rating ---- */

@@ -20,11 +20,13 @@
 G_BEGIN_DECLS
 
 typedef struct _Session Session;
+typedef struct _WaitBoard WaitBoard;
 
 typedef struct {
   VwBroker *broker;
   SoupWebsocketConnection *ws;   /* owned ref */
   char *peer_id;
+  char *address;                 /* the remote IP address ("" if unknown) */
   gboolean registered;
   VwRole role;
   char *name, *province, *center;
@@ -47,6 +49,7 @@ typedef struct {
  * the end, through transfers; agents come and go, each stay a "leg" of
  * its own in the store. */
 struct _Session {
+  VwBroker *broker;              /* (not owned) */
   char *id;
   char *case_no;                 /* the case number of the store */
   char *agent;                   /* (nullable) the lead agent's peer id; NULL
@@ -54,6 +57,10 @@ struct _Session {
   char *clerk;
   GPtrArray *guests;             /* char* peer ids of invited agents */
   GPtrArray *viewers;            /* char* peer ids of supervisors watching live */
+  guint media_timeout;           /* until the clerk's media starts: the
+                                  * timer that ends the session */
+  gboolean unserved;             /* ended before the clerk's media started:
+                                  * no call took place */
 };
 
 struct _VwBroker {
@@ -65,9 +72,16 @@ struct _VwBroker {
   GHashTable *connections;       /* peer id -> Connection*, owned */
   GHashTable *sessions;          /* session id -> Session*, owned */
   guint64 sessions_started;
+  guint64 media_timeouts;        /* sessions ended by media-timeout (/metrics) */
   gboolean shutting_down;        /* no new sessions once set */
   VwWaitHistory *handling;       /* recent handling times, for estimated waits */
   guint wrap_up_source;          /* the timer of the next wrap-up's end */
+  guint media_start_timeout_s;   /* see VwBrokerConfig */
+  guint max_waiting_per_address;
+  guint desk_refresh_source;     /* broker_desk_refresh_soon() */
+  WaitBoard *board;              /* (nullable) see vw-broker-desk.c */
+  GHashTable *by_address;        /* remote address -> GPtrArray of its
+                                  * Connection* (borrowed) */
   GHashTable *errors_sent;       /* (nullable) error code -> count, for /metrics
                                   * (vw-metrics.c) */
 };
@@ -79,6 +93,8 @@ void     broker_send_to_peer (VwBroker *b, const char *peer, VwMessage *msg);
 gint64   broker_now_ms (void);
 gint64   broker_now_us (void);
 Connection *broker_find_agent_by_account (VwBroker *b, const char *username);
+/* Clerks from @address now waiting in a queue. */
+guint    broker_count_waiting_from (VwBroker *b, const char *address);
 /* Applies what a pairing change caused (pairs, queue positions, agent
  * states), then refreshes the agents' queue views.  Takes @events (may be
  * NULL). */
@@ -129,15 +145,17 @@ gboolean broker_check_item (VwBroker *b, const char *province, const char *item,
 /* "queued" for @clerk at @position, with the estimated wait. */
 void     broker_send_queued (VwBroker *b, const char *clerk, const char *province,
                              const char *item, guint position);
-/* Queued clerks whose estimated wait changed without a change of place
- * (an agent came on duty or left, a call of their item ended) are told
- * again. */
-void     broker_refresh_waits (VwBroker *b);
 /* "agent-state" to @agent. */
 void     broker_send_agent_state (VwBroker *b, const char *agent, VwAgentState state,
                                   gint64 until_us);
-/* Sends each agent the queue it could serve when it changed. */
-void     broker_update_queues (VwBroker *b);
+/* Soon (in the main loop's next turn, once for any number of calls
+ * before it): sends each agent the queue it could serve when it changed,
+ * and tells queued clerks whose estimated wait changed without a change
+ * of place. */
+void     broker_desk_refresh_soon (VwBroker *b);
+/* Forgets the wait board (positions, turns, estimates of every queued
+ * clerk) once the pairing or an agent's state changed. */
+void     broker_board_drop (VwBroker *b);
 /* Arms the timer for the next end of a wrap-up. */
 void     broker_schedule_wrap_up (VwBroker *b);
 /* A leg of @agent handling @province/@item lasted @ms: history for waits. */

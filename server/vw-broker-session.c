@@ -201,6 +201,7 @@ broker_session_is_guest (Session *s, const char *peer)
 void
 broker_session_free (Session *s)
 {
+  g_clear_handle_id (&s->media_timeout, g_source_remove);
   g_free (s->case_no);
   g_free (s->id);
   g_free (s->agent);
@@ -251,6 +252,23 @@ lead_agent_joins (VwBroker *b, Session *s, Connection *a, Connection *c,
   }
 }
 
+/* The clerk was paired but its media has not started (it never
+ * published, or its connection never came up): the session ends, and the
+ * agent, who served nobody, is free at once. */
+static gboolean
+on_media_timeout (gpointer data)
+{
+  Session *s = data;
+  VwBroker *b = s->broker;
+  s->media_timeout = 0;
+  g_message ("session %s: the clerk's media did not start within %u s", s->id,
+      b->media_start_timeout_s);
+  s->unserved = TRUE;
+  b->media_timeouts++;
+  broker_session_end (b, s, NULL, "media-timeout", "media-timeout", FALSE, NULL);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 start_session (VwBroker *b, Connection *a, Connection *c)
 {
@@ -259,6 +277,8 @@ start_session (VwBroker *b, Connection *a, Connection *c)
   s->clerk = g_strdup (c->peer_id);
   s->guests = g_ptr_array_new_with_free_func (g_free);
   s->viewers = g_ptr_array_new_with_free_func (g_free);
+  s->broker = b;
+  s->media_timeout = g_timeout_add_seconds (b->media_start_timeout_s, on_media_timeout, s);
   s->case_no = store_session_begin (b, s, a, c);
   g_hash_table_insert (b->sessions, s->id, s);
   c->session = s;
@@ -416,7 +436,10 @@ end_in_pairing (VwBroker *b, Session *s, const char *leaving)
     return events;
   VwClerkState state = vw_pairing_get_clerk_state (b->pairing, s->clerk);
   if (state == VW_CLERK_PAIRED) {
-    g_autoptr (GPtrArray) ev = vw_pairing_end_pair (b->pairing, s->clerk, now, NULL);
+    /* No call, nothing to wrap up. */
+    g_autoptr (GPtrArray) ev = s->unserved
+        ? vw_pairing_end_pair_unserved (b->pairing, s->clerk, now, NULL)
+        : vw_pairing_end_pair (b->pairing, s->clerk, now, NULL);
     if (ev)
       g_ptr_array_extend_and_steal (events, g_steal_pointer (&ev));
   } else if (state == VW_CLERK_QUEUED) {
@@ -439,7 +462,7 @@ broker_session_end (VwBroker *b, Session *s, const char *actor,
   g_autofree char *id = g_strdup (s->id);
   g_autofree char *reason_shown = vw_log_escape (reason);
   g_message ("session %s ended: %s", id, reason_shown);
-  if (s->agent)
+  if (s->agent && !s->unserved)   /* no call: no handling time either */
     note_lead_leg (b, s, g_hash_table_lookup (b->connections, s->agent));
   store_session_end (b, id, reason);
   while (s->viewers->len > 0)

@@ -12,6 +12,8 @@
  * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
 #define WS_MAX_FRAME (1024 * 1024)
 #define WS_KEEPALIVE_S 10
+#define VW_MEDIA_START_TIMEOUT_DEFAULT_S 30
+#define VW_MAX_WAITING_PER_ADDRESS_DEFAULT 20
 /* Handling times kept per (province, item) for estimated waits. */
 #define VW_WAIT_HISTORY_KEEP 20
 
@@ -84,6 +86,19 @@ broker_now_us (void)
   return now_us ();
 }
 
+guint
+broker_count_waiting_from (VwBroker *b, const char *address)
+{
+  GPtrArray *same = g_hash_table_lookup (b->by_address, address);
+  guint n = 0;
+  for (guint i = 0; same && i < same->len; i++) {
+    Connection *c = g_ptr_array_index (same, i);
+    n += c->role == VW_ROLE_CLERK
+        && vw_pairing_get_clerk_state (b->pairing, c->peer_id) == VW_CLERK_QUEUED;
+  }
+  return n;
+}
+
 Connection *
 broker_find_agent_by_account (VwBroker *b, const char *username)
 {
@@ -103,6 +118,7 @@ void
 broker_apply_events (VwBroker *b, GPtrArray *events)
 {
   g_autoptr (GPtrArray) owned = events;
+  broker_board_drop (b);   /* the pairing changed */
   if (b->shutting_down)
     return;
   for (guint i = 0; events && i < events->len; i++) {
@@ -110,6 +126,7 @@ broker_apply_events (VwBroker *b, GPtrArray *events)
     switch (ev->type) {
     case VW_PAIRING_EVENT_PAIRED:
       broker_session_paired (b, ev->agent, ev->clerk);
+      broker_board_drop (b);   /* an agent's leg began: its free time moved */
       break;
     case VW_PAIRING_EVENT_QUEUED:
       broker_send_queued (b, ev->clerk, ev->province, ev->item, ev->position);
@@ -117,11 +134,12 @@ broker_apply_events (VwBroker *b, GPtrArray *events)
     case VW_PAIRING_EVENT_AGENT_STATE:
       g_debug ("agent %s: %s", ev->agent, vw_agent_state_to_string (ev->agent_state));
       broker_send_agent_state (b, ev->agent, ev->agent_state, ev->until);
+      broker_board_drop (b);
       break;
     }
   }
-  broker_update_queues (b);
-  broker_refresh_waits (b);
+  broker_board_drop (b);
+  broker_desk_refresh_soon (b);
   broker_schedule_wrap_up (b);
 }
 
@@ -187,7 +205,7 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
   broker_conn_send (c, welcome);
   if (role == VW_ROLE_AGENT) {
     broker_send_agent_state (b, c->peer_id, VW_AGENT_AWAY, 0);
-    broker_update_queues (b);   /* an agent sees its queue at once */
+    broker_desk_refresh_soon (b);   /* an agent sees its queue at once */
   }
   return TRUE;
 }
@@ -381,26 +399,44 @@ handle_monitor (Connection *c, VwMessage *msg, GError **error)
 
 typedef enum { ANY_ROLE = -1 } RoleRule;
 
+/* Watching live is receive-only: a supervisor watching a session (one of
+ * its viewers) may only take part in the media it receives (answer, ice)
+ * and stop watching (hangup); everything that would change the session or
+ * reach its participants is refused, before its handler runs. */
+typedef enum { WATCHER_NO = FALSE, WATCHER_MAY = TRUE } WatcherRule;
+
 static const struct {
   VwMessageType type;
   gboolean before_hello;     /* allowed before registration */
   int role;                  /* VwRole, or ANY_ROLE */
+  WatcherRule watcher;       /* whether a watching supervisor may send it */
   gboolean (*handler) (Connection *c, VwMessage *msg, GError **error);
 } handlers[] = {
-  { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      handle_hello },
-  { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, handle_status },
-  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, broker_handle_request },
-  { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      handle_hangup },
-  { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      handle_media },
-  { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      handle_media },
-  { VW_MSG_ICE,     FALSE, ANY_ROLE,      handle_media },
-  { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, handle_media },
-  { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     handle_annotate },
-  { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, handle_monitor },
-  { VW_MSG_RATE,    FALSE, VW_ROLE_CLERK, broker_handle_rate },
-  { VW_MSG_TRANSFER, FALSE, VW_ROLE_AGENT, broker_handle_transfer },
-  { VW_MSG_INVITE,  FALSE, VW_ROLE_AGENT, broker_handle_invite },
+  { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      WATCHER_NO,  handle_hello },
+  { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, WATCHER_NO,  handle_status },
+  { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, WATCHER_NO,  broker_handle_request },
+  { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      WATCHER_MAY, handle_hangup },
+  { VW_MSG_PUBLISH, FALSE, ANY_ROLE,      WATCHER_NO,  handle_media },
+  { VW_MSG_ANSWER,  FALSE, ANY_ROLE,      WATCHER_MAY, handle_media },
+  { VW_MSG_ICE,     FALSE, ANY_ROLE,      WATCHER_MAY, handle_media },
+  { VW_MSG_SNAPSHOT_REQUEST, FALSE, ANY_ROLE, WATCHER_NO, handle_media },
+  { VW_MSG_ANNOTATE, FALSE, ANY_ROLE,     WATCHER_NO,  handle_annotate },
+  /* refused by its handler: already watching (wrong-state) */
+  { VW_MSG_MONITOR, FALSE, VW_ROLE_SUPERVISOR, WATCHER_MAY, handle_monitor },
+  { VW_MSG_RATE,    FALSE, VW_ROLE_CLERK, WATCHER_NO,  broker_handle_rate },
+  { VW_MSG_TRANSFER, FALSE, VW_ROLE_AGENT, WATCHER_NO, broker_handle_transfer },
+  { VW_MSG_INVITE,  FALSE, VW_ROLE_AGENT, WATCHER_NO,  broker_handle_invite },
 };
+
+/* Whether @c watches a session live (is one of its viewers). */
+static gboolean
+conn_is_watching (Connection *c)
+{
+  for (guint i = 0; c->session && i < c->session->viewers->len; i++)
+    if (g_str_equal (g_ptr_array_index (c->session->viewers, i), c->peer_id))
+      return TRUE;
+  return FALSE;
+}
 
 static gboolean
 dispatch (Connection *c, VwMessage *msg, GError **error)
@@ -423,6 +459,11 @@ dispatch (Connection *c, VwMessage *msg, GError **error)
       g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_ROLE,
           "'%s' is for %ss only", vw_message_type_to_string (type),
           vw_role_to_string (handlers[i].role));
+      return FALSE;
+    }
+    if (!handlers[i].watcher && conn_is_watching (c)) {
+      g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_ROLE,
+          "watching live is receive-only: no '%s'", vw_message_type_to_string (type));
       return FALSE;
     }
     return handlers[i].handler (c, msg, error);
@@ -479,9 +520,16 @@ on_ws_error (SoupWebsocketConnection *ws, GError *error, Connection *c)
 static void
 connection_free (Connection *c)
 {
+  GPtrArray *same = g_hash_table_lookup (c->broker->by_address, c->address);
+  if (same) {
+    g_ptr_array_remove_fast (same, c);
+    if (same->len == 0)
+      g_hash_table_remove (c->broker->by_address, c->address);
+  }
   g_signal_handlers_disconnect_by_data (c->ws, c);
   g_object_unref (c->ws);
   g_free (c->peer_id);
+  g_free (c->address);
   g_free (c->name);
   g_free (c->province);
   g_free (c->center);
@@ -515,12 +563,20 @@ on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
 }
 
 void
-vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws)
+vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws,
+    const char *peer_address)
 {
   Connection *c = g_new0 (Connection, 1);
   c->broker = b;
   c->ws = g_object_ref (ws);
   c->peer_id = random_id ("p");
+  c->address = g_strdup (peer_address ? peer_address : "");
+  GPtrArray *same = g_hash_table_lookup (b->by_address, c->address);
+  if (!same) {
+    same = g_ptr_array_new ();
+    g_hash_table_insert (b->by_address, g_strdup (c->address), same);
+  }
+  g_ptr_array_add (same, c);
   soup_websocket_connection_set_max_incoming_payload_size (ws, WS_MAX_FRAME);
   /* Pings find peers whose network vanished without a close. */
   soup_websocket_connection_set_keepalive_interval (ws, WS_KEEPALIVE_S);
@@ -548,6 +604,19 @@ hub_media_failed (const char *session, const char *peer, const GError *error,
   g_warning ("session %s: media of %s failed: %s", session, peer, error->message);
   if (s)
     broker_session_end (b, s, NULL, "media-failed", "media-failed", FALSE, NULL);
+}
+
+/* The clerk has published and its media connection is up: the call has
+ * begun, and the session no longer ends for want of it. */
+static void
+hub_media_started (const char *session, const char *peer, gpointer user_data)
+{
+  VwBroker *b = user_data;
+  Session *s = g_hash_table_lookup (b->sessions, session);
+  if (s && g_strcmp0 (s->clerk, peer) == 0 && s->media_timeout) {
+    g_debug ("session %s: the clerk's media started", session);
+    g_clear_handle_id (&s->media_timeout, g_source_remove);
+  }
 }
 
 static void
@@ -627,6 +696,7 @@ vw_broker_new (const VwBrokerConfig *config)
   VwHubCallbacks callbacks = {
     .send = hub_send,
     .media_failed = hub_media_failed,
+    .media_started = hub_media_started,
     .snapshot_stored = hub_snapshot_stored,
     .recording_started = hub_recording_started,
     .chunk_recorded = hub_chunk_recorded,
@@ -636,10 +706,16 @@ vw_broker_new (const VwBrokerConfig *config)
   if (config->record)
     b->recordings = vw_recordings_new (config->store, config->data_dir);
   memcpy (b->token_key, config->token_key, VW_TOKEN_KEY_SIZE);
+  b->media_start_timeout_s = config->media_start_timeout_s
+      ? config->media_start_timeout_s : VW_MEDIA_START_TIMEOUT_DEFAULT_S;
+  b->max_waiting_per_address = config->max_waiting_per_address
+      ? config->max_waiting_per_address : VW_MAX_WAITING_PER_ADDRESS_DEFAULT;
   b->pairing = vw_pairing_new ();
   vw_pairing_set_wrap_up (b->pairing, (gint64) config->wrap_up_seconds * G_USEC_PER_SEC);
   b->handling = vw_wait_history_new (VW_WAIT_HISTORY_KEEP);
   b->hub = vw_hub_new (&hub_config, &callbacks, b);
+  b->by_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) g_ptr_array_unref);
   b->connections = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
       (GDestroyNotify) connection_free);
   b->sessions = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
@@ -677,6 +753,9 @@ vw_broker_free (VwBroker *b)
     return;
   g_hash_table_remove_all (b->connections);
   g_hash_table_unref (b->connections);
+  g_hash_table_unref (b->by_address);
+  g_clear_handle_id (&b->desk_refresh_source, g_source_remove);
+  broker_board_drop (b);
   g_hash_table_unref (b->sessions);
   vw_hub_free (b->hub);
   vw_recordings_free (b->recordings);

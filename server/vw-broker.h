@@ -23,14 +23,21 @@ typedef struct {
   const guint8 *token_key;   /* VW_TOKEN_KEY_SIZE bytes: checks hello tokens */
   guint chunk_seconds;       /* 0: the default (10 s) */
   guint wrap_up_seconds;     /* agents' wrap-up after each call */
+  guint media_start_timeout_s;   /* 0: the default (30 s): a session whose
+                                  * clerk's media has not started by then
+                                  * ends ("media-timeout") */
+  guint max_waiting_per_address; /* 0: the default (20): clerks queued at
+                                  * once from one remote address */
 } VwBrokerConfig;
 
 /* (transfer full) */
 VwBroker *vw_broker_new (const VwBrokerConfig *config);
 void      vw_broker_free (VwBroker *broker);
 
-/* Takes over a freshly accepted WebSocket at /ws. */
-void      vw_broker_add_websocket (VwBroker *broker, SoupWebsocketConnection *ws);
+/* Takes over a freshly accepted WebSocket at /ws from @peer_address (the
+ * remote IP address as text, no port; nullable: unknown). */
+void      vw_broker_add_websocket (VwBroker *broker, SoupWebsocketConnection *ws,
+                                   const char *peer_address);
 
 /* Ends every session ("server-shutdown") and closes every connection. */
 void      vw_broker_shutdown (VwBroker *broker);

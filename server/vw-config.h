@@ -47,6 +47,9 @@
  *
  *   [desk]
  *   wrap-up-seconds=30         # after each call, before the next is offered
+ *   media-start-timeout=30     # s from pairing for the clerk's media to
+ *                              # start, else the session ends (media-timeout)
+ *   max-waiting-per-address=20 # clerks queued at once from one IP address
  *
  *   [catalogue]
  *   file=                      # service items loaded into an empty
@@ -94,6 +97,8 @@ typedef struct {
   int ws_first_message_s, ws_stall_s, slow_reader_s;
   int ws_max_message_kib, ws_rate, ws_burst;
   int kept_writes;         /* vw_store_set_pending_limit() */
+  int media_start_timeout_s;   /* a pair whose clerk's media never starts ends */
+  int max_waiting_per_address; /* queued clerks per remote IP address */
 } VwConfig;
 
 /* The defaults above. */

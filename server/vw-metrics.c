@@ -81,6 +81,9 @@ collect_live (VwBroker *b, GString *out)
 
   header (out, "vw_sessions_live", "gauge", "Sessions running now.");
   sample (out, "vw_sessions_live", NULL, NULL, g_hash_table_size (b->sessions));
+  header (out, "vw_media_timeouts_total", "counter",
+      "Sessions ended since the server started because the clerk's media did not start in time.");
+  sample (out, "vw_media_timeouts_total", NULL, NULL, b->media_timeouts);
   header (out, "vw_connections", "gauge",
       "WebSocket connections open now (agents, clerks, supervisors, not yet registered).");
   sample (out, "vw_connections", NULL, NULL, g_hash_table_size (b->connections));

@@ -259,3 +259,104 @@ vw_pairing_list_waiting_for (VwPairing *pairing, const char *agent)
     g_ptr_array_add (ids, ((Peer *) g_ptr_array_index (clerks, i))->id);
   return ids;
 }
+
+GPtrArray *
+vw_pairing_list_waiting_for_first (VwPairing *pairing, const char *agent, guint max,
+                                   guint *total)
+{
+  g_autoptr(GPtrArray) heads = NULL;
+  GPtrArray *ids;
+  Peer *peer;
+  guint n = 0;
+
+  g_return_val_if_fail (pairing != NULL, NULL);
+  g_return_val_if_fail (agent != NULL, NULL);
+
+  ids = g_ptr_array_new ();
+  peer = find_agent (pairing, agent);
+  /* The agent's queues, each in serving order: a merge of their heads,
+   * stopped after @max, costs @max steps per queue however many wait. */
+  heads = g_ptr_array_new ();
+  for (guint i = 0; peer != NULL && i < pairing->queues->len; i++) {
+    WaitQueue *queue = g_ptr_array_index (pairing->queues, i);
+
+    if (!pairing_agent_serves (peer, queue->province, queue->item))
+      continue;
+    n += queue->clerks.length;
+    if (queue->clerks.head != NULL)
+      g_ptr_array_add (heads, queue->clerks.head);
+  }
+  while (ids->len < max && heads->len > 0) {
+    guint best = 0;
+
+    for (guint i = 1; i < heads->len; i++)
+      if (pairing_clerk_goes_first (((GList *) g_ptr_array_index (heads, i))->data,
+                                    ((GList *) g_ptr_array_index (heads, best))->data))
+        best = i;
+    GList *l = g_ptr_array_index (heads, best);
+    g_ptr_array_add (ids, ((Peer *) l->data)->id);
+    if (l->next != NULL)
+      g_ptr_array_index (heads, best) = l->next;
+    else
+      g_ptr_array_remove_index_fast (heads, best);
+  }
+  if (total != NULL)
+    *total = n;
+  return ids;
+}
+
+typedef struct {
+  Peer *clerk;
+  gboolean own;   /* in the queue whose turns are being counted */
+} Competitor;
+
+static gint
+compare_competitors (gconstpointer a, gconstpointer b)
+{
+  const Peer *ca = ((const Competitor *) a)->clerk, *cb = ((const Competitor *) b)->clerk;
+
+  return pairing_clerk_goes_first (ca, cb) ? -1 : pairing_clerk_goes_first (cb, ca) ? 1 : 0;
+}
+
+GArray *
+vw_pairing_list_places (VwPairing *pairing)
+{
+  GArray *places;
+
+  g_return_val_if_fail (pairing != NULL, NULL);
+
+  places = g_array_new (FALSE, FALSE, sizeof (VwPairingPlace));
+  /* Per queue, its clerks and those of the queues that compete for the
+   * same agents, sorted once in serving order: a clerk's turn is its
+   * index there (what vw_pairing_get_turn() counts for one clerk). */
+  for (guint q = 0; q < pairing->queues->len; q++) {
+    WaitQueue *queue = g_ptr_array_index (pairing->queues, q);
+    g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (Competitor));
+    guint position = 0;
+
+    for (guint r = 0; r < pairing->queues->len; r++) {
+      WaitQueue *other = g_ptr_array_index (pairing->queues, r);
+
+      if (other != queue && !shares_an_agent (pairing, queue->province, queue->item, other))
+        continue;
+      for (GList *l = other->clerks.head; l != NULL; l = l->next) {
+        Competitor c = { l->data, other == queue };
+        g_array_append_val (all, c);
+      }
+    }
+    g_array_sort (all, compare_competitors);
+    for (guint i = 0; i < all->len; i++) {
+      Competitor *c = &g_array_index (all, Competitor, i);
+      VwPairingPlace place;
+
+      if (!c->own)
+        continue;
+      place = (VwPairingPlace) {
+        .clerk = c->clerk->id, .province = queue->province, .item = queue->item,
+        .position = ++position, .turn = i + 1,
+      };
+      g_array_append_val (places, place);
+    }
+  }
+  return places;
+}

@@ -651,16 +651,12 @@ vw_pairing_request (VwPairing *pairing, const char *clerk,
   return g_steal_pointer (&events);
 }
 
-GPtrArray *
-vw_pairing_end_pair (VwPairing *pairing, const char *peer,
-                     gint64 now, GError **error)
+static GPtrArray *
+end_pair (VwPairing *pairing, const char *peer, gint64 now, gboolean served,
+          GError **error)
 {
   g_autoptr(GPtrArray) events = NULL;
   Peer *p, *agent, *clerk;
-
-  g_return_val_if_fail (pairing != NULL, NULL);
-  g_return_val_if_fail (peer != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   p = lookup_peer (pairing, peer, error);
   if (p == NULL)
@@ -677,8 +673,33 @@ vw_pairing_end_pair (VwPairing *pairing, const char *peer,
   agent = p->role == VW_ROLE_AGENT ? p : p->partner;
   clerk = p->role == VW_ROLE_CLERK ? p : p->partner;
   break_pair (clerk, agent);
-  agent_session_over (pairing, agent, now, events);
+  if (served)
+    agent_session_over (pairing, agent, now, events);
+  else
+    agent_becomes_available (pairing, agent, now, events);
   return g_steal_pointer (&events);
+}
+
+GPtrArray *
+vw_pairing_end_pair (VwPairing *pairing, const char *peer,
+                     gint64 now, GError **error)
+{
+  g_return_val_if_fail (pairing != NULL, NULL);
+  g_return_val_if_fail (peer != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return end_pair (pairing, peer, now, TRUE, error);
+}
+
+GPtrArray *
+vw_pairing_end_pair_unserved (VwPairing *pairing, const char *peer,
+                              gint64 now, GError **error)
+{
+  g_return_val_if_fail (pairing != NULL, NULL);
+  g_return_val_if_fail (peer != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return end_pair (pairing, peer, now, FALSE, error);
 }
 
 /* Deadline order: the wrap-up that ended first, then registration. */

@@ -128,6 +128,11 @@ GPtrArray *vw_pairing_request (VwPairing *pairing, const char *clerk,
  * and may be paired at once).  Refused if @peer is not paired. */
 GPtrArray *vw_pairing_end_pair (VwPairing *pairing, const char *peer,
                                 gint64 now, GError **error);
+/* The same for a pair in which no call took place (the clerk's media
+ * never started): the agent has nothing to wrap up and is available at
+ * once, whatever the wrap-up time, and may be paired at once. */
+GPtrArray *vw_pairing_end_pair_unserved (VwPairing *pairing, const char *peer,
+                                         gint64 now, GError **error);
 
 /* Wrap-ups that are over by @now end: those agents become available (and
  * are paired if someone waits), earliest deadline first (then registration
@@ -215,6 +220,27 @@ GPtrArray   *vw_pairing_list_queue (VwPairing *pairing, const char *province,
  * would take them (every queue of its province for its items, merged):
  * what its console shows. */
 GPtrArray   *vw_pairing_list_waiting_for (VwPairing *pairing, const char *agent);
+/* The same, bounded: the first @max of them only, and how many there are
+ * in all in @total (nullable).  Costs @max steps per queue, not a sort of
+ * everyone waiting. */
+GPtrArray   *vw_pairing_list_waiting_for_first (VwPairing *pairing, const char *agent,
+                                                guint max, guint *total);
+
+/* A queued clerk's place: its position in its queue and its turn (see
+ * vw_pairing_get_turn()). */
+typedef struct {
+  const char *clerk;      /* the pairing's own strings: use them before the */
+  const char *province;   /* next change */
+  const char *item;
+  guint position;
+  guint turn;
+} VwPairingPlace;
+
+/* (transfer full) a VwPairingPlace for every queued clerk, queue by queue,
+ * each in serving order: what vw_pairing_get_position() and
+ * vw_pairing_get_turn() would say of each, for all of them in one pass
+ * (a sort per queue) instead of a walk of the queues per clerk. */
+GArray      *vw_pairing_list_places (VwPairing *pairing);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwPairing, vw_pairing_free)
 

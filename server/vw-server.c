@@ -40,7 +40,7 @@ on_websocket (SoupServer *soup, SoupServerMessage *msg, const char *path,
 {
   Server *server = user_data;
   vw_listener_websocket_opened (server->listener, msg, ws);
-  vw_broker_add_websocket (server->broker, ws);
+  vw_broker_add_websocket (server->broker, ws, soup_server_message_get_remote_host (msg));
 }
 
 static void
@@ -304,6 +304,7 @@ typedef struct {
   gboolean no_record;
   int max_connections, max_per_address;
   int backoff_ms, hash_workers, hash_queue;   /* 0: not given */
+  int media_start_timeout, max_waiting;
 } Options;
 
 static void
@@ -340,6 +341,10 @@ apply_options (VwConfig *c, Options *o)
     c->hash_workers = o->hash_workers;
   if (o->hash_queue > 0)
     c->hash_queue = o->hash_queue;
+  if (o->media_start_timeout >= 0)
+    c->media_start_timeout_s = o->media_start_timeout;
+  if (o->max_waiting >= 0)
+    c->max_waiting_per_address = o->max_waiting;
   take_string (&c->address, &o->address);
   take_string (&c->data_dir, &o->data_dir);
   take_string (&c->ice_address, &o->ice_address);
@@ -356,7 +361,8 @@ static gboolean
 load_config (int *argc, char ***argv, VwConfig *c)
 {
   Options o = { .port = -1, .latency = -1, .chunk_seconds = -1, .retention_days = -1,
-    .wrap_up = -1, .max_connections = -1, .max_per_address = -1 };
+    .wrap_up = -1, .max_connections = -1, .max_per_address = -1,
+    .media_start_timeout = -1, .max_waiting = -1 };
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "Settings file (see README, \"Configuration\")", "FILE" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &o.port, "TCP port (0 picks a free one; default 8080)", "PORT" },
@@ -368,6 +374,8 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &o.chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &o.retention_days, "Delete recordings of sessions older than this (0: never; default 180)", "DAYS" },
     { "wrap-up-seconds", 0, 0, G_OPTION_ARG_INT, &o.wrap_up, "Agents' wrap-up after each call, s (0..3600, default 30)", "S" },
+    { "media-start-timeout", 0, 0, G_OPTION_ARG_INT, &o.media_start_timeout, "End a session whose clerk's media has not started this many seconds after pairing (1..3600, default 30)", "S" },
+    { "max-waiting-per-address", 0, 0, G_OPTION_ARG_INT, &o.max_waiting, "Clerks queued at once from one IP address (1..100000, default 20)", "N" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve HTTPS/WSS with this PEM certificate (chain)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
@@ -495,6 +503,8 @@ main (int argc, char **argv)
     .token_key = api.token_key,
     .chunk_seconds = cfg.chunk_seconds,
     .wrap_up_seconds = cfg.wrap_up_seconds,
+    .media_start_timeout_s = cfg.media_start_timeout_s,
+    .max_waiting_per_address = cfg.max_waiting_per_address,
   };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);

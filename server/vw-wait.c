@@ -164,3 +164,27 @@ vw_wait_estimate_ahead (gint64 mean_handling_ms, guint samples, guint position,
     *wait_ms = start;
   return TRUE;
 }
+
+gint64 *
+vw_wait_estimate_ahead_all (gint64 mean_handling_ms, guint samples, guint positions,
+                            const gint64 *free_in_ms, guint agents)
+{
+  if (samples == 0 || agents == 0 || positions == 0 || mean_handling_ms <= 0
+      || free_in_ms == NULL)
+    return NULL;
+
+  /* vw_wait_estimate_ahead()'s walk, once, keeping every step. */
+  gint64 *waits = g_new (gint64, positions);
+  g_autofree gint64 *next = g_new (gint64, agents);
+  for (guint i = 0; i < agents; i++)
+    next[i] = MAX (free_in_ms[i], 0);
+  for (guint k = 0; k < positions; k++) {
+    guint first = 0;
+    for (guint i = 1; i < agents; i++)
+      if (next[i] < next[first])
+        first = i;
+    waits[k] = next[first];
+    next[first] += mean_handling_ms;
+  }
+  return waits;
+}

@@ -75,6 +75,14 @@ gboolean       vw_wait_estimate_ahead (gint64 mean_handling_ms, guint samples,
                                        guint position, const gint64 *free_in_ms,
                                        guint agents, gint64 *wait_ms);
 
+/* vw_wait_estimate_ahead() for every position from 1 to @positions at
+ * once, in one walk: (transfer full) an array of @positions waits in ms
+ * (element k - 1 for position k), or NULL when there is nothing to say
+ * honestly (as for vw_wait_estimate_ahead(), or @positions == 0). */
+gint64        *vw_wait_estimate_ahead_all (gint64 mean_handling_ms, guint samples,
+                                           guint positions, const gint64 *free_in_ms,
+                                           guint agents);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwWaitHistory, vw_wait_history_free)
 
 G_END_DECLS

@@ -36,6 +36,7 @@ static const char * const error_codes[] = {
   [VW_PROTOCOL_ERROR_AGENT_UNAVAILABLE] = "agent-unavailable",
   [VW_PROTOCOL_ERROR_UNKNOWN_BOOKING] = "unknown-booking",
   [VW_PROTOCOL_ERROR_BOOKING_NOT_DUE] = "booking-not-due",
+  [VW_PROTOCOL_ERROR_TOO_MANY_WAITING] = "too-many-waiting",
   [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
 };
 

@@ -77,6 +77,7 @@ static const VwFieldSpec queue_entry_fields[] = {
 static const VwFieldSpec queue_fields[] = {
   { "province", VW_FIELD_STRING, REQUIRED },
   { "waiting", VW_FIELD_ARRAY, REQUIRED, NULL, queue_entry_fields },
+  { "total", VW_FIELD_NONNEG_INT, OPTIONAL },   /* waiting may list fewer */
   { NULL }
 };
 

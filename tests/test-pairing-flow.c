@@ -48,6 +48,29 @@ test_wrap_up_countdown (void)
   assert_events (tick (p, 5000), "");
 }
 
+/* A pair in which no call took place (the clerk's media never started):
+ * no wrap-up, the agent takes the next clerk at once. */
+static void
+test_wrap_up_unserved (void)
+{
+  g_autoptr(VwPairing) p = vw_pairing_new ();
+  GError *error = NULL;
+
+  vw_pairing_set_wrap_up (p, 1000);
+  add_agent (p, "huangpu-1", "shanghai", ALL_ITEMS, 0);
+  add_clerk (p, "wujiang-1");
+  add_clerk (p, "wujiang-2");
+  g_free (set_available (p, "huangpu-1", TRUE, 100));
+  g_free (request (p, "wujiang-1", "shanghai", SL, 100));
+  g_free (request (p, "wujiang-2", "shanghai", SL, 150));
+
+  assert_events (ok (vw_pairing_end_pair_unserved (p, "wujiang-1", 200, &error), error),
+                 "STATE huangpu-1 available; PAIRED wujiang-2 huangpu-1 " SH_SL
+                 "; STATE huangpu-1 busy");
+  assert_idle_clerk (p, "wujiang-1");
+  g_assert_cmpint (vw_pairing_next_deadline (p), ==, -1);
+}
+
 static void
 test_wrap_up_tick_order (void)
 {
@@ -498,6 +521,7 @@ main (int argc, char *argv[])
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/pairing/wrap-up/countdown", test_wrap_up_countdown);
+  g_test_add_func ("/pairing/wrap-up/unserved", test_wrap_up_unserved);
   g_test_add_func ("/pairing/wrap-up/tick-order", test_wrap_up_tick_order);
   g_test_add_func ("/pairing/wrap-up/idle-since-deadline", test_wrap_up_idle_since_deadline);
   g_test_add_func ("/pairing/wrap-up/ended-early", test_wrap_up_ended_early);

@@ -422,6 +422,35 @@ check_waiting_for (Model *m, int a)
   for (guint k = 1; k < ids->len; k++)
     g_assert_true (clerk_before (m, peer_index (m, g_ptr_array_index (ids, k - 1)),
                                  peer_index (m, g_ptr_array_index (ids, k))));
+  /* The bounded listing: the same head, and the count of them all. */
+  for (guint max = 0; max <= 3; max++) {
+    guint total = G_MAXUINT;
+    g_autoptr(GPtrArray) first = vw_pairing_list_waiting_for_first (m->p, m->ids[a], max,
+                                                                     &total);
+
+    g_assert_cmpuint (total, ==, n);
+    g_assert_cmpuint (first->len, ==, MIN (max, n));
+    for (guint k = 0; k < first->len; k++)
+      g_assert_cmpstr (g_ptr_array_index (first, k), ==, g_ptr_array_index (ids, k));
+  }
+}
+
+/* Every queued clerk's place, all at once, as one by one. */
+static void
+check_places (Model *m)
+{
+  g_autoptr(GArray) places = vw_pairing_list_places (m->p);
+  guint queued = 0;
+
+  for (int c = N_AGENTS; c < N_PEERS; c++)
+    queued += m->registered[c] && vw_pairing_get_position (m->p, m->ids[c]) > 0;
+  g_assert_cmpuint (places->len, ==, queued);
+  for (guint i = 0; i < places->len; i++) {
+    VwPairingPlace *place = &g_array_index (places, VwPairingPlace, i);
+
+    g_assert_cmpuint (place->position, ==, vw_pairing_get_position (m->p, place->clerk));
+    g_assert_cmpuint (place->turn, ==, vw_pairing_get_turn (m->p, place->clerk));
+  }
 }
 
 static void
@@ -486,6 +515,7 @@ check_invariants (Model *m)
     for (guint k = 0; k < G_N_ELEMENTS (items); k++)
       n_in_queues += check_queue (m, provinces[p], items[k]);
   g_assert_cmpuint (n_in_queues, ==, n_queued);
+  check_places (m);
   check_counts (m, counts);
 }
 

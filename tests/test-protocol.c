@@ -340,6 +340,7 @@ test_error_codes (void)
     [VW_PROTOCOL_ERROR_AGENT_UNAVAILABLE] = "agent-unavailable",
     [VW_PROTOCOL_ERROR_UNKNOWN_BOOKING] = "unknown-booking",
     [VW_PROTOCOL_ERROR_BOOKING_NOT_DUE] = "booking-not-due",
+    [VW_PROTOCOL_ERROR_TOO_MANY_WAITING] = "too-many-waiting",
     [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
   };
   VwProtocolError code;

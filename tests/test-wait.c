@@ -190,6 +190,15 @@ test_estimate_ahead (gconstpointer data)
   g_assert_true (vw_wait_estimate_ahead (c->mean_ms, 3, c->position, c->free_in,
       c->agents, &wait));
   g_assert_cmpint (wait, ==, c->wait_ms);
+  /* Every position at once: the same at each (the broker's way for a
+   * whole queue). */
+  g_autofree gint64 *all = vw_wait_estimate_ahead_all (c->mean_ms, 3, c->position + 2,
+      c->free_in, c->agents);
+  g_assert_nonnull (all);
+  for (guint k = 1; k <= c->position + 2; k++) {
+    g_assert_true (vw_wait_estimate_ahead (c->mean_ms, 3, k, c->free_in, c->agents, &wait));
+    g_assert_cmpint (all[k - 1], ==, wait);
+  }
 }
 
 static void
@@ -203,6 +212,10 @@ test_estimate_ahead_unknown (void)
   g_assert_false (vw_wait_estimate_ahead (0, 3, 1, free_in, 1, &wait));       /* no mean */
   g_assert_false (vw_wait_estimate_ahead (60000, 3, 1, NULL, 1, &wait));
   g_assert_cmpint (wait, ==, -42);
+  g_assert_null (vw_wait_estimate_ahead_all (60000, 0, 1, free_in, 1));
+  g_assert_null (vw_wait_estimate_ahead_all (60000, 3, 1, free_in, 0));
+  g_assert_null (vw_wait_estimate_ahead_all (60000, 3, 0, free_in, 1));
+  g_assert_null (vw_wait_estimate_ahead_all (0, 3, 1, free_in, 1));
 }
 
 /* From history to estimate, as the server will use them. */

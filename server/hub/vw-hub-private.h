@@ -47,6 +47,7 @@ typedef struct {
   struct _PausedStream *paused[VW_TRACK_N_KINDS];
   gboolean published;                      /* has sent "publish" */
   gboolean viewer;                         /* receive-only (a supervisor watching) */
+  gboolean media_started;                  /* published and connected once */
   gboolean offered;                        /* has had a first offer */
   guint negotiate_source;                  /* pending negotiate_now() */
   VwTransferReceiver *receiver;            /* files arriving on the data channel */

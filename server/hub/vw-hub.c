@@ -280,14 +280,28 @@ request_keyframes (Participant *p)
   }
 }
 
+/* Tells the broker, once, that @p has published and is connected, in
+ * whichever order the two came. */
+static void
+note_media_started (Participant *p)
+{
+  if (!p->published || p->viewer || p->media_started
+      || vw_peer_get_state (p->peer) != GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+    return;
+  p->media_started = TRUE;
+  if (p->hub->cb.media_started)
+    p->hub->cb.media_started (p->session->id, p->id, p->hub->user_data);
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     Participant *p)
 {
   GST_INFO ("%s: connection state %d", p->id, state);
-  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED)
+  if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
     request_keyframes (p);
-  else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
+    note_media_started (p);
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
         VW_PROTOCOL_ERROR_MEDIA_FAILED, "the media connection failed");
     report_failure (p, error);
@@ -602,6 +616,7 @@ handle_publish (Participant *p, VwMessage *msg, GError **error)
     }
   }
   p->published = TRUE;
+  note_media_started (p);   /* connected before its first publish */
   if (changed || !p->offered)
     negotiate_soon (p);
   /* Others may have been waiting for this participant's publish. */

@@ -25,6 +25,11 @@ typedef struct {
   /* @peer's media connection failed or could not be negotiated. */
   void (*media_failed) (const char *session, const char *peer,
                         const GError *error, gpointer user_data);
+  /* (nullable) @peer's media started: it has published and its media
+   * connection with the hub is up (connected) for the first time.  Once
+   * per participant; never for a viewer. */
+  void (*media_started) (const char *session, const char *peer,
+                         gpointer user_data);
   /* A snapshot asked for by @by arrived whole from @from and is kept at
    * @path (under the data directory) as evidence; then it goes to @by. */
   void (*snapshot_stored) (const char *session, const char *snapshot,

@@ -78,15 +78,19 @@ export async function applyItems() {
 // ---------------------------------------------------------------- queue
 
 export function onQueue(msg) {
-  app.queue = { province: msg.province, waiting: Array.isArray(msg.waiting) ? msg.waiting : [], at: performance.now() };
+  const waiting = Array.isArray(msg.waiting) ? msg.waiting : [];
+  // The server lists the first 20 and says how many wait in all.
+  const total = Number.isInteger(msg.total) ? msg.total : waiting.length;
+  app.queue = { province: msg.province, waiting, total, at: performance.now() };
   renderQueue();
 }
 
 export function renderQueue() {
   const body = $('#queue-table tbody');
   const list = app.queue.waiting;
-  $('#queue-count').textContent = `${list.length} 人`;
-  $('#queue-count').classList.toggle('is-mid', list.length > 0);
+  const total = app.queue.total ?? list.length;
+  $('#queue-count').textContent = `${total} 人`;
+  $('#queue-count').classList.toggle('is-mid', total > 0);
   body.replaceChildren();
   if (list.length === 0) {
     body.append(el('tr', {}, el('td', { class: 'vw-empty', colspan: '6' }, '暂无排队')));
@@ -103,6 +107,8 @@ export function renderQueue() {
       el('td', { 'data-label': '已等待', class: 'vw-nowrap' },
         el('div', { class: 'vw-waiting', dataset: { waitingS: String(w.waiting_s || 0) } }, formatWait(w.waiting_s || 0)))));
   }
+  if (total > list.length)
+    body.append(el('tr', {}, el('td', { class: 'vw-empty', colspan: '6' }, `另有 ${total - list.length} 人排队`)));
   tickQueue();
 }
 
