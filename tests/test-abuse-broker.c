@@ -551,7 +551,9 @@ test_queue_view_bounded (void)
   guint n = env ? (guint) g_ascii_strtoull (env, NULL, 10) : 150;
   World w = { 0 };
   world_start (&w, g_getenv ("VW_ABUSE_NO_CAP_OPTION") ? NULL
-      : (const char *[]) { "--max-waiting-per-address", "100000", NULL });
+      : (const char *[]) { "--max-waiting-per-address", "100000",
+          /* every test clerk comes from 127.0.0.1 */
+          "--max-connections-per-address", "100000", NULL });
   g_autoptr (Conn) agent = open_conn (&w, "agent");
   register_as (&w, agent, &agent_wang);   /* away: sees the queue, takes nobody */
 
