@@ -9,6 +9,7 @@
 #include "vw-store-handling.h"
 #include "vw-store-appointments.h"
 #include "vw-slots.h"
+#include "vw-api-guess.h"
 
 /* Sessions read back from the store at start-up for estimated waits. */
 #define VW_WAIT_HISTORY_LOAD 500
@@ -79,7 +80,19 @@ check_in (Connection *c, const char *code, const char **province,
 {
   VwStore *store = c->broker->store;
   g_autoptr (GError) local = NULL;
+  /* Codes cannot be guessed here either (the API's are limited the same
+   * way, vw-api-appointments.c): unknown ones from an address count. */
+  g_autofree char *key = vw_api_guess_host_key (c->address);
+  gint64 wait = vw_throttle_wait_ms (c->broker->booking_guesses, key, broker_now_ms ());
+  if (wait > 0) {
+    g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_TOO_MANY_ATTEMPTS,
+        "too many unknown booking codes from your address: try again in %"
+        G_GINT64_FORMAT " s", (wait + 999) / 1000);
+    return FALSE;
+  }
   g_autoptr (VwStoreBooking) found = vw_store_get_booking (store, code, NULL);
+  if (!found)
+    vw_throttle_fail (c->broker->booking_guesses, key, broker_now_ms ());
   if (found && g_strcmp0 (found->item, item) != 0) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BAD_FIELD,
         "booking %s is for item %s, not %s", code, found->item, item);

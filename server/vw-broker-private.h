@@ -15,6 +15,7 @@
 #include "vw-recordings.h"
 #include "vw-token.h"
 #include "vw-wait.h"
+#include "vw-throttle.h"
 #include "vw-log.h"
 
 G_BEGIN_DECLS
@@ -78,6 +79,7 @@ struct _VwBroker {
   guint wrap_up_source;          /* the timer of the next wrap-up's end */
   guint media_start_timeout_s;   /* see VwBrokerConfig */
   guint max_waiting_per_address;
+  VwThrottle *booking_guesses;   /* unknown booking codes, by address key */
   guint desk_refresh_source;     /* broker_desk_refresh_soon() */
   WaitBoard *board;              /* (nullable) see vw-broker-desk.c */
   GHashTable *by_address;        /* remote address -> GPtrArray of its

@@ -710,6 +710,10 @@ vw_broker_new (const VwBrokerConfig *config)
       ? config->media_start_timeout_s : VW_MEDIA_START_TIMEOUT_DEFAULT_S;
   b->max_waiting_per_address = config->max_waiting_per_address
       ? config->max_waiting_per_address : VW_MAX_WAITING_PER_ADDRESS_DEFAULT;
+  b->booking_guesses = vw_throttle_new (&(VwThrottleConfig) {
+      .free_failures = 10, .base_delay_ms = 1000,
+      .max_delay_ms = 15 * 60 * 1000, .forget_after_ms = 60 * 60 * 1000,
+      .max_keys = 10000 });
   b->pairing = vw_pairing_new ();
   vw_pairing_set_wrap_up (b->pairing, (gint64) config->wrap_up_seconds * G_USEC_PER_SEC);
   b->handling = vw_wait_history_new (VW_WAIT_HISTORY_KEEP);
@@ -760,6 +764,7 @@ vw_broker_free (VwBroker *b)
   vw_hub_free (b->hub);
   vw_recordings_free (b->recordings);
   vw_pairing_free (b->pairing);
+  vw_throttle_free (b->booking_guesses);
   vw_wait_history_free (b->handling);
   g_clear_handle_id (&b->wrap_up_source, g_source_remove);
   g_clear_pointer (&b->errors_sent, g_hash_table_unref);

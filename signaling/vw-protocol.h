@@ -49,6 +49,7 @@ typedef enum {
   VW_PROTOCOL_ERROR_UNKNOWN_BOOKING,      /* "unknown-booking" */
   VW_PROTOCOL_ERROR_BOOKING_NOT_DUE,      /* "booking-not-due" */
   VW_PROTOCOL_ERROR_TOO_MANY_WAITING,     /* "too-many-waiting" */
+  VW_PROTOCOL_ERROR_TOO_MANY_ATTEMPTS,    /* "too-many-attempts" */
   VW_PROTOCOL_ERROR_INTERNAL,             /* "internal" (always last) */
 } VwProtocolError;
 

@@ -517,6 +517,30 @@ test_waiting_capped (void)
   world_stop (&w);
 }
 
+/* Booking codes cannot be guessed over the WebSocket either: after 10
+ * unknown codes from an address, a request with a code is refused
+ * (too-many-attempts) before it is looked up, and nothing is queued. */
+static void
+test_booking_guesses (void)
+{
+  World w = { 0 };
+  world_start (&w, NULL);
+  Conn *clerk = clerk_conn (&w, "clerk", &clerk_chen, NULL);
+  for (guint i = 0; i < 11; i++) {
+    g_autofree char *text = g_strdup_printf ("{\"type\":\"request\",\"id\":\"r-1\","
+        "\"province\":\"shanghai\",\"item\":\"" ITEM "\",\"booking\":\"ABCD%04uEFGHJKMN\"}", i);
+    g_autoptr (JsonObject) reply = conn_exchange (clerk, text);
+    assert_error (reply, i < 10 ? "unknown-booking" : "too-many-attempts", "\"r-1\"");
+  }
+  assert_nothing_sent (clerk);
+  /* Without a code the same clerk is served as anyone. */
+  request_ok (clerk);
+  g_autoptr (JsonObject) q = next_signal (clerk);
+  assert_type (q, "queued");
+  conn_free (clerk);
+  world_stop (&w);
+}
+
 /* Server CPU time so far (user + system), in ms. */
 static gint64
 server_cpu_ms (World *w)
@@ -635,6 +659,7 @@ main (int argc, char **argv)
   g_test_add_func ("/abuse-broker/media-start/timeout", test_media_timeout);
   g_test_add_func ("/abuse-broker/media-start/in-time", test_media_started_in_time);
   g_test_add_func ("/abuse-broker/waiting/capped", test_waiting_capped);
+  g_test_add_func ("/abuse-broker/booking/guesses", test_booking_guesses);
   g_test_add_func ("/abuse-broker/waiting/queue-view", test_queue_view_bounded);
 
   int ret = g_test_run ();
