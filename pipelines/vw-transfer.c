@@ -1,8 +1,10 @@
 /* vw-transfer.c: chunked files with a hash, and their careful receiver. */
 #include "vw-transfer.h"
+#include "vw-json-check.h"
 
 #include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 G_DEFINE_QUARK (vw-transfer-error-quark, vw_transfer_error)
 
@@ -287,8 +289,15 @@ end (VwTransferReceiver *r, const char *id)
 gboolean
 vw_transfer_receiver_feed_string (VwTransferReceiver *r, const char *text)
 {
+  gsize length = strlen (text);
+  /* The text is the far end's: json-glib 1.6 recurses without limit on
+   * nesting (a string of "[" overflows the stack) and leaks what it built
+   * when the text is malformed, so the signalling protocol's strict check
+   * (UTF-8, RFC 8259, at most VW_JSON_MAX_DEPTH deep) comes first. */
+  if (!g_utf8_validate (text, length, NULL) || !vw_json_check_syntax (text, length, NULL))
+    return FALSE;
   g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, text, -1, NULL)
+  if (!json_parser_load_from_data (parser, text, length, NULL)
       || !json_parser_get_root (parser)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return FALSE;
