@@ -5,8 +5,8 @@
 #
 #   fuzz/run.sh [BUILD_DIR]          (default: build/fuzz-clang, as meson test)
 #
-#   VW_FUZZ_SECONDS   seconds per target (default 40)
-#   VW_FUZZ_TARGETS   the targets to run (default: all four), e.g.
+#   VW_FUZZ_SECONDS   seconds per target (default 35)
+#   VW_FUZZ_TARGETS   the targets to run (default: all five), e.g.
 #                     "fuzz-protocol fuzz-transfer"
 #
 # BUILD_DIR is a meson build directory of the whole project with
@@ -21,20 +21,21 @@ set -uo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$src/build/fuzz-clang}
-seconds=${VW_FUZZ_SECONDS:-40}
-all_targets=(fuzz-protocol fuzz-json-check fuzz-transfer fuzz-api-query)
+seconds=${VW_FUZZ_SECONDS:-35}
+all_targets=(fuzz-protocol fuzz-json-check fuzz-transfer fuzz-api-query fuzz-api-body)
 read -r -a targets <<<"${VW_FUZZ_TARGETS:-${all_targets[*]}}"
 
 # The longest input each target tries: about a large message for the
 # protocol, a header and a few chunks for transfers, a long query string.
 declare -A max_len=(
   [fuzz-protocol]=4096 [fuzz-json-check]=4096
-  [fuzz-transfer]=8192 [fuzz-api-query]=1024
+  [fuzz-transfer]=8192 [fuzz-api-query]=1024 [fuzz-api-body]=4096
 )
 # Where each target's seeds are ("seeds": made by vw-fuzz-seeds).
 declare -A seed_dirs=(
   [fuzz-protocol]=seeds [fuzz-json-check]=seeds
   [fuzz-transfer]=$src/fuzz/corpus/transfer [fuzz-api-query]=$src/fuzz/corpus/api-query
+  [fuzz-api-body]=$src/fuzz/corpus/api-body
 )
 
 diag () { sed 's/^/# /'; }
