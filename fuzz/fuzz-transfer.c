@@ -13,7 +13,8 @@
  * Promises checked besides memory safety: every transfer ends once, with a
  * file or an error of VW_TRANSFER_ERROR; no part file is left behind when
  * the receiver is not busy; a kept file has the announced size and
- * SHA-256 and a name of its id. */
+ * SHA-256 and a name of its id, and sent on as vw_transfer_messages()
+ * writes it (the hub's relay), it is kept again. */
 #include "vw-fuzz.h"
 #include "vw-transfer.h"
 
@@ -21,24 +22,33 @@
 #include <string.h>
 
 static char *dir;
+static char *relay_dir;
 
 static void
-remove_files (void)
+remove_files_in (const char *where)
 {
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr (GDir) d = g_dir_open (where, 0, NULL);
   const char *name;
 
   while (d && (name = g_dir_read_name (d)) != NULL) {
-    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_autofree char *path = g_build_filename (where, name, NULL);
     g_unlink (path);
   }
 }
 
 static void
+remove_files (void)
+{
+  remove_files_in (dir);
+}
+
+static void
 remove_dir (void)
 {
-  remove_files ();
+  remove_files_in (dir);
   g_rmdir (dir);
+  remove_files_in (relay_dir);
+  g_rmdir (relay_dir);
 }
 
 int
@@ -50,9 +60,16 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   dir = g_dir_make_tmp ("vw-fuzz-transfer-XXXXXX", &error);
   if (!dir)
     vw_fuzz_fail ("no temporary directory: %s", error->message);
+  relay_dir = g_dir_make_tmp ("vw-fuzz-relay-XXXXXX", &error);
+  if (!relay_dir)
+    vw_fuzz_fail ("no temporary directory: %s", error->message);
   atexit (remove_dir);
   return 0;
 }
+
+static guint relayed;
+
+static void relay (const VwTransferInfo *info, const char *contents, gsize length);
 
 static void
 on_done (const VwTransferInfo *info, const char *path, const GError *error,
@@ -67,6 +84,8 @@ on_done (const VwTransferInfo *info, const char *path, const GError *error,
     vw_fuzz_fail ("a transfer ended with%s a file and with%s an error",
         path ? "" : "out", error ? "" : "out");
   if (error != NULL) {
+    if (user_data == &relayed)
+      vw_fuzz_fail ("a file sent on as it was kept failed: %s", error->message);
     if (error->domain != VW_TRANSFER_ERROR)
       vw_fuzz_fail ("a transfer failed outside VW_TRANSFER_ERROR: %s", error->message);
     return;
@@ -86,6 +105,37 @@ on_done (const VwTransferInfo *info, const char *path, const GError *error,
     vw_fuzz_fail ("%s: kept with SHA-256 %s, announced %s", path, sum, info->sha256);
   if (!g_str_has_prefix (base, info->id) || base[strlen (info->id)] != '.')
     vw_fuzz_fail ("%s kept for the id '%s'", path, info->id);
+
+  /* What is kept can be sent on (the hub relays it to the asker). */
+  if (user_data != &relayed)
+    relay (info, contents, length);
+}
+
+/* Sends @info and @contents as vw_transfer_messages() writes them to a
+ * receiver of its own, which must keep the same file. */
+static void
+relay (const VwTransferInfo *info, const char *contents, gsize length)
+{
+  g_autoptr (GBytes) bytes = g_bytes_new (contents, length);
+  g_autoptr (GPtrArray) messages = vw_transfer_messages (info, bytes);
+  g_autoptr (VwTransferReceiver) r = vw_transfer_receiver_new (relay_dir, on_done,
+      &relayed);
+  guint before = relayed;
+
+  for (guint i = 0; i < messages->len; i++) {
+    VwTransferMessage *m = g_ptr_array_index (messages, i);
+
+    if (vw_transfer_message_is_string (m)) {
+      if (!vw_transfer_receiver_feed_string (r, vw_transfer_message_get_string (m)))
+        vw_fuzz_fail ("a relayed message is not taken: %s",
+            vw_transfer_message_get_string (m));
+    } else {
+      vw_transfer_receiver_feed_data (r, vw_transfer_message_get_data (m));
+    }
+  }
+  if (relayed != before + 1)
+    vw_fuzz_fail ("a relayed file of %" G_GSIZE_FORMAT " bytes did not end once", length);
+  remove_files_in (relay_dir);
 }
 
 static gboolean

@@ -74,8 +74,19 @@ static VwTransferMessage *
 string_message (JsonObject *obj)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
+  g_autofree char *text = json_to_string (node, FALSE);
   VwTransferMessage *m = g_new0 (VwTransferMessage, 1);
-  m->text = json_to_string (node, FALSE);
+  GString *out = g_string_sized_new (strlen (text));
+
+  /* json-glib 1.6 writes U+001F raw, which no strict receiver takes: the
+   * hub relays a header with the sender's mime.  Compact output has no
+   * byte below 0x20 outside strings (as in vw_message_to_string()). */
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p < 0x20)
+      g_string_append_printf (out, "\\u%04x", (guint) (guchar) *p);
+    else
+      g_string_append_c (out, *p);
+  m->text = g_string_free (out, FALSE);
   return m;
 }
 
