@@ -5,7 +5,7 @@
 #
 #   fuzz/run.sh [BUILD_DIR]          (default: build/fuzz-clang, as meson test)
 #
-#   VW_FUZZ_SECONDS   seconds per target (default 35)
+#   VW_FUZZ_SECONDS   seconds per target (default 32)
 #   VW_FUZZ_TARGETS   the targets to run (default: all five), e.g.
 #                     "fuzz-protocol fuzz-transfer"
 #
@@ -21,7 +21,7 @@ set -uo pipefail
 
 src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${1:-$src/build/fuzz-clang}
-seconds=${VW_FUZZ_SECONDS:-35}
+seconds=${VW_FUZZ_SECONDS:-32}
 all_targets=(fuzz-protocol fuzz-json-check fuzz-transfer fuzz-api-query fuzz-api-body)
 read -r -a targets <<<"${VW_FUZZ_TARGETS:-${all_targets[*]}}"
 
