@@ -1,8 +1,10 @@
 /* vw-transfer.c: chunked files with a hash, and their careful receiver. */
 #include "vw-transfer.h"
+#include "vw-json-check.h"
 
 #include <json-glib/json-glib.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 G_DEFINE_QUARK (vw-transfer-error-quark, vw_transfer_error)
 
@@ -72,8 +74,19 @@ static VwTransferMessage *
 string_message (JsonObject *obj)
 {
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), obj);
+  g_autofree char *text = json_to_string (node, FALSE);
   VwTransferMessage *m = g_new0 (VwTransferMessage, 1);
-  m->text = json_to_string (node, FALSE);
+  GString *out = g_string_sized_new (strlen (text));
+
+  /* json-glib 1.6 writes U+001F raw, which no strict receiver takes: the
+   * hub relays a header with the sender's mime.  Compact output has no
+   * byte below 0x20 outside strings (as in vw_message_to_string()). */
+  for (const char *p = text; *p; p++)
+    if ((guchar) *p < 0x20)
+      g_string_append_printf (out, "\\u%04x", (guint) (guchar) *p);
+    else
+      g_string_append_c (out, *p);
+  m->text = g_string_free (out, FALSE);
   return m;
 }
 
@@ -287,8 +300,15 @@ end (VwTransferReceiver *r, const char *id)
 gboolean
 vw_transfer_receiver_feed_string (VwTransferReceiver *r, const char *text)
 {
+  gsize length = strlen (text);
+  /* The text is the far end's: json-glib 1.6 recurses without limit on
+   * nesting (a string of "[" overflows the stack) and leaks what it built
+   * when the text is malformed, so the signalling protocol's strict check
+   * (UTF-8, RFC 8259, at most VW_JSON_MAX_DEPTH deep) comes first. */
+  if (!g_utf8_validate (text, length, NULL) || !vw_json_check_syntax (text, length, NULL))
+    return FALSE;
   g_autoptr (JsonParser) parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, text, -1, NULL)
+  if (!json_parser_load_from_data (parser, text, length, NULL)
       || !json_parser_get_root (parser)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     return FALSE;

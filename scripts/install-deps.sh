@@ -18,6 +18,10 @@ build_packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   libgstreamer-plugins-bad1.0-dev
   libpango1.0-dev libcairo2-dev   # bench/legibility renders its test page
+  # fuzz/: libFuzzer targets built with clang under ASan and UBSan
+  # (compiler-rt brings libFuzzer and the sanitizers' run-time; llvm-14 the
+  # symbolizer of their reports)
+  clang-14 libclang-rt-14-dev llvm-14
 )
 # Run and test.
 run_packages=(

@@ -3,7 +3,8 @@
  * json-glib 1.6 accepts comments, single quotes, hex numbers, a second
  * value after the first, and silently mangles huge numbers and "\u0000";
  * untrusted messages are checked here first.  Internal to the signalling
- * library. */
+ * library, and used by pipelines/vw-transfer.c for the strings of a data
+ * channel. */
 #pragma once
 
 #include <glib.h>

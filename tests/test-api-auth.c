@@ -395,6 +395,11 @@ static const char *const bad_bodies[] = {
   "{\"username\": \"zhangmin\", \"password\": [\"" ZHANGMIN_PASSWORD "\"]}",
   "{\"username\": \"zhangmin\", \"password\": \"" ZHANGMIN_PASSWORD "\"",
   "{\"username\": \"zhangmin\", \"password\": \"\xff\xfe\"}",
+  /* Found by fuzz/fuzz-api-body: json-glib took these, and leaked the
+   * second value of the first. */
+  "{\"username\": \"zhangmin\", \"password\": \"" ZHANGMIN_PASSWORD "\"}{}",
+  "{'username': 'zhangmin', 'password': '" ZHANGMIN_PASSWORD "'}",
+  "/* */ {\"username\": \"zhangmin\", \"password\": \"" ZHANGMIN_PASSWORD "\"}",
 };
 
 static void

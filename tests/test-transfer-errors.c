@@ -326,6 +326,7 @@ typedef struct {
   const char *name;
   const char *text;
   gboolean isolate;   /* no value, or "type" not a string: run in a subprocess */
+  guint repeat;       /* the text is @text this many times (0: once) */
 } Ignored;
 
 static const Ignored ignored[] = {
@@ -356,6 +357,14 @@ static const Ignored ignored[] = {
   { "type-double", "{\"type\":1.5}", TRUE },
   { "type-array", "{\"type\":[\"file\"]}", TRUE },
   { "type-object", "{\"type\":{\"file\":1}}", TRUE },
+  /* Found by fuzz/fuzz-transfer: json-glib recursed once per level and
+   * overflowed the stack.  Nested deeper than VW_JSON_MAX_DEPTH. */
+  { "nested-300000-deep", "[", TRUE, 300000 },
+  { "nested-33-deep", "{\"type\":\"file\",\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", FALSE },
+  /* Not strict JSON, which json-glib took. */
+  { "single-quotes", "{'type':'file','id':'x','size':1,'sha256':'" SHA_EMPTY "'}", FALSE },
+  { "comment", "/* */{\"type\":\"file\",\"id\":\"x\",\"size\":1," SHA "}", FALSE },
+  { "invalid-utf8", "{\"type\":\"file\",\"id\":\"x\",\"size\":1," SHA ",\"mime\":\"\xff\"}", FALSE },
 };
 
 /* Fed between two chunks, the string is refused and the transfer goes on. */
@@ -364,6 +373,8 @@ test_ignored (Fixture *f, gconstpointer user_data)
 {
   const Ignored *row = user_data;
   g_autoptr (GBytes) data = random_bytes (2 * VW_TRANSFER_CHUNK + 7, 12);
+  g_autoptr (GString) repeated = g_string_new (NULL);
+  const char *text = row->text;
   g_autoptr (GPtrArray) script = make_script (ID, "image/png", data);
 
   if (row->isolate && !g_test_subprocess ()) {
@@ -371,15 +382,20 @@ test_ignored (Fixture *f, gconstpointer user_data)
     g_test_trap_assert_passed ();
     return;
   }
+  if (row->repeat) {
+    for (guint i = 0; i < row->repeat; i++)
+      g_string_append (repeated, row->text);
+    text = repeated->str;
+  }
 
   /* With nothing under way. */
-  g_assert_false (vw_transfer_receiver_feed_string (f->r, row->text));
+  g_assert_false (vw_transfer_receiver_feed_string (f->r, text));
   assert_dones (f, 0);
   g_assert_false (vw_transfer_receiver_is_busy (f->r));
 
   /* In the middle of a transfer. */
   feed_steps (f, script, 0, 2);
-  g_assert_false (vw_transfer_receiver_feed_string (f->r, row->text));
+  g_assert_false (vw_transfer_receiver_feed_string (f->r, text));
   assert_dones (f, 0);
   g_assert_true (vw_transfer_receiver_is_busy (f->r));
   assert_files (f, ID ".part");

@@ -9,6 +9,7 @@
 #include "vw-json-write.h"
 #include "vw-store-accounts.h"
 #include "vw-store-audit.h"
+#include "vw-json-check.h"
 
 #include <string.h>
 
@@ -163,7 +164,9 @@ vw_api_read_json_object (SoupServerMessage *msg)
     return NULL;
   }
   /* The strict check first: json-glib alone reads 18446744073709551617 as
-   * -1 and 9223372036854775808 as its negative, silently. */
+   * -1 and 9223372036854775808 as its negative, silently, takes comments
+   * and single quotes, and leaks a second value after the first (found by
+   * fuzz/fuzz-api-body). */
   if (!data || !g_utf8_validate (data, len, NULL)
       || !vw_json_check_syntax (data, len, NULL)
       || !json_parser_load_from_data (parser, data, len, NULL)

@@ -85,9 +85,13 @@ vw_store_parse_cst_date (const char *date, gint64 *ms_out, GError **error)
 {
   g_return_val_if_fail (ms_out != NULL, FALSE);
 
-  if (!date || !is_date_shape (date))
+  if (!date || !is_date_shape (date)) {
+    /* Said back to whoever sent it (a 400's JSON body): escaped, so that
+     * it is ASCII (valid UTF-8; found by fuzz/fuzz-api-query), and short. */
+    g_autofree char *shown = date ? g_strescape (date, NULL) : NULL;
     return store_fail (error, VW_STORE_ERROR_INVALID,
-        "'%s' is not a date YYYY-MM-DD", date ? date : "(null)");
+        "'%.40s' is not a date YYYY-MM-DD", shown ? shown : "(null)");
+  }
   int year = g_ascii_strtoll (date, NULL, 10);
   int month = g_ascii_strtoll (date + 5, NULL, 10);
   int day = g_ascii_strtoll (date + 8, NULL, 10);
