@@ -1,7 +1,10 @@
 /* fuzz-api-query.c: the query string of GET /api/sessions, from the text
- * after "?" to the listing's filter: libsoup's soup_form_decode() (what
- * SoupServer does with the request's query before the handler) and the
- * server's reading of the parameters (names, dates, integer ranges).
+ * after "?" to the listing's filter, the way the server reads it:
+ * vw_api_query_parse() (server/api/vw-api-query.c, which every API
+ * handler's query goes through, instead of libsoup's soup_form_decode())
+ * and the listing's reading of the parameters (names, dates, integer
+ * ranges).  libsoup's decoding is fuzzed beside it, as it still parses
+ * form bodies.
  *
  * The reading is parse_filter(), static in server/api/vw-api-sessions.c,
  * which this file includes to reach it; vw_fuzz_query_filter() below is
@@ -14,6 +17,7 @@
 #include "vw-fuzz.h"
 
 #include "vw-api-sessions.c"
+#include "vw-api-query.h"
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
@@ -81,7 +85,25 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   /* A query string never holds a NUL byte (GUri refuses one). */
   g_autofree char *text = g_strndup ((const char *) data, size);
-  g_autoptr (GHashTable) query = soup_form_decode (text);
+  g_autoptr (GHashTable) decoded = soup_form_decode (text);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) query = vw_api_query_parse (text, &error);
+  if (!query) {
+    /* Refused before any handler: with a reason naming the parameter. */
+    if (!error || error->domain != VW_API_QUERY_ERROR || !error->message[0])
+      vw_fuzz_fail ("refused without a VW_API_QUERY_ERROR");
+    return 0;
+  }
+  /* What it keeps is strict: UTF-8 without NUL or control characters. */
+  GHashTableIter iter;
+  gpointer name, value;
+  g_hash_table_iter_init (&iter, query);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    for (const char *p = value; *p; p = g_utf8_next_char (p)) {
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      if (c == (gunichar) -1 || c == (gunichar) -2 || c < 0x20 || (c >= 0x7f && c <= 0x9f))
+        vw_fuzz_fail ("kept a value with U+%04X in %s", c, (const char *) name);
+    }
   g_autoptr (SoupServerMessage) msg = g_object_new (SOUP_TYPE_SERVER_MESSAGE, NULL);
   VwStoreSessionFilter filter = VW_STORE_SESSION_FILTER_INIT;
 
