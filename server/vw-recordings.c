@@ -5,6 +5,7 @@
 #include "vw-store-audit.h"
 #include "vw-playback.h"
 #include "vw-webm.h"
+#include "vw-json-write.h"
 
 #include <glib/gstdio.h>
 
@@ -328,7 +329,7 @@ vw_recordings_write_manifest (VwRecordings *rec, const char *session, GError **e
   if (!manifest)
     return FALSE;
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), manifest);
-  g_autofree char *text = json_to_string (node, TRUE);
+  g_autofree char *text = vw_json_to_string (node);
   g_autofree char *dir = g_build_filename (rec->data_dir, "sessions", session, NULL);
   g_autofree char *path = g_build_filename (dir, "manifest.json", NULL);
   if (g_mkdir_with_parents (dir, 0750) != 0) {
@@ -501,7 +502,7 @@ audit_purge (VwRecordings *rec, const char *session, JsonArray *tracks, gint64 b
   json_object_set_int_member (detail, "bytes", bytes);
   json_object_set_int_member (detail, "ended_before", before_ms);
   g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), detail);
-  g_autofree char *text = json_to_string (node, FALSE);
+  g_autofree char *text = vw_json_to_string (node);
   return vw_store_add_audit (rec->store, g_get_real_time () / 1000, NULL,
       "retention-purge", session, text, NULL, error);
 }
