@@ -42,10 +42,6 @@ const InvalidCase vw_invalid_cases[] = {
   CLIENT ("dot-without-digits", "{\"type\":\"ice\",\"session\":\"s\",\"mline\":1.,\"candidate\":\"\"}", BAD_JSON, NULL),
   CLIENT ("int64-overflow", "{\"type\":\"ice\",\"session\":\"s\",\"mline\":99999999999999999999,\"candidate\":\"\"}", BAD_JSON, "out of range"),
   CLIENT ("double-overflow", "{\"type\":\"ice\",\"session\":\"s\",\"mline\":1e999,\"candidate\":\"\"}", BAD_JSON, "out of range"),
-  /* Found by fuzz/fuzz-protocol: json-glib writes these back as "1e+100.0"
-   * and "1e+21.0", which no JSON parser reads. */
-  CLIENT ("real-written-back-invalid", "{\"type\":\"status\",\"available\":true,\"x\":1e100}", BAD_JSON, "write back"),
-  CLIENT ("long-real-written-back-invalid", "{\"type\":\"status\",\"available\":true,\"x\":1000000000000000000000.0}", BAD_JSON, "write back"),
   CLIENT ("bad-literal", "{\"type\":\"status\",\"available\":tru}", BAD_JSON, NULL),
   CLIENT ("capital-literal", "{\"type\":\"status\",\"available\":True}", BAD_JSON, NULL),
   CLIENT ("raw-control-char", "{\"type\":\"hangup\",\"session\":\"a\tb\"}", BAD_JSON, "control"),
