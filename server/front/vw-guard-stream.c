@@ -3,10 +3,6 @@
  * GIOStream that holds them. */
 #include "vw-guard-stream.h"
 
-/* After a violation, how many reads of the peer's bytes are dropped in one
- * call before giving the main loop back. */
-#define DISCARD_ROUNDS 16
-
 struct _VwGuardStream {
   GIOStream parent;
   GIOStream *base;               /* owned */
@@ -22,7 +18,10 @@ struct _VwGuardStream {
   /* The peer's end of stream (or a read error) on an HTTP connection, after
    * the one byte handed on in its place: see end_of_stream (). */
   gboolean ended;
-  GError *end_error;             /* (nullable) owned */
+  /* After a violation: the source handed to libsoup, which never fires
+   * until the socket is closed (vw_guard_stream_closed ()). */
+  GSource *parked;               /* (nullable) owned ref */
+  gboolean closed;
 };
 
 G_DEFINE_FINAL_TYPE (VwGuardStream, vw_guard_stream, G_TYPE_IO_STREAM)
@@ -86,19 +85,17 @@ end_of_stream (VwGuardStream *guard, gssize n, GError **error)
       || guard->ended || vw_ws_scan_is_websocket (guard->scan))
     return FALSE;
   guard->ended = TRUE;
-  if (n < 0)
-    g_propagate_error (&guard->end_error, g_steal_pointer (error));
+  g_clear_error (error);
   return TRUE;
 }
 
-/* After end_of_stream (): what the base said. */
+/* After end_of_stream (): the end, as an end of stream even when it was an
+ * error (a reset): libsoup starts the message only if the byte before it
+ * reached its line buffer, which an error in the same read prevents. */
 static gssize
 repeat_end (VwGuardStream *guard, GError **error)
 {
-  if (!guard->end_error)
-    return 0;
-  g_propagate_error (error, g_error_copy (guard->end_error));
-  return -1;
+  return 0;
 }
 
 static GInputStream *
@@ -114,18 +111,17 @@ guard_input_read (GInputStream *stream, void *buffer, gsize count,
   VwGuardInput *self = VW_GUARD_INPUT (stream);
   if (self->guard->ended)
     return repeat_end (self->guard, error);
-  for (;;) {
-    gssize n = g_input_stream_read (base_input (stream), buffer, count, cancellable, error);
-    if (count > 0 && end_of_stream (self->guard, n, error)) {
-      *(char *) buffer = 'X';
-      return 1;
-    }
-    if (n <= 0)
-      return n;
-    gsize kept = guard_inspect (self->guard, buffer, n);
-    if (kept > 0)
-      return kept;
+  if (self->guard->violated)
+    return 0;   /* nothing more is read (see guard_input_read_nonblocking ()) */
+
+  gssize n = g_input_stream_read (base_input (stream), buffer, count, cancellable, error);
+  if (count > 0 && end_of_stream (self->guard, n, error)) {
+    *(char *) buffer = 'X';
+    return 1;
   }
+  if (n <= 0)
+    return n;
+  return guard_inspect (self->guard, buffer, n);   /* 0 on a violation: the end */
 }
 
 static gssize
@@ -136,7 +132,12 @@ guard_input_read_nonblocking (GPollableInputStream *stream, void *buffer, gsize 
   GPollableInputStream *base = G_POLLABLE_INPUT_STREAM (base_input (G_INPUT_STREAM (stream)));
   if (self->guard->ended)
     return repeat_end (self->guard, error);
-  for (guint round = 0; round < DISCARD_ROUNDS; round++) {
+  /* After a violation nothing more is read: what the peer sends waits in
+   * the kernel's buffer (bounded) until the socket is closed, and costs
+   * us nothing meanwhile. */
+  if (self->guard->violated && self->guard->closed)
+    return 0;   /* the end: libsoup lets the connection go */
+  if (!self->guard->violated) {
     gssize n = g_pollable_input_stream_read_nonblocking (base, buffer, count, NULL, error);
     if (count > 0 && end_of_stream (self->guard, n, error)) {
       *(char *) buffer = 'X';
@@ -148,8 +149,8 @@ guard_input_read_nonblocking (GPollableInputStream *stream, void *buffer, gsize 
     if (kept > 0)
       return kept;
   }
-  /* Still dropping: come back when the main loop has had its turn. */
-  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK, "dropping");
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK,
+      "closing: a limit was broken");
   return -1;
 }
 
@@ -171,6 +172,17 @@ guard_input_is_readable (GPollableInputStream *stream)
 static GSource *
 guard_input_create_source (GPollableInputStream *stream, GCancellable *cancellable)
 {
+  /* After a violation: a source that never fires (see
+   * guard_input_read_nonblocking ()). */
+  VwGuardStream *guard = VW_GUARD_INPUT (stream)->guard;
+  if (guard->violated) {
+    GSource *parked = g_pollable_source_new_full (stream, NULL, cancellable);
+    if (guard->closed)
+      g_source_set_ready_time (parked, 0);
+    g_clear_pointer (&guard->parked, g_source_unref);
+    guard->parked = g_source_ref (parked);
+    return parked;
+  }
   GSource *base = g_pollable_input_stream_create_source (
       G_POLLABLE_INPUT_STREAM (base_input (G_INPUT_STREAM (stream))), NULL);
   GSource *source = g_pollable_source_new_full (stream, base, cancellable);
@@ -364,7 +376,7 @@ vw_guard_stream_finalize (GObject *object)
   g_clear_object (&self->base);
   g_clear_pointer (&self->scan, vw_ws_scan_free);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_clear_error (&self->end_error);
+  g_clear_pointer (&self->parked, g_source_unref);
   G_OBJECT_CLASS (vw_guard_stream_parent_class)->finalize (object);
 }
 
@@ -417,6 +429,15 @@ vw_guard_stream_set_violation_func (VwGuardStream *guard, VwGuardViolationFunc f
   g_return_if_fail (VW_IS_GUARD_STREAM (guard));
   guard->violation_func = func;
   guard->violation_data = user_data;
+}
+
+void
+vw_guard_stream_closed (VwGuardStream *guard)
+{
+  g_return_if_fail (VW_IS_GUARD_STREAM (guard));
+  guard->closed = TRUE;
+  if (guard->parked && !g_source_is_destroyed (guard->parked))
+    g_source_set_ready_time (guard->parked, 0);
 }
 
 gboolean

@@ -3,10 +3,11 @@
  *
  *  - in: the bytes are read by a VwWsScan; on a violation (a WebSocket
  *    message too big however fragmented, messages too fast) the bytes of
- *    the offending frame and everything after it are read and dropped,
- *    never handed to libsoup, and the owner is told once, from an idle
- *    callback on the stream's main context (never from inside libsoup's
- *    read);
+ *    the offending frame are never handed to libsoup and nothing more is
+ *    read (they wait in the kernel's buffer, bounded, costing nothing)
+ *    until the owner closes the socket; the owner is told once, from an
+ *    idle callback on the stream's main context (never from inside
+ *    libsoup's read);
  *  - out: how long a write has been waiting for the peer to read, so a
  *    reader that does not keep up can be let go.
  *
@@ -33,6 +34,9 @@ VwGuardStream *vw_guard_stream_new (GIOStream *base, const VwWsScanLimits *limit
 void           vw_guard_stream_set_violation_func (VwGuardStream *guard,
                                                    VwGuardViolationFunc func,
                                                    gpointer user_data);
+/* The socket beneath was closed (by the owner, for a limit): a reader
+ * parked since the violation is woken and reads the end. */
+void           vw_guard_stream_closed (VwGuardStream *guard);
 gboolean       vw_guard_stream_is_websocket (VwGuardStream *guard);
 guint64        vw_guard_stream_n_messages (VwGuardStream *guard);
 gint64         vw_guard_stream_incomplete_since (VwGuardStream *guard);

@@ -17,8 +17,8 @@
  * not starve the rest of the main loop. */
 #define ACCEPT_BATCH 64
 /* After a WebSocket close frame (which says why), how long before the
- * socket is closed: the frame goes out at once, and meanwhile whatever the
- * peer sends is read and dropped, at a cost to us. */
+ * socket is closed: the frame goes out at once; nothing the peer sends
+ * meanwhile is read. */
 #define CLOSE_GRACE_MS 500
 /* What a connection refused for load is told (plain HTTP only). */
 #define REFUSAL "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n" \
@@ -147,6 +147,7 @@ conn_shut (Conn *c)
 {
   g_socket_shutdown (c->socket, TRUE, TRUE, NULL);
   g_socket_close (c->socket, NULL);
+  vw_guard_stream_closed (c->guard);
   conn_leave (c);
 }
 
