@@ -158,6 +158,31 @@ manifest_complete (gpointer data)
   return failures && json_array_get_length (failures) == m->n_failures;
 }
 
+/* A call of 王芳 (agent) with 李雷 (clerk, who rates with @rate when it
+ * ends) on @server, both with their first frame at least from the clerk
+ * (and the agent's too when @both_frames): the session id (transfer full),
+ * the clients in @agent_out and @clerk_out. */
+static char *
+start_call (VwTestServer *server, const char *rate, gboolean both_frames,
+    VwTestClient **agent_out, VwTestClient **clerk_out)
+{
+  g_autofree char *agent_pw = vw_test_server_add_account (server, "wangfang", "agent",
+      "王芳", "shanghai", "黄浦区政务服务中心", NULL);
+  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
+  const char *clerk_args[] = { CLERK_ARGS, "--rate", rate, NULL };
+  VwTestClient *agent = vw_test_client_start (server, "agent", agent_args);
+  vw_test_client_wait_event (agent, "registered", NULL, 10000);
+  VwTestClient *clerk = vw_test_client_start (server, "clerk", clerk_args);
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  char *session = g_strdup (json_object_get_string_member (paired, "session"));
+  vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
+  if (both_frames)
+    vw_test_client_wait_event (agent, "first-frame", NULL, 10000);
+  *agent_out = agent;
+  *clerk_out = clerk;
+  return session;
+}
+
 static void
 test_disk_full_mid_call (void)
 {
@@ -166,17 +191,8 @@ test_disk_full_mid_call (void)
     return;
   const char *server_args[] = { "--chunk-seconds", "2", NULL };
   VwTestServer *server = vw_test_server_start_in (disk, server_args);
-  g_autofree char *agent_pw = vw_test_server_add_account (server, "wangfang", "agent",
-      "王芳", "shanghai", "黄浦区政务服务中心", NULL);
-  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
-  const char *clerk_args[] = { CLERK_ARGS, "--rate", "2:等了很久才接通", NULL };
-  VwTestClient *agent = vw_test_client_start (server, "agent", agent_args);
-  vw_test_client_wait_event (agent, "registered", NULL, 10000);
-  VwTestClient *clerk = vw_test_client_start (server, "clerk", clerk_args);
-  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
-  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
-  vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
-  vw_test_client_wait_event (agent, "first-frame", NULL, 10000);
+  VwTestClient *agent, *clerk;
+  g_autofree char *session = start_call (server, "2:等了很久才接通", TRUE, &agent, &clerk);
   vw_test_run_for (1500);
 
   /* The disk fills up: the recordings fail, the call goes on. */
@@ -281,16 +297,8 @@ test_space_never_returns (void)
   if (!disk)
     return;
   VwTestServer *server = vw_test_server_start_in (disk, NULL);
-  g_autofree char *agent_pw = vw_test_server_add_account (server, "wangfang", "agent",
-      "王芳", "shanghai", "黄浦区政务服务中心", NULL);
-  const char *agent_args[] = { AGENT_ARGS, "--max-sessions", "1", NULL };
-  const char *clerk_args[] = { CLERK_ARGS, "--rate", "4", NULL };
-  VwTestClient *agent = vw_test_client_start (server, "agent", agent_args);
-  vw_test_client_wait_event (agent, "registered", NULL, 10000);
-  VwTestClient *clerk = vw_test_client_start (server, "clerk", clerk_args);
-  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
-  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
-  vw_test_client_wait_event (clerk, "first-frame", NULL, 10000);
+  VwTestClient *agent, *clerk;
+  g_autofree char *session = start_call (server, "4", FALSE, &agent, &clerk);
 
   g_autofree char *filler = g_build_filename (disk, "filler", NULL);
   fill (filler);
