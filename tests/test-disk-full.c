@@ -10,67 +10,18 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 #include "vw-test-util.h"
+#include "small-disk.h"
 
 #define AGENT_ARGS "--role", "agent", "--user", "wangfang", "--password-file", agent_pw
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
     "--center", "嘉善县行政服务中心", "--item", "QY-SL-001", "--handled-in", "shanghai", \
     "--name", "李雷", "--document-camera", "test"
-
-/* A small filesystem of our own at a fresh directory; NULL (the test
- * skipped) when this process may not make one. */
-static char *
-small_disk (void)
-{
-  if (geteuid () != 0) {
-    g_test_skip ("needs root, to mount a small tmpfs in a mount namespace");
-    return NULL;
-  }
-  if (unshare (CLONE_NEWNS) != 0
-      || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-    g_autofree char *why = g_strdup_printf ("cannot make a mount namespace: %s",
-        g_strerror (errno));
-    g_test_skip (why);
-    return NULL;
-  }
-  g_autofree char *dir = g_dir_make_tmp ("vw-disk-full-XXXXXX", NULL);
-  g_assert_nonnull (dir);
-  if (mount ("tmpfs", dir, "tmpfs", 0, "size=24m,mode=0700") != 0) {
-    g_autofree char *why = g_strdup_printf ("cannot mount a tmpfs: %s",
-        g_strerror (errno));
-    g_rmdir (dir);
-    g_test_skip (why);
-    return NULL;
-  }
-  return g_steal_pointer (&dir);
-}
-
-/* Writes @path until the disk has no room left. */
-static void
-fill (const char *path)
-{
-  int fd = open (path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  g_assert_cmpint (fd, >=, 0);
-  static char block[64 * 1024];
-  gsize size = sizeof block;
-  for (;;) {
-    ssize_t n = write (fd, block, size);
-    if (n < 0 && errno == ENOSPC) {
-      if (size == 1)
-        break;
-      size /= 2;   /* the last pages too */
-      continue;
-    }
-    g_assert_cmpint (n, >, 0);
-  }
-  close (fd);
-}
 
 static sqlite3 *
 open_db (const char *data_dir)
@@ -186,7 +137,7 @@ start_call (VwTestServer *server, const char *rate, gboolean both_frames,
 static void
 test_disk_full_mid_call (void)
 {
-  g_autofree char *disk = small_disk ();
+  g_autofree char *disk = vw_small_disk_new ("vw-disk-full", "24m");
   if (!disk)
     return;
   const char *server_args[] = { "--chunk-seconds", "2", NULL };
@@ -197,7 +148,7 @@ test_disk_full_mid_call (void)
 
   /* The disk fills up: the recordings fail, the call goes on. */
   g_autofree char *filler = g_build_filename (disk, "filler", NULL);
-  fill (filler);
+  vw_small_disk_fill (filler);
   g_assert_true (vw_test_wait_until (recording_failed, server, 20000));
   guint from = vw_test_client_count_events (clerk, "stats");
   vw_test_client_wait_event (clerk, "stats", &from, 10000);
@@ -293,7 +244,7 @@ server_exited (gpointer data)
 static void
 test_space_never_returns (void)
 {
-  g_autofree char *disk = small_disk ();
+  g_autofree char *disk = vw_small_disk_new ("vw-disk-full", "24m");
   if (!disk)
     return;
   VwTestServer *server = vw_test_server_start_in (disk, NULL);
@@ -301,7 +252,7 @@ test_space_never_returns (void)
   g_autofree char *session = start_call (server, "4", FALSE, &agent, &clerk);
 
   g_autofree char *filler = g_build_filename (disk, "filler", NULL);
-  fill (filler);
+  vw_small_disk_fill (filler);
   vw_test_client_command (clerk, "{\"command\": \"hangup\"}");
   vw_test_client_wait_event (clerk, "rated", NULL, 10000);
   g_assert_cmpint (vw_test_client_wait_exit (clerk, 10000), ==, 0);

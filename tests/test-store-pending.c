@@ -7,12 +7,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <glib/gstdio.h>
 #include "store-test-util.h"
+#include "small-disk.h"
 #include "vw-store-supervision.h"
 #include "vw-store-audit.h"
 
@@ -35,22 +35,9 @@ on_log (const char *domain, GLogLevelFlags level, const char *message, gpointer 
 static gboolean
 disk_setup (Disk *d)
 {
-  if (geteuid () != 0) {
-    g_test_skip ("needs root, to mount a small tmpfs in a mount namespace");
+  d->disk = vw_small_disk_new ("vw-store-pending", "4m");
+  if (!d->disk)
     return FALSE;
-  }
-  if (unshare (CLONE_NEWNS) != 0
-      || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-    g_test_skip ("cannot make a mount namespace");
-    return FALSE;
-  }
-  d->disk = g_dir_make_tmp ("vw-store-pending-XXXXXX", NULL);
-  g_assert_nonnull (d->disk);
-  if (mount ("tmpfs", d->disk, "tmpfs", 0, "size=4m,mode=0700") != 0) {
-    g_rmdir (d->disk);
-    g_test_skip ("cannot mount a tmpfs");
-    return FALSE;
-  }
   d->filler = g_build_filename (d->disk, "filler", NULL);
   d->warnings = g_ptr_array_new_with_free_func (g_free);
   /* The store warns, as it must: kept, refused, lost. */
@@ -63,21 +50,7 @@ disk_setup (Disk *d)
 static void
 disk_fill (Disk *d)
 {
-  int fd = open (d->filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  g_assert_cmpint (fd, >=, 0);
-  static char block[64 * 1024];
-  gsize size = sizeof block;
-  for (;;) {
-    ssize_t n = write (fd, block, size);
-    if (n < 0 && errno == ENOSPC) {
-      if (size == 1)
-        break;
-      size /= 2;
-      continue;
-    }
-    g_assert_cmpint (n, >, 0);
-  }
-  close (fd);
+  vw_small_disk_fill (d->filler);
 }
 
 static void
