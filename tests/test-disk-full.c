@@ -221,18 +221,6 @@ test_disk_full_mid_call (void)
   g_rmdir (disk);
 }
 
-typedef struct {
-  VwTestServer *server;
-  const char *text;
-} LogWait;
-
-static gboolean
-server_said (gpointer data)
-{
-  LogWait *w = data;
-  return strstr (w->server->log->str, w->text) != NULL;
-}
-
 static gboolean
 server_exited (gpointer data)
 {
@@ -262,8 +250,7 @@ test_space_never_returns (void)
   g_autofree char *end = g_strdup_printf ("store: LOST: the end of session %s", session);
   g_autofree char *rating = g_strdup_printf ("store: LOST: the rating 4 of session %s",
       session);
-  LogWait w = { server, rating };
-  g_assert_true (vw_test_wait_until (server_said, &w, 20000));
+  vw_test_server_wait_log (server, rating, 20000);
   const char *end_at = strstr (server->log->str, end);
   g_assert_nonnull (end_at);
   g_assert_true (end_at < strstr (server->log->str, rating));

@@ -159,22 +159,6 @@ metric (VwTestServer *server, const char *line_start)
   return g_ascii_strtoll (at + strlen (needle), NULL, 10);
 }
 
-static gboolean
-log_has (gpointer data)
-{
-  void **args = data;
-  VwTestServer *server = args[0];
-  return strstr (server->log->str, args[1]) != NULL;
-}
-
-static void
-wait_for_log (VwTestServer *server, const char *text, guint timeout_ms)
-{
-  void *args[] = { server, (void *) text };
-  if (!vw_test_wait_until (log_has, args, timeout_ms))
-    g_error ("the server never logged \"%s\"; its log:\n%s", text, server->log->str);
-}
-
 /* ------------------------------------------------------------------ */
 /* WebSockets, raw */
 
@@ -301,12 +285,12 @@ test_descriptors_exhausted (void)
 
   for (guint i = 0; i < 120; i++)
     g_ptr_array_add (fds, GINT_TO_POINTER (tcp_connect (server, "127.0.0.1")));
-  wait_for_log (server, "accepting paused", 10000);
+  vw_test_server_wait_log (server, "accepting paused", 10000);
   for (guint i = 0; i < fds->len; i++)
     close (GPOINTER_TO_INT (fds->pdata[i]));
 
   /* Served again: HTTP and a WebSocket. */
-  wait_for_log (server, "accepting connections again", 10000);
+  vw_test_server_wait_log (server, "accepting connections again", 10000);
   g_autofree char *status = raw_get (server, "127.0.0.1", "/api/status");
   g_assert_true (g_str_has_prefix (status, "HTTP/1.1 200"));
   int ws = ws_connect (server, NULL, 0, NULL);

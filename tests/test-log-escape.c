@@ -58,26 +58,6 @@ test_escape (void)
 #define CLERK_NAME "李华\n" FAKE_LINE
 #define CLERK_CENTER "合肥市政务服务中心\r\n" FORGED " centre"
 
-typedef struct {
-  VwTestServer *server;
-  const char *needle;
-} LogWait;
-
-static gboolean
-log_has (gpointer data)
-{
-  LogWait *w = data;
-  return strstr (w->server->log->str, w->needle) != NULL;
-}
-
-static void
-wait_log (VwTestServer *server, const char *needle)
-{
-  LogWait w = { server, needle };
-  if (!vw_test_wait_until (log_has, &w, 5000))
-    g_error ("the log never showed '%s'; it is:\n%s", needle, server->log->str);
-}
-
 /* No line of the log begins with the forged text (or the fake format). */
 static void
 assert_no_forged_line (VwTestServer *server)
@@ -123,21 +103,21 @@ test_server (void)
       "\"protocol\":1,\"role\":\"clerk\",\"name\":%s,\"province\":\"anhui\","
       "\"center\":%s}", name_json, center_json);
   g_autoptr (JsonObject) w2 = exchange (clerk, clerk_hello, "welcome");
-  wait_log (server, "registered: clerk 李华\\n** Message: 09:00:00.000: " FORGED);
-  wait_log (server, "合肥市政务服务中心\\r\\n" FORGED " centre");
+  vw_test_server_wait_log (server, "registered: clerk 李华\\n** Message: 09:00:00.000: " FORGED, 5000);
+  vw_test_server_wait_log (server, "合肥市政务服务中心\\r\\n" FORGED " centre", 5000);
 
   g_autoptr (JsonObject) ok2 = exchange (clerk, "{\"type\":\"request\",\"id\":\"r\","
       "\"province\":\"shanghai\",\"item\":\"QY-SL-001\"}", "ok");
   g_autoptr (JsonObject) paired = conn_next (clerk);
   assert_type (paired, "paired");
   const char *session_id = member_string (paired, "session");
-  wait_log (server, "serves clerk 李华\\n** Message");
+  vw_test_server_wait_log (server, "serves clerk 李华\\n** Message", 5000);
 
   g_autofree char *hangup = g_strdup_printf ("{\"type\":\"hangup\",\"id\":\"x\","
       "\"session\":\"%s\"}", session_id);
   conn_send (clerk, hangup);
   g_autofree char *ended = g_strdup_printf ("session %s ended", session_id);
-  wait_log (server, ended);
+  vw_test_server_wait_log (server, ended, 5000);
 
   /* A sign-in under a forged username. */
   guint status = 0;
@@ -147,7 +127,7 @@ test_server (void)
   g_autofree char *url = g_strconcat (server->url, "api/login", NULL);
   g_autoptr (GBytes) answer = vw_test_http ("POST", url, NULL, body, -1, &status, NULL);
   g_assert_cmpuint (status, ==, 401);
-  wait_log (server, "sign-in refused for '李华\\n** Message");
+  vw_test_server_wait_log (server, "sign-in refused for '李华\\n** Message", 5000);
 
   assert_no_forged_line (server);
   conn_free (clerk);

@@ -705,3 +705,24 @@ vw_test_server_run_to_exit (const char *data_dir, const char *const *args,
   g_assert_no_error (error);
   return g_subprocess_get_if_exited (proc) ? g_subprocess_get_exit_status (proc) : -1;
 }
+
+typedef struct {
+  VwTestServer *server;
+  const char *text;
+} LogWait;
+
+static gboolean
+log_has (gpointer data)
+{
+  LogWait *w = data;
+  return w->server->log && strstr (w->server->log->str, w->text) != NULL;
+}
+
+void
+vw_test_server_wait_log (VwTestServer *server, const char *text, guint timeout_ms)
+{
+  LogWait w = { server, text };
+  if (!vw_test_wait_until (log_has, &w, timeout_ms))
+    g_error ("the server's log never showed '%s'; it is:\n%s", text,
+        server->log ? server->log->str : "(not kept)");
+}

@@ -69,6 +69,10 @@ void          vw_test_client_free (VwTestClient *client);
 /* Runs the default main context until @cond returns TRUE; FALSE on timeout. */
 gboolean      vw_test_wait_until (gboolean (*cond) (gpointer), gpointer data,
                                   guint timeout_ms);
+/* Runs the default main context until @server's log (stderr) holds
+ * @text; fails the test with the log after @timeout_ms. */
+void          vw_test_server_wait_log (VwTestServer *server, const char *text,
+                                       guint timeout_ms);
 /* Runs the default main context for @ms. */
 void          vw_test_run_for (guint ms);
 
