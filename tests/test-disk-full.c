@@ -221,10 +221,12 @@ test_disk_full_mid_call (void)
   g_rmdir (disk);
 }
 
+/* Reaped, and known to GSubprocess as such (the pid alone can be gone a
+ * moment before: g_subprocess_get_if_exited () would then be too early). */
 static gboolean
 server_exited (gpointer data)
 {
-  return !vw_test_server_is_running (data);
+  return g_subprocess_get_identifier (((VwTestServer *) data)->proc) == NULL;
 }
 
 /* Space never returns: the server, stopped, tries once more, then names
