@@ -16,6 +16,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include <gst/pbutils/pbutils.h>
 #include "vw-netns.h"
 #include "vw-test-util.h"
 #include "ws-conn.h"
@@ -102,6 +103,83 @@ count_timeline (VwTestServer *server, const char *session, const char *type)
   sqlite3_finalize (st);
   sqlite3_close (db);
   return n;
+}
+
+/* The recording of a resumed call: @peer's camera was recorded as one
+ * track before the drop-out and another after it (the gap between them),
+ * every chunk of both finished and playable (GstDiscoverer: VP8 with a
+ * duration). */
+typedef struct {
+  const char *db, *session, *peer;
+} TrackQuery;
+
+static int
+camera_tracks (const TrackQuery *q, gboolean finished_only, GPtrArray *chunks)
+{
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (q->db, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+      "SELECT t.id, t.ended_at IS NOT NULL, (SELECT count (*) FROM chunks c WHERE c.track_id = t.id)"
+      " FROM tracks t WHERE t.session_id = ? AND t.peer_id = ? AND t.kind = 'camera'"
+      " ORDER BY t.offset_ms", -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, q->session, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (st, 2, q->peer, -1, SQLITE_TRANSIENT);
+  int n = 0;
+  while (sqlite3_step (st) == SQLITE_ROW)
+    n += !finished_only || (sqlite3_column_int (st, 1) && sqlite3_column_int (st, 2) > 0);
+  sqlite3_finalize (st);
+  if (chunks) {
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+        "SELECT c.path FROM chunks c JOIN tracks t ON c.track_id = t.id"
+        " WHERE t.session_id = ? AND t.peer_id = ? AND t.kind = 'camera'", -1, &st, NULL),
+        ==, SQLITE_OK);
+    sqlite3_bind_text (st, 1, q->session, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text (st, 2, q->peer, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step (st) == SQLITE_ROW)
+      g_ptr_array_add (chunks, g_strdup ((const char *) sqlite3_column_text (st, 0)));
+    sqlite3_finalize (st);
+  }
+  sqlite3_close (db);
+  return n;
+}
+
+static gboolean
+two_finished_tracks (gpointer data)
+{
+  return camera_tracks (data, TRUE, NULL) >= 2;
+}
+
+static void
+assert_recording_plays (VwTestServer *server, const char *session, const char *peer)
+{
+  g_autofree char *db = g_build_filename (server->data_dir, "virtual-window.db", NULL);
+  TrackQuery q = { db, session, peer };
+  g_assert_true (vw_test_wait_until (two_finished_tracks, &q, 30000));
+  g_autoptr (GPtrArray) chunks = g_ptr_array_new_with_free_func (g_free);
+  g_assert_cmpint (camera_tracks (&q, FALSE, chunks), ==, 2);
+  g_assert_cmpuint (chunks->len, >=, 2);
+  gst_init (NULL, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GstDiscoverer) d = gst_discoverer_new (10 * GST_SECOND, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < chunks->len; i++) {
+    g_autofree char *path = g_build_filename (server->data_dir,
+        (const char *) g_ptr_array_index (chunks, i), NULL);
+    g_autofree char *uri = gst_filename_to_uri (path, &error);
+    g_assert_no_error (error);
+    g_autoptr (GstDiscovererInfo) info = gst_discoverer_discover_uri (d, uri, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gst_discoverer_info_get_result (info), ==, GST_DISCOVERER_OK);
+    GList *streams = gst_discoverer_info_get_video_streams (info);
+    g_assert_cmpuint (g_list_length (streams), ==, 1);
+    g_autoptr (GstCaps) caps = gst_discoverer_stream_info_get_caps (streams->data);
+    g_assert_cmpstr (gst_structure_get_name (gst_caps_get_structure (caps, 0)), ==,
+        "video/x-vp8");
+    gst_discoverer_stream_info_list_free (streams);
+    g_assert_cmpuint (gst_discoverer_info_get_duration (info), >, 0);
+  }
 }
 
 typedef struct {
@@ -231,7 +309,10 @@ test_drop_connection (Fixture *f, gconstpointer data)
   g_assert_cmpstr (str (rec, "session"), ==, session);
   assert_resumed (f, agent, clerk, session, c0, a0, 20000);
   g_assert_cmpint (metric (f->server, "vw_resumes_total"), ==, 1);
+  g_autofree char *clerk_peer = g_strdup (str (
+      vw_test_client_wait_event (clerk, "registered", NULL, 1000), "peer_id"));
   hang_up (agent, clerk, session);
+  assert_recording_plays (f->server, session, clerk_peer);
   vw_test_client_free (clerk);
   vw_test_client_free (agent);
 }
@@ -510,6 +591,13 @@ test_readdress (Fixture *f, gconstpointer data)
   guint c0 = clerk->events->len, a0 = agent->events->len;
   g_assert_true (vw_netns_readdress (f->ns, &error));
   assert_resumed (f, agent, clerk, session, c0, a0, 40000);
+  guint i = c0;
+  JsonObject *rec = vw_test_client_wait_event (clerk, "reconnecting", &i, 1000);
+  JsonObject *back = vw_test_client_wait_event (clerk, "resumed", &i, 1000);
+  g_test_message ("clerk noticed: %s; resumed after %" G_GINT64_FORMAT " ms, %"
+      G_GINT64_FORMAT " attempts", str (rec, "cause"),
+      json_object_get_int_member (back, "away_ms"),
+      json_object_get_int_member (back, "attempts"));
   hang_up (agent, clerk, session);
   vw_test_client_free (clerk);
   vw_test_client_free (agent);
