@@ -86,6 +86,9 @@ struct _VwBroker {
                                   * Connection* (borrowed) */
   GHashTable *errors_sent;       /* (nullable) error code -> count, for /metrics
                                   * (vw-metrics.c) */
+  GStrv turn_urls;               /* (nullable) "ice-servers" in "paired" */
+  char *turn_secret;
+  guint turn_ttl_s;
 };
 
 /* vw-broker.c */

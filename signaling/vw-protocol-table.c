@@ -156,6 +156,9 @@ static const VwFieldSpec paired_fields[] = {
   { "item", VW_FIELD_STRING, OPTIONAL },       /* to agents: the clerk's item */
   { "booked", VW_FIELD_BOOL, OPTIONAL },       /* ... came with an appointment */
   { "invited", VW_FIELD_BOOL, OPTIONAL },      /* ... the agent is the third party */
+  /* TURN servers (RTCIceServer objects) with credentials for this
+   * participant; absent when the server has none ([turn]). */
+  { "ice-servers", VW_FIELD_ARRAY, OPTIONAL },
   { NULL }
 };
 
