@@ -17,6 +17,7 @@
 #include <locale.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -257,6 +258,48 @@ assert_media_both_ways (VwTestClient *agent, VwTestClient *clerk)
   }
 }
 
+/* How many of vw-server's UDP sockets and TCP listeners on the link's
+ * address have a local port in (@inside TRUE) or out of (FALSE) @lo..@hi,
+ * its HTTP listener aside. */
+static guint
+count_media_ports (Fixture *f, guint lo, guint hi, gboolean inside)
+{
+  const char *pid = g_subprocess_get_identifier (f->server->proc);
+  g_assert_nonnull (pid);
+  g_autofree char *needle = g_strdup_printf ("pid=%s,", pid);
+  g_autofree char *http = g_strdup_printf ("%s:%s", f->host_ip,
+      strrchr (f->server->ws_url, ':') + 1);
+  *strchr (http + strlen (f->host_ip) + 1, '/') = '\0';
+  g_autofree char *out = NULL;
+  const char *argv[] = { "ss", "-Htuanp", NULL };
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH,
+      NULL, NULL, &out, NULL, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (out, "\n", -1);
+  guint n = 0;
+  g_autofree char *prefix = g_strdup_printf ("%s:", f->host_ip);
+  for (guint i = 0; lines[i]; i++) {
+    /* What a firewall must let in: UDP sockets and TCP listeners (the
+     * hub's own outgoing ICE-TCP connections come from any port). */
+    if (!strstr (lines[i], needle)
+        || !(g_str_has_prefix (lines[i], "udp") || strstr (lines[i], "LISTEN")))
+      continue;
+    g_auto (GStrv) cols = g_strsplit_set (lines[i], " \t", -1);
+    guint c = 0;
+    const char *local = NULL;
+    for (guint j = 0; cols[j]; j++)
+      if (*cols[j] && ++c == 5)   /* netid state recv-q send-q LOCAL peer */
+        local = cols[j];
+    if (!local || !g_str_has_prefix (local, prefix) || g_str_equal (local, http))
+      continue;
+    guint port = atoi (local + strlen (prefix));
+    if ((port >= lo && port <= hi) == inside) {
+      g_test_message ("vw-server socket %s", lines[i]);
+      n++;
+    }
+  }
+  return n;
+}
+
 /* ---- ICE-TCP ---- */
 
 /* UDP blocked, the hub offering passive TCP candidates (the default) and
@@ -266,7 +309,10 @@ static void
 test_ice_tcp (Fixture *f, gconstpointer data)
 {
   make_namespace (f, 1);
-  fixture_start (f, NULL);
+  guint base = 41000 + (getpid () % 200) * 20;
+  g_autofree char *config = g_strdup_printf ("[media]\nport-min=%u\nport-max=%u\n",
+      base, base + 19);
+  fixture_start (f, config);
   g_autoptr (VwTestClient) agent = start_agent (f);
   g_autoptr (VwTestClient) clerk = start_clerk (f, (const char *[]) { "--ice-tcp", NULL });
   JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
@@ -282,6 +328,9 @@ test_ice_tcp (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_object_get_string_member (pair, "local-protocol"), ==, "udp");
   /* The firewall was there: the clerk's UDP checks were dropped. */
   g_assert_cmpuint (dropped_udp (f), >, 0);
+  /* The hub's media sockets, UDP and ICE-TCP alike, are in the range. */
+  g_assert_cmpuint (count_media_ports (f, base, base + 19, TRUE), >, 0);
+  g_assert_cmpuint (count_media_ports (f, base, base + 19, FALSE), ==, 0);
 }
 
 /* The control: the same firewall with ICE-TCP off on the hub gets no media
@@ -435,21 +484,29 @@ start_coturn (Fixture *f, const char *secret, guint port_number)
       f->turn_port);
 }
 
+/* vw-server with coturn (TURN over TCP) as its [turn] server, sharing
+ * @server_secret with it (coturn's is TURN_SECRET), its hub offering
+ * ICE-TCP or not; the agent registered.  The clerk is the caller's. */
+static VwTestClient *
+start_turn_server (Fixture *f, guint index, const char *server_secret, gboolean ice_tcp)
+{
+  make_namespace (f, index);
+  guint turn_port = free_tcp_port (f->host_ip);
+  g_autofree char *config = g_strdup_printf ("[media]\nice-tcp=%s\n"
+      "[turn]\nurls=turn:%s:%u?transport=tcp\nsecret=%s\nttl=600\n",
+      ice_tcp ? "true" : "false", f->host_ip, turn_port, server_secret);
+  fixture_start (f, config);
+  start_coturn (f, TURN_SECRET, turn_port);
+  return start_agent (f);
+}
+
 /* UDP blocked and no ICE-TCP: only TURN over TCP reaches the hub.  The
  * credentials come from vw-server in "paired"; the clerk's media goes
  * through a relayed candidate, both ways. */
 static void
 test_turn (Fixture *f, gconstpointer data)
 {
-  make_namespace (f, 3);
-  guint turn_port = free_tcp_port (f->host_ip);
-  g_autofree char *config = g_strdup_printf ("[media]\nice-tcp=false\n"
-      "[turn]\nurls=turn:%s:%u?transport=tcp\nsecret=%s\nttl=600\n",
-      f->host_ip, turn_port, TURN_SECRET);
-  fixture_start (f, config);
-  start_coturn (f, TURN_SECRET, turn_port);
-
-  g_autoptr (VwTestClient) agent = start_agent (f);
+  g_autoptr (VwTestClient) agent = start_turn_server (f, 3, TURN_SECRET, FALSE);
   g_autoptr (VwTestClient) clerk = start_clerk (f, NULL);
   JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
   g_assert_cmpint (json_object_get_int_member_with_default (paired, "ice-servers", 0), ==, 1);
@@ -457,6 +514,36 @@ test_turn (Fixture *f, gconstpointer data)
   JsonObject *pair = vw_test_client_wait_event (clerk, "ice-pair", NULL, 1000);
   g_assert_cmpstr (json_object_get_string_member (pair, "local"), ==, "relay");
   g_assert_cmpuint (dropped_udp (f), >, 0);
+}
+
+/* --ice-transport-policy relay: TURN alone, even where ICE-TCP would
+ * reach the hub directly. */
+static void
+test_turn_relay_only (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VwTestClient) agent = start_turn_server (f, 5, TURN_SECRET, TRUE);
+  g_autoptr (VwTestClient) clerk = start_clerk (f, (const char *[]) { "--ice-tcp",
+      "--ice-transport-policy", "relay", NULL });
+  assert_media_both_ways (agent, clerk);
+  JsonObject *pair = vw_test_client_wait_event (clerk, "ice-pair", NULL, 1000);
+  g_assert_cmpstr (json_object_get_string_member (pair, "local"), ==, "relay");
+}
+
+/* A vw-server whose secret is not coturn's hands out forged credentials:
+ * coturn allocates nothing, and a relay-only clerk gets no media. */
+static void
+test_turn_forged (Fixture *f, gconstpointer data)
+{
+  g_autoptr (VwTestClient) agent = start_turn_server (f, 6, "not-" TURN_SECRET, TRUE);
+  g_autoptr (VwTestClient) clerk = start_clerk (f, (const char *[]) { "--ice-tcp",
+      "--ice-transport-policy", "relay", NULL });
+  JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
+  g_assert_cmpint (json_object_get_int_member_with_default (paired, "ice-servers", 0), ==, 1);
+  JsonObject *ended = vw_test_client_wait_event (clerk, "ended", NULL, 30000);
+  const char *reason = json_object_get_string_member (ended, "reason");
+  g_assert_true (g_str_equal (reason, "hangup") || g_str_equal (reason, "media-timeout"));
+  g_assert_cmpuint (vw_test_client_count_events (clerk, "connected"), ==, 0);
+  g_assert_cmpuint (vw_test_client_count_events (clerk, "first-frame"), ==, 0);
 }
 
 /* coturn accepts vw-server's credentials and refuses a forged one (another
@@ -508,7 +595,11 @@ main (int argc, char **argv)
       test_udp_blocked_without_tcp, fixture_teardown);
   /* coturn comes with scripts/install-deps.sh: missing, these fail. */
   g_test_add ("/firewall/turn", Fixture, NULL, NULL, test_turn, fixture_teardown);
+  g_test_add ("/firewall/turn-relay-only", Fixture, NULL, NULL, test_turn_relay_only,
+      fixture_teardown);
   g_test_add ("/firewall/turn-credentials", Fixture, NULL, NULL, test_turn_credentials,
+      fixture_teardown);
+  g_test_add ("/firewall/turn-forged", Fixture, NULL, NULL, test_turn_forged,
       fixture_teardown);
   return g_test_run ();
 }
