@@ -255,6 +255,9 @@ assert_media_both_ways (VwTestClient *agent, VwTestClient *clerk)
     g_assert_cmpint (json_object_get_int_member (ff, "width"), ==, 640);
     g_assert_cmpint (json_object_get_int_member (ff, "height"), ==, 480);
     wait_frames (sides[i], "camera", 30, 10000);
+    JsonObject *paired = vw_test_client_last_event (sides[i], "paired");
+    g_test_message ("%s: first frame %" G_GINT64_FORMAT " ms after paired", sides[i]->name,
+        json_object_get_int_member (ff, "t") - json_object_get_int_member (paired, "t"));
   }
 }
 
