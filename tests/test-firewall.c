@@ -460,11 +460,14 @@ start_coturn (Fixture *f, const char *secret, guint port_number)
   g_autofree char *secret_arg = g_strdup_printf ("--static-auth-secret=%s", secret);
   g_autofree char *pidfile = g_strdup_printf ("%s/coturn.pid", f->server->data_dir);
   g_autofree char *log = g_strdup_printf ("%s/coturn.log", f->server->data_dir);
+  g_autofree char *allowed = g_strdup_printf ("--allowed-peer-ip=%s", f->host_ip);
   const char *argv[] = { "turnserver", "-n", "--listening-ip", f->host_ip,
     "--relay-ip", f->host_ip, "--listening-port", port, "--min-port", min_port,
     "--max-port", max_port, "--use-auth-secret", secret_arg, "--realm", TURN_REALM,
     "--no-tls", "--no-dtls", "--no-cli", "--pidfile", pidfile, "--log-file", log,
-    "--simple-log", "--no-stdout-log", NULL };
+    "--simple-log", "--no-stdout-log",
+    /* As README advises: relay to the hub's address only. */
+    "--denied-peer-ip=0.0.0.0-255.255.255.255", allowed, NULL };
   g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
       G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
