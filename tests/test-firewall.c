@@ -516,10 +516,22 @@ test_turn (Fixture *f, gconstpointer data)
   g_autoptr (VwTestClient) clerk = start_clerk (f, NULL);
   JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
   g_assert_cmpint (json_object_get_int_member_with_default (paired, "ice-servers", 0), ==, 1);
+  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
   assert_media_both_ways (agent, clerk);
   JsonObject *pair = vw_test_client_wait_event (clerk, "ice-pair", NULL, 1000);
   g_assert_cmpstr (json_object_get_string_member (pair, "local"), ==, "relay");
   g_assert_cmpuint (dropped_udp (f), >, 0);
+
+  /* A supervisor who starts watching live gets TURN servers too, in the
+   * "paired" that starts the watch, and sees the relayed clerk. */
+  g_autofree char *sup_pw = vw_test_server_add_account (f->server, "wanghong", "supervisor",
+      "王红", "shanghai", "黄浦区政务服务中心", "center");
+  const char *watch_args[] = { "--role", "supervisor", "--user", "wanghong",
+    "--password-file", sup_pw, "--monitor", session, "--ice-address", f->host_ip, NULL };
+  g_autoptr (VwTestClient) watcher = vw_test_client_start (f->server, "王红", watch_args);
+  JsonObject *watch = vw_test_client_wait_event (watcher, "paired", NULL, 10000);
+  g_assert_cmpint (json_object_get_int_member_with_default (watch, "ice-servers", 0), ==, 1);
+  vw_test_client_wait_event (watcher, "first-frame", NULL, 15000);
 }
 
 /* --ice-transport-policy relay: TURN alone, even where ICE-TCP would
