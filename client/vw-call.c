@@ -48,6 +48,8 @@ struct _VwCall {
   char *peer_id;
   char *session;
   VwCallMedia *media;
+  JsonArray *ice_servers;        /* (nullable) of the latest "paired": every
+                                  * media connection of the session uses them */
   guint sessions_done;
   guint stats_source;
   guint duration_source;
@@ -302,6 +304,11 @@ on_paired (VwCall *call, VwMessage *msg)
     json_object_set_boolean_member (o, "booked", vw_message_get_bool (msg, "booked", FALSE));
     json_object_set_boolean_member (o, "invited", vw_message_get_bool (msg, "invited", FALSE));
   }
+  JsonArray *ice_servers = vw_message_get_array_member (msg, "ice-servers");
+  if (ice_servers)   /* how many TURN servers came, never their credentials */
+    json_object_set_int_member (o, "ice-servers", json_array_get_length (ice_servers));
+  g_clear_pointer (&call->ice_servers, json_array_unref);
+  call->ice_servers = ice_servers ? json_array_ref (ice_servers) : NULL;
   vw_events_emit ("paired", o);
 
   gboolean resumed = vw_message_get_bool (msg, "resumed", FALSE)
@@ -354,7 +361,9 @@ start_media (VwCall *call, const char *session)
   g_clear_pointer (&call->media, vw_call_media_free);
   g_free (call->session);
   call->session = g_steal_pointer (&id);
-  call->media = vw_call_media_new (&call->config.media, call->session, &cb, call);
+  VwCallMediaConfig media_config = call->config.media;
+  media_config.ice_servers = call->ice_servers;
+  call->media = vw_call_media_new (&media_config, call->session, &cb, call);
   set_state (call, STATE_IN_SESSION);
   /* A supervisor watching live sends nothing. */
   if (call->config.role != VW_ROLE_SUPERVISOR)
@@ -1113,5 +1122,6 @@ vw_call_free (VwCall *call)
   g_clear_object (&call->soup);
   g_main_loop_unref (call->loop);
   g_free (call->peer_id);
+  g_clear_pointer (&call->ice_servers, json_array_unref);
   g_free (call);
 }
