@@ -495,6 +495,25 @@ on_ended (VwCall *call, VwMessage *msg)
     set_state (call, STATE_READY);
 }
 
+/* A resume into our session was refused: the session did not wait for
+ * us (the server keeps none, or its grace period is over).  Said as the
+ * "ended" it would have sent; FALSE when the client is done. */
+static gboolean
+session_lost (VwCall *call)
+{
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", call->session);
+  json_object_set_string_member (o, "reason", "connection-lost");
+  vw_events_emit ("ended", o);
+  stop_session (call);
+  call->sessions_done++;
+  gboolean more = call->config.role == VW_ROLE_AGENT
+      && (!call->config.max_sessions || call->sessions_done < call->config.max_sessions);
+  if (!more)
+    finish (call, 1);
+  return more;
+}
+
 static void
 on_error (VwCall *call, VwMessage *msg)
 {
@@ -503,6 +522,8 @@ on_error (VwCall *call, VwMessage *msg)
   if (g_str_equal (code, "bad-resume") && call->state == STATE_REGISTERING) {
     /* Too late, or not ours: start over as someone new. */
     g_clear_pointer (&call->resume_token, g_free);
+    if (call->session && !session_lost (call))
+      return;
     send_hello (call);
     return;
   }
