@@ -603,6 +603,62 @@ test_readdress (Fixture *f, gconstpointer data)
   vw_test_client_free (agent);
 }
 
+static void
+nft_in (Fixture *f, const char *script)
+{
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "ip", "netns", "exec", vw_netns_get_name (f->ns), "nft", "-f", "-", NULL };
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, script, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (p));
+}
+
+/* UDP blocked for the clerk, its WebSocket (TCP) fine: the media
+ * connection is lost on one side or the other (the hub: media-restart;
+ * the clerk: media-lost, then a resume); once UDP passes again the same
+ * session goes on. */
+static void
+test_media_only (Fixture *f, gconstpointer data)
+{
+  if (!make_netns (f))
+    return;
+  start_server (f, "60", vw_netns_get_host_address (f->ns));
+  VwTestClient *agent, *clerk;
+  g_autofree char *session = start_call (f, &agent, &clerk, NULL, TRUE);
+  guint c0 = clerk->events->len, a0 = agent->events->len;
+  nft_in (f, "table inet vwt {\n chain out {\n  type filter hook output priority 0;\n"
+      "  meta l4proto udp drop\n }\n}\n");
+  gint64 deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC;
+  int lost = -1;
+  while (g_get_monotonic_time () < deadline && lost < 0) {
+    vw_test_run_for (250);
+    lost = find_event (clerk, "media-restart", c0);
+    if (lost < 0)
+      lost = find_event (clerk, "media-lost", c0);
+  }
+  nft_in (f, "delete table inet vwt");
+  if (lost < 0) {
+    g_test_skip ("no side reported the media connection lost within 45 s");
+    vw_test_client_free (clerk);
+    vw_test_client_free (agent);
+    return;
+  }
+  g_test_message ("clerk: %s", str (g_ptr_array_index (clerk->events, lost), "event"));
+  guint j = a0;
+  JsonObject *rec = vw_test_client_wait_event (agent, "peer-network", &j, 10000);
+  g_assert_cmpstr (str (rec, "state"), ==, "reconnecting");
+  JsonObject *back = vw_test_client_wait_event (agent, "peer-network", &j, 30000);
+  g_assert_cmpstr (str (back, "state"), ==, "restored");
+  guint k = j;
+  wait_more_frames (agent, "camera", 30, &k, 15000);
+  g_assert_cmpint (find_event (agent, "ended", 0), ==, -1);
+  hang_up (agent, clerk, session);
+  vw_test_client_free (clerk);
+  vw_test_client_free (agent);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -617,5 +673,6 @@ main (int argc, char **argv)
   ADD ("/reconnect/resume-forever", test_resume_forever);
   ADD ("/reconnect/blackout", test_blackout);
   ADD ("/reconnect/readdress", test_readdress);
+  ADD ("/reconnect/media-only", test_media_only);
   return g_test_run ();
 }
