@@ -182,6 +182,24 @@ assert_recording_plays (VwTestServer *server, const char *session, const char *p
   }
 }
 
+static char *
+end_reason (VwTestServer *server, const char *session)
+{
+  g_autofree char *path = g_build_filename (server->data_dir, "virtual-window.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT end_reason FROM sessions WHERE id = ?",
+      -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, session, -1, SQLITE_TRANSIENT);
+  char *reason = sqlite3_step (st) == SQLITE_ROW && sqlite3_column_text (st, 0)
+      ? g_strdup ((const char *) sqlite3_column_text (st, 0)) : NULL;
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return reason;
+}
+
 typedef struct {
   VwTestServer *server;
   char *agent_pw;
@@ -255,6 +273,7 @@ static void
 assert_resumed (Fixture *f, VwTestClient *agent, VwTestClient *clerk,
     const char *session, guint clerk_from, guint agent_from, guint timeout_ms)
 {
+  /* (@clerk is the one that dropped out, @agent the other side.) */
   guint i = clerk_from;
   JsonObject *resumed = vw_test_client_wait_event (clerk, "resumed", &i, timeout_ms);
   g_assert_cmpstr (str (resumed, "session"), ==, session);
@@ -317,6 +336,22 @@ test_drop_connection (Fixture *f, gconstpointer data)
   vw_test_client_free (agent);
 }
 
+/* The agent drops out and comes back: the clerk hears reconnecting and
+ * restored, the same session goes on. */
+static void
+test_agent_drops (Fixture *f, gconstpointer data)
+{
+  start_server (f, "20", NULL);
+  VwTestClient *agent, *clerk;
+  g_autofree char *session = start_call (f, &agent, &clerk, NULL, FALSE);
+  guint c0 = clerk->events->len, a0 = agent->events->len;
+  vw_test_client_command (agent, "{\"command\":\"drop-connection\"}");
+  assert_resumed (f, clerk, agent, session, a0, c0, 20000);
+  hang_up (agent, clerk, session);
+  vw_test_client_free (clerk);
+  vw_test_client_free (agent);
+}
+
 /* --duration counts from the first connect and still hangs up after a
  * resume. */
 static void
@@ -367,6 +402,8 @@ test_never_returns (Fixture *f, gconstpointer data)
   g_assert_cmpstr (str (paired, "session"), !=, session);
   vw_test_client_wait_event (next, "paired", NULL, 10000);
   g_assert_cmpint (metric (f->server, "vw_reconnect_grace_expired_total"), ==, 1);
+  g_autofree char *stored = end_reason (f->server, session);
+  g_assert_cmpstr (stored, ==, "connection-lost");
   vw_test_client_free (clerk);
   vw_test_client_free (agent);
 }
@@ -431,7 +468,9 @@ test_bad_resume (Fixture *f, gconstpointer data)
   conn_free (c);
 
   /* Lost while queued, resumed within the grace period: the same peer, a
-   * new token, its place in the queue. */
+   * new token, its place in the queue (ahead of one who came later). */
+  g_autofree char *later_token = NULL;
+  Conn *later = queued_clerk (f, &later_token, NULL);
   conn_free (clerk);
   vw_test_server_wait_log (f->server, "kept 3 s", 5000);
   Conn *back = NULL;
@@ -444,6 +483,7 @@ test_bad_resume (Fixture *f, gconstpointer data)
   g_autoptr (JsonObject) queued = conn_next (back);
   assert_type (queued, "queued");
   g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
+  conn_free (later);
 
   /* The used token again: refused. */
   g_autoptr (JsonObject) reused = resume (f, &c, "clerk", token);
@@ -667,6 +707,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) \
   g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/reconnect/drop-connection", test_drop_connection);
+  ADD ("/reconnect/agent-drops", test_agent_drops);
   ADD ("/reconnect/duration-after-resume", test_duration_after_resume);
   ADD ("/reconnect/never-returns", test_never_returns);
   ADD ("/reconnect/bad-resume", test_bad_resume);
