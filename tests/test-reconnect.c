@@ -604,7 +604,13 @@ test_blackout (Fixture *f, gconstpointer data)
   g_assert_true (vw_netns_blackout (f->ns, TRUE, &error));
   vw_test_run_for (5000);
   g_assert_true (vw_netns_blackout (f->ns, FALSE, &error));
+  gint64 back_at = g_get_monotonic_time ();
   guint from = agent->events->len;
+  wait_more_frames (agent, "camera", 5, &from, 30000);
+  g_test_message ("frames again at the agent %" G_GINT64_FORMAT " ms after the "
+      "blackout ended (stats every 250 ms); clerk media-restart: %s",
+      (g_get_monotonic_time () - back_at) / 1000,
+      find_event (clerk, "media-restart", 0) >= 0 ? "yes" : "no");
   wait_more_frames (agent, "camera", 60, &from, 30000);
   from = clerk->events->len;
   wait_more_frames (clerk, "camera", 60, &from, 30000);

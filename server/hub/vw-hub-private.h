@@ -105,7 +105,8 @@ void     vw_hub_report_lost_soon (Participant *p);
 
 /* vw-hub-watch.c: a participant that sent media and went silent on every
  * track for this long is lost (webrtcbin 1.22 does not say so). */
-#define VW_HUB_SILENT_MEDIA_MS 5000
+#define VW_HUB_SILENT_MEDIA_MS 8000   /* longer than a short outage that the
+                                        * connection survives by itself (5 s) */
 void     vw_hub_watch_start (Participant *p);   /* a new connection */
 void     vw_hub_watch_stop (Participant *p);
 void     vw_hub_watch_tee (Participant *p, GstElement *tee);   /* a new stream */
