@@ -182,6 +182,24 @@ assert_recording_plays (VwTestServer *server, const char *session, const char *p
   }
 }
 
+static char *
+end_reason (VwTestServer *server, const char *session)
+{
+  g_autofree char *path = g_build_filename (server->data_dir, "virtual-window.db", NULL);
+  sqlite3 *db = NULL;
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READONLY, NULL), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT end_reason FROM sessions WHERE id = ?",
+      -1, &st, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (st, 1, session, -1, SQLITE_TRANSIENT);
+  char *reason = sqlite3_step (st) == SQLITE_ROW && sqlite3_column_text (st, 0)
+      ? g_strdup ((const char *) sqlite3_column_text (st, 0)) : NULL;
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return reason;
+}
+
 typedef struct {
   VwTestServer *server;
   char *agent_pw;
@@ -255,6 +273,7 @@ static void
 assert_resumed (Fixture *f, VwTestClient *agent, VwTestClient *clerk,
     const char *session, guint clerk_from, guint agent_from, guint timeout_ms)
 {
+  /* (@clerk is the one that dropped out, @agent the other side.) */
   guint i = clerk_from;
   JsonObject *resumed = vw_test_client_wait_event (clerk, "resumed", &i, timeout_ms);
   g_assert_cmpstr (str (resumed, "session"), ==, session);
@@ -317,6 +336,22 @@ test_drop_connection (Fixture *f, gconstpointer data)
   vw_test_client_free (agent);
 }
 
+/* The agent drops out and comes back: the clerk hears reconnecting and
+ * restored, the same session goes on. */
+static void
+test_agent_drops (Fixture *f, gconstpointer data)
+{
+  start_server (f, "20", NULL);
+  VwTestClient *agent, *clerk;
+  g_autofree char *session = start_call (f, &agent, &clerk, NULL, FALSE);
+  guint c0 = clerk->events->len, a0 = agent->events->len;
+  vw_test_client_command (agent, "{\"command\":\"drop-connection\"}");
+  assert_resumed (f, clerk, agent, session, a0, c0, 20000);
+  hang_up (agent, clerk, session);
+  vw_test_client_free (clerk);
+  vw_test_client_free (agent);
+}
+
 /* --duration counts from the first connect and still hangs up after a
  * resume. */
 static void
@@ -367,6 +402,8 @@ test_never_returns (Fixture *f, gconstpointer data)
   g_assert_cmpstr (str (paired, "session"), !=, session);
   vw_test_client_wait_event (next, "paired", NULL, 10000);
   g_assert_cmpint (metric (f->server, "vw_reconnect_grace_expired_total"), ==, 1);
+  g_autofree char *stored = end_reason (f->server, session);
+  g_assert_cmpstr (stored, ==, "connection-lost");
   vw_test_client_free (clerk);
   vw_test_client_free (agent);
 }
@@ -431,7 +468,9 @@ test_bad_resume (Fixture *f, gconstpointer data)
   conn_free (c);
 
   /* Lost while queued, resumed within the grace period: the same peer, a
-   * new token, its place in the queue. */
+   * new token, its place in the queue (ahead of one who came later). */
+  g_autofree char *later_token = NULL;
+  Conn *later = queued_clerk (f, &later_token, NULL);
   conn_free (clerk);
   vw_test_server_wait_log (f->server, "kept 3 s", 5000);
   Conn *back = NULL;
@@ -444,6 +483,7 @@ test_bad_resume (Fixture *f, gconstpointer data)
   g_autoptr (JsonObject) queued = conn_next (back);
   assert_type (queued, "queued");
   g_assert_cmpint (json_object_get_int_member (queued, "position"), ==, 1);
+  conn_free (later);
 
   /* The used token again: refused. */
   g_autoptr (JsonObject) reused = resume (f, &c, "clerk", token);
@@ -564,7 +604,13 @@ test_blackout (Fixture *f, gconstpointer data)
   g_assert_true (vw_netns_blackout (f->ns, TRUE, &error));
   vw_test_run_for (5000);
   g_assert_true (vw_netns_blackout (f->ns, FALSE, &error));
+  gint64 back_at = g_get_monotonic_time ();
   guint from = agent->events->len;
+  wait_more_frames (agent, "camera", 5, &from, 30000);
+  g_test_message ("frames again at the agent %" G_GINT64_FORMAT " ms after the "
+      "blackout ended (stats every 250 ms); clerk media-restart: %s",
+      (g_get_monotonic_time () - back_at) / 1000,
+      find_event (clerk, "media-restart", 0) >= 0 ? "yes" : "no");
   wait_more_frames (agent, "camera", 60, &from, 30000);
   from = clerk->events->len;
   wait_more_frames (clerk, "camera", 60, &from, 30000);
@@ -603,6 +649,62 @@ test_readdress (Fixture *f, gconstpointer data)
   vw_test_client_free (agent);
 }
 
+static void
+nft_in (Fixture *f, const char *script)
+{
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { "ip", "netns", "exec", vw_netns_get_name (f->ns), "nft", "-f", "-", NULL };
+  g_autoptr (GSubprocess) p = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (p, script, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (p));
+}
+
+/* UDP blocked for the clerk, its WebSocket (TCP) fine: the media
+ * connection is lost on one side or the other (the hub: media-restart;
+ * the clerk: media-lost, then a resume); once UDP passes again the same
+ * session goes on. */
+static void
+test_media_only (Fixture *f, gconstpointer data)
+{
+  if (!make_netns (f))
+    return;
+  start_server (f, "60", vw_netns_get_host_address (f->ns));
+  VwTestClient *agent, *clerk;
+  g_autofree char *session = start_call (f, &agent, &clerk, NULL, TRUE);
+  guint c0 = clerk->events->len, a0 = agent->events->len;
+  nft_in (f, "table inet vwt {\n chain out {\n  type filter hook output priority 0;\n"
+      "  meta l4proto udp drop\n }\n}\n");
+  gint64 deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC;
+  int lost = -1;
+  while (g_get_monotonic_time () < deadline && lost < 0) {
+    vw_test_run_for (250);
+    lost = find_event (clerk, "media-restart", c0);
+    if (lost < 0)
+      lost = find_event (clerk, "media-lost", c0);
+  }
+  nft_in (f, "delete table inet vwt");
+  if (lost < 0) {
+    g_test_skip ("no side reported the media connection lost within 45 s");
+    vw_test_client_free (clerk);
+    vw_test_client_free (agent);
+    return;
+  }
+  g_test_message ("clerk: %s", str (g_ptr_array_index (clerk->events, lost), "event"));
+  guint j = a0;
+  JsonObject *rec = vw_test_client_wait_event (agent, "peer-network", &j, 10000);
+  g_assert_cmpstr (str (rec, "state"), ==, "reconnecting");
+  JsonObject *back = vw_test_client_wait_event (agent, "peer-network", &j, 30000);
+  g_assert_cmpstr (str (back, "state"), ==, "restored");
+  guint k = j;
+  wait_more_frames (agent, "camera", 30, &k, 15000);
+  g_assert_cmpint (find_event (agent, "ended", 0), ==, -1);
+  hang_up (agent, clerk, session);
+  vw_test_client_free (clerk);
+  vw_test_client_free (agent);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -611,11 +713,13 @@ main (int argc, char **argv)
 #define ADD(path, fn) \
   g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/reconnect/drop-connection", test_drop_connection);
+  ADD ("/reconnect/agent-drops", test_agent_drops);
   ADD ("/reconnect/duration-after-resume", test_duration_after_resume);
   ADD ("/reconnect/never-returns", test_never_returns);
   ADD ("/reconnect/bad-resume", test_bad_resume);
   ADD ("/reconnect/resume-forever", test_resume_forever);
   ADD ("/reconnect/blackout", test_blackout);
   ADD ("/reconnect/readdress", test_readdress);
+  ADD ("/reconnect/media-only", test_media_only);
   return g_test_run ();
 }
