@@ -182,6 +182,21 @@ vw_call_media_get_stats (VwCallMedia *m)
   return arr;
 }
 
+JsonObject *
+vw_call_media_get_loss_stats (VwCallMedia *m)
+{
+  VwPeerLossStats st;
+  vw_peer_get_loss_stats (m->peer, &st);
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "nacks-sent", st.nacks_sent);
+  json_object_set_int_member (o, "rtx-received", st.rtx_received);
+  json_object_set_int_member (o, "recovered", st.recovered);
+  json_object_set_int_member (o, "lost", st.lost);
+  json_object_set_int_member (o, "nacks-received", st.nacks_received);
+  json_object_set_int_member (o, "rtx-sent", st.rtx_sent);
+  return o;
+}
+
 /* ---- sending ----
  *
  * Each kind we send has one m-line at a time, offered by the hub; its sink
@@ -491,6 +506,13 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* How long a missing video packet is waited for: the hub may hold a
+ * stream for up to its own latency (hub-latency, 250 ms by default) while
+ * it recovers a packet lost on the sender's link, and then a
+ * retransmission on our own link takes a round trip.  Frames are shown as
+ * soon as they are complete: this is only the longest wait. */
+#define VIDEO_LATENCY_MS 500
+
 /* ---- life cycle ---- */
 
 gboolean
@@ -531,6 +553,7 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (m->pipeline));
   gst_bus_add_watch (bus, on_bus_message, m);
   m->peer = vw_peer_new (GST_BIN (m->pipeline), "call", 50);
+  vw_peer_set_nack_latency (m->peer, VIDEO_LATENCY_MS);
   if (m->ice_address)
     vw_peer_restrict_ice (m->peer, m->ice_address);
   g_signal_connect (m->peer, "local-description", G_CALLBACK (on_local_description), m);

@@ -61,7 +61,7 @@ struct _Session {
   char *id;
   GPtrArray *participants;   /* Participant*, owned */
   guint next_slot;
-  guint next_pt;             /* next payload type to hand out */
+  guint tracks;              /* tracks given a payload type so far */
   GHashTable *snapshots;     /* id -> PendingSnapshot*, requested, not yet stored */
 };
 

@@ -8,18 +8,13 @@
  */
 #include "vw-hub-private.h"
 #include "vw-media.h"
+#include "vw-payload-types.h"
 
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
 GST_DEBUG_CATEGORY (vw_hub_debug);
 #define GST_CAT_DEFAULT vw_hub_debug
-
-/* Every track a session carries gets its own payload type, so payload
- * types are unique inside every participant's bundle and the hub can tell
- * streams apart by payload type alone. */
-#define FIRST_PT 96
-#define LAST_PT 127
 
 
 /* ---- lines ---- */
@@ -387,7 +382,7 @@ send_tracks (Participant *p)
 
 /* The upstream line whose payload type @caps carry.  webrtcbin's m-line
  * index on a bundled receive pad is not reliable, the payload type is: it
- * is unique inside the bundle (see FIRST_PT). */
+ * is unique inside the bundle (see vw-payload-types.h). */
 /* Feeds @p's current stream of @kind to every other participant. */
 void
 vw_hub_forward_to_all (Participant *p, VwTrackKind kind)
@@ -449,7 +444,11 @@ participant_new (VwHub *hub, Session *session, const char *id)
   p->slot = session->next_slot++;
   p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
   g_autofree char *name = g_strdup_printf ("peer-%s", id);
-  p->peer = vw_peer_new (GST_BIN (hub->pipeline), name, hub->config.latency_ms);
+  /* Audio is not retransmitted: its gaps are waited for briefly.  Video
+   * waits up to latency_ms for a retransmission (see vw_peer_set_nack_latency). */
+  p->peer = vw_peer_new (GST_BIN (hub->pipeline), name,
+      MIN (hub->config.latency_ms, VW_HUB_AUDIO_LATENCY_MS));
+  vw_peer_set_nack_latency (p->peer, hub->config.latency_ms);
   vw_peer_forward_unsynced (p->peer);
   if (hub->ice_address)
     vw_peer_restrict_ice (p->peer, hub->ice_address);
@@ -531,13 +530,13 @@ session_free (Session *s)
 static gboolean
 add_track (Participant *p, VwTrackKind kind, gboolean live, GError **error)
 {
-  if (p->session->next_pt > LAST_PT) {
+  guint pt;
+  if (!vw_payload_type_for_track (p->session->tracks, &pt)) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
-        "this session has carried %d tracks, the most it can",
-        LAST_PT - FIRST_PT + 1);
+        "this session has carried %d tracks, the most it can", VW_PT_MAX_TRACKS);
     return FALSE;
   }
-  guint pt = p->session->next_pt++;
+  p->session->tracks++;
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
   Line *up = line_new (kind, LINE_UPSTREAM, p->id);
   up->pt = pt;
@@ -714,7 +713,6 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
     s = g_new0 (Session, 1);
     s->id = g_strdup (session_id);
     s->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
-    s->next_pt = FIRST_PT;
     s->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
     g_hash_table_insert (hub->sessions, s->id, s);
   }
