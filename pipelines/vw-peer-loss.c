@@ -94,8 +94,12 @@ first_packet (GstPad *pad, GstPadProbeInfo *info, gpointer data)
   g_autoptr (GstElement) jitterbuffer = gst_pad_get_parent_element (pad);
   guint latency = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (webrtcbin),
           nack_latency_quark ()));
+  /* Asked for only once a later packet shows the gap: video comes in
+   * bursts (a frame's packets at once), so a packet's arrival cannot be
+   * predicted from the last, and asking ahead brings requests for packets
+   * not yet sent. */
   if (jitterbuffer)
-    g_object_set (jitterbuffer, "do-retransmission", rtx, NULL);
+    g_object_set (jitterbuffer, "do-retransmission", rtx, "rtx-next-seqnum", FALSE, NULL);
   /* Retransmission needs time: a round trip and the wait for the gap to
    * show.  Other streams keep webrtcbin's own (short) latency. */
   if (jitterbuffer && rtx && latency)
