@@ -171,6 +171,7 @@ add_element_stats (GstElement *e, VwPeerLossStats *stats)
     g_autoptr (GstStructure) s = NULL;
     guint64 lost = 0, requests = 0, recovered = 0;
     g_object_get (e, "stats", &s, NULL);
+    GST_LOG ("%" GST_PTR_FORMAT ": %" GST_PTR_FORMAT, e, s);
     if (s && gst_structure_get_uint64 (s, "num-lost", &lost))
       stats->lost += lost;
     if (s && gst_structure_get_uint64 (s, "rtx-count", &requests))

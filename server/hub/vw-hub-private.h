@@ -80,6 +80,8 @@ struct _VwHub {
 
 /* vw-hub-snapshots.c */
 typedef struct _PendingSnapshot PendingSnapshot;
+/* vw-hub-loss.c: logs what loss recovery did on @p's connection. */
+void     vw_hub_log_loss (Participant *p);
 void     vw_hub_snapshots_attach (Participant *p);
 void     vw_hub_snapshots_detach (Participant *p);
 void     vw_hub_snapshots_session_free (Session *s);

@@ -493,6 +493,7 @@ participant_free (Participant *p)
 {
   g_clear_handle_id (&p->negotiate_source, g_source_remove);
   vw_hub_snapshots_detach (p);
+  vw_hub_log_loss (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);
