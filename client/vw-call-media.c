@@ -511,7 +511,7 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
  * it recovers a packet lost on the sender's link, and then a
  * retransmission on our own link takes a round trip.  Frames are shown as
  * soon as they are complete: this is only the longest wait. */
-#define VIDEO_LATENCY_MS 200
+#define VIDEO_LATENCY_MS 500
 
 /* ---- life cycle ---- */
 
