@@ -192,6 +192,7 @@ vw_call_media_get_loss_stats (VwCallMedia *m)
   json_object_set_int_member (o, "rtx-received", st.rtx_received);
   json_object_set_int_member (o, "recovered", st.recovered);
   json_object_set_int_member (o, "lost", st.lost);
+  json_object_set_int_member (o, "late", st.late);
   json_object_set_int_member (o, "nacks-received", st.nacks_received);
   json_object_set_int_member (o, "rtx-sent", st.rtx_sent);
   return o;
@@ -506,12 +507,13 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* How long a missing video packet is waited for: the hub may hold a
- * stream for up to its own latency (hub-latency, 250 ms by default) while
- * it recovers a packet lost on the sender's link, and then a
- * retransmission on our own link takes a round trip.  Frames are shown as
- * soon as they are complete: this is only the longest wait. */
-#define VIDEO_LATENCY_MS 500
+/* How long a missing video packet is waited for: a retransmission over
+ * our own link takes a round trip (the issue's bad links: 150 ms) and the
+ * time for the gap to show.  A stream the hub held back while it recovered
+ * a packet lost on the sender's link arrives late but whole, which costs
+ * no waiting here.  Frames are decoded as soon as they are complete: this
+ * is only the longest wait, when a packet is lost for good. */
+#define VIDEO_LATENCY_MS 300
 
 /* ---- life cycle ---- */
 

@@ -115,10 +115,17 @@ first_packet (GstPad *pad, GstPadProbeInfo *info, gpointer data)
  * stream per track and one per retransmission has more than its default
  * threshold, so a NACK waited for up to a few hundred milliseconds. */
 #define IMMEDIATE_FEEDBACK_MEMBERS 1000
+/* ...but only one early RTCP packet between two regular ones: a second
+ * NACK waits for the next regular packet, by default up to 5 s away, past
+ * its deadline.  So regular RTCP goes at least every 100 ms (a few
+ * hundred bytes a second, next to a megabit of video). */
+#define RTCP_MIN_INTERVAL_MS 100
 
 static void
 tune_session (GstElement *rtpsession)
 {
+  g_object_set (rtpsession, "rtcp-min-interval", (guint64) RTCP_MIN_INTERVAL_MS * GST_MSECOND,
+      NULL);
   g_autoptr (GObject) internal = NULL;
   g_object_get (rtpsession, "internal-session", &internal, NULL);
   if (internal && g_object_class_find_property (G_OBJECT_GET_CLASS (internal),
@@ -178,6 +185,9 @@ add_element_stats (GstElement *e, VwPeerLossStats *stats)
       stats->nacks_sent += requests;
     if (s && gst_structure_get_uint64 (s, "rtx-success-count", &recovered))
       stats->recovered += recovered;
+    guint64 late = 0;
+    if (s && gst_structure_get_uint64 (s, "num-late", &late))
+      stats->late += late;
   }
 }
 

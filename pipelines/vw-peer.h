@@ -103,6 +103,7 @@ typedef struct {
   guint64 rtx_received;     /* retransmitted packets that came back */
   guint64 recovered;        /* missing packets a retransmission filled in */
   guint64 lost;             /* packets that never came, not even retransmitted */
+  guint64 late;             /* packets that came after they were given up */
   guint64 nacks_received;   /* retransmissions the far side asked us for */
   guint64 rtx_sent;         /* packets we retransmitted */
 } VwPeerLossStats;
