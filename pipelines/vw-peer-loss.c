@@ -115,17 +115,22 @@ first_packet (GstPad *pad, GstPadProbeInfo *info, gpointer data)
  * stream per track and one per retransmission has more than its default
  * threshold, so a NACK waited for up to a few hundred milliseconds. */
 #define IMMEDIATE_FEEDBACK_MEMBERS 1000
-/* ...but only one early RTCP packet between two regular ones: a second
- * NACK waits for the next regular packet, by default up to 5 s away, past
- * its deadline.  So regular RTCP goes at least every 100 ms (a few
- * hundred bytes a second, next to a megabit of video). */
+/* ...but only one early RTCP packet may go between two regular ones, and
+ * a NACK that cannot go early waits for the next regular packet; if that
+ * comes after the NACK's deadline, rtpsession drops the NACK.  A receiver
+ * that sends little gets, by default, a small RTCP share and regular RTCP
+ * seconds apart: a third of its NACKs were dropped so (test-peer-loss).
+ * So RTCP may use 20 kB/s each for senders and receivers (at most: it is
+ * a fraction of that in practice), and regular RTCP goes at least every
+ * 100 ms. */
 #define RTCP_MIN_INTERVAL_MS 100
+#define RTCP_BANDWIDTH 20000
 
 static void
 tune_session (GstElement *rtpsession)
 {
   g_object_set (rtpsession, "rtcp-min-interval", (guint64) RTCP_MIN_INTERVAL_MS * GST_MSECOND,
-      NULL);
+      "rtcp-rr-bandwidth", RTCP_BANDWIDTH, "rtcp-rs-bandwidth", RTCP_BANDWIDTH, NULL);
   g_autoptr (GObject) internal = NULL;
   g_object_get (rtpsession, "internal-session", &internal, NULL);
   if (internal && g_object_class_find_property (G_OBJECT_GET_CLASS (internal),
