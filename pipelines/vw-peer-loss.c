@@ -73,39 +73,85 @@ description_has_rtx_for (GstElement *webrtcbin, const char *property, guint pt)
   return found;
 }
 
+/* The payload type of the m-line of @sdp that announces @ssrc (a=ssrc),
+ * or -1. */
+static gint
+sdp_pt_of_ssrc (const GstSDPMessage *sdp, guint ssrc)
+{
+  g_autofree char *prefix = g_strdup_printf ("%u ", ssrc);
+  for (guint i = 0; sdp && i < gst_sdp_message_medias_len (sdp); i++) {
+    const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+    for (guint j = 0; j < gst_sdp_media_attributes_len (media); j++) {
+      const GstSDPAttribute *a = gst_sdp_media_get_attribute (media, j);
+      if (g_strcmp0 (a->key, "ssrc") == 0 && a->value
+          && g_str_has_prefix (a->value, prefix) && gst_sdp_media_formats_len (media) > 0)
+        return (gint) g_ascii_strtoll (gst_sdp_media_get_format (media, 0), NULL, 10);
+    }
+  }
+  return -1;
+}
+
 /* A jitter buffer asks for retransmissions when its stream's payload type
- * has an RTX payload type, both sides having agreed (video): found by the
- * first packet's payload type.  webrtcbin 1.22 decides this by the
- * transceiver it finds for the stream's SSRC, and finds none for a stream
- * the offer announced without a=ssrc (every stream the hub forwards), so
- * a native client would never ask. */
+ * has an RTX payload type, both sides having agreed (video).  webrtcbin
+ * 1.22 decides this by the transceiver it finds for the stream's SSRC, and
+ * finds none for a stream the offer announced without a=ssrc (every stream
+ * the hub forwards), so a native client would never ask.  Packets are
+ * asked for only once a later packet shows the gap: video comes in bursts
+ * (a frame's packets at once), so a packet's arrival cannot be predicted
+ * from the last, and asking ahead brings requests for packets not yet
+ * sent.  Retransmission needs time, a round trip and the wait for the gap
+ * to show: those jitter buffers get the longer latency; others keep
+ * webrtcbin's own (short) one. */
+static void
+decide (GstElement *webrtcbin, GstElement *jitterbuffer, guint pt, gboolean created)
+{
+  gboolean rtx = description_has_rtx_for (webrtcbin, "current-remote-description", pt)
+      && description_has_rtx_for (webrtcbin, "current-local-description", pt);
+  guint latency = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (webrtcbin),
+          nack_latency_quark ()));
+  g_object_set (jitterbuffer, "do-retransmission", rtx, "rtx-next-seqnum", FALSE, NULL);
+  if (rtx && latency)
+    g_object_set (jitterbuffer, "latency", latency, NULL);
+  g_object_set_data (G_OBJECT (jitterbuffer), "vw-decided", GINT_TO_POINTER (TRUE));
+  GST_DEBUG ("%" GST_PTR_FORMAT ": payload type %u, retransmission %s (%s)",
+      jitterbuffer, pt, rtx ? "on" : "off", created ? "by its SSRC" : "by its first packet");
+}
+
+/* rtpbin's new-jitterbuffer, before the stream's first packet goes in:
+ * the SSRC, when the remote description names it (a native client's or a
+ * browser's streams to the hub).  Deciding there matters: a latency
+ * changed once packets flow shifts the stream's timestamps (a recording
+ * of it came out seconds too long). */
+static void
+on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session,
+    guint ssrc, gpointer data)
+{
+  GstElement *webrtcbin = data;
+  GstWebRTCSessionDescription *desc = NULL;
+  g_object_get (webrtcbin, "current-remote-description", &desc, NULL);
+  gint pt = desc ? sdp_pt_of_ssrc (desc->sdp, ssrc) : -1;
+  if (desc)
+    gst_webrtc_session_description_free (desc);
+  if (pt >= 0)
+    decide (webrtcbin, jitterbuffer, pt, TRUE);
+}
+
+/* Otherwise (a stream the hub forwards, announced without a=ssrc) by the
+ * payload type of its first packet. */
 static GstPadProbeReturn
 first_packet (GstPad *pad, GstPadProbeInfo *info, gpointer data)
 {
   GstElement *webrtcbin = data;
+  g_autoptr (GstElement) jitterbuffer = gst_pad_get_parent_element (pad);
+  if (!jitterbuffer || g_object_get_data (G_OBJECT (jitterbuffer), "vw-decided"))
+    return GST_PAD_PROBE_REMOVE;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
   if (!buf || !gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp))
     return GST_PAD_PROBE_OK;
   guint pt = gst_rtp_buffer_get_payload_type (&rtp);
   gst_rtp_buffer_unmap (&rtp);
-  gboolean rtx = description_has_rtx_for (webrtcbin, "current-remote-description", pt)
-      && description_has_rtx_for (webrtcbin, "current-local-description", pt);
-  g_autoptr (GstElement) jitterbuffer = gst_pad_get_parent_element (pad);
-  guint latency = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (webrtcbin),
-          nack_latency_quark ()));
-  /* Asked for only once a later packet shows the gap: video comes in
-   * bursts (a frame's packets at once), so a packet's arrival cannot be
-   * predicted from the last, and asking ahead brings requests for packets
-   * not yet sent. */
-  if (jitterbuffer)
-    g_object_set (jitterbuffer, "do-retransmission", rtx, "rtx-next-seqnum", FALSE, NULL);
-  /* Retransmission needs time: a round trip and the wait for the gap to
-   * show.  Other streams keep webrtcbin's own (short) latency. */
-  if (jitterbuffer && rtx && latency)
-    g_object_set (jitterbuffer, "latency", latency, NULL);
-  GST_DEBUG ("%" GST_PTR_FORMAT ": payload type %u, retransmission %s",
-      jitterbuffer, pt, rtx ? "on" : "off");
+  decide (webrtcbin, jitterbuffer, pt, FALSE);
   return GST_PAD_PROBE_REMOVE;
 }
 
@@ -153,9 +199,26 @@ on_element_added (GstBin *bin, GstBin *sub_bin, GstElement *element, gpointer da
   }
 }
 
+static gboolean
+is_rtpbin (GstElement *element)
+{
+  GstElementFactory *factory = gst_element_get_factory (element);
+  return factory && g_str_equal (GST_OBJECT_NAME (factory), "rtpbin");
+}
+
 void
 peer_setup_loss_recovery (GstElement *webrtcbin)
 {
+  /* webrtcbin made its rtpbin when it was made. */
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (GST_BIN (webrtcbin));
+  GValue item = G_VALUE_INIT;
+  while (gst_iterator_next (it, &item) == GST_ITERATOR_OK) {
+    GstElement *e = g_value_get_object (&item);
+    if (is_rtpbin (e))
+      g_signal_connect (e, "new-jitterbuffer", G_CALLBACK (on_new_jitterbuffer), webrtcbin);
+    g_value_reset (&item);
+  }
+  g_value_unset (&item);
   g_signal_connect (webrtcbin, "on-new-transceiver", G_CALLBACK (on_new_transceiver), NULL);
   g_signal_connect (webrtcbin, "deep-element-added", G_CALLBACK (on_element_added), NULL);
 }
