@@ -514,6 +514,8 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
  * no waiting here.  Frames are decoded as soon as they are complete: this
  * is only the longest wait, when a packet is lost for good. */
 #define VIDEO_LATENCY_MS 300
+/* Audio is not retransmitted: a gap is waited for briefly. */
+#define AUDIO_LATENCY_MS 50
 
 /* ---- life cycle ---- */
 
@@ -554,8 +556,8 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   m->pipeline = gst_pipeline_new ("vw-call");
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (m->pipeline));
   gst_bus_add_watch (bus, on_bus_message, m);
-  m->peer = vw_peer_new (GST_BIN (m->pipeline), "call", 50);
-  vw_peer_set_nack_latency (m->peer, VIDEO_LATENCY_MS);
+  m->peer = vw_peer_new (GST_BIN (m->pipeline), "call", VIDEO_LATENCY_MS);
+  vw_peer_set_plain_latency (m->peer, AUDIO_LATENCY_MS);
   if (m->ice_address)
     vw_peer_restrict_ice (m->peer, m->ice_address);
   g_signal_connect (m->peer, "local-description", G_CALLBACK (on_local_description), m);

@@ -35,13 +35,13 @@ on_new_transceiver (GstElement *webrtcbin, GstWebRTCRTPTransceiver *trans,
     g_object_set (trans, "do-nack", TRUE, NULL);
 }
 
-G_DEFINE_QUARK (vw-peer-nack-latency, nack_latency)
+G_DEFINE_QUARK (vw-peer-plain-latency, plain_latency)
 
 void
-vw_peer_set_nack_latency (VwPeer *self, guint latency_ms)
+vw_peer_set_plain_latency (VwPeer *self, guint latency_ms)
 {
   g_return_if_fail (VW_IS_PEER (self));
-  g_object_set_qdata (G_OBJECT (self->webrtcbin), nack_latency_quark (),
+  g_object_set_qdata (G_OBJECT (self->webrtcbin), plain_latency_quark (),
       GUINT_TO_POINTER (latency_ms));
 }
 
@@ -100,18 +100,21 @@ sdp_pt_of_ssrc (const GstSDPMessage *sdp, guint ssrc)
  * (a frame's packets at once), so a packet's arrival cannot be predicted
  * from the last, and asking ahead brings requests for packets not yet
  * sent.  Retransmission needs time, a round trip and the wait for the gap
- * to show: those jitter buffers get the longer latency; others keep
- * webrtcbin's own (short) one. */
+ * to show: those jitter buffers keep webrtcbin's latency; the others
+ * (audio) get the shorter one of vw_peer_set_plain_latency().  Lowering,
+ * not raising: a jitter buffer whose latency rises once packets flow
+ * raises the pipeline's latency, which shifted the timestamps of the
+ * hub's recordings (a track came out seconds too long). */
 static void
 decide (GstElement *webrtcbin, GstElement *jitterbuffer, guint pt, gboolean created)
 {
   gboolean rtx = description_has_rtx_for (webrtcbin, "current-remote-description", pt)
       && description_has_rtx_for (webrtcbin, "current-local-description", pt);
-  guint latency = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (webrtcbin),
-          nack_latency_quark ()));
+  guint plain = GPOINTER_TO_UINT (g_object_get_qdata (G_OBJECT (webrtcbin),
+          plain_latency_quark ()));
   g_object_set (jitterbuffer, "do-retransmission", rtx, "rtx-next-seqnum", FALSE, NULL);
-  if (rtx && latency)
-    g_object_set (jitterbuffer, "latency", latency, NULL);
+  if (!rtx && plain)
+    g_object_set (jitterbuffer, "latency", plain, NULL);
   g_object_set_data (G_OBJECT (jitterbuffer), "vw-decided", GINT_TO_POINTER (TRUE));
   GST_DEBUG ("%" GST_PTR_FORMAT ": payload type %u, retransmission %s (%s)",
       jitterbuffer, pt, rtx ? "on" : "off", created ? "by its SSRC" : "by its first packet");
@@ -119,9 +122,7 @@ decide (GstElement *webrtcbin, GstElement *jitterbuffer, guint pt, gboolean crea
 
 /* rtpbin's new-jitterbuffer, before the stream's first packet goes in:
  * the SSRC, when the remote description names it (a native client's or a
- * browser's streams to the hub).  Deciding there matters: a latency
- * changed once packets flow shifts the stream's timestamps (a recording
- * of it came out seconds too long). */
+ * browser's streams to the hub). */
 static void
 on_new_jitterbuffer (GstElement *rtpbin, GstElement *jitterbuffer, guint session,
     guint ssrc, gpointer data)

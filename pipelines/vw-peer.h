@@ -42,7 +42,7 @@ typedef enum {
 } VwPeerError;
 
 /* Creates a webrtcbin named @name inside @bin (max-bundle, jitter-buffer
- * latency @latency_ms).  (transfer full) */
+ * latency @latency_ms; see vw_peer_set_plain_latency()).  (transfer full) */
 VwPeer     *vw_peer_new (GstBin *bin, const char *name, guint latency_ms);
 /* (transfer none) */
 GstElement *vw_peer_get_webrtcbin (VwPeer *peer);
@@ -89,12 +89,12 @@ gboolean  vw_peer_channel_is_open (VwPeer *peer);
 gboolean  vw_peer_send_string (VwPeer *peer, const char *text, GError **error);
 gboolean  vw_peer_send_data (VwPeer *peer, GBytes *data, GError **error);
 
-/* The jitter-buffer latency of the streams that can be retransmitted
- * (video): how long a missing packet is waited for, which must cover a
- * round trip and then some.  Other streams keep the latency given to
- * vw_peer_new().  0 (the default): the same for all.  Call before
+/* The latency given to vw_peer_new() is that of the streams that can be
+ * retransmitted (video): how long a missing packet is waited for, which
+ * must cover a round trip and then some.  The others (audio) get
+ * @latency_ms instead (0, the default: the same).  Call before
  * negotiating. */
-void      vw_peer_set_nack_latency (VwPeer *peer, guint latency_ms);
+void      vw_peer_set_plain_latency (VwPeer *peer, guint latency_ms);
 
 /* Loss recovery on the connection (NACK and RTX, RFC 4588, on every video
  * m-line; see vw-peer-loss.c), counted since it started. */

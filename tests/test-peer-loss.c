@@ -112,7 +112,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   vw_peer_forward_unsynced (f->pair.hub);
   /* Long: this is about asking and answering, not timing, on a loaded
    * machine. */
-  vw_peer_set_nack_latency (f->pair.desk, 1000);
+  g_object_set (vw_peer_get_webrtcbin (f->pair.desk), "latency", 1000, NULL);
   g_signal_connect (f->pair.hub, "local-description", G_CALLBACK (on_description), f);
   g_signal_connect (f->pair.desk, "local-description", G_CALLBACK (on_description), f);
   g_signal_connect (f->pair.desk, "track", G_CALLBACK (on_desk_track), f);

@@ -444,11 +444,10 @@ participant_new (VwHub *hub, Session *session, const char *id)
   p->slot = session->next_slot++;
   p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
   g_autofree char *name = g_strdup_printf ("peer-%s", id);
-  /* Audio is not retransmitted: its gaps are waited for briefly.  Video
-   * waits up to latency_ms for a retransmission (see vw_peer_set_nack_latency). */
-  p->peer = vw_peer_new (GST_BIN (hub->pipeline), name,
-      MIN (hub->config.latency_ms, VW_HUB_AUDIO_LATENCY_MS));
-  vw_peer_set_nack_latency (p->peer, hub->config.latency_ms);
+  /* Video waits up to latency_ms for a retransmission; audio is not
+   * retransmitted, and its gaps are waited for briefly. */
+  p->peer = vw_peer_new (GST_BIN (hub->pipeline), name, hub->config.latency_ms);
+  vw_peer_set_plain_latency (p->peer, MIN (hub->config.latency_ms, VW_HUB_AUDIO_LATENCY_MS));
   vw_peer_forward_unsynced (p->peer);
   if (hub->ice_address)
     vw_peer_restrict_ice (p->peer, hub->ice_address);
