@@ -20,14 +20,15 @@
 #define LOSS_PERCENT 5.0
 #define WINDOW_MS 15000
 #define STATS_MS "100"
-/* The issue's targets are 97 % at 5 % loss; on a machine running several
- * calls and builds at once (load 20 on 2 cores) recovery measured 67-98 %
- * here, so the test holds to what that still shows: far above the 61 %
- * before NACK/RTX (the issue's table, on an idle machine).  The benchmark
- * (bench/vw-bench-network) measures against the targets. */
+/* The issue's target is 97 % at 5 % loss.  On a machine running several
+ * calls and builds at once (load 20 on 2 cores) this measured 67-98 %
+ * (before NACK/RTX, under the same load: 20-25 %; the issue's table, on an
+ * idle machine: 61 %), so the floor here is what a loaded machine still
+ * shows, and the keyframes below are what tells recovery from none.  The
+ * benchmark (bench/vw-bench-network) measures against the targets. */
 #define MIN_DECODED 0.65
 /* Keyframes a sender may send in the window: the issue's 5 % row had 205
- * in 20 s (150 in 15 s), one a lost packet; measured here 10-16. */
+ * in 20 s (150 in 15 s), one a lost packet; measured here 5-21. */
 #define MAX_KEYFRAMES 25
 
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
