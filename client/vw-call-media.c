@@ -183,6 +183,22 @@ vw_call_media_get_stats (VwCallMedia *m)
   return arr;
 }
 
+JsonObject *
+vw_call_media_get_loss_stats (VwCallMedia *m)
+{
+  VwPeerLossStats st;
+  vw_peer_get_loss_stats (m->peer, &st);
+  JsonObject *o = json_object_new ();
+  json_object_set_int_member (o, "nacks-sent", st.nacks_sent);
+  json_object_set_int_member (o, "rtx-received", st.rtx_received);
+  json_object_set_int_member (o, "recovered", st.recovered);
+  json_object_set_int_member (o, "lost", st.lost);
+  json_object_set_int_member (o, "late", st.late);
+  json_object_set_int_member (o, "nacks-received", st.nacks_received);
+  json_object_set_int_member (o, "rtx-sent", st.rtx_sent);
+  return o;
+}
+
 /* ---- sending ----
  *
  * Each kind we send has one m-line at a time, offered by the hub; its sink
@@ -531,6 +547,16 @@ on_bus_message (GstBus *bus, GstMessage *message, gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* How long a missing video packet is waited for: a retransmission over
+ * our own link takes a round trip (the issue's bad links: 150 ms) and the
+ * time for the gap to show.  A stream the hub held back while it recovered
+ * a packet lost on the sender's link arrives late but whole, which costs
+ * no waiting here.  Frames are decoded as soon as they are complete: this
+ * is only the longest wait, when a packet is lost for good. */
+#define VIDEO_LATENCY_MS 300
+/* Audio is not retransmitted: a gap is waited for briefly. */
+#define AUDIO_LATENCY_MS 50
+
 /* ---- life cycle ---- */
 
 gboolean
@@ -614,7 +640,8 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   m->pipeline = gst_pipeline_new ("vw-call");
   g_autoptr (GstBus) bus = gst_pipeline_get_bus (GST_PIPELINE (m->pipeline));
   gst_bus_add_watch (bus, on_bus_message, m);
-  m->peer = vw_peer_new (GST_BIN (m->pipeline), "call", 50);
+  m->peer = vw_peer_new (GST_BIN (m->pipeline), "call", VIDEO_LATENCY_MS);
+  vw_peer_set_plain_latency (m->peer, AUDIO_LATENCY_MS);
   if (m->ice_address)
     vw_peer_restrict_ice (m->peer, m->ice_address);
   if (config->ice_tcp)

@@ -79,6 +79,10 @@ void         vw_call_media_annotate (VwCallMedia *media, const char *id, guint x
 JsonArray   *vw_call_media_get_stats (VwCallMedia *media);
 /* Per track we send: frames (and keyframes) encoded so far. (transfer full) */
 JsonArray   *vw_call_media_get_send_stats (VwCallMedia *media);
+/* Loss recovery on the media connection: {"nacks-sent", "rtx-received",
+ * "recovered", "lost", "nacks-received", "rtx-sent"} (see VwPeerLossStats).
+ * (transfer full) */
+JsonObject  *vw_call_media_get_loss_stats (VwCallMedia *media);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (VwCallMedia, vw_call_media_free)
 

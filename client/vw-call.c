@@ -190,6 +190,7 @@ on_stats (gpointer user_data)
   json_object_set_string_member (o, "session", call->session);
   json_object_set_array_member (o, "tracks", vw_call_media_get_stats (call->media));
   json_object_set_array_member (o, "sent", vw_call_media_get_send_stats (call->media));
+  json_object_set_object_member (o, "rtp", vw_call_media_get_loss_stats (call->media));
   vw_events_emit ("stats", o);
   return G_SOURCE_CONTINUE;
 }

@@ -36,6 +36,8 @@ vw_rtp_caps_new (VwTrackKind kind, guint pt)
         "encoding-name", G_TYPE_STRING, "OPUS",
         "clock-rate", G_TYPE_INT, 48000,
         "encoding-params", G_TYPE_STRING, "2",
+        /* a=fmtp useinbandfec=1: browsers then send Opus in-band FEC. */
+        "useinbandfec", G_TYPE_STRING, "1",
         "payload", G_TYPE_INT, (gint) pt, NULL);
   return gst_caps_new_simple ("application/x-rtp",
       "media", G_TYPE_STRING, "video",
@@ -64,7 +66,10 @@ encoder_description (VwTrackKind kind, guint pt, guint bitrate)
     return g_strdup_printf (
         "audioconvert ! audioresample ! "
         "capsfilter caps=audio/x-raw,rate=48000,channels=1 ! "
-        "opusenc name=encoder bitrate=32000 frame-size=20 ! "
+        /* In-band FEC: each packet also carries a coarse copy of the one
+         * before, so a single lost packet is rebuilt by the decoder. */
+        "opusenc name=encoder bitrate=32000 frame-size=20 inband-fec=true "
+        "packet-loss-percentage=5 ! "
         "rtpopuspay pt=%u mtu=1200", pt);
 
   const VwVideoProfile *p = vw_video_profile_for_kind (kind);
@@ -139,7 +144,7 @@ vw_recv_bin_new (VwTrackKind kind, gboolean display)
   if (kind == VW_TRACK_AUDIO)
     desc = g_strdup_printf (
         "queue max-size-time=200000000 leaky=downstream ! rtpopusdepay ! "
-        "opusdec plc=true ! audioconvert ! audioresample ! "
+        "opusdec plc=true use-inband-fec=true ! audioconvert ! audioresample ! "
         "capsfilter caps=audio/x-raw,format=S16LE,rate=48000 ! "
         "identity name=decoded ! %s",
         display ? "autoaudiosink" : "fakesink sync=false async=false");

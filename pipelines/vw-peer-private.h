@@ -61,3 +61,8 @@ void peer_on_data_channel (GstElement *webrtcbin, GstWebRTCDataChannel *channel,
                            VwPeer *self);
 /* The ICE agent's settings every peer gets: no UPnP, large media sockets. */
 void peer_tune_ice (GstElement *webrtcbin);
+/* Loss recovery (vw-peer-loss.c): NACK and RTX on every video
+ * transceiver, those webrtcbin makes from a remote offer included. */
+void peer_setup_loss_recovery (GstElement *webrtcbin);
+/* A transceiver of ours gets @caps: video ones get NACK and RTX. */
+void peer_transceiver_set_caps (GstWebRTCRTPTransceiver *trans, const GstCaps *caps);

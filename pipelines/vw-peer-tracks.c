@@ -146,8 +146,10 @@ vw_peer_request_send_pad (VwPeer *self, GstCaps *caps,
     return NULL;
   g_autoptr (GstWebRTCRTPTransceiver) trans = NULL;
   g_object_get (pad, "transceiver", &trans, NULL);
-  if (trans)
+  if (trans) {
     g_object_set (trans, "codec-preferences", caps, "direction", direction, NULL);
+    peer_transceiver_set_caps (trans, caps);
+  }
   return pad;
 }
 
@@ -158,6 +160,8 @@ vw_peer_add_recv_transceiver (VwPeer *self, GstCaps *caps)
   GstWebRTCRTPTransceiver *trans = NULL;
   g_signal_emit_by_name (self->webrtcbin, "add-transceiver",
       GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_RECVONLY, caps, &trans);
+  if (trans)
+    peer_transceiver_set_caps (trans, caps);
   return trans;
 }
 

@@ -378,6 +378,7 @@ vw_peer_new (GstBin *bin, const char *name, guint latency_ms)
       G_CALLBACK (peer_on_connection_state), self);
   g_signal_connect (self->webrtcbin, "on-data-channel", G_CALLBACK (peer_on_data_channel), self);
   peer_tune_ice (self->webrtcbin);
+  peer_setup_loss_recovery (self->webrtcbin);
   gst_bin_add (bin, self->webrtcbin);
   gst_element_sync_state_with_parent (self->webrtcbin);
   return self;

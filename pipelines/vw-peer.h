@@ -42,7 +42,7 @@ typedef enum {
 } VwPeerError;
 
 /* Creates a webrtcbin named @name inside @bin (max-bundle, jitter-buffer
- * latency @latency_ms).  (transfer full) */
+ * latency @latency_ms; see vw_peer_set_plain_latency()).  (transfer full) */
 VwPeer     *vw_peer_new (GstBin *bin, const char *name, guint latency_ms);
 /* (transfer none) */
 GstElement *vw_peer_get_webrtcbin (VwPeer *peer);
@@ -117,6 +117,26 @@ void      vw_peer_create_data_channel (VwPeer *peer, const char *label);
 gboolean  vw_peer_channel_is_open (VwPeer *peer);
 gboolean  vw_peer_send_string (VwPeer *peer, const char *text, GError **error);
 gboolean  vw_peer_send_data (VwPeer *peer, GBytes *data, GError **error);
+
+/* The latency given to vw_peer_new() is that of the streams that can be
+ * retransmitted (video): how long a missing packet is waited for, which
+ * must cover a round trip and then some.  The others (audio) get
+ * @latency_ms instead (0, the default: the same).  Call before
+ * negotiating. */
+void      vw_peer_set_plain_latency (VwPeer *peer, guint latency_ms);
+
+/* Loss recovery on the connection (NACK and RTX, RFC 4588, on every video
+ * m-line; see vw-peer-loss.c), counted since it started. */
+typedef struct {
+  guint64 nacks_sent;       /* retransmissions our jitter buffers asked for */
+  guint64 rtx_received;     /* retransmitted packets that came back */
+  guint64 recovered;        /* missing packets a retransmission filled in */
+  guint64 lost;             /* packets that never came, not even retransmitted */
+  guint64 late;             /* packets that came after they were given up */
+  guint64 nacks_received;   /* retransmissions the far side asked us for */
+  guint64 rtx_sent;         /* packets we retransmitted */
+} VwPeerLossStats;
+void      vw_peer_get_loss_stats (VwPeer *peer, VwPeerLossStats *stats);
 
 /* Stops the webrtcbin and removes it from its bin. */
 void      vw_peer_close (VwPeer *peer);

@@ -72,7 +72,7 @@ vw_config_init (VwConfig *c)
     .port = 8080,
     .address = g_strdup ("0.0.0.0"),
     .data_dir = g_strdup ("vw-data"),
-    .hub_latency_ms = 20,
+    .hub_latency_ms = 250,
     .record = TRUE,
     .chunk_seconds = 10,
     .retention_days = 180,

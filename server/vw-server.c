@@ -378,7 +378,7 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "address", 'a', 0, G_OPTION_ARG_STRING, &o.address, "Address to listen on (default 0.0.0.0)", "IP" },
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, &o.data_dir, "Directory for the store and recordings (default vw-data)", "DIR" },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &o.ice_address, "Offer media only on this local IP address", "IP" },
-    { "hub-latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "Jitter buffer of the hub, ms (default 20)", "MS" },
+    { "hub-latency", 0, 0, G_OPTION_ARG_INT, &o.latency, "How long the hub waits for a lost video packet to be retransmitted, ms (default 250)", "MS" },
     { "no-record", 0, 0, G_OPTION_ARG_NONE, &o.no_record, "Do not record sessions (benchmarks only)", NULL },
     { "chunk-seconds", 0, 0, G_OPTION_ARG_INT, &o.chunk_seconds, "Longest recording chunk, s (1..10, default 10)", "S" },
     { "retention-days", 0, 0, G_OPTION_ARG_INT, &o.retention_days, "Delete recordings of sessions older than this (0: never; default 180)", "DAYS" },

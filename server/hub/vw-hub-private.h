@@ -65,7 +65,7 @@ struct _Session {
   char *id;
   GPtrArray *participants;   /* Participant*, owned */
   guint next_slot;
-  guint next_pt;             /* next payload type to hand out */
+  guint tracks;              /* tracks given a payload type so far */
   GHashTable *snapshots;     /* id -> PendingSnapshot*, requested, not yet stored */
 };
 
@@ -84,6 +84,8 @@ struct _VwHub {
 
 /* vw-hub-snapshots.c */
 typedef struct _PendingSnapshot PendingSnapshot;
+/* vw-hub-loss.c: logs what loss recovery did on @p's connection. */
+void     vw_hub_log_loss (Participant *p);
 void     vw_hub_snapshots_attach (Participant *p);
 void     vw_hub_snapshots_detach (Participant *p);
 void     vw_hub_snapshots_session_free (Session *s);

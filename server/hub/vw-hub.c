@@ -8,18 +8,13 @@
  */
 #include "vw-hub-private.h"
 #include "vw-media.h"
+#include "vw-payload-types.h"
 
 #include <gst/sdp/sdp.h>
 #include <gst/video/video.h>
 
 GST_DEBUG_CATEGORY (vw_hub_debug);
 #define GST_CAT_DEFAULT vw_hub_debug
-
-/* Every track a session carries gets its own payload type, so payload
- * types are unique inside every participant's bundle and the hub can tell
- * streams apart by payload type alone. */
-#define FIRST_PT 96
-#define LAST_PT 127
 
 
 /* ---- lines ---- */
@@ -417,7 +412,7 @@ send_tracks (Participant *p)
 
 /* The upstream line whose payload type @caps carry.  webrtcbin's m-line
  * index on a bundled receive pad is not reliable, the payload type is: it
- * is unique inside the bundle (see FIRST_PT). */
+ * is unique inside the bundle (see vw-payload-types.h). */
 /* Feeds @p's current stream of @kind to every other participant. */
 void
 vw_hub_forward_to_all (Participant *p, VwTrackKind kind)
@@ -479,7 +474,10 @@ participant_make_peer (Participant *p)
    * still be retiring. */
   static guint generation;
   g_autofree char *name = g_strdup_printf ("peer-%s-%u", p->id, generation++);
+  /* Video waits up to latency_ms for a retransmission; audio is not
+   * retransmitted, and its gaps are waited for briefly. */
   p->peer = vw_peer_new (GST_BIN (hub->pipeline), name, hub->config.latency_ms);
+  vw_peer_set_plain_latency (p->peer, MIN (hub->config.latency_ms, VW_HUB_AUDIO_LATENCY_MS));
   vw_peer_forward_unsynced (p->peer);
   if (hub->ice_address)
     vw_peer_restrict_ice (p->peer, hub->ice_address);
@@ -543,6 +541,7 @@ participant_free (Participant *p)
   g_clear_handle_id (&p->lost_source, g_source_remove);
   vw_hub_watch_stop (p);
   vw_hub_snapshots_detach (p);
+  vw_hub_log_loss (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);
@@ -580,13 +579,13 @@ session_free (Session *s)
 static gboolean
 add_track (Participant *p, VwTrackKind kind, gboolean live, GError **error)
 {
-  if (p->session->next_pt > LAST_PT) {
+  guint pt;
+  if (!vw_payload_type_for_track (p->session->tracks, &pt)) {
     g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_WRONG_STATE,
-        "this session has carried %d tracks, the most it can",
-        LAST_PT - FIRST_PT + 1);
+        "this session has carried %d tracks, the most it can", VW_PT_MAX_TRACKS);
     return FALSE;
   }
-  guint pt = p->session->next_pt++;
+  p->session->tracks++;
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
   Line *up = line_new (kind, LINE_UPSTREAM, p->id);
   up->pt = pt;
@@ -763,7 +762,6 @@ vw_hub_join (VwHub *hub, const char *session_id, const char *peer,
     s = g_new0 (Session, 1);
     s->id = g_strdup (session_id);
     s->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
-    s->next_pt = FIRST_PT;
     s->snapshots = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, NULL);
     g_hash_table_insert (hub->sessions, s->id, s);
   }
@@ -863,6 +861,7 @@ vw_hub_reset_participant (VwHub *hub, const char *peer)
   g_clear_handle_id (&p->lost_source, g_source_remove);
   vw_hub_watch_stop (p);
   vw_hub_snapshots_detach (p);
+  vw_hub_log_loss (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
   g_clear_object (&p->peer);

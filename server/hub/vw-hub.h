@@ -17,6 +17,9 @@
 
 G_BEGIN_DECLS
 
+/* The hub's receive jitter buffer for audio, which is not retransmitted. */
+#define VW_HUB_AUDIO_LATENCY_MS 20
+
 typedef struct _VwHub VwHub;
 
 typedef struct {
@@ -66,7 +69,8 @@ typedef struct {
 } VwHubCallbacks;
 
 typedef struct {
-  guint latency_ms;            /* receive jitter buffer of the hub */
+  guint latency_ms;            /* receive jitter buffer of the hub for video:
+                                * the longest wait for a retransmission */
   const char *ice_address;     /* (nullable) gather ICE candidates here only */
   gboolean ice_tcp;            /* also offer passive TCP candidates (ICE-TCP) */
   guint ice_port_min, ice_port_max;   /* media ports from this range; 0: any */
