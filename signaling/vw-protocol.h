@@ -95,6 +95,7 @@ typedef enum {
   VW_MSG_TRANSFERRED,
   VW_MSG_JOINED,
   VW_MSG_LEFT,
+  VW_MSG_BITRATE,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES
