@@ -442,6 +442,25 @@ on_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Transport-wide congestion control (TWCC): the extension's id in every
+ * m-line of the bundle.  webrtcbin 1.22 offers "rtcp-fb transport-cc" by
+ * itself but not the header extension, without which a browser numbers
+ * nothing and gets no feedback; with it, Chromium stamps what it sends and
+ * the hub's rtpsession answers with transport-cc feedback, on which
+ * Chromium's own estimator adapts its upstream leg. */
+#define TWCC_EXT_ID 3
+#define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+void
+vw_hub_bwe_offer_feedback (GstCaps *caps)
+{
+  g_autofree char *field = g_strdup_printf ("extmap-%d", TWCC_EXT_ID);
+  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+    gst_structure_set (gst_caps_get_structure (caps, i),
+        "rtcp-fb-transport-cc", G_TYPE_BOOLEAN, TRUE,
+        field, G_TYPE_STRING, TWCC_URI, NULL);
+}
+
 HubBwe *
 vw_hub_bwe_new (VwHub *hub)
 {
