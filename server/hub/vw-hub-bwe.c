@@ -324,7 +324,8 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, gint64 now)
   leg->at_us = now;
 }
 
-/* How many video tracks the hub forwards to @p now. */
+/* How many video tracks the hub forwards to @p now (at least one: the one
+ * being capped). */
 static guint
 n_video_into (Participant *p)
 {
@@ -332,10 +333,10 @@ n_video_into (Participant *p)
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
     if (line->direction == LINE_DOWNSTREAM && line->kind != VW_TRACK_AUDIO
-        && line->live && line->tee_pad)
+        && line->live && line->active)
       n++;
   }
-  return n;
+  return MAX (n, 1);
 }
 
 /* ---- the tick ---- */
@@ -398,9 +399,8 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
       }
       for (guint j = 0; j < n; j++) {
         Participant *dst = g_ptr_array_index (s->participants, j);
-        guint shares = j != i && down[j] ? n_video_into (dst) : 0;
-        if (shares)
-          estimate = MIN (estimate, vw_bwe_get_estimate (down[j]->bwe) / shares);
+        if (j != i && down[j])
+          estimate = MIN (estimate, vw_bwe_get_estimate (down[j]->bwe) / n_video_into (dst));
       }
       guint cap = vw_bwe_cap_update (&t->cap, now, estimate);
       if (cap)
