@@ -31,6 +31,8 @@ struct _VwSendTrack {
   gint capped;               /* atomic: max_bitrate below base_bitrate */
   gint64 last_keyframe_us;   /* under lock: when the encoder made one */
   gint pace_bps;             /* atomic: the pacer's rate; 0: not pacing */
+  gint drop_fps;             /* atomic: frames kept per second; 0: all */
+  GstClockTime next_pts;     /* streaming thread: the next frame to keep */
   gint64 pace_next_us;       /* pacer's thread only: when the next packet may go */
   GstElement *pacer;         /* owned ref: a queue whose thread paces */
   /* The encoder misses low targets (a busy picture at its coarsest
@@ -40,6 +42,7 @@ struct _VwSendTrack {
   GSource *correction;       /* 1 s timer on @context while capped */
   guint fps_ceiling;         /* while capped: the encoder could not meet the
                               * cap at a higher frame rate; 0: none */
+  guint floor_cap;           /* the cap it could not meet */
   guint64 corrected_bytes;   /* bytes at the last correction */
   gint64 corrected_us;
   GMutex lock;               /* guards grabs, bytes, last_keyframe_us */
@@ -116,6 +119,9 @@ pace_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn frame_rate_probe (GstPad *pad, GstPadProbeInfo *info,
+                                           gpointer user_data);
+
 VwSendTrack *
 vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
     gboolean timecode, GError **error)
@@ -144,6 +150,9 @@ vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
   if (kind != VW_TRACK_AUDIO) {
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, keyframe_request_probe,
         t, NULL);
+    t->next_pts = GST_CLOCK_TIME_NONE;
+    g_autoptr (GstPad) raw = gst_element_get_static_pad (t->encoder, "sink");
+    gst_pad_add_probe (raw, GST_PAD_PROBE_TYPE_BUFFER, frame_rate_probe, t, NULL);
     t->pacer = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
     g_object_set (t->pacer, "max-size-buffers", 0, "max-size-bytes", 0,
         "max-size-time", (guint64) PACER_QUEUE_NS, "leaky", 2, NULL);
@@ -255,7 +264,7 @@ vw_send_track_force_keyframe (VwSendTrack *t)
  * track's base rate: the encoder keeps each frame's quality instead of
  * smearing fewer bits over as many frames.  Going back up needs 15 % more
  * than the step's share, so a cap wavering at a step does not make the
- * encoder restart (a frame rate change re-creates it: a keyframe). */
+ * frame rate flap. */
 typedef struct {
   double share;
   guint fps;
@@ -342,6 +351,7 @@ correct_target (gpointer data)
         set_frame_rate (t, lower);
         t->fps = lower;
         t->fps_ceiling = lower;
+        t->floor_cap = t->max_bitrate;
         t->gain = 1.0;
         GST_DEBUG ("%s: %.0f bit/s made for %.0f wanted: %u fps",
             vw_track_kind_to_string (t->kind), made, wanted, lower);
@@ -373,17 +383,39 @@ set_correction (VwSendTrack *t, gboolean on)
   }
 }
 
+/* The frame rate goes down by dropping frames before the encoder, keeping
+ * a steady cadence, each kept frame lasting its interval (VP8's rate control
+ * gives a frame the budget of its duration).  Caps are not touched: new
+ * caps would restart the encoder (a keyframe) and renegotiate a live
+ * source, and videorate's max-rate would refuse the capsfilter's rate. */
+static GstPadProbeReturn
+frame_rate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwSendTrack *t = user_data;
+  gint fps = g_atomic_int_get (&t->drop_fps);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = buf ? GST_BUFFER_PTS (buf) : GST_CLOCK_TIME_NONE;
+  if (fps <= 0 || !GST_CLOCK_TIME_IS_VALID (pts)) {
+    t->next_pts = GST_CLOCK_TIME_NONE;
+    return GST_PAD_PROBE_OK;
+  }
+  GstClockTime interval = GST_SECOND / fps;
+  if (GST_CLOCK_TIME_IS_VALID (t->next_pts) && pts + interval / 4 < t->next_pts)
+    return GST_PAD_PROBE_DROP;
+  /* On cadence, unless the source fell behind it. */
+  t->next_pts = GST_CLOCK_TIME_IS_VALID (t->next_pts) && pts < t->next_pts + interval
+      ? t->next_pts + interval : pts + interval;
+  buf = gst_buffer_make_writable (buf);
+  GST_BUFFER_DURATION (buf) = interval;
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 set_frame_rate (VwSendTrack *t, guint fps)
 {
-  g_autoptr (GstElement) raw = gst_bin_get_by_name (GST_BIN (t->bin), "raw");
-  if (!raw)
-    return;
-  g_autoptr (GstCaps) caps = NULL;
-  g_object_get (raw, "caps", &caps, NULL);
-  g_autoptr (GstCaps) changed = gst_caps_copy (caps);
-  gst_caps_set_simple (changed, "framerate", GST_TYPE_FRACTION, (gint) fps, 1, NULL);
-  g_object_set (raw, "caps", changed, NULL);
+  guint profile_fps = vw_video_profile_for_kind (t->kind)->fps;
+  g_atomic_int_set (&t->drop_fps, fps < profile_fps ? (gint) fps : 0);
 }
 
 void
@@ -395,8 +427,9 @@ vw_send_track_set_max_bitrate (VwSendTrack *t, guint max_bitrate)
   vw_send_track_rate_for_cap (t->kind, t->base_bitrate, max_bitrate, t->fps,
       &bitrate, &fps);
   gboolean capped = max_bitrate && max_bitrate < t->base_bitrate;
-  /* More room: the frame rate may climb again. */
-  if (!capped || max_bitrate > t->max_bitrate)
+  /* Much more room than when the encoder could not meet its cap: the
+   * frame rate may climb again. */
+  if (!capped || max_bitrate > 1.5 * t->floor_cap)
     t->fps_ceiling = 0;
   if (t->fps_ceiling)
     fps = MIN (fps, t->fps_ceiling);

@@ -3,6 +3,7 @@
  * target and the frame rate, stepping down and (past a hysteresis) up,
  * the resolution never touched. */
 #include "vw-send-track.h"
+#include <gst/gst.h>
 
 typedef struct {
   VwTrackKind kind;
@@ -52,10 +53,56 @@ test_cases (void)
   }
 }
 
+static gint64
+frames_of (VwSendTrack *t)
+{
+  g_autoptr (JsonObject) o = vw_send_track_get_stats (t);
+  return json_object_get_int_member (o, "frames");
+}
+
+/* A real camera track (the test source) capped live: it keeps encoding, at
+ * the lower frame rate, and comes back when the cap is lifted. */
+static void
+test_live (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (VwSendTrack) t = vw_send_track_new (VW_TRACK_CAMERA, "test", 96, 0,
+      FALSE, &error);
+  g_assert_no_error (error);
+  GstElement *pipeline = gst_pipeline_new (NULL);
+  GstElement *sink = gst_element_factory_make ("fakesink", NULL);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  gst_bin_add (GST_BIN (pipeline), sink);
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (sink, "sink");
+  vw_send_track_start (t, GST_BIN (pipeline), pad);
+  gst_element_set_state (pipeline, GST_STATE_PLAYING);
+
+  g_usleep (G_USEC_PER_SEC);
+  gint64 before = frames_of (t);
+  vw_send_track_set_max_bitrate (t, 100000);   /* 10 fps */
+  g_usleep (2 * G_USEC_PER_SEC);
+  gint64 capped = frames_of (t) - before;
+  g_test_message ("2 s at 100 kbit/s: %" G_GINT64_FORMAT " frames", capped);
+  g_assert_cmpint (capped, >=, 10);
+  g_assert_cmpint (capped, <=, 30);
+  vw_send_track_set_max_bitrate (t, 1000000);  /* lifted */
+  before = frames_of (t);
+  g_usleep (2 * G_USEC_PER_SEC);
+  gint64 lifted = frames_of (t) - before;
+  g_test_message ("2 s lifted: %" G_GINT64_FORMAT " frames", lifted);
+  g_assert_cmpint (lifted, >=, 45);
+
+  gst_element_set_state (pipeline, GST_STATE_NULL);
+  g_clear_pointer (&t, vw_send_track_free);
+  gst_object_unref (pipeline);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  gst_init (&argc, &argv);
   g_test_add_func ("/send-rate/cases", test_cases);
+  g_test_add_func ("/send-rate/live", test_live);
   return g_test_run ();
 }

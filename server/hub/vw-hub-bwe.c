@@ -175,25 +175,6 @@ read_sources (Participant *p)
   return stats;
 }
 
-/* The latest round-trip time @p's receiver reports give, in ms; -1 if none. */
-static double
-connection_rtt_ms (GHashTable *sources)
-{
-  GHashTableIter iter;
-  GstStructure *s;
-  double rtt = -1;
-  g_hash_table_iter_init (&iter, sources);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s)) {
-    gboolean internal = FALSE, have_rb = FALSE;
-    guint rt = 0;
-    gst_structure_get_boolean (s, "internal", &internal);
-    gst_structure_get_boolean (s, "have-rb", &have_rb);
-    if (!internal && have_rb && gst_structure_get_uint (s, "rb-round-trip", &rt) && rt > 0)
-      rtt = MAX (rtt, rt * 1000.0 / 65536.0);
-  }
-  return rtt;
-}
-
 static guint64
 get_u64 (const GstStructure *s, const char *field)
 {
@@ -219,7 +200,7 @@ get_leg (HubBwe *hb, const char *peer, guint32 ssrc, LegDirection dir, guint cei
 
 /* Our receive counters for a stream @p sends us. */
 static void
-update_upstream (Leg *leg, const char *peer, const GstStructure *s, double rtt_ms, gint64 now)
+update_upstream (Leg *leg, const char *peer, const GstStructure *s, gint64 now)
 {
   guint64 received = get_u64 (s, "packets-received");
   guint64 octets = get_u64 (s, "octets-received");
@@ -357,13 +338,11 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
 {
   guint n = s->participants->len;
   g_autofree GHashTable **sources = g_new0 (GHashTable *, n);
-  g_autofree double *rtt = g_new0 (double, n);
   g_autofree Leg **down = g_new0 (Leg *, n);
   for (guint i = 0; i < n; i++) {
     Participant *p = g_ptr_array_index (s->participants, i);
     vw_peer_set_rtcp_interval (p->peer, RTCP_MS);
     sources[i] = read_sources (p);
-    rtt[i] = connection_rtt_ms (sources[i]);
     if (p->viewer)
       continue;
     down[i] = get_leg (hb, p->id, 0, LEG_DOWN, DOWN_CEILING_BPS);
@@ -394,7 +373,7 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
       GstStructure *st = g_hash_table_lookup (sources[i], GUINT_TO_POINTER (ssrc));
       if (st) {
         Leg *up = get_leg (hb, src->id, ssrc, LEG_UP, ceiling);
-        update_upstream (up, src->id, st, rtt[i], now);
+        update_upstream (up, src->id, st, now);
         estimate = MIN (estimate, vw_bwe_get_estimate (up->bwe));
       }
       for (guint j = 0; j < n; j++) {
