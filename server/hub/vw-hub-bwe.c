@@ -34,6 +34,10 @@
 /* A connection's downstream leg carries all the video it is sent: at most
  * a few profiles' worth. */
 #define DOWN_CEILING_BPS 10000000
+/* Keyframe requests in one tick that say a receiver is losing video, and
+ * the loss they count as (over GCC's 10 %: a cut). */
+#define KEYFRAME_REQUESTS_LOSSY 3
+#define REQUESTS_LOSS 0.2
 /* Fewer packets than this in a tick say nothing about loss. */
 #define MIN_PACKETS 10
 
@@ -51,6 +55,7 @@ typedef struct {
   guint rb_ssrc;
   guint rb_exthighestseq;
   guint64 octets_sent;       /* video sent to the participant by then */
+  guint64 requests;          /* keyframe requests (PLI, FIR) it sent on our video */
   gint64 at_us;
 } Leg;
 
@@ -185,6 +190,7 @@ note_rtcp (RtcpCell *cell, GstBuffer *buf)
       gint32 lost;
       gst_rtcp_packet_get_rb (&packet, i, &ssrc, &fraction, &lost, &ext, &jitter,
           &lsr, &dlsr);
+      GST_LOG ("report block on %u: lost %u/256", ssrc, fraction);
       guint old = GPOINTER_TO_UINT (g_hash_table_lookup (cell->lost, GUINT_TO_POINTER (ssrc)));
       g_hash_table_insert (cell->lost, GUINT_TO_POINTER (ssrc),
           GUINT_TO_POINTER (MAX (old, (guint) fraction + 1)));
@@ -387,7 +393,7 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, RtcpWatch *w
 {
   GHashTableIter iter;
   GstStructure *s, *report = NULL;
-  guint64 octets = 0;
+  guint64 octets = 0, requests = 0;
   g_autoptr (GArray) video = g_array_new (FALSE, FALSE, sizeof (guint));
   g_hash_table_iter_init (&iter, sources);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s)) {
@@ -397,8 +403,12 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, RtcpWatch *w
     gst_structure_get_boolean (s, "internal", &internal);
     gst_structure_get_int (s, "clock-rate", &clock_rate);
     if (internal && clock_rate == 90000) {
+      guint pli = 0, fir = 0;
       octets += get_u64 (s, "octets-sent");
       gst_structure_get_uint (s, "ssrc", &ssrc);
+      gst_structure_get_uint (s, "recv-pli-count", &pli);
+      gst_structure_get_uint (s, "recv-fir-count", &fir);
+      requests += pli + fir;
       g_array_append_val (video, ssrc);
     }
     if (internal || !gst_structure_get_boolean (s, "have-rb", &have_rb) || !have_rb)
@@ -408,6 +418,16 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, RtcpWatch *w
     if (!report || rb_ssrc != leg->rb_ssrc || ext != leg->rb_exthighestseq)
       report = s;
   }
+  /* The loss of our video to it, from every block since the last tick
+   * (the statistics' block is most often about audio). */
+  double video_loss = w ? take_video_loss (w, video) : -1;
+  /* A receiver that keeps asking for keyframes is losing our video: under
+   * loss its regular reports thin out (its RTCP goes to feedback), so the
+   * requests themselves count as a report of heavy loss. */
+  gboolean asking = leg->primed && requests >= leg->requests + KEYFRAME_REQUESTS_LOSSY;
+  if (asking)
+    video_loss = MAX (video_loss, REQUESTS_LOSS);
+  leg->requests = requests;
   if (!report)
     return;
   guint rb_ssrc = 0, fraction = 0, ext = 0, jitter = 0, rt = 0;
@@ -416,11 +436,9 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, RtcpWatch *w
   gst_structure_get_uint (report, "rb-exthighestseq", &ext);
   gst_structure_get_uint (report, "rb-jitter", &jitter);
   gst_structure_get_uint (report, "rb-round-trip", &rt);
-  if (leg->primed && rb_ssrc == leg->rb_ssrc && ext == leg->rb_exthighestseq)
+  if (leg->primed && rb_ssrc == leg->rb_ssrc && ext == leg->rb_exthighestseq
+      && video_loss < 0)
     return;   /* no new report */
-  /* The loss of our video to it, from every block since the last report
-   * (the statistics' block is most often about audio). */
-  double video_loss = w ? take_video_loss (w, video) : -1;
   if (leg->primed && now > leg->at_us) {
     double dt = (now - leg->at_us) / (double) G_USEC_PER_SEC;
     double loss = MAX (fraction / 256.0, video_loss);
