@@ -26,6 +26,7 @@ typedef struct {
   guint pt;                  /* its payload type */
   GstPad *sink;              /* its webrtcbin sink pad, kept */
   VwSendTrack *track;        /* running, or NULL */
+  guint max_bitrate;         /* the hub's latest cap; 0: none */
 } Outgoing;
 
 struct _VwCallMedia {
@@ -46,6 +47,7 @@ struct _VwCallMedia {
                               * kept after the track ends (see resume_tracks) */
   VwSnapshots *snapshots;
   gboolean connected;
+  guint rtcp_retry;          /* until the RTP session exists */
 };
 
 /* ---- receiving ---- */
@@ -280,6 +282,8 @@ start_track (VwCallMedia *m, VwTrackKind kind, GError **error)
   if (!out->track)
     return FALSE;
   vw_send_track_start (out->track, GST_BIN (m->pipeline), out->sink);
+  if (out->max_bitrate)
+    vw_send_track_set_max_bitrate (out->track, out->max_bitrate);
   if (m->connected)
     vw_send_track_force_keyframe (out->track);
   GST_INFO ("sending %s on mid %s with pt %u", vw_track_kind_to_string (kind),
@@ -435,6 +439,16 @@ vw_call_media_force_keyframe (VwCallMedia *m, VwTrackKind kind)
 }
 
 void
+vw_call_media_set_max_bitrate (VwCallMedia *m, VwTrackKind kind, guint max_bitrate)
+{
+  if (kind == VW_TRACK_AUDIO)
+    return;
+  m->out[kind].max_bitrate = max_bitrate;
+  if (m->out[kind].track)
+    vw_send_track_set_max_bitrate (m->out[kind].track, max_bitrate);
+}
+
+void
 vw_call_media_send_snapshot (VwCallMedia *m, const char *id)
 {
   vw_snapshots_send (m->snapshots, id, m->out[VW_TRACK_DOCUMENT].track);
@@ -500,6 +514,19 @@ emit_ice_pair (VwCallMedia *m)
   vw_events_emit ("ice-pair", o);
 }
 
+#define RTCP_MS 500
+
+/* The RTP session may come a little after the connection. */
+static gboolean
+retry_rtcp_interval (gpointer data)
+{
+  VwCallMedia *m = data;
+  if (!vw_peer_set_rtcp_interval (m->peer, RTCP_MS))
+    return G_SOURCE_CONTINUE;
+  m->rtcp_retry = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     VwCallMedia *m)
@@ -511,6 +538,9 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
         on_disconnected_too_long, m);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !m->connected) {
     m->connected = TRUE;
+    /* Our receiver reports are what the hub adapts its senders to. */
+    if (!vw_peer_set_rtcp_interval (m->peer, RTCP_MS) && !m->rtcp_retry)
+      m->rtcp_retry = g_timeout_add (RTCP_MS, retry_rtcp_interval, m);
     /* The encoders' first keyframes went out before anyone could receive
      * them; start the far side's decoders now instead of on their request. */
     for (guint k = 0; k < VW_TRACK_N_KINDS; k++)
@@ -667,6 +697,7 @@ vw_call_media_free (VwCallMedia *m)
   if (!m)
     return;
   g_clear_handle_id (&m->disconnected_source, g_source_remove);
+  g_clear_handle_id (&m->rtcp_retry, g_source_remove);
   g_signal_handlers_disconnect_by_data (m->peer, m);
   g_clear_pointer (&m->snapshots, vw_snapshots_free);
   gst_element_set_state (m->pipeline, GST_STATE_NULL);

@@ -137,6 +137,11 @@ typedef struct {
   guint64 rtx_sent;         /* packets we retransmitted */
 } VwPeerLossStats;
 void      vw_peer_get_loss_stats (VwPeer *peer, VwPeerLossStats *stats);
+/* RTCP (receiver reports, which carry loss and round-trip time to the
+ * other side's bandwidth estimation) at least every @ms instead of
+ * rtpsession's 5 s.  FALSE if the connection has no RTP session yet (call
+ * again once connected).  See vw-peer-rtcp.c. */
+gboolean  vw_peer_set_rtcp_interval (VwPeer *peer, guint ms);
 
 /* Stops the webrtcbin and removes it from its bin. */
 void      vw_peer_close (VwPeer *peer);
