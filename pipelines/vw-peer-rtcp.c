@@ -13,7 +13,9 @@ vw_peer_set_rtcp_interval (VwPeer *self, guint ms)
     return FALSE;   /* not negotiated yet */
   guint64 want = (guint64) ms * GST_MSECOND, now = 0;
   g_object_get (session, "rtcp-min-interval", &now, NULL);
-  if (now != want) {
+  /* Only ever shortened: loss recovery may already have asked for more
+   * (vw-peer-loss.c). */
+  if (now > want) {
     g_object_set (session, "rtcp-min-interval", want, NULL);
     GST_DEBUG ("%s: RTCP at least every %u ms", self->name, ms);
   }
