@@ -24,6 +24,11 @@
  * of the time-stamped frames; every client runs on this machine, so their
  * wall clocks agree), each read between two stats events.
  *
+ * --participants native,chromium (the default): each table first with the
+ * clerk's vw-client, then with the join page in headless Chromium inside
+ * the namespace (bench/vw-bench-chromium.mjs: getStats() counts, and
+ * Chromium's own freeze definition).
+ *
  * --smoke: one 3 s row (1 % loss, 50 ms); exit status 1 unless frames were
  * decoded both ways (the test bench-network-smoke).
  */
@@ -41,6 +46,7 @@
 #define TAIL_MS 1500
 #define OUTAGE_MS 5000
 #define CAP_KBITS 500
+#define VW_BENCH_FREEZE_MS 200   /* as client/vw-frame-gaps.h */
 
 typedef struct {
   guint seconds;
@@ -52,6 +58,8 @@ typedef struct {
   char *agent_pw;
   guint calls;
   gboolean failed;
+  gboolean chromium;     /* the clerk is the join page in Chromium */
+  char *participants;
 } Bench;
 
 /* One participant's view of a call: its events from @from on. */
@@ -147,6 +155,29 @@ freezes_in (Side *side, const char *track, double t0, double t1)
     f.max_ms = MAX (f.max_ms, ms);
     f.count++;
   }
+  /* A freeze still going on at @t1 has no event yet: the stats show since
+   * when the frame count has not moved. */
+  double last_t = NAN, last_v = -1, since = NAN;
+  for (guint i = side->from; i < side->client->events->len; i++) {
+    JsonObject *e = g_ptr_array_index (side->client->events, i);
+    if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", ""), "stats"))
+      continue;
+    double et = vw_bench_event_time (e);
+    if (et > t1)
+      break;
+    JsonObject *tr = vw_test_stats_track (e, track);
+    double v = tr ? json_object_get_int_member_with_default (tr, "frames", 0) : 0;
+    if (v != last_v)
+      since = isnan (last_t) ? et : last_t;   /* the last frame came after last_t */
+    last_v = v;
+    last_t = et;
+  }
+  if (!isnan (since) && t1 - since > VW_BENCH_FREEZE_MS) {
+    double a = MAX (since, t0);
+    f.total_ms += t1 - a;
+    f.max_ms = MAX (f.max_ms, t1 - since);
+    f.count++;
+  }
   return f;
 }
 
@@ -235,7 +266,13 @@ call_start (Bench *b, Call *call)
     "--timecode", NULL };
   VwTestClientOptions inside = { .wrapper = vw_netns_wrapper (b->ns), .ice_address = "" };
   g_autofree char *name = g_strdup_printf ("李华%u", ++b->calls);
-  call->clerk_client = vw_test_client_start_with (b->server, name, &inside, args);
+  if (b->chromium) {
+    const char *argv[] = { "node", VW_BENCH_CHROMIUM_SCRIPT, "--server", b->server->url,
+      "--name", name, "--netns", vw_netns_get_name (b->ns),
+      "--stats-interval", G_STRINGIFY (STATS_MS), NULL };
+    call->clerk_client = vw_test_client_spawn (name, argv);
+  } else
+    call->clerk_client = vw_test_client_start_with (b->server, name, &inside, args);
   call->clerk = (Side) { call->clerk_client, 0 };
   WaitBoth w = { call, "first-frame" };
   if (!vw_test_wait_until (both_have, &w, 30000)) {
@@ -287,6 +324,8 @@ direction (Side *send, Side *recv, gint64 t0, gint64 t1)
 
 /* ---- the loss table ---- */
 
+#define HEADER "  loss   rtt      direction    link drop  decoded / sent  share     freeze time      longest  keys  latency\n"
+
 static const char *
 mark (gboolean met)
 {
@@ -294,7 +333,8 @@ mark (gboolean met)
 }
 
 static void
-print_direction (const char *label, Direction *d, double loss, guint rtt)
+print_direction (const char *label, Direction *d, double loss, guint rtt,
+    VwNetnsDirCounters *link)
 {
   char target[96] = "";
   if (loss == 3)
@@ -302,8 +342,10 @@ print_direction (const char *label, Direction *d, double loss, guint rtt)
         mark (d->ratio >= 0.99 && d->freezes.max_ms <= 500));
   else if (loss == 5 && rtt == 150)
     g_snprintf (target, sizeof target, ">= 97 %%: %s", mark (d->ratio >= 0.97));
-  printf ("  %4.0f %%  %4u ms  %-12s %5.0f / %5.0f  %6.1f %%  %6.0f ms (%2u) %6.0f ms  %4.0f  %4.0f ms  %s\n",
-      loss, rtt, label, d->decoded, d->sent, 100 * d->ratio, d->freezes.total_ms,
+  guint64 dropped = link->lost + link->overflow + link->blackout;
+  printf ("  %4.0f %%  %4u ms  %-12s %5.1f %%  %5.0f / %5.0f  %6.1f %%  %6.0f ms (%2u) %6.0f ms  %4.0f  %4.0f ms  %s\n",
+      loss, rtt, label, 100.0 * dropped / MAX (1, dropped + link->passed),
+      d->decoded, d->sent, 100 * d->ratio, d->freezes.total_ms,
       d->freezes.count, d->freezes.max_ms, d->keyframes, d->latency_ms, target);
 }
 
@@ -316,13 +358,16 @@ run_loss_row (Bench *b, double loss, guint rtt)
   Call call;
   gboolean ok = call_start (b, &call);
   if (ok) {
+    link_set (b, vw_netns_reset_counters (b->ns, NULL));
     vw_test_run_for (b->seconds * 1000);
     call.t1 = now_ms ();
     vw_test_run_for (TAIL_MS);
+    VwNetnsCounters link = { 0 };
+    link_set (b, vw_netns_get_counters (b->ns, &link, NULL));
     Direction up = direction (&call.clerk, &call.agent, call.t0, call.t1);
     Direction down = direction (&call.agent, &call.clerk, call.t0, call.t1);
-    print_direction ("clerk→agent", &up, loss, rtt);
-    print_direction ("agent→clerk", &down, loss, rtt);
+    print_direction ("clerk→agent", &up, loss, rtt, &link.up);
+    print_direction ("agent→clerk", &down, loss, rtt, &link.down);
     ok = up.decoded > 0 && down.decoded > 0;
   }
   call_end (b, &call);
@@ -335,8 +380,9 @@ run_loss_table (Bench *b)
 {
   printf ("\nLoss (each way) and round trip: frames decoded / sent over %u s, freezes\n"
       "(gaps > 200 ms: total, count, longest), camera keyframes sent, median\n"
-      "capture-to-decode latency; the issue's targets beside.\n\n", b->seconds);
-  printf ("  loss   rtt      direction    decoded / sent  share     freeze time      longest  keys  latency\n");
+      "capture-to-decode latency; the issue's targets beside.  Link drop: the\n"
+      "packets the link dropped that way (media, RTCP and signalling).\n\n", b->seconds);
+  printf (HEADER);
   static const double losses[] = { 0, 1, 3, 5 };
   static const guint rtts[] = { 50, 150 };
   for (guint r = 0; r < G_N_ELEMENTS (rtts); r++)
@@ -367,7 +413,8 @@ run_cap (Bench *b)
       && vw_netns_set_rate (b->ns, VW_NETNS_BOTH, CAP_KBITS, NULL));
   call.t0 = now_ms ();
   for (guint s = 1; s <= secs; s++) {
-    vw_test_run_for (call.t0 + s * 1000 - now_ms ());
+    gint64 left = call.t0 + s * 1000 - now_ms ();
+    vw_test_run_for (left > 0 ? left : 0);
     link_set (b, vw_netns_get_counters (b->ns, &c[s], NULL));
   }
   call.t1 = now_ms ();
@@ -469,12 +516,14 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  setvbuf (stdout, NULL, _IOLBF, 0);
   Bench b = { .seconds = 20 };
   gint seconds = 0;
   GOptionEntry entries[] = {
     { "seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "Seconds measured per call (default 20)", "S" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &b.only, "Only these parts: loss, cap, outage (comma-separated)", "PARTS" },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &b.smoke, "One 3 s row, for the test suite", NULL },
+    { "participants", 0, 0, G_OPTION_ARG_STRING, &b.participants, "The clerk: native, chromium or both (default native,chromium)", "LIST" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- calls over bad networks");
@@ -518,23 +567,43 @@ main (int argc, char **argv)
   printf ("vw-bench-network: 640x480@30 test camera and a tone each way; the clerk behind\n"
       "an impaired link (tests/vw-link), the agent on the host; %u cores%s\n",
       g_get_num_processors (), b.smoke ? " (smoke)" : "");
+  g_autofree char *load = NULL;
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("load average at the start: %s", load);
   if (b.smoke) {
-    printf ("  loss   rtt      direction    decoded / sent  share     freeze time      longest  keys  latency\n");
+    b.chromium = g_strcmp0 (b.participants, "chromium") == 0;
+    printf (HEADER);
     if (!run_loss_row (&b, 1, 50))
       b.failed = TRUE;
   } else {
-    if (wanted (&b, "loss"))
-      run_loss_table (&b);
-    if (wanted (&b, "cap"))
-      run_cap (&b);
-    if (wanted (&b, "outage"))
-      run_outage (&b);
+    g_auto (GStrv) who = g_strsplit (b.participants ? b.participants : "native,chromium", ",", -1);
+    for (guint i = 0; who[i]; i++) {
+      b.chromium = g_str_equal (who[i], "chromium");
+      if (!b.chromium && !g_str_equal (who[i], "native")) {
+        g_printerr ("vw-bench-network: --participants takes native and chromium\n");
+        b.failed = TRUE;
+        continue;
+      }
+      printf ("\n==== the clerk: %s ====\n", b.chromium
+          ? "the join page in headless Chromium (getStats; fake camera 640x480@30)"
+          : "vw-client (640x480@30 test camera)");
+      if (wanted (&b, "loss"))
+        run_loss_table (&b);
+      if (wanted (&b, "cap"))
+        run_cap (&b);
+      if (wanted (&b, "outage"))
+        run_outage (&b);
+    }
   }
 
+  g_clear_pointer (&load, g_free);
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("\nload average at the end: %s", load);
   vw_test_client_free (b.agent);
   vw_test_server_stop (b.server);
   vw_netns_free (b.ns);
   g_free (b.agent_pw);
   g_free (b.only);
+  g_free (b.participants);
   return b.failed ? 1 : 0;
 }
