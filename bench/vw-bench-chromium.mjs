@@ -133,18 +133,29 @@ try {
         return null;
       const out = { tracks: [], sent: [] };
       const report = await call.pc.getStats();
+      // The camera is the video stream with the most frames (the page
+      // also has a document camera's sender, idle here); one entry each.
+      const best = {};
+      const keep = (list, key, entry) => {
+        if (!best[key] || entry.frames > best[key].frames) {
+          if (best[key])
+            list.splice(list.indexOf(best[key]), 1);
+          best[key] = entry;
+          list.push(entry);
+        }
+      };
       report.forEach((r) => {
         if (r.type === 'inbound-rtp' && r.kind === 'video')
-          out.tracks.push({ track: 'camera', frames: r.framesDecoded || 0, bytes: r.bytesReceived || 0,
+          keep(out.tracks, 'in-video', { track: 'camera', frames: r.framesDecoded || 0, bytes: r.bytesReceived || 0,
             width: r.frameWidth || 0, height: r.frameHeight || 0,
             freezeCount: r.freezeCount || 0, totalFreezesDuration: r.totalFreezesDuration || 0 });
         else if (r.type === 'inbound-rtp' && r.kind === 'audio')
-          out.tracks.push({ track: 'audio', frames: r.packetsReceived || 0, bytes: r.bytesReceived || 0,
+          keep(out.tracks, 'in-audio', { track: 'audio', frames: r.packetsReceived || 0, bytes: r.bytesReceived || 0,
             concealedSamples: r.concealedSamples || 0, totalSamplesReceived: r.totalSamplesReceived || 0 });
         else if (r.type === 'outbound-rtp' && r.kind === 'video')
-          out.sent.push({ track: 'camera', frames: r.framesEncoded || 0, keyframes: r.keyFramesEncoded || 0 });
+          keep(out.sent, 'out-video', { track: 'camera', frames: r.framesEncoded || 0, keyframes: r.keyFramesEncoded || 0 });
         else if (r.type === 'outbound-rtp' && r.kind === 'audio')
-          out.sent.push({ track: 'audio', frames: r.packetsSent || 0 });
+          keep(out.sent, 'out-audio', { track: 'audio', frames: r.packetsSent || 0 });
       });
       return out;
     }).catch(() => null);
