@@ -34,6 +34,7 @@
  */
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -279,8 +280,9 @@ call_start (Bench *b, Call *call)
     call->clerk_client = vw_test_client_start_with (b->server, name, &inside, args);
   call->clerk = (Side) { call->clerk_client, 0 };
   WaitBoth w = { call, "first-frame" };
-  if (!vw_test_wait_until (both_have, &w, 30000)) {
-    g_printerr ("vw-bench-network: no first frame on both sides within 30 s\n");
+  if (!vw_test_wait_until (both_have, &w, 45000)) {
+    g_printerr ("vw-bench-network: no first frame on both sides within 45 s%s\n",
+        call->clerk_client->eof ? " (the clerk exited)" : "");
     return FALSE;
   }
   vw_test_run_for (WARMUP_MS);
@@ -293,7 +295,8 @@ call_end (Bench *b, Call *call)
 {
   if (!call->clerk_client)
     return;
-  vw_test_client_command (call->clerk_client, "{\"command\":\"hangup\"}");
+  if (!call->clerk_client->eof)
+    vw_test_client_command (call->clerk_client, "{\"command\":\"hangup\"}");
   WaitBoth w = { call, "ended" };
   if (!vw_test_wait_until (both_have, &w, 15000))
     g_printerr ("vw-bench-network: the call did not end on both sides within 15 s\n");
@@ -373,7 +376,8 @@ run_loss_row (Bench *b, double loss, guint rtt)
     print_direction ("clerk→agent", &up, loss, rtt, &link.up);
     print_direction ("agent→clerk", &down, loss, rtt, &link.down);
     ok = up.decoded > 0 && down.decoded > 0;
-  }
+  } else
+    printf ("  %4.0f %%  %4u ms  the call did not start (no frames both ways)\n", loss, rtt);
   call_end (b, &call);
   fflush (stdout);
   return ok;
@@ -528,6 +532,8 @@ main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
   setvbuf (stdout, NULL, _IOLBF, 0);
+  /* A participant that died must not take the benchmark with it. */
+  signal (SIGPIPE, SIG_IGN);
   Bench b = { .seconds = 20 };
   gint seconds = 0;
   GOptionEntry entries[] = {
