@@ -14,7 +14,8 @@
 // (Chromium's freeze: a frame later than max(3 x the mean frame interval,
 // the mean + 150 ms)); outbound-rtp framesEncoded and keyFramesEncoded.
 // The fake camera sends 640x480 at 30 frames a second.
-// playwright-core comes from tests/browser/node_modules (npm ci there).
+// playwright-core comes from tests/browser/node_modules (npm ci there), or
+// from $VW_NODE_MODULES.
 
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
@@ -23,8 +24,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+// VW_NODE_MODULES: another node_modules holding playwright-core.
 const require = createRequire(new URL('../tests/browser/package.json', import.meta.url));
-const playwright = require('playwright-core');
+const playwright = process.env.VW_NODE_MODULES
+  ? require(join(process.env.VW_NODE_MODULES, 'playwright-core'))
+  : require('playwright-core');
 
 const opts = { statsInterval: 100 };
 for (let i = 2; i < process.argv.length; i += 2) {
