@@ -24,11 +24,17 @@
  * of the time-stamped frames; every client runs on this machine, so their
  * wall clocks agree), each read between two stats events.
  *
+ * --participants native,chromium (the default): each table first with the
+ * clerk's vw-client, then with the join page in headless Chromium inside
+ * the namespace (bench/vw-bench-chromium.mjs: getStats() counts, and
+ * Chromium's own freeze definition).
+ *
  * --smoke: one 3 s row (1 % loss, 50 ms); exit status 1 unless frames were
  * decoded both ways (the test bench-network-smoke).
  */
 #include <locale.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +47,7 @@
 #define TAIL_MS 1500
 #define OUTAGE_MS 5000
 #define CAP_KBITS 500
+#define VW_BENCH_FREEZE_MS 200   /* as client/vw-frame-gaps.h */
 
 typedef struct {
   guint seconds;
@@ -52,6 +59,8 @@ typedef struct {
   char *agent_pw;
   guint calls;
   gboolean failed;
+  gboolean chromium;     /* the clerk is the join page in Chromium */
+  char *participants;
 } Bench;
 
 /* One participant's view of a call: its events from @from on. */
@@ -133,6 +142,7 @@ static Freezes
 freezes_in (Side *side, const char *track, double t0, double t1)
 {
   Freezes f = { 0 };
+  gboolean reaches_t1 = FALSE;
   for (guint i = side->from; i < side->client->events->len; i++) {
     JsonObject *e = g_ptr_array_index (side->client->events, i);
     if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", ""), "freeze")
@@ -145,6 +155,32 @@ freezes_in (Side *side, const char *track, double t0, double t1)
       continue;
     f.total_ms += b - a;
     f.max_ms = MAX (f.max_ms, ms);
+    f.count++;
+    reaches_t1 |= end >= t1;
+  }
+  if (reaches_t1)
+    return f;
+  /* A freeze still going on at @t1 has no event yet: the stats show since
+   * when the frame count has not moved. */
+  double last_t = NAN, last_v = -1, since = NAN;
+  for (guint i = side->from; i < side->client->events->len; i++) {
+    JsonObject *e = g_ptr_array_index (side->client->events, i);
+    if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", ""), "stats"))
+      continue;
+    double et = vw_bench_event_time (e);
+    if (et > t1)
+      break;
+    JsonObject *tr = vw_test_stats_track (e, track);
+    double v = tr ? json_object_get_int_member_with_default (tr, "frames", 0) : 0;
+    if (v != last_v)
+      since = isnan (last_t) ? et : last_t;   /* the last frame came after last_t */
+    last_v = v;
+    last_t = et;
+  }
+  if (!isnan (since) && t1 - since > VW_BENCH_FREEZE_MS) {
+    double a = MAX (since, t0);
+    f.total_ms += t1 - a;
+    f.max_ms = MAX (f.max_ms, t1 - since);
     f.count++;
   }
   return f;
@@ -235,11 +271,18 @@ call_start (Bench *b, Call *call)
     "--timecode", NULL };
   VwTestClientOptions inside = { .wrapper = vw_netns_wrapper (b->ns), .ice_address = "" };
   g_autofree char *name = g_strdup_printf ("李华%u", ++b->calls);
-  call->clerk_client = vw_test_client_start_with (b->server, name, &inside, args);
+  if (b->chromium) {
+    const char *argv[] = { "node", VW_BENCH_CHROMIUM_SCRIPT, "--server", b->server->url,
+      "--name", name, "--netns", vw_netns_get_name (b->ns),
+      "--stats-interval", G_STRINGIFY (STATS_MS), NULL };
+    call->clerk_client = vw_test_client_spawn (name, argv);
+  } else
+    call->clerk_client = vw_test_client_start_with (b->server, name, &inside, args);
   call->clerk = (Side) { call->clerk_client, 0 };
   WaitBoth w = { call, "first-frame" };
-  if (!vw_test_wait_until (both_have, &w, 30000)) {
-    g_printerr ("vw-bench-network: no first frame on both sides within 30 s\n");
+  if (!vw_test_wait_until (both_have, &w, 45000)) {
+    g_printerr ("vw-bench-network: no first frame on both sides within 45 s%s\n",
+        call->clerk_client->eof ? " (the clerk exited)" : "");
     return FALSE;
   }
   vw_test_run_for (WARMUP_MS);
@@ -252,7 +295,8 @@ call_end (Bench *b, Call *call)
 {
   if (!call->clerk_client)
     return;
-  vw_test_client_command (call->clerk_client, "{\"command\":\"hangup\"}");
+  if (!call->clerk_client->eof)
+    vw_test_client_command (call->clerk_client, "{\"command\":\"hangup\"}");
   WaitBoth w = { call, "ended" };
   if (!vw_test_wait_until (both_have, &w, 15000))
     g_printerr ("vw-bench-network: the call did not end on both sides within 15 s\n");
@@ -287,6 +331,8 @@ direction (Side *send, Side *recv, gint64 t0, gint64 t1)
 
 /* ---- the loss table ---- */
 
+#define HEADER "  loss   rtt      direction    link drop  decoded / sent  share     freeze time      longest  keys  latency\n"
+
 static const char *
 mark (gboolean met)
 {
@@ -294,7 +340,8 @@ mark (gboolean met)
 }
 
 static void
-print_direction (const char *label, Direction *d, double loss, guint rtt)
+print_direction (const char *label, Direction *d, double loss, guint rtt,
+    VwNetnsDirCounters *link)
 {
   char target[96] = "";
   if (loss == 3)
@@ -302,8 +349,10 @@ print_direction (const char *label, Direction *d, double loss, guint rtt)
         mark (d->ratio >= 0.99 && d->freezes.max_ms <= 500));
   else if (loss == 5 && rtt == 150)
     g_snprintf (target, sizeof target, ">= 97 %%: %s", mark (d->ratio >= 0.97));
-  printf ("  %4.0f %%  %4u ms  %-12s %5.0f / %5.0f  %6.1f %%  %6.0f ms (%2u) %6.0f ms  %4.0f  %4.0f ms  %s\n",
-      loss, rtt, label, d->decoded, d->sent, 100 * d->ratio, d->freezes.total_ms,
+  guint64 dropped = link->lost + link->overflow + link->blackout;
+  printf ("  %4.0f %%  %4u ms  %-12s %5.1f %%  %5.0f / %5.0f  %6.1f %%  %6.0f ms (%2u) %6.0f ms  %4.0f  %4.0f ms  %s\n",
+      loss, rtt, label, 100.0 * dropped / MAX (1, dropped + link->passed),
+      d->decoded, d->sent, 100 * d->ratio, d->freezes.total_ms,
       d->freezes.count, d->freezes.max_ms, d->keyframes, d->latency_ms, target);
 }
 
@@ -316,15 +365,19 @@ run_loss_row (Bench *b, double loss, guint rtt)
   Call call;
   gboolean ok = call_start (b, &call);
   if (ok) {
+    link_set (b, vw_netns_reset_counters (b->ns, NULL));
     vw_test_run_for (b->seconds * 1000);
     call.t1 = now_ms ();
     vw_test_run_for (TAIL_MS);
+    VwNetnsCounters link = { 0 };
+    link_set (b, vw_netns_get_counters (b->ns, &link, NULL));
     Direction up = direction (&call.clerk, &call.agent, call.t0, call.t1);
     Direction down = direction (&call.agent, &call.clerk, call.t0, call.t1);
-    print_direction ("clerk→agent", &up, loss, rtt);
-    print_direction ("agent→clerk", &down, loss, rtt);
+    print_direction ("clerk→agent", &up, loss, rtt, &link.up);
+    print_direction ("agent→clerk", &down, loss, rtt, &link.down);
     ok = up.decoded > 0 && down.decoded > 0;
-  }
+  } else
+    printf ("  %4.0f %%  %4u ms  the call did not start (no frames both ways)\n", loss, rtt);
   call_end (b, &call);
   fflush (stdout);
   return ok;
@@ -335,8 +388,9 @@ run_loss_table (Bench *b)
 {
   printf ("\nLoss (each way) and round trip: frames decoded / sent over %u s, freezes\n"
       "(gaps > 200 ms: total, count, longest), camera keyframes sent, median\n"
-      "capture-to-decode latency; the issue's targets beside.\n\n", b->seconds);
-  printf ("  loss   rtt      direction    decoded / sent  share     freeze time      longest  keys  latency\n");
+      "capture-to-decode latency; the issue's targets beside.  Link drop: the\n"
+      "packets the link dropped that way (media, RTCP and signalling).\n\n", b->seconds);
+  printf (HEADER);
   static const double losses[] = { 0, 1, 3, 5 };
   static const guint rtts[] = { 50, 150 };
   for (guint r = 0; r < G_N_ELEMENTS (rtts); r++)
@@ -367,16 +421,18 @@ run_cap (Bench *b)
       && vw_netns_set_rate (b->ns, VW_NETNS_BOTH, CAP_KBITS, NULL));
   call.t0 = now_ms ();
   for (guint s = 1; s <= secs; s++) {
-    vw_test_run_for (call.t0 + s * 1000 - now_ms ());
+    gint64 left = call.t0 + s * 1000 - now_ms ();
+    vw_test_run_for (left > 0 ? left : 0);
     link_set (b, vw_netns_get_counters (b->ns, &c[s], NULL));
   }
   call.t1 = now_ms ();
   vw_test_run_for (TAIL_MS);
 
   printf ("     s   clerk→agent kbit/s fps  dropped   agent→clerk kbit/s fps  dropped\n");
-  /* Adapted: from this second on, every second the bottleneck dropped at
-   * most 1 % of the packets each way and video ran at >= 20 fps. */
-  guint adapted_from = 0;
+  /* Adapted, each way: from the next second on, every second the
+   * bottleneck dropped at most 1 % of that way's packets and video ran at
+   * >= 20 fps. */
+  guint adapted_up = 0, adapted_down = 0;
   for (guint s = 1; s <= secs; s++) {
     double ta = call.t0 + (s - 1) * 1000.0, tb = call.t0 + s * 1000.0;
     double up_kbits = (stat_at (&call.agent, FALSE, "camera", "bytes", tb)
@@ -394,10 +450,10 @@ run_cap (Bench *b)
     printf ("  %4u   %12.0f %7.0f  %4.1f %%   %12.0f %7.0f  %4.1f %%\n", s, up_kbits, up_fps,
         100.0 * up_drop / MAX (1, up_drop + up_pass), down_kbits, down_fps,
         100.0 * down_drop / MAX (1, down_drop + down_pass));
-    gboolean good = up_drop * 100 <= up_drop + up_pass && down_drop * 100 <= down_drop + down_pass
-        && up_fps >= 20 && down_fps >= 20;
-    if (!good)
-      adapted_from = s;
+    if (!(up_drop * 100 <= up_drop + up_pass && up_fps >= 20))
+      adapted_up = s;
+    if (!(down_drop * 100 <= down_drop + down_pass && down_fps >= 20))
+      adapted_down = s;
   }
   Freezes audio_up = freezes_in (&call.agent, "audio", call.t0, call.t1);
   Freezes audio_down = freezes_in (&call.clerk, "audio", call.t0, call.t1);
@@ -405,11 +461,17 @@ run_cap (Bench *b)
   Direction down = direction (&call.agent, &call.clerk, call.t0, call.t1);
   printf ("\n  video decoded / sent: clerk→agent %.1f %%, agent→clerk %.1f %%; freezes %.0f ms, %.0f ms\n",
       100 * up.ratio, 100 * down.ratio, up.freezes.total_ms, down.freezes.total_ms);
-  if (adapted_from < secs)
-    printf ("  video adapted after %u s (target <= 5 s: %s)\n", adapted_from,
-        mark (adapted_from <= 5));
-  else
-    printf ("  video never adapted in %u s (target <= 5 s: MISSED)\n", secs);
+  struct { const char *label; guint from; } adapted[] = {
+    { "clerk→agent", adapted_up }, { "agent→clerk", adapted_down },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (adapted); i++) {
+    if (adapted[i].from < secs)
+      printf ("  %s video adapted after %u s (target <= 5 s: %s)\n", adapted[i].label,
+          adapted[i].from, mark (adapted[i].from <= 5));
+    else
+      printf ("  %s video never adapted in %u s (target <= 5 s: MISSED)\n",
+          adapted[i].label, secs);
+  }
   printf ("  audio gaps > 200 ms: clerk→agent %u (%.0f ms), agent→clerk %u (%.0f ms)"
       " (target none: %s)\n", audio_up.count, audio_up.total_ms, audio_down.count,
       audio_down.total_ms, mark (audio_up.count + audio_down.count == 0));
@@ -469,12 +531,16 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
+  setvbuf (stdout, NULL, _IOLBF, 0);
+  /* A participant that died must not take the benchmark with it. */
+  signal (SIGPIPE, SIG_IGN);
   Bench b = { .seconds = 20 };
   gint seconds = 0;
   GOptionEntry entries[] = {
     { "seconds", 's', 0, G_OPTION_ARG_INT, &seconds, "Seconds measured per call (default 20)", "S" },
     { "only", 0, 0, G_OPTION_ARG_STRING, &b.only, "Only these parts: loss, cap, outage (comma-separated)", "PARTS" },
     { "smoke", 0, 0, G_OPTION_ARG_NONE, &b.smoke, "One 3 s row, for the test suite", NULL },
+    { "participants", 0, 0, G_OPTION_ARG_STRING, &b.participants, "The clerk: native, chromium or both (default native,chromium)", "LIST" },
     { NULL }
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- calls over bad networks");
@@ -518,23 +584,43 @@ main (int argc, char **argv)
   printf ("vw-bench-network: 640x480@30 test camera and a tone each way; the clerk behind\n"
       "an impaired link (tests/vw-link), the agent on the host; %u cores%s\n",
       g_get_num_processors (), b.smoke ? " (smoke)" : "");
+  g_autofree char *load = NULL;
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("load average at the start: %s", load);
   if (b.smoke) {
-    printf ("  loss   rtt      direction    decoded / sent  share     freeze time      longest  keys  latency\n");
+    b.chromium = g_strcmp0 (b.participants, "chromium") == 0;
+    printf (HEADER);
     if (!run_loss_row (&b, 1, 50))
       b.failed = TRUE;
   } else {
-    if (wanted (&b, "loss"))
-      run_loss_table (&b);
-    if (wanted (&b, "cap"))
-      run_cap (&b);
-    if (wanted (&b, "outage"))
-      run_outage (&b);
+    g_auto (GStrv) who = g_strsplit (b.participants ? b.participants : "native,chromium", ",", -1);
+    for (guint i = 0; who[i]; i++) {
+      b.chromium = g_str_equal (who[i], "chromium");
+      if (!b.chromium && !g_str_equal (who[i], "native")) {
+        g_printerr ("vw-bench-network: --participants takes native and chromium\n");
+        b.failed = TRUE;
+        continue;
+      }
+      printf ("\n==== the clerk: %s ====\n", b.chromium
+          ? "the join page in headless Chromium (getStats; fake camera 640x480@30)"
+          : "vw-client (640x480@30 test camera)");
+      if (wanted (&b, "loss"))
+        run_loss_table (&b);
+      if (wanted (&b, "cap"))
+        run_cap (&b);
+      if (wanted (&b, "outage"))
+        run_outage (&b);
+    }
   }
 
+  g_clear_pointer (&load, g_free);
+  if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+    printf ("\nload average at the end: %s", load);
   vw_test_client_free (b.agent);
   vw_test_server_stop (b.server);
   vw_netns_free (b.ns);
   g_free (b.agent_pw);
   g_free (b.only);
+  g_free (b.participants);
   return b.failed ? 1 : 0;
 }

@@ -303,6 +303,22 @@ on_client_line (GObject *src, GAsyncResult *res, gpointer data)
       G_PRIORITY_DEFAULT, NULL, on_client_line, client);
 }
 
+static VwTestClient *
+client_spawn (VwTestClient *client, GPtrArray *argv)
+{
+  g_autoptr (GError) error = NULL;
+  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE;
+  if (!g_getenv ("VW_TEST_VERBOSE"))
+    flags |= G_SUBPROCESS_FLAGS_STDERR_SILENCE;
+  client->proc = spawn (argv, flags, &error);
+  g_assert_no_error (error);
+  GDataInputStream *in = g_data_input_stream_new (
+      g_subprocess_get_stdout_pipe (client->proc));
+  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL,
+      on_client_line, client);
+  return client;
+}
+
 VwTestClient *
 vw_test_client_start (VwTestServer *server, const char *name,
     const char *const *args)
@@ -344,18 +360,20 @@ vw_test_client_start_with (VwTestServer *server, const char *name,
     g_ptr_array_add (argv, save_dir);
   }
   g_ptr_array_add (argv, NULL);
+  return client_spawn (client, argv);
+}
 
-  g_autoptr (GError) error = NULL;
-  GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE;
-  if (!g_getenv ("VW_TEST_VERBOSE"))
-    flags |= G_SUBPROCESS_FLAGS_STDERR_SILENCE;
-  client->proc = spawn (argv, flags, &error);
-  g_assert_no_error (error);
-  GDataInputStream *in = g_data_input_stream_new (
-      g_subprocess_get_stdout_pipe (client->proc));
-  g_data_input_stream_read_line_async (in, G_PRIORITY_DEFAULT, NULL,
-      on_client_line, client);
-  return client;
+VwTestClient *
+vw_test_client_spawn (const char *name, const char *const *argv)
+{
+  VwTestClient *client = g_new0 (VwTestClient, 1);
+  client->name = g_strdup (name);
+  client->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  g_autoptr (GPtrArray) args = g_ptr_array_new ();
+  for (guint i = 0; argv[i]; i++)
+    g_ptr_array_add (args, (char *) argv[i]);
+  g_ptr_array_add (args, NULL);
+  return client_spawn (client, args);
 }
 
 void

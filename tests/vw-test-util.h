@@ -65,6 +65,9 @@ typedef struct {
 VwTestClient *vw_test_client_start_with (VwTestServer *server, const char *name,
                                          const VwTestClientOptions *options,
                                          const char *const *args);
+/* Any program that speaks like vw-client (JSON event lines on stdout,
+ * commands on stdin), e.g. a browser participant: @argv NULL-terminated. */
+VwTestClient *vw_test_client_spawn (const char *name, const char *const *argv);
 /* Writes one command line ({"command": ...}) to the client's stdin. */
 void          vw_test_client_command (VwTestClient *client, const char *json);
 /* Waits for the first event named @event at index >= *@from (updates
