@@ -272,7 +272,7 @@ function onClose(e) {
 
 function onReconnecting(detail) {
   if (detail.attempt === 1) {
-    app.network.push({ what: 'reconnecting', at: Date.now() });
+    app.network.push({ what: 'reconnecting', at: Date.now(), cause: detail.cause });
     setMessage($('#network-notice'), NETWORK_TEXT.reconnecting, 'is-warn');
   }
 }

@@ -97,8 +97,8 @@ export function showView(phase) {
 
 /** Our own connection: @text shown until cleared with ''; kept in
  * state.network for diagnostics. */
-export function showNetwork(what, text, kind = 'is-warn') {
-  state.network.push({ what, at: Date.now() });
+export function showNetwork(what, text, kind = 'is-warn', extra = {}) {
+  state.network.push({ what, at: Date.now(), ...extra });
   message(document.getElementById('network-notice'), text, kind);
 }
 

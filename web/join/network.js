@@ -15,7 +15,7 @@ export function onReconnecting(detail) {
   if (state.phase !== 'call' && state.phase !== 'queued')
     return;
   if (detail.attempt === 1)
-    showNetwork('reconnecting', NETWORK_TEXT.reconnecting);
+    showNetwork('reconnecting', NETWORK_TEXT.reconnecting, 'is-warn', { cause: detail.cause });
   setConnState('正在重连…', 'is-bad');
 }
 

@@ -1,0 +1,469 @@
+// test-reconnect: drop-outs in the pages (issue 12): the join page
+// (web/join.html) and the agent console (web/agent.html), each in its own
+// Debian Chromium (fake camera and microphone, playwright-core), in a call
+// through a real vw-server.  Each page reaches the server through a TCP relay
+// of its own (relay.mjs) that the test can cut, shut or stall; the media go
+// straight to the hub (UDP on 127.0.0.1), where an nftables table of this
+// test (vwt-<pid>) can black out one page's media path.
+//
+//   VW_SERVER=build/server/vw-server VW_CLIENT=build/client/vw-client \
+//   VW_ADMIN=build/server/vw-admin VW_ARTIFACTS=build/meson-logs/artifacts \
+//   node tests/browser/test-reconnect.mjs
+//
+// Speaks TAP.  Screenshots (reconnect-clerk.png, reconnect-agent.png,
+// reconnect-lost.png) and the server's log go to VW_ARTIFACTS.
+
+import { execFileSync } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { harness } from './lib.mjs';
+import { startRelay } from './relay.mjs';
+
+const GRACE_S = 8;        // [desk] reconnect-grace of this test's server
+const TURN_SECRET = 'vwt-turn-secret-for-the-pages-test';
+const TURN_URLS = ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?transport=tcp'];
+
+const CASES = [
+  'vw-admin adds an agent; vw-server starts (reconnect grace 8 s, a [turn] server); a relay for each page',
+  'the agent console signs in and goes 示闲; the join page calls and is paired: each decodes the other\'s camera; both RTCPeerConnections have the TURN server of `paired` (getConfiguration) with a REST username',
+  'the clerk\'s WebSocket is reset and the network stays down 3 s: the page shows 网络中断，正在重连… (reconnect-clerk.png), the console 对方网络不稳定，正在重连… (reconnect-agent.png); the page resumes into the same session and case with a new media connection and no new getUserMedia; the console decodes the clerk\'s camera again; both notices go, in that order',
+  'the clerk\'s connection stalls (nothing passes, nothing closes): the page finds it dead by its pings (silence), resumes, and the console decodes the clerk again',
+  'the clerk\'s media path is blacked out (UDP to its hub port dropped) while the WebSocket is fine: a new media connection (media-lost -> resume, or the hub\'s media-restart); same session; the console decodes the clerk again',
+  'the agent\'s WebSocket drops for 3 s: the join page shows 对方网络不稳定，正在重连… and clears it when restored; the page decodes the agent\'s camera again',
+  '`bitrate` from the server is applied: the sender of that kind has encodings[0].maxBitrate (getParameters), the document camera keeps its resolution',
+  'the clerk stays away past the grace period: the console shows the end (对方网络中断…) in Chinese; back, the page is told bad-resume and queues again, saying so (已为您重新排队), and is served in a new session',
+  'the agent stays away past the grace period: the join page shows 对方网络中断，…本次服务已结束 (reconnect-lost.png) and can still rate; the console, back, says the call is over',
+  'no script errors or CSP violations in the pages',
+  'vw-server stops cleanly',
+];
+
+const AGENT = { username: 'zhangmin', password: 'Bangban-2026-huangpu', name: '张敏', center: '黄浦区政务服务中心' };
+const CLERK = { name: '王强', province: 'jiangsu', handledIn: 'shanghai', item: '企业设立' };
+
+const {
+  artifacts, chromiumPath, state, playwright, diag, step, assert, waitFor,
+  program, startProcess, runAdmin, stopChild, finish, env,
+} = await harness(CASES, { logPrefix: 'reconnect-' });
+
+const NFT_TABLE = `vwt-${process.pid}-media`;
+function nft(args) {
+  return execFileSync('nft', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+}
+function dropNft() {
+  try {
+    nft(['delete', 'table', 'inet', NFT_TABLE]);
+  } catch (e) {
+    // not there
+  }
+}
+process.on('exit', dropNft);
+
+// ------------------------------------------------------------------ pages
+
+const pageErrors = [];
+const FAKE_ARGS = [
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required',
+];
+
+async function newPage(browser, label) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  // Every getUserMedia is counted: a resume must not ask again.
+  await context.addInitScript(() => {
+    window.vwGumCount = 0;
+    const md = navigator.mediaDevices;
+    if (md && md.getUserMedia) {
+      const orig = md.getUserMedia.bind(md);
+      md.getUserMedia = (c) => {
+        window.vwGumCount++;
+        return orig(c);
+      };
+    }
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  page.sent = [];
+  page.received = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => {
+      try {
+        page.sent.push({ t: Date.now(), msg: JSON.parse(f.payload) });
+      } catch (e) {
+        // not JSON
+      }
+    });
+    ws.on('framereceived', (f) => {
+      try {
+        page.received.push({ t: Date.now(), msg: JSON.parse(f.payload) });
+      } catch (e) {
+        // not JSON
+      }
+    });
+  });
+  page.on('console', (msg) => {
+    if (env.VW_TEST_VERBOSE)
+      process.stderr.write(`[${label}] ${msg.type()}: ${msg.text()}\n`);
+    // Requests cut off by a dropped connection say so in the console.
+    if (msg.type() === 'error' && !/ERR_CONNECTION|WebSocket connection|net::ERR|Failed to load resource/.test(msg.text()))
+      pageErrors.push(`${label}: console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => pageErrors.push(`${label}: pageerror: ${err.message}`));
+  return page;
+}
+
+// Inbound video/audio of a page's call by kind: {packets, framesDecoded, …}.
+async function inbound(page, which) {
+  const stats = await page.evaluate((w) => {
+    const c = w === 'clerk' ? window.vwJoin.call : window.vwAgent.call;
+    return c && !c.closed ? c.receiveStats() : [];
+  }, which);
+  const by = {};
+  for (const s of stats)
+    if (s.kind)
+      by[s.kind] = s;
+  return by;
+}
+
+// The camera of the other side decodes: framesDecoded grows by > 5 in 1.5 s
+// on the call's current connection.
+async function decodesCamera(page, which, timeoutMs = 20000) {
+  const first = await waitFor(`${which}: a camera decoded`, async () => {
+    const c = (await inbound(page, which)).camera;
+    return c && c.framesDecoded > 0 ? c : null;
+  }, timeoutMs, 200);
+  await sleep(1500);
+  const next = (await inbound(page, which)).camera;
+  assert(next && next.framesDecoded > first.framesDecoded + 5,
+    `${which}: framesDecoded ${first.framesDecoded} -> ${next && next.framesDecoded}`);
+  return next;
+}
+
+const network = (page, which) => page.evaluate((w) => (w === 'clerk' ? window.vwJoin : window.vwAgent).network.map((n) => ({ ...n })), which);
+const text = (page, sel) => page.$eval(sel, (el) => el.textContent.trim());
+const visible = (page, sel) => page.$eval(sel, (el) => !el.hidden && getComputedStyle(el).display !== 'none' && el.textContent.trim() !== '');
+
+function firstAt(list, what, after = 0) {
+  const e = list.find((n) => n.what === what && n.at >= after);
+  return e ? e.at : null;
+}
+
+// ------------------------------------------------------------------ main
+
+console.log(`1..${CASES.length}`);
+diag(`artifacts: ${artifacts}`);
+state.work = mkdtempSync(join(tmpdir(), 'vw-reconnect-'));
+const dataDir = join(state.work, 'data');
+let browser;
+
+// 1
+await step([], async () => {
+  const r = await runAdmin(['--data-dir', dataDir, 'add-account', '--username', AGENT.username,
+    '--role', 'agent', '--name', AGENT.name, '--province', 'shanghai', '--center', AGENT.center], `${AGENT.password}\n`);
+  assert(r.code === 0, `vw-admin exited ${r.code}: ${r.err.trim()}`);
+  const config = join(state.work, 'vw-server.conf');
+  writeFileSync(config, [
+    '[desk]', 'wrap-up-seconds=0', `reconnect-grace=${GRACE_S}`,
+    '[turn]', `urls=${TURN_URLS.join(',')}`, `secret=${TURN_SECRET}`, '',
+  ].join('\n'));
+  const server = startProcess('vw-server', program('VW_SERVER'),
+    ['--config', config, '--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir],
+    { stdin: 'ignore' });
+  state.server = server;
+  const lines = createInterface({ input: server.stdout });
+  const url = await new Promise((res, rej) => {
+    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
+    lines.on('line', (line) => {
+      const m = /^listening on (\S+)/.exec(line);
+      if (m) {
+        clearTimeout(timer);
+        res(m[1]);
+      }
+    });
+    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
+  });
+  state.url = url.endsWith('/') ? url : `${url}/`;
+  const port = Number(new URL(state.url).port);
+  state.clerkRelay = await startRelay(port);
+  state.agentRelay = await startRelay(port);
+  diag(`  server ${state.url}; relays: clerk ${state.clerkRelay.url}, agent ${state.agentRelay.url}`);
+});
+
+// 2
+await step(['url'], async () => {
+  browser = await playwright.chromium.launch({ executablePath: chromiumPath, headless: true, args: FAKE_ARGS });
+  const agent = await newPage(browser, 'agent');
+  state.agentPage = agent;
+  await agent.goto(new URL('/agent.html', state.agentRelay.url).href);
+  await agent.fill('#signin-username', AGENT.username);
+  await agent.fill('#signin-password', AGENT.password);
+  await agent.click('#signin-submit');
+  await agent.locator('#desk-view').waitFor({ state: 'visible' });
+  await waitFor('the agent\'s camera', () => agent.$eval('#local-camera video', (v) => v.videoWidth > 0), 10000);
+  await agent.click('#go-available');
+  await waitFor('空闲（示闲）', async () => (await text(agent, '#status-badge')) === '空闲（示闲）', 5000);
+
+  const clerk = await newPage(browser, 'clerk');
+  state.clerkPage = clerk;
+  await clerk.goto(new URL('/join.html', state.clerkRelay.url).href);
+  await clerk.selectOption('#handled-in', CLERK.handledIn);
+  await clerk.selectOption('#item', CLERK.item);
+  await clerk.fill('#name', CLERK.name);
+  await clerk.selectOption('#province', CLERK.province);
+  await clerk.click('#call-button');
+  await clerk.locator('#call-view').waitFor({ state: 'visible', timeout: 15000 });
+  await agent.locator('#call-view').waitFor({ state: 'visible', timeout: 15000 });
+  state.session = await clerk.evaluate(() => window.vwJoin.session);
+  state.caseNo = await text(clerk, '#case-no');
+  state.clerkPeer = await clerk.evaluate(() => window.vwJoin.signaling.peerId);
+  assert(/^案件编号 VW-/.test(state.caseNo), `case: ${state.caseNo}`);
+  assert(await agent.evaluate(() => window.vwAgent.session && window.vwAgent.session.id) === state.session, 'the console is in another session');
+  const welcome = clerk.received.find((f) => f.msg.type === 'welcome');
+  assert(welcome && typeof welcome.msg['resume-token'] === 'string' && welcome.msg['resume-token'].length >= 22,
+    `welcome: ${JSON.stringify(welcome && welcome.msg)}`);
+  await decodesCamera(clerk, 'clerk');
+  await decodesCamera(agent, 'agent');
+  // TURN: the ice-servers of `paired` are the RTCPeerConnection's.
+  for (const [page, which] of [[clerk, 'clerk'], [agent, 'agent']]) {
+    const paired = page.received.find((f) => f.msg.type === 'paired');
+    const sent = paired && paired.msg['ice-servers'];
+    assert(Array.isArray(sent) && sent.length > 0, `${which}: paired without ice-servers: ${JSON.stringify(paired && paired.msg)}`);
+    const conf = await page.evaluate((w) => {
+      const c = (w === 'clerk' ? window.vwJoin : window.vwAgent).call;
+      return c.pc.getConfiguration().iceServers;
+    }, which);
+    const urls = conf.flatMap((s) => [].concat(s.urls));
+    for (const u of TURN_URLS)
+      assert(urls.includes(u), `${which}: the connection's iceServers lack ${u}: ${JSON.stringify(conf)}`);
+    const turn = conf.find((s) => [].concat(s.urls).some((u) => u.startsWith('turn:')));
+    assert(/^\d{10,}:\S+$/.test(turn.username) && turn.credential === sent[0].credential,
+      `${which}: username ${turn.username}, credential as sent: ${turn.credential === sent[0].credential}`);
+    diag(`  ${which}: iceServers ${urls.join(' ')} user ${turn.username}`);
+  }
+  state.gum = await clerk.evaluate(() => window.vwGumCount);
+  state.inCall = true;
+});
+
+// 3
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  state.clerkRelay.refuse(true);
+  state.clerkRelay.cut();
+  await waitFor('网络中断，正在重连…', async () => (await visible(clerk, '#network-notice'))
+    && (await text(clerk, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
+  await clerk.screenshot({ path: join(artifacts, 'reconnect-clerk.png'), fullPage: true });
+  assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
+  await waitFor('对方网络不稳定 on the console', async () => (await visible(agent, '#peer-network-notice'))
+    && (await text(agent, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
+  await agent.screenshot({ path: join(artifacts, 'reconnect-agent.png'), fullPage: true });
+  assert(await agent.locator('#call-view').isVisible(), 'the console left the call');
+  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+  state.clerkRelay.refuse(false);
+  // Back: the same session and case, a new media connection.
+  await waitFor('the notice gone', async () => !(await visible(clerk, '#network-notice')), 15000);
+  await waitFor('the clerk\'s restart', () => clerk.evaluate(() => window.vwJoin.call.restarts >= 1), 10000);
+  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
+  assert(await text(clerk, '#case-no') === state.caseNo, `case ${await text(clerk, '#case-no')}`);
+  assert(await clerk.evaluate(() => window.vwJoin.signaling.peerId) === state.clerkPeer, 'another peer id');
+  const resumeHello = clerk.sent.find((f) => f.t >= t0 && f.msg.type === 'hello');
+  assert(resumeHello && typeof resumeHello.msg.resume === 'string', `hello: ${JSON.stringify(resumeHello && resumeHello.msg)}`);
+  const resumed = clerk.received.find((f) => f.t >= t0 && f.msg.type === 'paired');
+  assert(resumed && resumed.msg.resumed === true && resumed.msg.session === state.session, `paired: ${JSON.stringify(resumed && resumed.msg)}`);
+  await decodesCamera(agent, 'agent');
+  await decodesCamera(clerk, 'clerk');
+  await waitFor('对方网络不稳定 cleared', async () => !(await visible(agent, '#peer-network-notice')), 10000);
+  assert(await clerk.evaluate(() => window.vwGumCount) === state.gum, 'getUserMedia was called again');
+  // In order: the clerk's reconnecting, resumed, new connection; the
+  // console's reconnecting, then restored after the clerk was back.
+  const c = await network(clerk, 'clerk');
+  const a = await network(agent, 'agent');
+  const cr = firstAt(c, 'reconnecting', t0);
+  const cb = firstAt(c, 'resumed', t0);
+  const cn = firstAt(c, 'restart-resumed', t0);
+  const ar = firstAt(a, 'peer-reconnecting', t0);
+  const ab = firstAt(a, 'peer-restored', t0);
+  assert(cr && cb && cn && ar && ab, `events: clerk ${JSON.stringify(c)}, agent ${JSON.stringify(a)}`);
+  assert(cr <= cb && cb <= cn && ar < ab && cb <= ab, `order: clerk reconnecting ${cr - t0}, resumed ${cb - t0}, new connection ${cn - t0}; console reconnecting ${ar - t0}, restored ${ab - t0} ms`);
+  diag(`  clerk: reconnecting +${cr - t0}, resumed +${cb - t0} ms; console: 对方网络不稳定 +${ar - t0}, restored +${ab - t0} ms`);
+  state.resumed = true;
+});
+
+// 4
+await step(['resumed'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  const restarts = await clerk.evaluate(() => window.vwJoin.call.restarts);
+  state.clerkRelay.stall();
+  const seen = await waitFor('the page finds the connection dead', async () => {
+    const c = await network(clerk, 'clerk');
+    return c.find((n) => n.what === 'reconnecting' && n.at >= t0);
+  }, 30000, 200);
+  const took = seen.at - t0;
+  assert(seen.cause === 'silence', `cause ${seen.cause}`);
+  assert(took >= 14000, `dead after ${took} ms: sooner than 15 s of silence`);
+  await waitFor('resumed', async () => firstAt(await network(clerk, 'clerk'), 'resumed', t0), 15000);
+  await waitFor('a new connection', () => clerk.evaluate((n) => window.vwJoin.call.restarts > n, restarts), 10000);
+  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
+  await decodesCamera(agent, 'agent');
+  diag(`  dead after ${took} ms of silence; resumed +${firstAt(await network(clerk, 'clerk'), 'resumed', t0) - t0} ms`);
+});
+
+// 5
+await step(['resumed'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  // The hub's port of the clerk's connection (the selected pair's remote end).
+  const port = await clerk.evaluate(async () => {
+    const r = await window.vwJoin.call.pc.getStats();
+    let pair = null;
+    r.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId)
+        pair = r.get(s.selectedCandidatePairId);
+    });
+    return pair ? r.get(pair.remoteCandidateId).port : null;
+  });
+  assert(port, 'no selected candidate pair');
+  const restarts = await clerk.evaluate(() => window.vwJoin.call.restarts);
+  const t0 = Date.now();
+  nft(['add', 'table', 'inet', NFT_TABLE]);
+  nft(['add', 'chain', 'inet', NFT_TABLE, 'in', '{ type filter hook input priority -10 ; }']);
+  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'dport', String(port), 'drop']);
+  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'sport', String(port), 'drop']);
+  try {
+    await waitFor('a new media connection', () => clerk.evaluate((n) => window.vwJoin.call.restarts > n, restarts), 40000, 200);
+  } finally {
+    dropNft();
+  }
+  const took = Date.now() - t0;
+  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
+  assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
+  await decodesCamera(agent, 'agent');
+  await decodesCamera(clerk, 'clerk');
+  const c = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => n.what);
+  diag(`  port ${port} blacked out: a new connection after ${took} ms (${c.join(', ')})`);
+});
+
+// 6
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  state.agentRelay.refuse(true);
+  state.agentRelay.cut();
+  await waitFor('对方网络不稳定 on the join page', async () => (await visible(clerk, '#peer-network-notice'))
+    && (await text(clerk, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
+  await waitFor('网络中断 on the console', async () => (await text(agent, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
+  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+  state.agentRelay.refuse(false);
+  await waitFor('the join page\'s notice cleared', async () => !(await visible(clerk, '#peer-network-notice')), 20000);
+  await waitFor('the console\'s notice cleared', async () => !(await visible(agent, '#network-notice')), 5000);
+  assert(await agent.evaluate(() => window.vwAgent.session && window.vwAgent.session.id) === state.session, 'the console left the session');
+  await decodesCamera(clerk, 'clerk');
+  await decodesCamera(agent, 'agent');
+  const c = await network(clerk, 'clerk');
+  const r = firstAt(c, 'peer-reconnecting', t0);
+  const b = firstAt(c, 'peer-restored', t0);
+  assert(r && b && r < b, `events ${JSON.stringify(c)}`);
+  diag(`  join page: 对方网络不稳定 +${r - t0}, restored +${b - t0} ms`);
+});
+
+// 7
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  // The server's `bitrate` messages so far (the bandwidth estimator sends
+  // them when a link is thin); at least the page applies what came.
+  const caps = clerk.received.filter((f) => f.msg.type === 'bitrate' && f.msg.session === state.session);
+  assert(caps.length > 0, 'no bitrate message reached the page');
+  const last = new Map(caps.map((f) => [f.msg.kind, f.msg['max-bitrate']]));
+  const params = await clerk.evaluate(() => {
+    const call = window.vwJoin.call;
+    const out = {};
+    for (const kind of ['camera', 'document', 'screen']) {
+      const t = call.pc.getTransceivers().find((x) => x.mid === call.sendMids[kind]);
+      if (t) {
+        const p = t.sender.getParameters();
+        out[kind] = { maxBitrate: p.encodings[0] && p.encodings[0].maxBitrate, degradation: p.degradationPreference, expect: call.maxBitrate(kind) };
+      }
+    }
+    return out;
+  });
+  for (const [kind, bps] of last) {
+    if (!params[kind])
+      continue;
+    assert(params[kind].maxBitrate === Math.min(bps, params[kind].expect) || params[kind].maxBitrate === params[kind].expect,
+      `${kind}: maxBitrate ${params[kind].maxBitrate}, server said ${bps}`);
+  }
+  diag(`  ${JSON.stringify(params)}`);
+});
+
+// 8
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  state.clerkRelay.refuse(true);
+  state.clerkRelay.cut();
+  await waitFor('the console shows the end', async () => /对方网络中断/.test(await text(agent, '#status-message')), (GRACE_S + 10) * 1000, 200);
+  const ended = agent.received.find((f) => f.t >= t0 && f.msg.type === 'ended');
+  assert(ended && ended.msg.reason === 'connection-lost', `ended: ${JSON.stringify(ended && ended.msg)}`);
+  assert(await agent.locator('#call-view').isHidden(), 'the console still shows the call');
+  const lostAfter = ended.t - t0;
+  state.clerkRelay.refuse(false);
+  await waitFor('已为您重新排队', async () => (await text(clerk, '#network-notice')).includes('已为您重新排队'), 20000, 100);
+  const bad = clerk.received.find((f) => f.t >= t0 && f.msg.type === 'error' && f.msg.code === 'bad-resume');
+  assert(bad, 'no bad-resume');
+  await clerk.locator('#call-view').waitFor({ state: 'visible', timeout: 20000 });
+  const session = await clerk.evaluate(() => window.vwJoin.session);
+  assert(session && session !== state.session, `session ${session}`);
+  assert(await text(clerk, '#case-no') !== state.caseNo, 'the same case number');
+  assert(await clerk.evaluate(() => window.vwGumCount) === state.gum, 'getUserMedia was called again');
+  state.session = session;
+  await decodesCamera(agent, 'agent');
+  diag(`  connection-lost after ${lostAfter} ms; served again in ${session}: "${await text(clerk, '#network-notice')}"`);
+  state.second = true;
+});
+
+// 9
+await step(['second'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  state.agentRelay.refuse(true);
+  state.agentRelay.cut();
+  await clerk.locator('#ended-view').waitFor({ state: 'visible', timeout: (GRACE_S + 10) * 1000 });
+  const reason = await text(clerk, '#ended-reason');
+  assert(reason.startsWith('对方网络中断') && reason.includes('本次服务已结束'), `ended: ${reason}`);
+  const ended = clerk.received.find((f) => f.t >= t0 && f.msg.type === 'ended');
+  assert(ended && ended.msg.reason === 'connection-lost', `ended: ${JSON.stringify(ended && ended.msg)}`);
+  assert(await clerk.locator('#rating-form').isVisible(), 'no rating form');
+  assert(!(await visible(clerk, '#peer-network-notice')), 'the 对方网络不稳定 notice stayed');
+  await clerk.screenshot({ path: join(artifacts, 'reconnect-lost.png'), fullPage: true });
+  state.agentRelay.refuse(false);
+  await waitFor('the console back, the call over', async () => /网络中断时间过长/.test(await text(agent, '#status-message')), 20000, 100);
+  assert(await agent.locator('#call-view').isHidden(), 'the console still shows the call');
+  diag(`  join page: "${reason}"; console: "${await text(agent, '#status-message')}"`);
+});
+
+// 10
+await step(['url'], async () => {
+  assert(pageErrors.length === 0, pageErrors.join('\n'));
+});
+
+if (browser)
+  await browser.close().catch(() => {});
+
+// 11
+await step(['url'], async () => {
+  dropNft();
+  state.clerkRelay.close();
+  state.agentRelay.close();
+  const code = await stopChild(state.server, 15000);
+  assert(code === 0, `vw-server exited ${code}`);
+});
+
+finish(state.work, null);
