@@ -44,6 +44,14 @@ typedef struct {
   char *queue_sent;              /* agent: the last "queue" sent, as text */
   VwTokenClaims *claims;         /* (nullable) agents and supervisors: the account */
   Session *session;              /* (nullable) borrowed: in it, or watching it */
+  /* Drop-outs (issue 12, vw-broker-resume.c). */
+  char *resume_token;            /* (nullable) the secret of its latest welcome */
+  gboolean lost;                 /* reconnecting: its WebSocket (ws NULL) or
+                                  * its media was lost; the grace period runs */
+  guint grace_source;            /* the end of the grace period */
+  gint64 last_heard_us;          /* the last frame or pong from it */
+  guint liveness_source;         /* checks last_heard_us */
+  VwMessage *pending_ended;      /* (nullable) the "ended" it missed while away */
 } Connection;
 
 /* A session is one case: the clerk stays in it from the first pairing to
@@ -86,10 +94,26 @@ struct _VwBroker {
                                   * Connection* (borrowed) */
   GHashTable *errors_sent;       /* (nullable) error code -> count, for /metrics
                                   * (vw-metrics.c) */
+  /* Drop-outs (issue 12, vw-broker-resume.c). */
+  GHashTable *resume_tokens;     /* token (owned) -> peer id (borrowed from its
+                                  * Connection, which removes it) */
+  guint reconnect_grace_s;       /* 0: no grace, a lost connection leaves */
+  guint ping_interval_s, silence_timeout_s;
+  guint64 connections_lost;      /* participants kept reconnecting (/metrics) */
+  guint64 resumes;               /* resumes taken (/metrics) */
+  guint64 grace_expired;         /* participants that never came back */
 };
 
 /* vw-broker.c */
 void     broker_conn_send (Connection *c, VwMessage *msg);
+/* @c takes @ws (a new reference) as its WebSocket: signals, pings. */
+void     broker_conn_attach_ws (Connection *c, SoupWebsocketConnection *ws);
+/* @c lets go of its WebSocket (signals off, reference dropped): closed
+ * with @code and @reason first if still open (code 0: not closed). */
+void     broker_conn_detach_ws (Connection *c, gushort code, const char *reason);
+/* @c leaves for good: its session ends or goes on without it (@reason to
+ * the others), the pairing forgets it, and @c is freed. */
+void     broker_conn_leave (Connection *c, const char *reason);
 void     broker_conn_reply_ok (Connection *c, VwMessage *request);
 void     broker_send_to_peer (VwBroker *b, const char *peer, VwMessage *msg);
 gint64   broker_now_ms (void);
@@ -110,6 +134,9 @@ JsonObject *broker_peer_info (Connection *c);
  * "recording"; the participant's row in the store. */
 void     broker_send_paired (Connection *to, Session *s, Connection *peer, gboolean invited);
 void     broker_send_recording (Connection *to, Session *s);
+/* "paired" again, with "resumed": true, after a resume. */
+void     broker_send_paired_resumed (Connection *to, Session *s, Connection *peer,
+                                     gboolean invited);
 void     broker_store_participant (VwBroker *b, const char *session, Connection *c);
 /* A pair was made: a new session, or (the clerk is in one already, having
  * been transferred) the agent joins the clerk's session. */
@@ -164,6 +191,27 @@ void     broker_schedule_wrap_up (VwBroker *b);
 void     broker_note_handling (VwBroker *b, const char *province, const char *item,
                                gint64 ms);
 void     broker_load_handling (VwBroker *b);
+
+/* vw-broker-resume.c: drop-outs (issue 12).  See the file's comment. */
+/* Watches @c's WebSocket: pings, and how long since it was last heard. */
+void     broker_liveness_watch (Connection *c);
+void     broker_liveness_heard (Connection *c);
+/* A new resume token for @c (the old one is spent). */
+void     broker_resume_new_token (Connection *c);
+/* @c's WebSocket closed (not after a hangup) or went silent: TRUE if @c is
+ * kept, reconnecting, for the grace period; FALSE: it leaves as before. */
+gboolean broker_resume_ws_lost (Connection *c);
+/* "hello" with "resume" on the fresh connection @c. */
+gboolean broker_resume_hello (Connection *c, VwMessage *msg, GError **error);
+/* From the hub: @peer's media connection was lost / is up (again). */
+void     broker_resume_media_lost (VwBroker *b, const char *session, const char *peer);
+void     broker_resume_media_up (VwBroker *b, const char *session, const char *peer);
+/* A message for @c, whose WebSocket is gone: kept or dropped. */
+void     broker_resume_undelivered (Connection *c, VwMessage *msg);
+/* Forgets @c's token, timers and pending message (connection_free). */
+void     broker_resume_clear (Connection *c);
+/* "ping" -> "pong". */
+gboolean broker_handle_ping (Connection *c, VwMessage *msg, GError **error);
 
 /* vw-broker-transfer.c */
 gboolean broker_handle_transfer (Connection *c, VwMessage *msg, GError **error);

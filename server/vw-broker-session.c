@@ -127,8 +127,9 @@ broker_peer_info (Connection *c)
 
 /* "paired" to @to about @peer; an agent also learns the clerk's item,
  * whether it came with an appointment, and whether it was invited. */
-void
-broker_send_paired (Connection *to, Session *s, Connection *peer, gboolean invited)
+static void
+send_paired (Connection *to, Session *s, Connection *peer, gboolean invited,
+    gboolean resumed)
 {
   g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_PAIRED);
   vw_message_set_string (msg, "session", s->id);
@@ -139,7 +140,22 @@ broker_send_paired (Connection *to, Session *s, Connection *peer, gboolean invit
     vw_message_set_bool (msg, "booked", peer->booking != NULL);
     vw_message_set_bool (msg, "invited", invited);
   }
+  if (resumed)
+    vw_message_set_bool (msg, "resumed", TRUE);
   broker_conn_send (to, msg);
+}
+
+void
+broker_send_paired (Connection *to, Session *s, Connection *peer, gboolean invited)
+{
+  send_paired (to, s, peer, invited, FALSE);
+}
+
+void
+broker_send_paired_resumed (Connection *to, Session *s, Connection *peer,
+    gboolean invited)
+{
+  send_paired (to, s, peer, invited, TRUE);
 }
 
 void

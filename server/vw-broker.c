@@ -11,7 +11,6 @@
 /* Frames above this are refused by libsoup itself (close code 1009);
  * between VW_MAX_MESSAGE_SIZE and this we answer "too-large" and go on. */
 #define WS_MAX_FRAME (1024 * 1024)
-#define WS_KEEPALIVE_S 10
 #define VW_MEDIA_START_TIMEOUT_DEFAULT_S 30
 #define VW_MAX_WAITING_PER_ADDRESS_DEFAULT 20
 /* Handling times kept per (province, item) for estimated waits. */
@@ -36,6 +35,10 @@ random_id (const char *prefix)
 void
 broker_conn_send (Connection *c, VwMessage *msg)
 {
+  if (!c->ws) {   /* reconnecting */
+    broker_resume_undelivered (c, msg);
+    return;
+  }
   if (soup_websocket_connection_get_state (c->ws) != SOUP_WEBSOCKET_STATE_OPEN)
     return;
   g_autofree char *text = vw_message_to_string (msg);
@@ -164,6 +167,8 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
         "unknown province '%s'", province);
     return FALSE;
   }
+  if (vw_message_get_string (msg, "resume", NULL))
+    return broker_resume_hello (c, msg, error);   /* frees @c if it succeeds */
   vw_role_from_string (vw_message_get_string (msg, "role", ""), &role);
   g_autoptr (GError) auth_error = NULL;
   g_autoptr (VwTokenClaims) claims = vw_hello_check_token (b->store, b->token_key, role,
@@ -202,6 +207,8 @@ handle_hello (Connection *c, VwMessage *msg, GError **error)
 
   g_autoptr (VwMessage) welcome = vw_message_new_welcome (c->peer_id);
   vw_message_set_ref (welcome, vw_message_get_id (msg));
+  broker_resume_new_token (c);
+  vw_message_set_string (welcome, "resume-token", c->resume_token);
   broker_conn_send (c, welcome);
   if (role == VW_ROLE_AGENT) {
     broker_send_agent_state (b, c->peer_id, VW_AGENT_AWAY, 0);
@@ -413,6 +420,8 @@ static const struct {
   gboolean (*handler) (Connection *c, VwMessage *msg, GError **error);
 } handlers[] = {
   { VW_MSG_HELLO,   TRUE,  ANY_ROLE,      WATCHER_NO,  handle_hello },
+  /* answered before and after hello alike (dispatch) */
+  { VW_MSG_PING,    TRUE,  ANY_ROLE,      WATCHER_MAY, broker_handle_ping },
   { VW_MSG_STATUS,  FALSE, VW_ROLE_AGENT, WATCHER_NO,  handle_status },
   { VW_MSG_REQUEST, FALSE, VW_ROLE_CLERK, WATCHER_NO,  broker_handle_request },
   { VW_MSG_HANGUP,  FALSE, ANY_ROLE,      WATCHER_MAY, handle_hangup },
@@ -445,6 +454,8 @@ dispatch (Connection *c, VwMessage *msg, GError **error)
   for (guint i = 0; i < G_N_ELEMENTS (handlers); i++) {
     if (handlers[i].type != type)
       continue;
+    if (type == VW_MSG_PING)
+      return handlers[i].handler (c, msg, error);
     if (handlers[i].before_hello && c->registered) {
       g_set_error (error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_ALREADY_REGISTERED,
           "already registered as %s", c->peer_id);
@@ -485,6 +496,7 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
   gsize size = 0;
   const char *data = g_bytes_get_data (payload, &size);
 
+  broker_liveness_heard (c);
   if (type != SOUP_WEBSOCKET_DATA_TEXT) {
     g_set_error (&error, VW_PROTOCOL_ERROR, VW_PROTOCOL_ERROR_BINARY_FRAME,
         "binary frames are not part of the protocol; send JSON text");
@@ -526,8 +538,8 @@ connection_free (Connection *c)
     if (same->len == 0)
       g_hash_table_remove (c->broker->by_address, c->address);
   }
-  g_signal_handlers_disconnect_by_data (c->ws, c);
-  g_object_unref (c->ws);
+  broker_resume_clear (c);
+  broker_conn_detach_ws (c, 0, NULL);
   g_free (c->peer_id);
   g_free (c->address);
   g_free (c->name);
@@ -544,22 +556,59 @@ connection_free (Connection *c)
   g_free (c);
 }
 
-static void
-on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
+void
+broker_conn_leave (Connection *c, const char *reason)
 {
   VwBroker *b = c->broker;
   g_autofree char *peer = g_strdup (c->peer_id);
-  g_message ("%s disconnected", peer);
   if (c->session && c->role == VW_ROLE_SUPERVISOR)
     broker_session_stop_watching (b, c->session, peer, "hangup", NULL);
   else if (c->session && broker_session_is_guest (c->session, peer))
-    broker_session_agent_leaves (b, c->session, peer, "peer-disconnected", NULL);
+    broker_session_agent_leaves (b, c->session, peer, reason, NULL);
   else if (c->session)
-    broker_session_end (b, c->session, peer, "hangup", "peer-disconnected", TRUE,
-        NULL);
+    broker_session_end (b, c->session, peer, "hangup", reason, TRUE, NULL);
   GPtrArray *events = vw_pairing_remove (b->pairing, peer, now_us ());
   g_hash_table_remove (b->connections, peer);   /* frees c */
   broker_apply_events (b, events);
+}
+
+static void
+on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
+{
+  g_message ("%s disconnected", c->peer_id);
+  if (broker_resume_ws_lost (c))
+    return;   /* kept for the grace period */
+  broker_conn_leave (c, "peer-disconnected");
+}
+
+static void
+on_ws_pong (SoupWebsocketConnection *ws, GBytes *message, Connection *c)
+{
+  broker_liveness_heard (c);
+}
+
+void
+broker_conn_attach_ws (Connection *c, SoupWebsocketConnection *ws)
+{
+  g_return_if_fail (c->ws == NULL);
+  c->ws = g_object_ref (ws);
+  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), c);
+  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), c);
+  g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), c);
+  g_signal_connect (ws, "pong", G_CALLBACK (on_ws_pong), c);
+  broker_liveness_watch (c);
+}
+
+void
+broker_conn_detach_ws (Connection *c, gushort code, const char *reason)
+{
+  g_clear_handle_id (&c->liveness_source, g_source_remove);
+  if (!c->ws)
+    return;
+  g_autoptr (SoupWebsocketConnection) ws = g_steal_pointer (&c->ws);
+  g_signal_handlers_disconnect_by_data (ws, c);
+  if (code && soup_websocket_connection_get_state (ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (ws, code, reason);
 }
 
 void
@@ -568,7 +617,6 @@ vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws,
 {
   Connection *c = g_new0 (Connection, 1);
   c->broker = b;
-  c->ws = g_object_ref (ws);
   c->peer_id = random_id ("p");
   c->address = g_strdup (peer_address ? peer_address : "");
   GPtrArray *same = g_hash_table_lookup (b->by_address, c->address);
@@ -578,11 +626,7 @@ vw_broker_add_websocket (VwBroker *b, SoupWebsocketConnection *ws,
   }
   g_ptr_array_add (same, c);
   soup_websocket_connection_set_max_incoming_payload_size (ws, WS_MAX_FRAME);
-  /* Pings find peers whose network vanished without a close. */
-  soup_websocket_connection_set_keepalive_interval (ws, WS_KEEPALIVE_S);
-  g_signal_connect (ws, "message", G_CALLBACK (on_ws_message), c);
-  g_signal_connect (ws, "closed", G_CALLBACK (on_ws_closed), c);
-  g_signal_connect (ws, "error", G_CALLBACK (on_ws_error), c);
+  broker_conn_attach_ws (c, ws);
   g_hash_table_insert (b->connections, c->peer_id, c);
   g_debug ("%s connected", c->peer_id);
 }
@@ -593,6 +637,12 @@ static void
 hub_send (const char *peer, VwMessage *msg, gpointer user_data)
 {
   broker_send_to_peer (user_data, peer, msg);
+}
+
+static void
+hub_media_lost (const char *session, const char *peer, gpointer user_data)
+{
+  broker_resume_media_lost (user_data, session, peer);
 }
 
 static void
@@ -617,6 +667,7 @@ hub_media_started (const char *session, const char *peer, gpointer user_data)
     g_debug ("session %s: the clerk's media started", session);
     g_clear_handle_id (&s->media_timeout, g_source_remove);
   }
+  broker_resume_media_up (b, session, peer);
 }
 
 static void
@@ -697,6 +748,7 @@ vw_broker_new (const VwBrokerConfig *config)
     .send = hub_send,
     .media_failed = hub_media_failed,
     .media_started = hub_media_started,
+    .media_lost = config->reconnect_grace_s ? hub_media_lost : NULL,
     .snapshot_stored = hub_snapshot_stored,
     .recording_started = hub_recording_started,
     .chunk_recorded = hub_chunk_recorded,
@@ -710,6 +762,10 @@ vw_broker_new (const VwBrokerConfig *config)
       ? config->media_start_timeout_s : VW_MEDIA_START_TIMEOUT_DEFAULT_S;
   b->max_waiting_per_address = config->max_waiting_per_address
       ? config->max_waiting_per_address : VW_MAX_WAITING_PER_ADDRESS_DEFAULT;
+  b->reconnect_grace_s = config->reconnect_grace_s;
+  b->ping_interval_s = config->ping_interval_s ? config->ping_interval_s : 5;
+  b->silence_timeout_s = config->silence_timeout_s ? config->silence_timeout_s : 15;
+  b->resume_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   b->booking_guesses = vw_throttle_new (&(VwThrottleConfig) {
       .free_failures = 10, .base_delay_ms = 1000,
       .max_delay_ms = 15 * 60 * 1000, .forget_after_ms = 60 * 60 * 1000,
@@ -741,8 +797,9 @@ vw_broker_shutdown (VwBroker *b)
   GList *conns = g_hash_table_get_values (b->connections);
   for (GList *l = conns; l; l = l->next) {
     Connection *c = l->data;
-    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-        "server shutting down");
+    if (c->ws)
+      soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+          "server shutting down");
   }
   g_list_free (conns);
   /* The last chunk of every recording is finished before we go. */
@@ -757,6 +814,7 @@ vw_broker_free (VwBroker *b)
     return;
   g_hash_table_remove_all (b->connections);
   g_hash_table_unref (b->connections);
+  g_hash_table_unref (b->resume_tokens);
   g_hash_table_unref (b->by_address);
   g_clear_handle_id (&b->desk_refresh_source, g_source_remove);
   broker_board_drop (b);

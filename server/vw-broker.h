@@ -28,6 +28,12 @@ typedef struct {
                                   * ends ("media-timeout") */
   guint max_waiting_per_address; /* 0: the default (20): clerks queued at
                                   * once from one remote address */
+  guint reconnect_grace_s;       /* issue 12: a participant whose connection
+                                  * was lost is kept this long for its resume;
+                                  * 0: none, it leaves at once */
+  guint ping_interval_s;         /* 0: the default (5 s): WebSocket pings */
+  guint silence_timeout_s;       /* 0: the default (15 s): a connection
+                                  * silent this long is lost */
 } VwBrokerConfig;
 
 /* (transfer full) */

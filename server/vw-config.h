@@ -50,6 +50,11 @@
  *   media-start-timeout=30     # s from pairing for the clerk's media to
  *                              # start, else the session ends (media-timeout)
  *   max-waiting-per-address=20 # clerks queued at once from one IP address
+ *   reconnect-grace=30         # s a participant whose connection was lost
+ *                              # is kept for its resume (0: none; README,
+ *                              # "Drop-outs")
+ *   ping-interval=5            # s between WebSocket pings to each client
+ *   silence-timeout=15         # s with nothing from a client: lost
  *
  *   [catalogue]
  *   file=                      # service items loaded into an empty
@@ -99,6 +104,9 @@ typedef struct {
   int kept_writes;         /* vw_store_set_pending_limit() */
   int media_start_timeout_s;   /* a pair whose clerk's media never starts ends */
   int max_waiting_per_address; /* queued clerks per remote IP address */
+  int reconnect_grace_s;    /* 0: a lost connection leaves at once */
+  int ping_interval_s;
+  int silence_timeout_s;
 } VwConfig;
 
 /* The defaults above. */

@@ -305,6 +305,7 @@ typedef struct {
   int max_connections, max_per_address;
   int backoff_ms, hash_workers, hash_queue;   /* 0: not given */
   int media_start_timeout, max_waiting;
+  int reconnect_grace, ping_interval, silence_timeout;
 } Options;
 
 static void
@@ -345,6 +346,12 @@ apply_options (VwConfig *c, Options *o)
     c->media_start_timeout_s = o->media_start_timeout;
   if (o->max_waiting >= 0)
     c->max_waiting_per_address = o->max_waiting;
+  if (o->reconnect_grace >= 0)
+    c->reconnect_grace_s = o->reconnect_grace;
+  if (o->ping_interval >= 0)
+    c->ping_interval_s = o->ping_interval;
+  if (o->silence_timeout >= 0)
+    c->silence_timeout_s = o->silence_timeout;
   take_string (&c->address, &o->address);
   take_string (&c->data_dir, &o->data_dir);
   take_string (&c->ice_address, &o->ice_address);
@@ -362,7 +369,8 @@ load_config (int *argc, char ***argv, VwConfig *c)
 {
   Options o = { .port = -1, .latency = -1, .chunk_seconds = -1, .retention_days = -1,
     .wrap_up = -1, .max_connections = -1, .max_per_address = -1,
-    .media_start_timeout = -1, .max_waiting = -1 };
+    .media_start_timeout = -1, .max_waiting = -1, .reconnect_grace = -1,
+    .ping_interval = -1, .silence_timeout = -1 };
   GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "Settings file (see README, \"Configuration\")", "FILE" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &o.port, "TCP port (0 picks a free one; default 8080)", "PORT" },
@@ -376,6 +384,9 @@ load_config (int *argc, char ***argv, VwConfig *c)
     { "wrap-up-seconds", 0, 0, G_OPTION_ARG_INT, &o.wrap_up, "Agents' wrap-up after each call, s (0..3600, default 30)", "S" },
     { "media-start-timeout", 0, 0, G_OPTION_ARG_INT, &o.media_start_timeout, "End a session whose clerk's media has not started this many seconds after pairing (1..3600, default 30)", "S" },
     { "max-waiting-per-address", 0, 0, G_OPTION_ARG_INT, &o.max_waiting, "Clerks queued at once from one IP address (1..100000, default 20)", "N" },
+    { "reconnect-grace", 0, 0, G_OPTION_ARG_INT, &o.reconnect_grace, "Keep a participant whose connection was lost this many seconds for its resume (0..3600, 0: none; default 30)", "S" },
+    { "ping-interval", 0, 0, G_OPTION_ARG_INT, &o.ping_interval, "Seconds between WebSocket pings to each client (1..600, default 5)", "S" },
+    { "silence-timeout", 0, 0, G_OPTION_ARG_INT, &o.silence_timeout, "A client heard nothing from for this many seconds is lost (2..3600, default 15)", "S" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_cert, "Serve HTTPS/WSS with this PEM certificate (chain)", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &o.tls_key, "The certificate's PEM private key", "FILE" },
     { "web-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.web_dir, "Directory of the web pages (default: the source tree's web/)", "DIR" },
@@ -505,6 +516,9 @@ main (int argc, char **argv)
     .wrap_up_seconds = cfg.wrap_up_seconds,
     .media_start_timeout_s = cfg.media_start_timeout_s,
     .max_waiting_per_address = cfg.max_waiting_per_address,
+    .reconnect_grace_s = cfg.reconnect_grace_s,
+    .ping_interval_s = cfg.ping_interval_s,
+    .silence_timeout_s = cfg.silence_timeout_s,
   };
   Server server = { 0 };
   server.loop = g_main_loop_new (NULL, FALSE);

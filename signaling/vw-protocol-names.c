@@ -38,6 +38,7 @@ static const char * const error_codes[] = {
   [VW_PROTOCOL_ERROR_BOOKING_NOT_DUE] = "booking-not-due",
   [VW_PROTOCOL_ERROR_TOO_MANY_WAITING] = "too-many-waiting",
   [VW_PROTOCOL_ERROR_TOO_MANY_ATTEMPTS] = "too-many-attempts",
+  [VW_PROTOCOL_ERROR_BAD_RESUME] = "bad-resume",
   [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
 };
 

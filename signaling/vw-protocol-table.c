@@ -25,6 +25,8 @@ static const VwFieldSpec hello_fields[] = {
   /* Agents: the item codes they handle (strings; checked by the server
    * against the catalogue).  Absent: every item of their province. */
   { "items", VW_FIELD_ARRAY, OPTIONAL },
+  /* The resume token of a participant whose connection was lost. */
+  { "resume", VW_FIELD_NONEMPTY_STRING, OPTIONAL },
   { NULL }
 };
 
@@ -130,6 +132,34 @@ static const VwFieldSpec ice_fields[] = {
 
 static const VwFieldSpec welcome_fields[] = {
   { "peer_id", VW_FIELD_STRING, REQUIRED },
+  { "resume-token", VW_FIELD_NONEMPTY_STRING, OPTIONAL },   /* always sent */
+  { "resumed", VW_FIELD_BOOL, OPTIONAL },
+  { NULL }
+};
+
+static const char * const peer_network_state_names[] = {
+  "reconnecting", "restored", NULL
+};
+
+static const VwFieldSpec peer_network_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "peer", VW_FIELD_STRING, REQUIRED },     /* the participant's peer id */
+  { "state", VW_FIELD_STRING, REQUIRED, peer_network_state_names },
+  { NULL }
+};
+
+static const VwFieldSpec media_restart_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { NULL }
+};
+
+/* ping: only the generic "id"; pong: its "ref" (absent if ping had no id). */
+static const VwFieldSpec ping_fields[] = {
+  { NULL }
+};
+
+static const VwFieldSpec pong_fields[] = {
+  { "ref", VW_FIELD_ANY, OPTIONAL },
   { NULL }
 };
 
@@ -156,6 +186,7 @@ static const VwFieldSpec paired_fields[] = {
   { "item", VW_FIELD_STRING, OPTIONAL },       /* to agents: the clerk's item */
   { "booked", VW_FIELD_BOOL, OPTIONAL },       /* ... came with an appointment */
   { "invited", VW_FIELD_BOOL, OPTIONAL },      /* ... the agent is the third party */
+  { "resumed", VW_FIELD_BOOL, OPTIONAL },      /* the same session, after a resume */
   { NULL }
 };
 
@@ -279,6 +310,7 @@ const VwMessageSpec vw_message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_RATE] = { "rate", FROM (VW_FROM_CLIENT), rate_fields },
   [VW_MSG_TRANSFER] = { "transfer", FROM (VW_FROM_CLIENT), transfer_fields },
   [VW_MSG_INVITE] = { "invite", FROM (VW_FROM_CLIENT), invite_fields },
+  [VW_MSG_PING] = { "ping", FROM (VW_FROM_CLIENT), ping_fields },
   [VW_MSG_WELCOME] = { "welcome", FROM (VW_FROM_SERVER), welcome_fields },
   [VW_MSG_QUEUED] = { "queued", FROM (VW_FROM_SERVER), queued_fields },
   [VW_MSG_PAIRED] = { "paired", FROM (VW_FROM_SERVER), paired_fields },
@@ -297,6 +329,9 @@ const VwMessageSpec vw_message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_TRANSFERRED] = { "transferred", FROM (VW_FROM_SERVER), transferred_fields },
   [VW_MSG_JOINED] = { "joined", FROM (VW_FROM_SERVER), member_fields },
   [VW_MSG_LEFT] = { "left", FROM (VW_FROM_SERVER), member_fields },
+  [VW_MSG_PEER_NETWORK] = { "peer-network", FROM (VW_FROM_SERVER), peer_network_fields },
+  [VW_MSG_MEDIA_RESTART] = { "media-restart", FROM (VW_FROM_SERVER), media_restart_fields },
+  [VW_MSG_PONG] = { "pong", FROM (VW_FROM_SERVER), pong_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

@@ -50,6 +50,7 @@ typedef enum {
   VW_PROTOCOL_ERROR_BOOKING_NOT_DUE,      /* "booking-not-due" */
   VW_PROTOCOL_ERROR_TOO_MANY_WAITING,     /* "too-many-waiting" */
   VW_PROTOCOL_ERROR_TOO_MANY_ATTEMPTS,    /* "too-many-attempts" */
+  VW_PROTOCOL_ERROR_BAD_RESUME,           /* "bad-resume" */
   VW_PROTOCOL_ERROR_INTERNAL,             /* "internal" (always last) */
 } VwProtocolError;
 
@@ -76,6 +77,7 @@ typedef enum {
   VW_MSG_RATE,
   VW_MSG_TRANSFER,
   VW_MSG_INVITE,
+  VW_MSG_PING,
   /* server to client */
   VW_MSG_WELCOME,
   VW_MSG_QUEUED,
@@ -95,6 +97,9 @@ typedef enum {
   VW_MSG_TRANSFERRED,
   VW_MSG_JOINED,
   VW_MSG_LEFT,
+  VW_MSG_PEER_NETWORK,
+  VW_MSG_MEDIA_RESTART,
+  VW_MSG_PONG,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

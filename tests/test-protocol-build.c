@@ -47,6 +47,7 @@ test_ended (void)
 {
   static const char * const reasons[] = {
     "hangup", "peer-hangup", "peer-disconnected", "media-failed", "server-shutdown",
+    "connection-lost",
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (reasons); i++)
@@ -57,6 +58,47 @@ test_ended (void)
       g_assert_cmpstr (vw_message_get_string (back, "session", NULL), ==, "s-9");
       g_assert_cmpstr (vw_message_get_string (back, "reason", NULL), ==, reasons[i]);
     }
+}
+
+/* Issue 12, drop-outs: resume, peer-network, media-restart, ping/pong. */
+static void
+test_resume_messages (void)
+{
+  g_autoptr(VwMessage) hello = parse_ok (
+    "{\"type\":\"hello\",\"protocol\":1,\"role\":\"clerk\",\"name\":\"n\","
+    "\"province\":\"anhui\",\"center\":\"c\",\"resume\":\"tok\"}",
+    VW_FROM_CLIENT, VW_MSG_HELLO);
+  g_autoptr(VwMessage) welcome = parse_ok (
+    "{\"type\":\"welcome\",\"peer_id\":\"p1\",\"resume-token\":\"t2\",\"resumed\":true}",
+    VW_FROM_SERVER, VW_MSG_WELCOME);
+  g_autoptr(VwMessage) net = parse_ok (
+    "{\"type\":\"peer-network\",\"session\":\"s1\",\"peer\":\"p1\",\"state\":\"reconnecting\"}",
+    VW_FROM_SERVER, VW_MSG_PEER_NETWORK);
+  g_autoptr(VwMessage) restart = parse_ok ("{\"type\":\"media-restart\",\"session\":\"s1\"}",
+                                           VW_FROM_SERVER, VW_MSG_MEDIA_RESTART);
+  g_autoptr(VwMessage) ping = parse_ok ("{\"type\":\"ping\",\"id\":7}", VW_FROM_CLIENT, VW_MSG_PING);
+  g_autoptr(VwMessage) pong = parse_ok ("{\"type\":\"pong\",\"ref\":7}", VW_FROM_SERVER, VW_MSG_PONG);
+
+  g_assert_cmpstr (vw_message_get_string (hello, "resume", NULL), ==, "tok");
+  g_assert_cmpstr (vw_message_get_string (welcome, "resume-token", NULL), ==, "t2");
+  g_assert_true (vw_message_get_bool (welcome, "resumed", FALSE));
+  g_assert_cmpstr (vw_message_get_string (net, "state", NULL), ==, "reconnecting");
+  g_assert_cmpstr (vw_message_get_string (restart, "session", NULL), ==, "s1");
+  g_assert_nonnull (ping);
+  g_assert_cmpint (vw_message_get_int (pong, "ref", 0), ==, 7);
+
+  assert_parse_fails ("{\"type\":\"hello\",\"protocol\":1,\"role\":\"clerk\",\"name\":\"n\","
+                      "\"province\":\"anhui\",\"center\":\"c\",\"resume\":\"\"}", -1,
+                      VW_FROM_CLIENT, VW_PROTOCOL_ERROR_BAD_FIELD, NULL, "resume");
+  assert_parse_fails ("{\"type\":\"peer-network\",\"session\":\"s1\",\"peer\":\"p1\",\"state\":\"gone\"}",
+                      -1, VW_FROM_SERVER, VW_PROTOCOL_ERROR_BAD_FIELD, NULL, "state");
+  assert_parse_fails ("{\"type\":\"pong\"}", -1, VW_FROM_CLIENT,
+                      VW_PROTOCOL_ERROR_UNKNOWN_TYPE, NULL, "pong");
+  assert_parse_fails ("{\"type\":\"ping\"}", -1, VW_FROM_SERVER,
+                      VW_PROTOCOL_ERROR_UNKNOWN_TYPE, NULL, "ping");
+  assert_parse_fails ("{\"type\":\"media-restart\"}", -1, VW_FROM_SERVER,
+                      VW_PROTOCOL_ERROR_MISSING_FIELD, NULL, "session");
+  g_assert_cmpstr (vw_protocol_error_to_code (VW_PROTOCOL_ERROR_BAD_RESUME), ==, "bad-resume");
 }
 
 static void
@@ -431,6 +473,7 @@ main (int argc, char **argv)
   g_test_add_func ("/protocol/build/queued", test_queued);
   g_test_add_func ("/protocol/build/ended", test_ended);
   g_test_add_func ("/protocol/build/ice", test_ice_both_ways);
+  g_test_add_func ("/protocol/build/resume", test_resume_messages);
   g_test_add_func ("/protocol/build/error", test_error);
   g_test_add_func ("/protocol/build/error-from-parse-failure", test_error_from_parse_failure);
   g_test_add_func ("/protocol/build/error-from-gerror", test_error_from_gerror);

@@ -342,6 +342,7 @@ test_error_codes (void)
     [VW_PROTOCOL_ERROR_BOOKING_NOT_DUE] = "booking-not-due",
     [VW_PROTOCOL_ERROR_TOO_MANY_WAITING] = "too-many-waiting",
     [VW_PROTOCOL_ERROR_TOO_MANY_ATTEMPTS] = "too-many-attempts",
+    [VW_PROTOCOL_ERROR_BAD_RESUME] = "bad-resume",
     [VW_PROTOCOL_ERROR_INTERNAL] = "internal",
   };
   VwProtocolError code;

@@ -124,7 +124,10 @@ vw_test_server_start_in (const char *data_dir, const char *const *extra_args)
     "--ice-address", "127.0.0.1", "--data-dir", server->data_dir,
     /* Agents are free again at once unless a test says otherwise (the
      * last --wrap-up-seconds wins). */
-    "--wrap-up-seconds", "0" };
+    "--wrap-up-seconds", "0",
+    /* A closed connection leaves at once, as before issue 12, unless a
+     * test says otherwise (the last --reconnect-grace wins). */
+    "--reconnect-grace", "0" };
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     g_ptr_array_add (argv, (char *) fixed[i]);
   for (guint i = 0; extra_args && extra_args[i]; i++)

@@ -50,6 +50,8 @@ typedef struct {
   gboolean media_started;                  /* published and connected once */
   gboolean offered;                        /* has had a first offer */
   guint negotiate_source;                  /* pending negotiate_now() */
+  guint lost_source;                       /* pending media_lost report, or the
+                                            * disconnected grace timer */
   VwTransferReceiver *receiver;            /* files arriving on the data channel */
   guint sdp_mlines;                        /* m-lines in the latest offer */
   guint lines_in_sdp;                      /* how many of them are lines */

@@ -293,18 +293,41 @@ note_media_started (Participant *p)
     p->hub->cb.media_started (p->session->id, p->id, p->hub->user_data);
 }
 
+/* Issue 12: a connection that was up and is lost (failed, or
+ * disconnected for VW_HUB_DISCONNECTED_GRACE_MS: consent freshness lost,
+ * the address gone) is reported from the main loop, outside the
+ * connection's own signals, so the broker may reset the participant. */
+static gboolean
+report_lost (gpointer data)
+{
+  Participant *p = data;
+  p->lost_source = 0;
+  GST_INFO ("%s: media connection lost", p->id);
+  if (p->hub->cb.media_lost) {
+    p->hub->cb.media_lost (p->session->id, p->id, p->hub->user_data);
+    return G_SOURCE_REMOVE;
+  }
+  g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
+      VW_PROTOCOL_ERROR_MEDIA_FAILED, "the media connection failed");
+  report_failure (p, error);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     Participant *p)
 {
   GST_INFO ("%s: connection state %d", p->id, state);
+  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED)
+    g_clear_handle_id (&p->lost_source, g_source_remove);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED) {
     request_keyframes (p);
     note_media_started (p);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
-    g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
-        VW_PROTOCOL_ERROR_MEDIA_FAILED, "the media connection failed");
-    report_failure (p, error);
+    p->lost_source = g_idle_add (report_lost, p);
+  } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED
+      && !p->lost_source) {
+    p->lost_source = g_timeout_add (VW_HUB_DISCONNECTED_GRACE_MS, report_lost, p);
   }
 }
 
@@ -439,16 +462,15 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
   vw_hub_recording_update (p, kind);
 }
 
-static Participant *
-participant_new (VwHub *hub, Session *session, const char *id)
+/* A new webrtcbin for @p (its first, or after vw_hub_reset_participant()). */
+static void
+participant_make_peer (Participant *p)
 {
-  Participant *p = g_new0 (Participant, 1);
-  p->hub = hub;
-  p->session = session;
-  p->id = g_strdup (id);
-  p->slot = session->next_slot++;
-  p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
-  g_autofree char *name = g_strdup_printf ("peer-%s", id);
+  VwHub *hub = p->hub;
+  /* Element names must be unique in the pipeline, and the old one may
+   * still be retiring. */
+  static guint generation;
+  g_autofree char *name = g_strdup_printf ("peer-%s-%u", p->id, generation++);
   p->peer = vw_peer_new (GST_BIN (hub->pipeline), name, hub->config.latency_ms);
   vw_peer_forward_unsynced (p->peer);
   if (hub->ice_address)
@@ -459,6 +481,18 @@ participant_new (VwHub *hub, Session *session, const char *id)
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_state_changed), p);
   g_signal_connect (p->peer, "failed", G_CALLBACK (on_failed), p);
   vw_hub_snapshots_attach (p);
+}
+
+static Participant *
+participant_new (VwHub *hub, Session *session, const char *id)
+{
+  Participant *p = g_new0 (Participant, 1);
+  p->hub = hub;
+  p->session = session;
+  p->id = g_strdup (id);
+  p->slot = session->next_slot++;
+  p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  participant_make_peer (p);
   return p;
 }
 
@@ -493,6 +527,7 @@ static void
 participant_free (Participant *p)
 {
   g_clear_handle_id (&p->negotiate_source, g_source_remove);
+  g_clear_handle_id (&p->lost_source, g_source_remove);
   vw_hub_snapshots_detach (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
@@ -773,6 +808,117 @@ vw_hub_leave (VwHub *hub, const char *peer)
   g_ptr_array_remove (s->participants, p);
   if (s->participants->len == 0)
     g_hash_table_remove (hub->sessions, s->id);
+}
+
+/* ---- drop-outs (issue 12) ---- */
+
+static Participant *
+find_in_session (Session *s, const char *peer)
+{
+  for (guint i = 0; i < s->participants->len; i++) {
+    Participant *p = g_ptr_array_index (s->participants, i);
+    if (g_str_equal (p->id, peer))
+      return p;
+  }
+  return NULL;
+}
+
+gboolean
+vw_hub_reset_participant (VwHub *hub, const char *peer)
+{
+  g_return_val_if_fail (hub && peer, FALSE);
+  Participant *p = g_hash_table_lookup (hub->participants, peer);
+  if (!p || p->viewer)
+    return FALSE;
+  GstBin *pipeline = GST_BIN (hub->pipeline);
+  GST_INFO ("%s: new media connection (the old one is dropped)", p->id);
+  vw_hub_recording_stop_all (p);
+  /* What the others receive of it stops; their m-lines stay. */
+  for (guint i = 0; i < p->session->participants->len; i++) {
+    Participant *other = g_ptr_array_index (p->session->participants, i);
+    for (guint j = 0; other != p && j < other->lines->len; j++) {
+      Line *line = g_ptr_array_index (other->lines, j);
+      if (line->direction == LINE_DOWNSTREAM && g_str_equal (line->source, p->id))
+        line_unlink (line, pipeline);
+    }
+  }
+  for (guint i = 0; i < p->lines->len; i++)
+    line_unlink (g_ptr_array_index (p->lines, i), pipeline);
+  /* Its connection goes. */
+  g_clear_handle_id (&p->negotiate_source, g_source_remove);
+  g_clear_handle_id (&p->lost_source, g_source_remove);
+  vw_hub_snapshots_detach (p);
+  g_signal_handlers_disconnect_by_data (p->peer, p);
+  vw_peer_close (p->peer);
+  g_clear_object (&p->peer);
+  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
+    vw_hub_drop_paused (p, k);
+    gst_clear_object (&p->tees[k]);
+  }
+  /* A new one, with the same lines in the same order: its own tracks with
+   * their payload types, and the others' live tracks fed at once.  Lines
+   * of participants who left are not carried over. */
+  g_autoptr (GPtrArray) old = g_steal_pointer (&p->lines);
+  p->lines = g_ptr_array_new_with_free_func ((GDestroyNotify) line_free);
+  p->sdp_mlines = p->lines_in_sdp = 0;
+  p->offered = p->published = p->media_started = FALSE;
+  participant_make_peer (p);
+  for (guint i = 0; i < old->len; i++) {
+    Line *was = g_ptr_array_index (old, i);
+    if (!was->active)
+      continue;
+    if (was->direction == LINE_UPSTREAM) {
+      g_autoptr (GstCaps) caps = vw_rtp_caps_new (was->kind, was->pt);
+      Line *up = line_new (was->kind, LINE_UPSTREAM, p->id);
+      up->pt = was->pt;
+      up->live = was->live;
+      up->transceiver = vw_peer_add_recv_transceiver (p->peer, caps);
+      g_ptr_array_add (p->lines, up);
+      continue;
+    }
+    Participant *src = find_in_session (p->session, was->source);
+    if (!src)
+      continue;
+    Line *down = add_downstream (src, was->kind, was->pt, p);
+    down->live = was->live;
+    if (down->live && src->tees[was->kind])
+      connect_downstream (p, down, src->tees[was->kind]);
+  }
+  return TRUE;
+}
+
+void
+vw_hub_get_counts (VwHub *hub, guint *participants, guint *sessions,
+    guint *webrtcbins)
+{
+  guint n = 0;
+  g_autoptr (GstIterator) it = gst_bin_iterate_elements (GST_BIN (hub->pipeline));
+  GValue item = G_VALUE_INIT;
+  gboolean done = FALSE;
+  while (!done) {
+    switch (gst_iterator_next (it, &item)) {
+    case GST_ITERATOR_OK: {
+      GstElementFactory *f = gst_element_get_factory (g_value_get_object (&item));
+      n += f && g_str_equal (GST_OBJECT_NAME (f), "webrtcbin");
+      g_value_reset (&item);
+      break;
+    }
+    case GST_ITERATOR_RESYNC:
+      gst_iterator_resync (it);
+      n = 0;
+      break;
+    default:
+      done = TRUE;
+      break;
+    }
+  }
+  g_value_unset (&item);
+  if (participants)
+    *participants = g_hash_table_size (hub->participants);
+  if (sessions)
+    *sessions = g_hash_table_size (hub->sessions);
+  if (webrtcbins)
+    *webrtcbins = n;
 }
 
 guint

@@ -27,9 +27,16 @@ typedef struct {
                         const GError *error, gpointer user_data);
   /* (nullable) @peer's media started: it has published and its media
    * connection with the hub is up (connected) for the first time.  Once
-   * per participant; never for a viewer. */
+   * per participant, and once again after every
+   * vw_hub_reset_participant(); never for a viewer. */
   void (*media_started) (const char *session, const char *peer,
                          gpointer user_data);
+  /* (nullable) @peer's established media connection was lost: ICE
+   * failed, or it stayed disconnected for VW_HUB_DISCONNECTED_GRACE_MS
+   * (consent lost).  Called from the main loop, never from inside the
+   * connection's own signals, so the receiver may reset the participant.
+   * NULL: media_failed is called instead. */
+  void (*media_lost) (const char *session, const char *peer, gpointer user_data);
   /* A snapshot asked for by @by arrived whole from @from and is kept at
    * @path (under the data directory) as evidence; then it goes to @by. */
   void (*snapshot_stored) (const char *session, const char *snapshot,
@@ -87,6 +94,21 @@ gboolean vw_hub_join_viewer (VwHub *hub, const char *session, const char *peer,
  * NO_DOCUMENT_CAMERA). */
 gboolean vw_hub_handle_message (VwHub *hub, const char *peer, VwMessage *msg,
                                 GError **error);
+/* Issue 12, drop-outs: drops @peer's media connection and makes a new,
+ * idle one in its place (webrtcbin 1.22 has no ICE restart), with the same
+ * m-lines (the same payload types).  Its tracks stop being forwarded; the
+ * others' m-lines for them stay as negotiated, and once @peer publishes and
+ * answers again its new streams go out on those same lines.  The others'
+ * connections are not touched.  Recordings of its tracks stop (a new one
+ * starts when its stream is back).  FALSE if @peer has no media session
+ * or is a viewer. */
+gboolean vw_hub_reset_participant (VwHub *hub, const char *peer);
+/* How long a connection may stay "disconnected" before media_lost. */
+#define VW_HUB_DISCONNECTED_GRACE_MS 5000
+/* For /api/metrics and leak checks: participants, sessions and webrtcbin
+ * elements alive in the hub. */
+void     vw_hub_get_counts (VwHub *hub, guint *participants, guint *sessions,
+                            guint *webrtcbins);
 /* @peer leaves; its tracks stop being forwarded. */
 void     vw_hub_leave (VwHub *hub, const char *peer);
 /* Finishes every recording still writing its last chunk, running the
