@@ -28,7 +28,8 @@ const TURN_URLS = ['turn:127.0.0.1:3478?transport=udp', 'turn:127.0.0.1:3478?tra
 
 const CASES = [
   'vw-admin adds an agent; vw-server starts (reconnect grace 8 s, a [turn] server); a relay for each page',
-  'the agent console signs in and goes 示闲; the join page calls and is paired: each decodes the other\'s camera; both RTCPeerConnections have the TURN server of `paired` (getConfiguration) with a REST username',
+  'the agent console signs in and goes 示闲; the join page calls and is paired: each decodes the other\'s camera; the welcome carries a resume token',
+  'both RTCPeerConnections have the TURN server of `paired` (getConfiguration) with its REST username and credential',
   'the clerk\'s WebSocket is reset and the network stays down 3 s: the page shows 网络中断，正在重连… (reconnect-clerk.png), the console 对方网络不稳定，正在重连… (reconnect-agent.png); the page resumes into the same session and case with a new media connection and no new getUserMedia; the console decodes the clerk\'s camera again; both notices go, in that order',
   'the clerk\'s connection stalls (nothing passes, nothing closes): the page finds it dead by its pings (silence), resumes, and the console decodes the clerk again',
   'the clerk\'s media path is blacked out (UDP to its hub port dropped) while the WebSocket is fine: a new media connection (media-lost -> resume, or the hub\'s media-restart); same session; the console decodes the clerk again',
@@ -120,25 +121,38 @@ async function inbound(page, which) {
     const c = w === 'clerk' ? window.vwJoin.call : window.vwAgent.call;
     return c && !c.closed ? c.receiveStats() : [];
   }, which);
+  // A resumed sender comes back on the same m-line with a new SSRC, and
+  // Chrome keeps the old SSRC's counters: the counters of a kind are summed.
   const by = {};
-  for (const s of stats)
-    if (s.kind)
-      by[s.kind] = s;
+  for (const s of stats) {
+    if (!s.kind)
+      continue;
+    const b = by[s.kind] || (by[s.kind] = { kind: s.kind, packets: 0, framesDecoded: 0, streams: 0 });
+    b.packets += s.packets || 0;
+    b.framesDecoded += s.framesDecoded || 0;
+    b.streams++;
+    if (s.frameWidth)
+      [b.frameWidth, b.frameHeight] = [s.frameWidth, s.frameHeight];
+  }
   return by;
 }
 
-// The camera of the other side decodes: framesDecoded grows by > 5 in 1.5 s
-// on the call's current connection.
+// The camera of the other side decodes now: framesDecoded grows by more
+// than 5 within 1.5 s on the call's current connection (sampled until it
+// does, or the time is up).
 async function decodesCamera(page, which, timeoutMs = 20000) {
-  const first = await waitFor(`${which}: a camera decoded`, async () => {
-    const c = (await inbound(page, which)).camera;
-    return c && c.framesDecoded > 0 ? c : null;
-  }, timeoutMs, 200);
-  await sleep(1500);
-  const next = (await inbound(page, which)).camera;
-  assert(next && next.framesDecoded > first.framesDecoded + 5,
-    `${which}: framesDecoded ${first.framesDecoded} -> ${next && next.framesDecoded}`);
-  return next;
+  const deadline = Date.now() + timeoutMs;
+  let a = null;
+  let b = null;
+  for (;;) {
+    a = (await inbound(page, which)).camera;
+    await sleep(1500);
+    b = (await inbound(page, which)).camera;
+    if (a && b && b.framesDecoded > a.framesDecoded + 5)
+      return b;
+    if (Date.now() > deadline)
+      throw new Error(`${which}: no camera decoded: framesDecoded ${a && a.framesDecoded} -> ${b && b.framesDecoded} in 1.5 s`);
+  }
 }
 
 const network = (page, which) => page.evaluate((w) => (w === 'clerk' ? window.vwJoin : window.vwAgent).network.map((n) => ({ ...n })), which);
@@ -200,7 +214,9 @@ await step(['url'], async () => {
   await agent.fill('#signin-username', AGENT.username);
   await agent.fill('#signin-password', AGENT.password);
   await agent.click('#signin-submit');
-  await agent.locator('#desk-view').waitFor({ state: 'visible' });
+  await agent.locator('#desk-view').waitFor({ state: 'visible', timeout: 30000 }).catch(async (err) => {
+    throw new Error(`${err.message.split('\n')[0]}; the page says "${await text(agent, '#signin-message')}"`);
+  });
   await waitFor('the agent\'s camera', () => agent.$eval('#local-camera video', (v) => v.videoWidth > 0), 10000);
   await agent.click('#go-available');
   await waitFor('空闲（示闲）', async () => (await text(agent, '#status-badge')) === '空闲（示闲）', 5000);
@@ -225,6 +241,14 @@ await step(['url'], async () => {
     `welcome: ${JSON.stringify(welcome && welcome.msg)}`);
   await decodesCamera(clerk, 'clerk');
   await decodesCamera(agent, 'agent');
+  state.gum = await clerk.evaluate(() => window.vwGumCount);
+  state.inCall = true;
+});
+
+// 3
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
   // TURN: the ice-servers of `paired` are the RTCPeerConnection's.
   for (const [page, which] of [[clerk, 'clerk'], [agent, 'agent']]) {
     const paired = page.received.find((f) => f.msg.type === 'paired');
@@ -242,11 +266,9 @@ await step(['url'], async () => {
       `${which}: username ${turn.username}, credential as sent: ${turn.credential === sent[0].credential}`);
     diag(`  ${which}: iceServers ${urls.join(' ')} user ${turn.username}`);
   }
-  state.gum = await clerk.evaluate(() => window.vwGumCount);
-  state.inCall = true;
 });
 
-// 3
+// 4
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
   const agent = state.agentPage;
@@ -292,7 +314,7 @@ await step(['inCall'], async () => {
   state.resumed = true;
 });
 
-// 4
+// 5
 await step(['resumed'], async () => {
   const clerk = state.clerkPage;
   const agent = state.agentPage;
@@ -313,7 +335,7 @@ await step(['resumed'], async () => {
   diag(`  dead after ${took} ms of silence; resumed +${firstAt(await network(clerk, 'clerk'), 'resumed', t0) - t0} ms`);
 });
 
-// 5
+// 6
 await step(['resumed'], async () => {
   const clerk = state.clerkPage;
   const agent = state.agentPage;
@@ -348,7 +370,7 @@ await step(['resumed'], async () => {
   diag(`  port ${port} blacked out: a new connection after ${took} ms (${c.join(', ')})`);
 });
 
-// 6
+// 7
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
   const agent = state.agentPage;
@@ -372,7 +394,7 @@ await step(['inCall'], async () => {
   diag(`  join page: 对方网络不稳定 +${r - t0}, restored +${b - t0} ms`);
 });
 
-// 7
+// 8
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
   // The server's `bitrate` messages so far (the bandwidth estimator sends
@@ -401,7 +423,7 @@ await step(['inCall'], async () => {
   diag(`  ${JSON.stringify(params)}`);
 });
 
-// 8
+// 9
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
   const agent = state.agentPage;
@@ -428,7 +450,7 @@ await step(['inCall'], async () => {
   state.second = true;
 });
 
-// 9
+// 10
 await step(['second'], async () => {
   const clerk = state.clerkPage;
   const agent = state.agentPage;
@@ -449,7 +471,7 @@ await step(['second'], async () => {
   diag(`  join page: "${reason}"; console: "${await text(agent, '#status-message')}"`);
 });
 
-// 10
+// 11
 await step(['url'], async () => {
   assert(pageErrors.length === 0, pageErrors.join('\n'));
 });
@@ -457,7 +479,7 @@ await step(['url'], async () => {
 if (browser)
   await browser.close().catch(() => {});
 
-// 11
+// 12
 await step(['url'], async () => {
   dropNft();
   state.clerkRelay.close();
