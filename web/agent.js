@@ -406,4 +406,13 @@ function init() {
   });
 }
 
+// Closing or reloading the console in a call ends it on purpose (the
+// resume token lived in the page's memory): the clerk is told at once.
+window.addEventListener('pagehide', () => {
+  if (app.session && app.sig && app.sig.connected) {
+    app.sig.notify('hangup', { session: app.session.id });
+    app.sig.close(1000, 'page closed');
+  }
+});
+
 init();
