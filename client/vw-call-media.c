@@ -450,6 +450,24 @@ on_ice_candidate (VwPeer *peer, guint mline, const char *candidate,
   m->cb.send (ice, m->user_data);
 }
 
+/* Which candidate pair carries the media: "ice-pair" {session, local,
+ * local-protocol, remote, remote-protocol} (types host, srflx, prflx,
+ * relay; protocols udp, tcp). */
+static void
+emit_ice_pair (VwCallMedia *m)
+{
+  VwIcePair pair;
+  if (!vw_peer_get_selected_pair (m->peer, &pair))
+    return;
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", m->session);
+  json_object_set_string_member (o, "local", pair.local_type);
+  json_object_set_string_member (o, "local-protocol", pair.local_protocol);
+  json_object_set_string_member (o, "remote", pair.remote_type);
+  json_object_set_string_member (o, "remote-protocol", pair.remote_protocol);
+  vw_events_emit ("ice-pair", o);
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     VwCallMedia *m)
@@ -460,6 +478,7 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
      * them; start the far side's decoders now instead of on their request. */
     for (guint k = 0; k < VW_TRACK_N_KINDS; k++)
       vw_call_media_force_keyframe (m, k);
+    emit_ice_pair (m);
     m->cb.connected (m->user_data);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
     g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
@@ -500,6 +519,50 @@ vw_call_media_check_source (VwTrackKind kind, const char *spec, GError **error)
   return t != NULL;
 }
 
+/* The TURN servers of "paired" (RTCIceServer objects: "urls" a string or
+ * an array, "username", "credential") into the webrtcbin, before it
+ * negotiates.  STUN URLs are skipped: the hub is the public side and
+ * needs no server-reflexive candidate from us.  A bad entry is reported
+ * and skipped: the call may still work without it. */
+static void
+add_ice_servers (VwCallMedia *m, JsonArray *servers)
+{
+  for (guint i = 0; servers && i < json_array_get_length (servers); i++) {
+    JsonNode *node = json_array_get_element (servers, i);
+    JsonObject *server = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+    JsonNode *urls = server ? json_object_get_member (server, "urls") : NULL;
+    const char *user = server ? json_object_get_string_member_with_default (server,
+        "username", NULL) : NULL;
+    const char *cred = server ? json_object_get_string_member_with_default (server,
+        "credential", NULL) : NULL;
+    g_autoptr (GPtrArray) list = g_ptr_array_new ();
+    if (urls && JSON_NODE_HOLDS_VALUE (urls) && json_node_get_value_type (urls) == G_TYPE_STRING)
+      g_ptr_array_add (list, (gpointer) json_node_get_string (urls));
+    else if (urls && JSON_NODE_HOLDS_ARRAY (urls)) {
+      JsonArray *a = json_node_get_array (urls);
+      for (guint j = 0; j < json_array_get_length (a); j++) {
+        JsonNode *u = json_array_get_element (a, j);
+        if (JSON_NODE_HOLDS_VALUE (u) && json_node_get_value_type (u) == G_TYPE_STRING)
+          g_ptr_array_add (list, (gpointer) json_node_get_string (u));
+      }
+    }
+    if (!list->len) {
+      vw_events_emit_error ("bad-ice-server", "an ice-servers entry has no urls");
+      continue;
+    }
+    for (guint j = 0; j < list->len; j++) {
+      const char *url = g_ptr_array_index (list, j);
+      if (g_str_has_prefix (url, "stun:"))
+        continue;
+      g_autoptr (GError) error = NULL;
+      if (!user || !cred)
+        vw_events_emit_error ("bad-ice-server", "a TURN server without username or credential");
+      else if (!vw_peer_add_turn_server (m->peer, url, user, cred, &error))
+        vw_events_emit_error ("bad-ice-server", error->message);
+    }
+  }
+}
+
 VwCallMedia *
 vw_call_media_new (const VwCallMediaConfig *config, const char *session,
     const VwCallMediaCallbacks *callbacks, gpointer user_data)
@@ -533,6 +596,12 @@ vw_call_media_new (const VwCallMediaConfig *config, const char *session,
   m->peer = vw_peer_new (GST_BIN (m->pipeline), "call", 50);
   if (m->ice_address)
     vw_peer_restrict_ice (m->peer, m->ice_address);
+  if (config->ice_tcp)
+    vw_peer_set_ice_tcp (m->peer, TRUE);
+  if (config->relay_only)
+    vw_peer_set_relay_only (m->peer, TRUE);
+  add_ice_servers (m, config->ice_servers);
+  m->config.ice_servers = NULL;
   g_signal_connect (m->peer, "local-description", G_CALLBACK (on_local_description), m);
   g_signal_connect (m->peer, "ice-candidate", G_CALLBACK (on_ice_candidate), m);
   g_signal_connect (m->peer, "track", G_CALLBACK (on_track), m);

@@ -23,6 +23,10 @@ typedef struct {
   gboolean timecode;         /* stamp sent frames, report latency of received */
   const char *ice_address;   /* (nullable) */
   const char *save_dir;      /* snapshots we send and receive */
+  gboolean ice_tcp;          /* active ICE-TCP candidates even with ice_address */
+  gboolean relay_only;       /* only TURN-relayed candidates (testing TURN) */
+  JsonArray *ice_servers;    /* (nullable) "ice-servers" of "paired"; read
+                              * by vw_call_media_new() only */
 } VwCallMediaConfig;
 
 typedef struct {

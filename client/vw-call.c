@@ -217,6 +217,9 @@ on_paired (VwCall *call, VwMessage *msg)
     json_object_set_boolean_member (o, "booked", vw_message_get_bool (msg, "booked", FALSE));
     json_object_set_boolean_member (o, "invited", vw_message_get_bool (msg, "invited", FALSE));
   }
+  JsonArray *ice_servers = vw_message_get_array_member (msg, "ice-servers");
+  if (ice_servers)   /* how many TURN servers came, never their credentials */
+    json_object_set_int_member (o, "ice-servers", json_array_get_length (ice_servers));
   vw_events_emit ("paired", o);
 
   /* Transferred: the same session and media connection, another agent. */
@@ -224,7 +227,9 @@ on_paired (VwCall *call, VwMessage *msg)
     return;
   VwCallMediaCallbacks cb = { media_send, media_connected, media_failed };
   call->session = g_strdup (session);
-  call->media = vw_call_media_new (&call->config.media, session, &cb, call);
+  VwCallMediaConfig media_config = call->config.media;
+  media_config.ice_servers = vw_message_get_array_member (msg, "ice-servers");
+  call->media = vw_call_media_new (&media_config, session, &cb, call);
   set_state (call, STATE_IN_SESSION);
   /* A supervisor watching live sends nothing. */
   if (call->config.role != VW_ROLE_SUPERVISOR)

@@ -77,7 +77,8 @@ main (int argc, char **argv)
   g_autofree char *camera = NULL, *microphone = NULL, *screen = NULL, *document = NULL;
   int bitrates[VW_TRACK_N_KINDS] = { 0 };
   g_autofree char *save_dir = NULL;
-  gboolean headless = FALSE, timecode = FALSE;
+  gboolean headless = FALSE, timecode = FALSE, ice_tcp = FALSE;
+  g_autofree char *ice_policy = NULL;
   int duration = 0, max_sessions = 0, stats_ms = 1000;
   GOptionEntry entries[] = {
     { "server", 's', 0, G_OPTION_ARG_STRING, &server, "Server URL, e.g. http://127.0.0.1:8080/", "URL" },
@@ -108,6 +109,8 @@ main (int argc, char **argv)
     { "rate", 0, 0, G_OPTION_ARG_STRING, &rate, "Clerk: rate the session when it ends (好差评: 5 非常满意 .. 1 非常不满意), with an optional comment", "LEVEL[:COMMENT]" },
     { "stats-interval", 0, 0, G_OPTION_ARG_INT, &stats_ms, "Milliseconds between stats events (default 1000)", "MS" },
     { "ice-address", 0, 0, G_OPTION_ARG_STRING, &ice_address, "Offer media only on this local IP address", "IP" },
+    { "ice-tcp", 0, 0, G_OPTION_ARG_NONE, &ice_tcp, "Also try TCP to the hub (ICE-TCP), even with --ice-address", NULL },
+    { "ice-transport-policy", 0, 0, G_OPTION_ARG_STRING, &ice_policy, "all (default) or relay: media only through the TURN servers the server hands out (for testing TURN)", "POLICY" },
     { "timecode", 0, 0, G_OPTION_ARG_NONE, &timecode, "Stamp sent frames and report the latency of received ones", NULL },
     { NULL }
   };
@@ -217,6 +220,12 @@ main (int argc, char **argv)
   config.media.save_dir = save_dir;
   config.media.timecode = timecode;
   config.media.ice_address = ice_address;
+  config.media.ice_tcp = ice_tcp;
+  if (ice_policy && !g_str_equal (ice_policy, "all") && !g_str_equal (ice_policy, "relay")) {
+    g_printerr ("vw-client: --ice-transport-policy must be all or relay\n");
+    return 2;
+  }
+  config.media.relay_only = g_strcmp0 (ice_policy, "relay") == 0;
 
   for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
     const char *spec = config.media.sources[k];

@@ -77,6 +77,35 @@ GstWebRTCPeerConnectionState vw_peer_get_state (VwPeer *peer);
 /* Gathers ICE candidates on @address only (for example 127.0.0.1 on a
  * test machine) and over UDP only.  Call before the first negotiation. */
 void      vw_peer_restrict_ice (VwPeer *peer, const char *address);
+/* Passive/active TCP candidates (ICE-TCP, RFC 6544) besides UDP: on by
+ * default; vw_peer_restrict_ice() turns them off.  Call before the first
+ * negotiation. */
+void      vw_peer_set_ice_tcp (VwPeer *peer, gboolean enabled);
+/* Local media ports (UDP and ICE-TCP) from @min_port..@max_port only
+ * (0, 0: any), for a firewall that opens a fixed range. */
+void      vw_peer_set_ice_ports (VwPeer *peer, guint min_port, guint max_port);
+/* Adds a TURN server given as an RTCIceServer URL ("turn:HOST:PORT
+ * [?transport=udp|tcp]" or "turns:...") with its username and credential
+ * (TURN REST ones are fine: escaped here).  Before the first negotiation. */
+gboolean  vw_peer_add_turn_server (VwPeer *peer, const char *url, const char *username,
+                                   const char *credential, GError **error);
+/* The URI webrtcbin's add-turn-server takes for the above, or NULL when
+ * @url is not a turn:/turns: URL.  (transfer full) */
+char     *vw_peer_turn_uri (const char *url, const char *username,
+                            const char *credential);
+/* Only relayed (TURN) candidates: to test TURN alone. */
+void      vw_peer_set_relay_only (VwPeer *peer, gboolean relay_only);
+
+/* The candidate pair ICE selected: types "host", "srflx", "prflx",
+ * "relay"; protocols "udp", "tcp" (of a relayed candidate: between the
+ * TURN server and the other side).  Strings are static. */
+typedef struct {
+  const char *local_type, *local_protocol;
+  const char *remote_type, *remote_protocol;
+} VwIcePair;
+/* FALSE until ICE has selected a pair. Callable from any thread. */
+gboolean  vw_peer_get_selected_pair (VwPeer *peer, VwIcePair *pair);
+
 /* What @peer sends goes out as it comes, not held until the clock reaches
  * its timestamp: for a hub forwarding other peers' packets.  Call before
  * negotiating. */

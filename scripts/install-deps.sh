@@ -41,6 +41,9 @@ run_packages=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-eng   # bench/legibility
   chromium                    # tests/browser: the web pages in a real browser
   janus                       # bench/vw-bench-signal: the anchor (Janus 1.1.2 VideoCall)
+  coturn                      # tests/test-firewall: a TURN server (turnserver);
+                              # also what README "Firewalls and TURN" runs
+  nftables                    # tests/test-firewall: UDP blocked in a namespace
 )
 # tests/browser runs on Node.js and npm (playwright-core wants Node >= 20).
 # The machines bring NodeSource's nodejs, which includes npm and conflicts

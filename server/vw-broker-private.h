@@ -102,6 +102,9 @@ struct _VwBroker {
   guint64 connections_lost;      /* participants kept reconnecting (/metrics) */
   guint64 resumes;               /* resumes taken (/metrics) */
   guint64 grace_expired;         /* participants that never came back */
+  GStrv turn_urls;               /* (nullable) "ice-servers" in "paired" */
+  char *turn_secret;
+  guint turn_ttl_s;
 };
 
 /* vw-broker.c */

@@ -10,6 +10,7 @@
  * be audited.
  */
 #include "vw-broker-private.h"
+#include "vw-turn.h"
 #include "vw-json-write.h"
 
 #include "vw-store-audit.h"
@@ -142,6 +143,13 @@ send_paired (Connection *to, Session *s, Connection *peer, gboolean invited,
   }
   if (resumed)
     vw_message_set_bool (msg, "resumed", TRUE);
+  /* TURN servers with credentials for @to alone, valid for turn-ttl (see
+   * vw-turn.h); none configured: no member. */
+  VwBroker *b = to->broker;
+  JsonArray *ice_servers = vw_turn_ice_servers ((const char *const *) b->turn_urls,
+      b->turn_secret, b->turn_ttl_s, to->peer_id, g_get_real_time () / G_USEC_PER_SEC);
+  if (ice_servers)
+    vw_message_take_array (msg, "ice-servers", ice_servers);
   broker_conn_send (to, msg);
 }
 

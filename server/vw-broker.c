@@ -740,6 +740,9 @@ vw_broker_new (const VwBrokerConfig *config)
   VwHubConfig hub_config = {
     .latency_ms = config->hub_latency_ms,
     .ice_address = config->ice_address,
+    .ice_tcp = config->ice_tcp,
+    .ice_port_min = config->ice_port_min,
+    .ice_port_max = config->ice_port_max,
     .data_dir = config->data_dir,
     .record = config->record,
     .chunk_seconds = config->chunk_seconds,
@@ -770,6 +773,9 @@ vw_broker_new (const VwBrokerConfig *config)
       .free_failures = 10, .base_delay_ms = 1000,
       .max_delay_ms = 15 * 60 * 1000, .forget_after_ms = 60 * 60 * 1000,
       .max_keys = 10000 });
+  b->turn_urls = g_strdupv ((GStrv) config->turn_urls);
+  b->turn_secret = g_strdup (config->turn_secret);
+  b->turn_ttl_s = config->turn_ttl_s ? config->turn_ttl_s : 8 * 3600;
   b->pairing = vw_pairing_new ();
   vw_pairing_set_wrap_up (b->pairing, (gint64) config->wrap_up_seconds * G_USEC_PER_SEC);
   b->handling = vw_wait_history_new (VW_WAIT_HISTORY_KEEP);
@@ -826,6 +832,8 @@ vw_broker_free (VwBroker *b)
   vw_wait_history_free (b->handling);
   g_clear_handle_id (&b->wrap_up_source, g_source_remove);
   g_clear_pointer (&b->errors_sent, g_hash_table_unref);
+  g_strfreev (b->turn_urls);
+  g_free (b->turn_secret);
   g_free (b);
 }
 

@@ -17,6 +17,13 @@ typedef struct _VwBroker VwBroker;
 typedef struct {
   guint hub_latency_ms;
   const char *ice_address;   /* (nullable) */
+  gboolean ice_tcp;          /* the hub offers ICE-TCP candidates */
+  guint ice_port_min, ice_port_max;   /* 0: any */
+  const char *const *turn_urls;   /* (nullable) TURN servers handed out in
+                                   * "paired" ("ice-servers"); NULL or empty:
+                                   * none */
+  const char *turn_secret;   /* coturn's static-auth-secret */
+  guint turn_ttl_s;          /* credentials' lifetime */
   const char *data_dir;      /* snapshots and the store live here */
   VwStore *store;            /* sessions, evidence, timeline (borrowed) */
   gboolean record;           /* record every session in the hub */

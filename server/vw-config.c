@@ -2,6 +2,7 @@
  * table below is the one list of settings: reading and checking both walk
  * it. */
 #include "vw-config.h"
+#include "vw-turn.h"
 
 #include <gio/gio.h>
 #include <string.h>
@@ -56,6 +57,12 @@ static const Key keys[] = {
   INT ("limits", "websocket-rate", ws_rate, 1, 100000),
   INT ("limits", "websocket-burst", ws_burst, 1, 1000000),
   STR ("calendar", "holidays", holidays_file),
+  BOOL ("media", "ice-tcp", ice_tcp),
+  INT ("media", "port-min", ice_port_min, 0, 65535),
+  INT ("media", "port-max", ice_port_max, 0, 65535),
+  STR ("turn", "urls", turn_urls),
+  STR ("turn", "secret", turn_secret),
+  INT ("turn", "ttl", turn_ttl_s, 60, 7 * 24 * 3600),
 };
 
 void
@@ -91,6 +98,8 @@ vw_config_init (VwConfig *c)
     .hash_workers = 2,
     .hash_queue = 16,
     .kept_writes = 50000,
+    .ice_tcp = TRUE,
+    .turn_ttl_s = 8 * 3600,
   };
 }
 
@@ -105,6 +114,8 @@ vw_config_clear (VwConfig *c)
   g_free (c->holidays_file);
   g_free (c->tls_certificate);
   g_free (c->tls_key);
+  g_free (c->turn_urls);
+  g_free (c->turn_secret);
   memset (c, 0, sizeof *c);
 }
 
@@ -213,6 +224,23 @@ vw_config_check (const VwConfig *c, GError **error)
   if (!c->data_dir || !c->address) {
     g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
         "the data directory and the address must not be empty");
+    return FALSE;
+  }
+  if ((c->ice_port_min == 0) != (c->ice_port_max == 0)
+      || c->ice_port_min > c->ice_port_max) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "[media] port-min %d and port-max %d must both be 0 (any port) or a range",
+        c->ice_port_min, c->ice_port_max);
+    return FALSE;
+  }
+  g_auto (GStrv) urls = vw_turn_parse_urls (c->turn_urls, error);
+  if (!urls) {
+    g_prefix_error (error, "[turn] urls: ");
+    return FALSE;
+  }
+  if (urls[0] && !c->turn_secret) {
+    g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+        "[turn] urls needs [turn] secret (coturn's static-auth-secret)");
     return FALSE;
   }
   return TRUE;

@@ -61,6 +61,20 @@
  *                              # catalogue; default: the source tree's
  *                              # data/catalogue.json
  *
+ *   [media]                    # the hub's ICE (README, "Firewalls and TURN")
+ *   ice-tcp=true               # also offer passive TCP candidates (ICE-TCP,
+ *                              # RFC 6544): media for clients without UDP
+ *   port-min=0                 # the hub's media ports (UDP and ICE-TCP)
+ *   port-max=0                 #   come from this range; 0: any
+ *
+ *   [turn]                     # a TURN server (coturn) for clients behind
+ *                              # firewalls; absent: none is offered
+ *   urls=                      # e.g. turn:turn.example.cn:3478?transport=udp,
+ *                              #   turn:turn.example.cn:3478?transport=tcp
+ *   secret=                    # coturn's static-auth-secret
+ *   ttl=28800                  # s: how long a credential handed out in
+ *                              # "paired" stays valid (60..604800)
+ *
  *   [calendar]
  *   holidays=                  # public holidays and 调休 working days
  *                              # (vw-holidays.h); default: the source
@@ -107,6 +121,13 @@ typedef struct {
   int reconnect_grace_s;    /* 0: a lost connection leaves at once */
   int ping_interval_s;
   int silence_timeout_s;
+  /* [media] */
+  gboolean ice_tcp;        /* the hub offers passive ICE-TCP candidates */
+  int ice_port_min, ice_port_max;   /* 0, 0: any port */
+  /* [turn] */
+  char *turn_urls;         /* (nullable) as written; vw_turn_parse_urls() */
+  char *turn_secret;       /* (nullable) */
+  int turn_ttl_s;
 } VwConfig;
 
 /* The defaults above. */

@@ -14,6 +14,7 @@
 #include "vw-broker.h"
 #include "vw-recordings.h"
 #include "vw-config.h"
+#include "vw-turn.h"
 #include "vw-media.h"
 #include "vw-metrics.h"
 #include "vw-program.h"
@@ -505,9 +506,19 @@ main (int argc, char **argv)
     return 1;
   }
 
+  /* Checked by vw_config_check (): valid here. */
+  g_auto (GStrv) turn_urls = vw_turn_parse_urls (cfg.turn_urls, NULL);
+  if (turn_urls && turn_urls[0])
+    g_message ("TURN servers for clients: %s", cfg.turn_urls);
   VwBrokerConfig config = {
     .hub_latency_ms = cfg.hub_latency_ms,
     .ice_address = cfg.ice_address,
+    .ice_tcp = cfg.ice_tcp,
+    .ice_port_min = cfg.ice_port_min,
+    .ice_port_max = cfg.ice_port_max,
+    .turn_urls = (const char *const *) turn_urls,
+    .turn_secret = cfg.turn_secret,
+    .turn_ttl_s = cfg.turn_ttl_s,
     .data_dir = data_dir,
     .store = store,
     .record = cfg.record,

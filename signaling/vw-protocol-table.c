@@ -187,6 +187,9 @@ static const VwFieldSpec paired_fields[] = {
   { "booked", VW_FIELD_BOOL, OPTIONAL },       /* ... came with an appointment */
   { "invited", VW_FIELD_BOOL, OPTIONAL },      /* ... the agent is the third party */
   { "resumed", VW_FIELD_BOOL, OPTIONAL },      /* the same session, after a resume */
+  /* TURN servers (RTCIceServer objects) with credentials for this
+   * participant; absent when the server has none ([turn]). */
+  { "ice-servers", VW_FIELD_ARRAY, OPTIONAL },
   { NULL }
 };
 

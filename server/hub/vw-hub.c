@@ -475,6 +475,10 @@ participant_make_peer (Participant *p)
   vw_peer_forward_unsynced (p->peer);
   if (hub->ice_address)
     vw_peer_restrict_ice (p->peer, hub->ice_address);
+  /* ICE-TCP and the port range: see README, "Firewalls and TURN". */
+  vw_peer_set_ice_tcp (p->peer, hub->config.ice_tcp);
+  if (hub->config.ice_port_max)
+    vw_peer_set_ice_ports (p->peer, hub->config.ice_port_min, hub->config.ice_port_max);
   g_signal_connect (p->peer, "local-description", G_CALLBACK (on_local_description), p);
   g_signal_connect (p->peer, "ice-candidate", G_CALLBACK (on_ice_candidate), p);
   g_signal_connect (p->peer, "track", G_CALLBACK (on_track), p);

@@ -68,6 +68,8 @@ typedef struct {
 typedef struct {
   guint latency_ms;            /* receive jitter buffer of the hub */
   const char *ice_address;     /* (nullable) gather ICE candidates here only */
+  gboolean ice_tcp;            /* also offer passive TCP candidates (ICE-TCP) */
+  guint ice_port_min, ice_port_max;   /* media ports from this range; 0: any */
   const char *data_dir;        /* snapshots go to DATA_DIR/sessions/ID/snapshots,
                                 * recordings to DATA_DIR/sessions/ID/recording */
   gboolean record;             /* record every track, as it arrives */
