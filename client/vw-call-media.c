@@ -26,6 +26,7 @@ typedef struct {
   guint pt;                  /* its payload type */
   GstPad *sink;              /* its webrtcbin sink pad, kept */
   VwSendTrack *track;        /* running, or NULL */
+  guint max_bitrate;         /* the hub's latest cap; 0: none */
 } Outgoing;
 
 struct _VwCallMedia {
@@ -263,6 +264,8 @@ start_track (VwCallMedia *m, VwTrackKind kind, GError **error)
   if (!out->track)
     return FALSE;
   vw_send_track_start (out->track, GST_BIN (m->pipeline), out->sink);
+  if (out->max_bitrate)
+    vw_send_track_set_max_bitrate (out->track, out->max_bitrate);
   if (m->connected)
     vw_send_track_force_keyframe (out->track);
   GST_INFO ("sending %s on mid %s with pt %u", vw_track_kind_to_string (kind),
@@ -415,6 +418,16 @@ vw_call_media_force_keyframe (VwCallMedia *m, VwTrackKind kind)
 {
   if (m->out[kind].track)
     vw_send_track_force_keyframe (m->out[kind].track);
+}
+
+void
+vw_call_media_set_max_bitrate (VwCallMedia *m, VwTrackKind kind, guint max_bitrate)
+{
+  if (kind == VW_TRACK_AUDIO)
+    return;
+  m->out[kind].max_bitrate = max_bitrate;
+  if (m->out[kind].track)
+    vw_send_track_set_max_bitrate (m->out[kind].track, max_bitrate);
 }
 
 void

@@ -61,6 +61,10 @@ void         vw_call_media_add_candidate (VwCallMedia *media, guint mline,
                                           const char *candidate);
 /* The hub asks for a keyframe of our @kind track (a receiver starts). */
 void         vw_call_media_force_keyframe (VwCallMedia *media, VwTrackKind kind);
+/* The hub caps our @kind track at @max_bitrate bits per second ("bitrate");
+ * kept for a track started later.  No effect on audio. */
+void         vw_call_media_set_max_bitrate (VwCallMedia *media, VwTrackKind kind,
+                                            guint max_bitrate);
 /* Asks the senders of all received video for a keyframe, by RTCP PLI (as a
  * decoder that lost its reference would).  Returns how many tracks. */
 guint        vw_call_media_request_keyframes (VwCallMedia *media);

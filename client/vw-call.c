@@ -317,6 +317,17 @@ on_keyframe (VwCall *call, VwMessage *msg)
     vw_call_media_force_keyframe (call->media, kind);
 }
 
+static void
+on_bitrate (VwCall *call, VwMessage *msg)
+{
+  VwTrackKind kind;
+  if (call->media
+      && g_strcmp0 (vw_message_get_string (msg, "session", ""), call->session) == 0
+      && vw_track_kind_from_string (vw_message_get_string (msg, "kind", ""), &kind))
+    vw_call_media_set_max_bitrate (call->media, kind,
+        (guint) CLAMP (vw_message_get_int (msg, "max-bitrate", 0), 0, G_MAXINT));
+}
+
 static gboolean on_close_timeout (gpointer user_data);
 
 /* --rate: the clerk rates the session that just ended, then exits once the
@@ -458,6 +469,7 @@ static const struct {
   { VW_MSG_OFFER, on_offer },
   { VW_MSG_ICE, on_ice },
   { VW_MSG_KEYFRAME, on_keyframe },
+  { VW_MSG_BITRATE, on_bitrate },
   { VW_MSG_TRACKS, on_tracks },
   { VW_MSG_SNAPSHOT_REQUESTED, on_snapshot_requested },
   { VW_MSG_SNAPSHOT_STORED, on_snapshot_stored },

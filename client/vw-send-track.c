@@ -1,5 +1,6 @@
 /* vw-send-track.c: a source, encoded and counted. */
 #include "vw-send-track.h"
+#include "vw-events.h"
 #include "vw-media.h"
 
 #include <gst/video/video.h>
@@ -19,7 +20,12 @@ struct _VwSendTrack {
   GstPad *sink;              /* owned ref once started */
   gint frames;               /* atomic */
   gint keyframes;            /* atomic */
-  GMutex lock;               /* guards grabs */
+  guint64 bytes;             /* under lock: the encoder's output */
+  guint base_bitrate;        /* without a cap */
+  guint bitrate;             /* the encoder's target now */
+  guint fps;                 /* the frame rate now */
+  guint max_bitrate;         /* the hub's cap; 0: none */
+  GMutex lock;               /* guards grabs, bytes */
   GSList *grabs;             /* Grab*, waiting for the next frame */
   gulong grab_probe;
 };
@@ -29,6 +35,9 @@ encoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   VwSendTrack *t = user_data;
   g_atomic_int_inc (&t->frames);
+  g_mutex_lock (&t->lock);
+  t->bytes += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  g_mutex_unlock (&t->lock);
   if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
           GST_BUFFER_FLAG_DELTA_UNIT))
     g_atomic_int_inc (&t->keyframes);
@@ -48,6 +57,12 @@ vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
   t->context = g_main_context_ref_thread_default ();
   t->bin = gst_object_ref_sink (bin);
   t->encoder = gst_bin_get_by_name (GST_BIN (bin), "encoder");
+  if (kind != VW_TRACK_AUDIO) {
+    const VwVideoProfile *profile = vw_video_profile_for_kind (kind);
+    t->base_bitrate = bitrate ? bitrate : profile->bitrate;
+    t->bitrate = t->base_bitrate;
+    t->fps = profile->fps;
+  }
   g_autoptr (GstPad) pad = gst_element_get_static_pad (t->encoder, "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, encoded_probe, t, NULL);
   return t;
@@ -109,8 +124,14 @@ vw_send_track_get_stats (VwSendTrack *t)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "track", vw_track_kind_to_string (t->kind));
   json_object_set_int_member (o, "frames", g_atomic_int_get (&t->frames));
-  if (t->kind != VW_TRACK_AUDIO)
+  g_mutex_lock (&t->lock);
+  json_object_set_int_member (o, "bytes", (gint64) t->bytes);
+  g_mutex_unlock (&t->lock);
+  if (t->kind != VW_TRACK_AUDIO) {
     json_object_set_int_member (o, "keyframes", g_atomic_int_get (&t->keyframes));
+    json_object_set_int_member (o, "target-bitrate", t->bitrate);
+    json_object_set_int_member (o, "fps", t->fps);
+  }
   return o;
 }
 
@@ -120,6 +141,87 @@ vw_send_track_force_keyframe (VwSendTrack *t)
   if (t->kind != VW_TRACK_AUDIO)
     gst_element_send_event (t->encoder,
         gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+/* ---- the hub's cap ---- */
+
+/* The frame rate steps down when the cap falls under these shares of the
+ * track's base rate: the encoder keeps each frame's quality instead of
+ * smearing fewer bits over as many frames.  Going back up needs 15 % more
+ * than the step's share, so a cap wavering at a step does not make the
+ * encoder restart (a frame rate change re-creates it: a keyframe). */
+typedef struct {
+  double share;
+  guint fps;
+} FpsStep;
+
+static const FpsStep camera_steps[] = { { 0.35, 30 }, { 0.2, 20 }, { 0.12, 15 }, { 0, 10 } };
+static const FpsStep screen_steps[] = { { 0.4, 10 }, { 0.2, 5 }, { 0, 3 } };
+static const FpsStep document_steps[] = { { 0.4, 5 }, { 0.2, 3 }, { 0, 2 } };
+#define HYSTERESIS 1.15
+/* The encoder's target leaves room for the packets' headers. */
+#define PAYLOAD_SHARE 0.95
+
+void
+vw_send_track_rate_for_cap (VwTrackKind kind, guint base_bitrate, guint max_bitrate,
+    guint fps, guint *target_bitrate, guint *target_fps)
+{
+  g_return_if_fail (kind != VW_TRACK_AUDIO && kind < VW_TRACK_N_KINDS);
+  const FpsStep *steps = kind == VW_TRACK_CAMERA ? camera_steps
+      : kind == VW_TRACK_SCREEN ? screen_steps : document_steps;
+  guint profile_fps = vw_video_profile_for_kind (kind)->fps;
+  if (!max_bitrate || max_bitrate >= base_bitrate) {
+    *target_bitrate = base_bitrate;
+    *target_fps = profile_fps;
+    return;
+  }
+  *target_bitrate = MAX ((guint) (max_bitrate * PAYLOAD_SHARE), 1);
+  double share = (double) max_bitrate / base_bitrate;
+  guint i = 0;
+  while (steps[i].share > 0 && share < steps[i].share)
+    i++;
+  /* Up only past the hysteresis; down at once. */
+  while (steps[i].share > 0 && steps[i].fps > fps && share < steps[i].share * HYSTERESIS)
+    i++;
+  *target_fps = MIN (steps[i].fps, profile_fps);
+}
+
+static void
+set_frame_rate (VwSendTrack *t, guint fps)
+{
+  g_autoptr (GstElement) raw = gst_bin_get_by_name (GST_BIN (t->bin), "raw");
+  if (!raw)
+    return;
+  g_autoptr (GstCaps) caps = NULL;
+  g_object_get (raw, "caps", &caps, NULL);
+  g_autoptr (GstCaps) changed = gst_caps_copy (caps);
+  gst_caps_set_simple (changed, "framerate", GST_TYPE_FRACTION, (gint) fps, 1, NULL);
+  g_object_set (raw, "caps", changed, NULL);
+}
+
+void
+vw_send_track_set_max_bitrate (VwSendTrack *t, guint max_bitrate)
+{
+  if (t->kind == VW_TRACK_AUDIO)
+    return;
+  guint bitrate, fps;
+  vw_send_track_rate_for_cap (t->kind, t->base_bitrate, max_bitrate, t->fps,
+      &bitrate, &fps);
+  t->max_bitrate = max_bitrate;
+  if (bitrate != t->bitrate) {
+    g_object_set (t->encoder, "target-bitrate", (gint) bitrate, NULL);
+    t->bitrate = bitrate;
+  }
+  if (fps != t->fps) {
+    set_frame_rate (t, fps);
+    t->fps = fps;
+  }
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "track", vw_track_kind_to_string (t->kind));
+  json_object_set_int_member (o, "max-bitrate", max_bitrate);
+  json_object_set_int_member (o, "target-bitrate", t->bitrate);
+  json_object_set_int_member (o, "fps", t->fps);
+  vw_events_emit ("bitrate", o);
 }
 
 /* ---- grabbing a raw frame ---- */

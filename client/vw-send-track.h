@@ -23,8 +23,23 @@ void         vw_send_track_start (VwSendTrack *track, GstBin *pipeline, GstPad *
 void         vw_send_track_free (VwSendTrack *track);
 
 VwTrackKind  vw_send_track_get_kind (VwSendTrack *track);
-/* {track, frames[, keyframes]}. (transfer full) */
+/* {track, frames, bytes[, keyframes, target-bitrate, fps]}: bytes are the
+ * encoder's output. (transfer full) */
 JsonObject  *vw_send_track_get_stats (VwSendTrack *track);
+
+/* How a video track of @kind sends under a cap of @max_bitrate (bits per
+ * second; 0: no cap), given the track's own rate @base_bitrate (its
+ * profile's or configured) and its frame rate now @fps (for hysteresis):
+ * the encoder's target bit rate and the frame rate.  Below a share of the
+ * base rate the frame rate steps down; the resolution never changes (the
+ * document track keeps its sharpness).  Pure. */
+void         vw_send_track_rate_for_cap (VwTrackKind kind, guint base_bitrate,
+                                         guint max_bitrate, guint fps,
+                                         guint *target_bitrate, guint *target_fps);
+/* The hub's cap ("bitrate" message): sets the encoder's target bit rate
+ * and frame rate live (see vw_send_track_rate_for_cap ()) and emits a
+ * "bitrate" event.  No effect on audio. */
+void         vw_send_track_set_max_bitrate (VwSendTrack *track, guint max_bitrate);
 void         vw_send_track_force_keyframe (VwSendTrack *track);
 
 /* Calls @func on the main context with the next raw frame from the source,

@@ -249,6 +249,17 @@ static const VwFieldSpec keyframe_fields[] = {
   { NULL }
 };
 
+/* The most a sender should send on its track of @kind (never audio),
+ * from the hub's bandwidth estimates (server/hub/vw-hub-bwe.c). */
+static const char * const capped_kind_names[] = { "camera", "screen", "document", NULL };
+
+static const VwFieldSpec bitrate_fields[] = {
+  { "session", VW_FIELD_STRING, REQUIRED },
+  { "kind", VW_FIELD_STRING, REQUIRED, capped_kind_names },
+  { "max-bitrate", VW_FIELD_POS_INT, REQUIRED },   /* bits per second */
+  { NULL }
+};
+
 static const VwFieldSpec tracks_fields[] = {
   { "session", VW_FIELD_STRING, REQUIRED },
   { "tracks", VW_FIELD_ARRAY, REQUIRED, NULL, offer_track_fields, "mid" },
@@ -335,6 +346,7 @@ const VwMessageSpec vw_message_specs[VW_MSG_N_TYPES] = {
   [VW_MSG_PEER_NETWORK] = { "peer-network", FROM (VW_FROM_SERVER), peer_network_fields },
   [VW_MSG_MEDIA_RESTART] = { "media-restart", FROM (VW_FROM_SERVER), media_restart_fields },
   [VW_MSG_PONG] = { "pong", FROM (VW_FROM_SERVER), pong_fields },
+  [VW_MSG_BITRATE] = { "bitrate", FROM (VW_FROM_SERVER), bitrate_fields },
   [VW_MSG_ICE] = { "ice", FROM (VW_FROM_CLIENT) | FROM (VW_FROM_SERVER), ice_fields },
 };
 

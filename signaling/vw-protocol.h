@@ -100,6 +100,7 @@ typedef enum {
   VW_MSG_PEER_NETWORK,
   VW_MSG_MEDIA_RESTART,
   VW_MSG_PONG,
+  VW_MSG_BITRATE,
   /* both directions */
   VW_MSG_ICE,
   VW_MSG_N_TYPES

@@ -90,6 +90,10 @@ const InvalidCase vw_invalid_cases[] = {
   CLIENT ("client-sends-keyframe", "{\"type\":\"keyframe\",\"session\":\"s1\",\"kind\":\"camera\"}", UNKNOWN_TYPE, "keyframe"),
   SERVER ("keyframe-missing-kind", "{\"type\":\"keyframe\",\"session\":\"s1\"}", MISSING_FIELD, "kind"),
   SERVER ("keyframe-bad-kind", "{\"type\":\"keyframe\",\"session\":\"s1\",\"kind\":\"face\"}", BAD_FIELD, "kind"),
+  CLIENT ("client-sends-bitrate", "{\"type\":\"bitrate\",\"session\":\"s1\",\"kind\":\"camera\",\"max-bitrate\":300000}", UNKNOWN_TYPE, "bitrate"),
+  SERVER ("bitrate-audio", "{\"type\":\"bitrate\",\"session\":\"s1\",\"kind\":\"audio\",\"max-bitrate\":300000}", BAD_FIELD, "kind"),
+  SERVER ("bitrate-zero", "{\"type\":\"bitrate\",\"session\":\"s1\",\"kind\":\"camera\",\"max-bitrate\":0}", BAD_FIELD, "max-bitrate"),
+  SERVER ("bitrate-missing", "{\"type\":\"bitrate\",\"session\":\"s1\",\"kind\":\"camera\"}", MISSING_FIELD, "max-bitrate"),
   /* Client-only types sent by the server. */
   SERVER ("server-sends-hello", "{\"type\":\"hello\",\"protocol\":1,\"role\":\"agent\",\"name\":\"王芳\"," HELLO_TAIL "}", UNKNOWN_TYPE, "hello"),
   SERVER ("server-sends-status", "{\"type\":\"status\",\"available\":true}", UNKNOWN_TYPE, "status"),

@@ -163,7 +163,8 @@ vw_test_server_start_in (const char *data_dir, const char *const *extra_args)
   g_assert_true (vw_test_wait_until (line_done, &r, 10000));
   g_object_unref (r.in);
   g_assert_nonnull (r.line);
-  /* 127.0.0.1 unless a test gave another --address (test-firewall). */
+  /* On 127.0.0.1 unless a test asked for another address (the last
+   * --address wins), e.g. a link's host end for clients in namespaces. */
   gboolean tls = g_str_has_prefix (r.line, "listening on https://");
   g_assert_true (tls || g_str_has_prefix (r.line, "listening on http://"));
   server->url = g_strdup (r.line + strlen ("listening on "));
@@ -306,16 +307,30 @@ VwTestClient *
 vw_test_client_start (VwTestServer *server, const char *name,
     const char *const *args)
 {
+  return vw_test_client_start_with (server, name, NULL, args);
+}
+
+VwTestClient *
+vw_test_client_start_with (VwTestServer *server, const char *name,
+    const VwTestClientOptions *options, const char *const *args)
+{
   VwTestClient *client = g_new0 (VwTestClient, 1);
   client->name = g_strdup (name);
   client->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
 
+  const char *ice_address = options && options->ice_address
+      ? options->ice_address : "127.0.0.1";
   g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+  for (guint i = 0; options && options->wrapper && options->wrapper[i]; i++)
+    g_ptr_array_add (argv, (char *) options->wrapper[i]);
   g_ptr_array_add (argv, (char *) program ("VW_CLIENT"));
-  const char *fixed[] = { "--server", server->url, "--headless",
-    "--ice-address", "127.0.0.1", "--name", name };
+  const char *fixed[] = { "--server", server->url, "--headless", "--name", name };
   for (guint i = 0; i < G_N_ELEMENTS (fixed); i++)
     g_ptr_array_add (argv, (char *) fixed[i]);
+  if (*ice_address) {
+    g_ptr_array_add (argv, (char *) "--ice-address");
+    g_ptr_array_add (argv, (char *) ice_address);
+  }
   gboolean has_save_dir = FALSE;
   for (guint i = 0; args && args[i]; i++) {
     g_ptr_array_add (argv, (char *) args[i]);

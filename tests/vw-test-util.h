@@ -52,6 +52,19 @@ typedef struct {
  * given arguments (NULL-terminated). */
 VwTestClient *vw_test_client_start (VwTestServer *server, const char *name,
                                     const char *const *args);
+typedef struct {
+  /* An argv prefix (NULL-terminated, nullable), e.g. vw_netns_wrapper ()
+   * to run the client inside a network namespace. */
+  const char *const *wrapper;
+  /* --ice-address: NULL for 127.0.0.1, "" for none (a client alone in a
+   * namespace needs none; its address may change). */
+  const char *ice_address;
+} VwTestClientOptions;
+
+/* vw_test_client_start() with @options (nullable: the defaults). */
+VwTestClient *vw_test_client_start_with (VwTestServer *server, const char *name,
+                                         const VwTestClientOptions *options,
+                                         const char *const *args);
 /* Writes one command line ({"command": ...}) to the client's stdin. */
 void          vw_test_client_command (VwTestClient *client, const char *json);
 /* Waits for the first event named @event at index >= *@from (updates

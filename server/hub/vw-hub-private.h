@@ -78,6 +78,7 @@ struct _VwHub {
   GHashTable *participants;  /* peer id -> Participant*, borrowed */
   GPtrArray *recordings;     /* HubRecording*, owned: recording or finishing */
   guint next_recording;
+  struct _HubBwe *bwe;       /* bandwidth adaptation (vw-hub-bwe.c) */
 };
 
 /* vw-hub-snapshots.c */
@@ -95,6 +96,11 @@ void     vw_hub_recording_stop_all (Participant *p);
 gboolean vw_hub_recording_handle_message (VwHub *hub, GstMessage *message);
 void     vw_hub_recording_free (HubRecording *r);
 void     vw_hub_recordings_free (VwHub *hub);
+
+/* vw-hub-bwe.c: estimates every leg, tells senders their caps. */
+typedef struct _HubBwe HubBwe;
+HubBwe  *vw_hub_bwe_new (VwHub *hub);
+void     vw_hub_bwe_free (HubBwe *bwe);
 
 /* vw-hub.c */
 void     vw_hub_forward_to_all (Participant *p, VwTrackKind kind);

@@ -973,6 +973,7 @@ vw_hub_new (const VwHubConfig *config, const VwHubCallbacks *callbacks,
   hub->participants = g_hash_table_new (g_str_hash, g_str_equal);
   hub->recordings = g_ptr_array_new_with_free_func ((GDestroyNotify) vw_hub_recording_free);
   gst_element_set_state (hub->pipeline, GST_STATE_PLAYING);
+  hub->bwe = vw_hub_bwe_new (hub);
   return hub;
 }
 
@@ -981,6 +982,7 @@ vw_hub_free (VwHub *hub)
 {
   if (!hub)
     return;
+  g_clear_pointer (&hub->bwe, vw_hub_bwe_free);
   GHashTableIter iter;
   Session *s;
   g_hash_table_iter_init (&iter, hub->sessions);

@@ -1,0 +1,461 @@
+/* vw-hub-bwe.c: the hub's bandwidth adaptation (the glue around vw-bwe.c).
+ *
+ * Once a second, for every participant's connection, the hub reads its
+ * rtpsession's sources (webrtcbin's rtpbin, session 0: everything is
+ * bundled):
+ * - a remote source is a stream the participant sends us: the upstream
+ *   leg, measured by what we received (packets lost and received since the
+ *   last tick, jitter, bytes);
+ * - the participant's RTCP receiver reports on what we send it (other
+ *   participants' tracks) measure the downstream leg: fraction lost,
+ *   round-trip time, jitter, taken when a new one has arrived.  rtpsession
+ *   1.22 keeps only the latest report block of each remote source (about
+ *   one of our streams, whichever came last), so the downstream leg is one
+ *   estimate per connection, of all the video we send it; each video track
+ *   forwarded to it gets an equal share.
+ * Every leg has its VwBwe.  A track's cap is the least estimate of its legs
+ * (viewers' legs left out: a supervisor watching on a thin link must not
+ * degrade the call), announced to the sender with "bitrate" (see
+ * VwBweCap for when).  Everything runs on the hub's main context.
+ */
+#include "vw-hub-private.h"
+#include "vw-bwe.h"
+#include "vw-media.h"
+
+#include <gst/rtp/rtp.h>
+
+#define GST_CAT_DEFAULT vw_hub_debug
+
+#define TICK_MS 1000
+#define FLOOR_BPS 100000
+/* A connection's downstream leg carries all the video it is sent: at most
+ * a few profiles' worth. */
+#define DOWN_CEILING_BPS 10000000
+/* Fewer packets than this in a tick say nothing about loss. */
+#define MIN_PACKETS 10
+
+typedef enum { LEG_UP, LEG_DOWN } LegDirection;
+
+typedef struct {
+  VwBwe *bwe;
+  guint generation;          /* last tick it was seen */
+  gboolean primed;           /* the counters below hold a previous reading */
+  /* upstream: our receive counters at the last tick */
+  guint64 packets_received;
+  gint64 packets_lost;
+  guint64 octets_received;
+  /* downstream: the last receiver report taken */
+  guint rb_ssrc;
+  guint rb_exthighestseq;
+  guint64 octets_sent;       /* video sent to the participant by then */
+  gint64 at_us;
+} Leg;
+
+/* A stream's SSRC, written by a pad probe on a streaming thread: shared
+ * with the probe (reference-counted) so it outlives a probe still running
+ * when the track is forgotten. */
+typedef struct {
+  gint ssrc;                 /* atomic (a guint32) */
+  gint known;                /* atomic */
+} SsrcCell;
+
+typedef struct {
+  VwBweCap cap;
+  guint generation;
+  GstElement *tee;           /* the stream whose SSRC we hold (ref) */
+  gulong probe;              /* on its sink pad */
+  SsrcCell *cell;            /* (rc box) */
+} TrackCap;
+
+struct _HubBwe {
+  VwHub *hub;
+  guint timer;
+  guint generation;
+  GHashTable *legs;          /* "peer/ssrc/up", "peer/down" -> Leg* */
+  GHashTable *tracks;        /* "peer/kind" -> TrackCap* */
+};
+
+static void
+leg_free (Leg *leg)
+{
+  vw_bwe_free (leg->bwe);
+  g_free (leg);
+}
+
+static void
+track_cap_unfollow (TrackCap *t)
+{
+  if (t->probe) {
+    g_autoptr (GstPad) pad = gst_element_get_static_pad (t->tee, "sink");
+    gst_pad_remove_probe (pad, t->probe);
+    t->probe = 0;
+  }
+  gst_clear_object (&t->tee);
+  if (t->cell)
+    g_rc_box_release (g_steal_pointer (&t->cell));
+}
+
+static void
+track_cap_free (TrackCap *t)
+{
+  track_cap_unfollow (t);
+  g_free (t);
+}
+
+static GstPadProbeReturn
+ssrc_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  SsrcCell *cell = data;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (buf && gst_rtp_buffer_map (buf, GST_MAP_READ, &rtp)) {
+    g_atomic_int_set (&cell->ssrc, (gint) gst_rtp_buffer_get_ssrc (&rtp));
+    gst_rtp_buffer_unmap (&rtp);
+    g_atomic_int_set (&cell->known, TRUE);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
+/* The stream of @tee: its SSRC is learnt from its packets (the probe stays
+ * on: a cheap read, and the pad may be fed by a new SSRC after a restart). */
+static void
+track_cap_follow (TrackCap *t, GstElement *tee)
+{
+  if (t->tee == tee)
+    return;
+  track_cap_unfollow (t);
+  t->tee = gst_object_ref (tee);
+  t->cell = g_rc_box_new0 (SsrcCell);
+  g_autoptr (GstPad) pad = gst_element_get_static_pad (tee, "sink");
+  t->probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, ssrc_probe,
+      g_rc_box_acquire (t->cell), g_rc_box_release);
+}
+
+/* ---- reading a connection's statistics ---- */
+
+static GObject *
+internal_session (Participant *p)
+{
+  GstElement *webrtc = vw_peer_get_webrtcbin (p->peer);
+  g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
+  GObject *session = NULL;
+  if (rtpbin)
+    g_signal_emit_by_name (rtpbin, "get-internal-session", 0, &session);
+  return session;
+}
+
+/* ssrc -> GstStructure* (owned): the stats of every source of @p's session. */
+static GHashTable *
+read_sources (Participant *p)
+{
+  GHashTable *stats = g_hash_table_new_full (NULL, NULL, NULL,
+      (GDestroyNotify) gst_structure_free);
+  g_autoptr (GObject) session = internal_session (p);
+  if (!session)
+    return stats;
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  GValueArray *sources = NULL;
+  g_object_get (session, "sources", &sources, NULL);
+  for (guint i = 0; sources && i < sources->n_values; i++) {
+    GObject *source = g_value_get_object (g_value_array_get_nth (sources, i));
+    GstStructure *s = NULL;
+    guint ssrc = 0;
+    g_object_get (source, "stats", &s, NULL);
+    GST_LOG ("%s: %" GST_PTR_FORMAT, p->id, s);
+    if (s && gst_structure_get_uint (s, "ssrc", &ssrc))
+      g_hash_table_replace (stats, GUINT_TO_POINTER (ssrc), s);
+    else if (s)
+      gst_structure_free (s);
+  }
+  if (sources)
+    g_value_array_free (sources);
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return stats;
+}
+
+/* The latest round-trip time @p's receiver reports give, in ms; -1 if none. */
+static double
+connection_rtt_ms (GHashTable *sources)
+{
+  GHashTableIter iter;
+  GstStructure *s;
+  double rtt = -1;
+  g_hash_table_iter_init (&iter, sources);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s)) {
+    gboolean internal = FALSE, have_rb = FALSE;
+    guint rt = 0;
+    gst_structure_get_boolean (s, "internal", &internal);
+    gst_structure_get_boolean (s, "have-rb", &have_rb);
+    if (!internal && have_rb && gst_structure_get_uint (s, "rb-round-trip", &rt) && rt > 0)
+      rtt = MAX (rtt, rt * 1000.0 / 65536.0);
+  }
+  return rtt;
+}
+
+static guint64
+get_u64 (const GstStructure *s, const char *field)
+{
+  guint64 v = 0;
+  gst_structure_get_uint64 (s, field, &v);
+  return v;
+}
+
+static Leg *
+get_leg (HubBwe *hb, const char *peer, guint32 ssrc, LegDirection dir, guint ceiling)
+{
+  g_autofree char *key = dir == LEG_UP ? g_strdup_printf ("%s/%u/up", peer, ssrc)
+      : g_strdup_printf ("%s/down", peer);
+  Leg *leg = g_hash_table_lookup (hb->legs, key);
+  if (!leg) {
+    leg = g_new0 (Leg, 1);
+    leg->bwe = vw_bwe_new (ceiling, FLOOR_BPS, ceiling);
+    g_hash_table_insert (hb->legs, g_steal_pointer (&key), leg);
+  }
+  leg->generation = hb->generation;
+  return leg;
+}
+
+/* Our receive counters for a stream @p sends us. */
+static void
+update_upstream (Leg *leg, const GstStructure *s, double rtt_ms, gint64 now)
+{
+  guint64 received = get_u64 (s, "packets-received");
+  guint64 octets = get_u64 (s, "octets-received");
+  gint64 lost = 0;
+  gint lost32 = 0;
+  if (!gst_structure_get_int64 (s, "packets-lost", &lost)
+      && gst_structure_get_int (s, "packets-lost", &lost32))
+    lost = lost32;
+  guint jitter = 0;
+  gint clock_rate = 90000;
+  gst_structure_get_uint (s, "jitter", &jitter);
+  gst_structure_get_int (s, "clock-rate", &clock_rate);
+  if (clock_rate <= 0)
+    clock_rate = 90000;
+
+  if (leg->primed && received >= leg->packets_received) {
+    double d_recv = received - leg->packets_received;
+    double d_lost = MAX (lost - leg->packets_lost, 0);
+    double dt = (now - leg->at_us) / (double) G_USEC_PER_SEC;
+    if (d_recv + d_lost >= MIN_PACKETS && dt > 0) {
+      VwBweReport r = {
+        .now_us = now,
+        .fraction_lost = d_lost / (d_recv + d_lost),
+        .rtt_ms = rtt_ms,
+        .jitter_ms = jitter * 1000.0 / clock_rate,
+        .received_bps = (octets - leg->octets_received) * 8 / dt,
+      };
+      vw_bwe_update (leg->bwe, &r);
+      GST_DEBUG ("up: lost %.3f rtt %.0f jitter %.1f recv %.0f -> %u (%s)",
+          r.fraction_lost, r.rtt_ms, r.jitter_ms, r.received_bps,
+          vw_bwe_get_estimate (leg->bwe), vw_bwe_state_to_string (vw_bwe_get_state (leg->bwe)));
+    } else if (d_recv + d_lost < MIN_PACKETS) {
+      return;   /* too little yet: count on from the same reading */
+    }
+  }
+  leg->primed = TRUE;
+  leg->packets_received = received;
+  leg->packets_lost = lost;
+  leg->octets_received = octets;
+  leg->at_us = now;
+}
+
+/* The receiver's latest report (on any of our streams to it), and the
+ * video we sent it.  Nothing happens until a new report arrives. */
+static void
+update_downstream (Leg *leg, GHashTable *sources, gint64 now)
+{
+  GHashTableIter iter;
+  GstStructure *s, *report = NULL;
+  guint64 octets = 0;
+  g_hash_table_iter_init (&iter, sources);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s)) {
+    gboolean internal = FALSE, have_rb = FALSE;
+    gint clock_rate = 0;
+    guint rb_ssrc = 0, ext = 0;
+    gst_structure_get_boolean (s, "internal", &internal);
+    gst_structure_get_int (s, "clock-rate", &clock_rate);
+    if (internal && clock_rate == 90000)
+      octets += get_u64 (s, "octets-sent");
+    if (internal || !gst_structure_get_boolean (s, "have-rb", &have_rb) || !have_rb)
+      continue;
+    gst_structure_get_uint (s, "rb-ssrc", &rb_ssrc);
+    gst_structure_get_uint (s, "rb-exthighestseq", &ext);
+    if (!report || rb_ssrc != leg->rb_ssrc || ext != leg->rb_exthighestseq)
+      report = s;
+  }
+  if (!report)
+    return;
+  guint rb_ssrc = 0, fraction = 0, ext = 0, jitter = 0, rt = 0;
+  gst_structure_get_uint (report, "rb-ssrc", &rb_ssrc);
+  gst_structure_get_uint (report, "rb-fractionlost", &fraction);
+  gst_structure_get_uint (report, "rb-exthighestseq", &ext);
+  gst_structure_get_uint (report, "rb-jitter", &jitter);
+  gst_structure_get_uint (report, "rb-round-trip", &rt);
+  if (leg->primed && rb_ssrc == leg->rb_ssrc && ext == leg->rb_exthighestseq)
+    return;   /* no new report */
+  if (leg->primed && now > leg->at_us) {
+    double dt = (now - leg->at_us) / (double) G_USEC_PER_SEC;
+    double loss = fraction / 256.0;
+    VwBweReport r = {
+      .now_us = now,
+      .fraction_lost = loss,
+      .rtt_ms = rt ? rt * 1000.0 / 65536.0 : -1,
+      /* in the reported stream's clock: audio 48 kHz or video 90 kHz; the
+       * jitter only holds growth, so the larger reading (audio's) is fine */
+      .jitter_ms = jitter * 1000.0 / 48000,
+      .received_bps = octets > leg->octets_sent
+          ? (octets - leg->octets_sent) * 8 / dt * (1 - loss) : 0,
+    };
+    vw_bwe_update (leg->bwe, &r);
+    GST_DEBUG ("down: lost %.3f rtt %.0f jitter %.1f recv %.0f -> %u (%s)",
+        r.fraction_lost, r.rtt_ms, r.jitter_ms, r.received_bps,
+        vw_bwe_get_estimate (leg->bwe), vw_bwe_state_to_string (vw_bwe_get_state (leg->bwe)));
+  }
+  leg->primed = TRUE;
+  leg->rb_ssrc = rb_ssrc;
+  leg->rb_exthighestseq = ext;
+  leg->octets_sent = octets;
+  leg->at_us = now;
+}
+
+/* How many video tracks the hub forwards to @p now. */
+static guint
+n_video_into (Participant *p)
+{
+  guint n = 0;
+  for (guint i = 0; i < p->lines->len; i++) {
+    Line *line = g_ptr_array_index (p->lines, i);
+    if (line->direction == LINE_DOWNSTREAM && line->kind != VW_TRACK_AUDIO
+        && line->live && line->tee_pad)
+      n++;
+  }
+  return n;
+}
+
+/* ---- the tick ---- */
+
+static void
+send_bitrate (Participant *src, VwTrackKind kind, guint bps)
+{
+  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_BITRATE);
+  vw_message_set_string (msg, "session", src->session->id);
+  vw_message_set_string (msg, "kind", vw_track_kind_to_string (kind));
+  vw_message_set_int (msg, "max-bitrate", bps);
+  GST_INFO ("%s: %s capped at %u bit/s", src->id, vw_track_kind_to_string (kind), bps);
+  src->hub->cb.send (src->id, msg, src->hub->user_data);
+}
+
+static void
+tick_session (HubBwe *hb, Session *s, gint64 now)
+{
+  guint n = s->participants->len;
+  g_autofree GHashTable **sources = g_new0 (GHashTable *, n);
+  g_autofree double *rtt = g_new0 (double, n);
+  g_autofree Leg **down = g_new0 (Leg *, n);
+  for (guint i = 0; i < n; i++) {
+    Participant *p = g_ptr_array_index (s->participants, i);
+    sources[i] = read_sources (p);
+    rtt[i] = connection_rtt_ms (sources[i]);
+    if (p->viewer)
+      continue;
+    down[i] = get_leg (hb, p->id, 0, LEG_DOWN, DOWN_CEILING_BPS);
+    update_downstream (down[i], sources[i], now);
+  }
+
+  for (guint i = 0; i < n; i++) {
+    Participant *src = g_ptr_array_index (s->participants, i);
+    for (guint k = VW_TRACK_CAMERA; k < VW_TRACK_N_KINDS; k++) {
+      GstElement *tee = src->tees[k];
+      if (src->viewer || !tee || !vw_hub_find_live_upstream (src, k))
+        continue;
+      g_autofree char *key = g_strdup_printf ("%s/%u", src->id, k);
+      TrackCap *t = g_hash_table_lookup (hb->tracks, key);
+      guint ceiling = vw_video_profile_for_kind (k)->bitrate;
+      if (!t) {
+        t = g_new0 (TrackCap, 1);
+        vw_bwe_cap_init (&t->cap, FLOOR_BPS, ceiling);
+        g_hash_table_insert (hb->tracks, g_steal_pointer (&key), t);
+      }
+      t->generation = hb->generation;
+      track_cap_follow (t, tee);
+      if (!g_atomic_int_get (&t->cell->known))
+        continue;
+      guint32 ssrc = (guint32) g_atomic_int_get (&t->cell->ssrc);
+
+      guint estimate = ceiling;
+      GstStructure *st = g_hash_table_lookup (sources[i], GUINT_TO_POINTER (ssrc));
+      if (st) {
+        Leg *up = get_leg (hb, src->id, ssrc, LEG_UP, ceiling);
+        update_upstream (up, st, rtt[i], now);
+        estimate = MIN (estimate, vw_bwe_get_estimate (up->bwe));
+      }
+      for (guint j = 0; j < n; j++) {
+        Participant *dst = g_ptr_array_index (s->participants, j);
+        guint shares = j != i && down[j] ? n_video_into (dst) : 0;
+        if (shares)
+          estimate = MIN (estimate, vw_bwe_get_estimate (down[j]->bwe) / shares);
+      }
+      guint cap = vw_bwe_cap_update (&t->cap, now, estimate);
+      if (cap)
+        send_bitrate (src, k, cap);
+    }
+  }
+  for (guint i = 0; i < n; i++)
+    g_hash_table_unref (sources[i]);
+}
+
+static gboolean
+leg_stale (gpointer key, gpointer value, gpointer data)
+{
+  return ((Leg *) value)->generation != GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+track_stale (gpointer key, gpointer value, gpointer data)
+{
+  return ((TrackCap *) value)->generation != GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+on_tick (gpointer data)
+{
+  HubBwe *hb = data;
+  gint64 now = g_get_monotonic_time ();
+  hb->generation++;
+  GHashTableIter iter;
+  Session *s;
+  g_hash_table_iter_init (&iter, hb->hub->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s))
+    tick_session (hb, s, now);
+  /* Legs and tracks gone since the last tick (participants left, tracks
+   * stopped, streams replaced) are forgotten: a track that comes back
+   * starts at its profile's rate again. */
+  g_hash_table_foreach_remove (hb->legs, leg_stale, GUINT_TO_POINTER (hb->generation));
+  g_hash_table_foreach_remove (hb->tracks, track_stale, GUINT_TO_POINTER (hb->generation));
+  return G_SOURCE_CONTINUE;
+}
+
+HubBwe *
+vw_hub_bwe_new (VwHub *hub)
+{
+  HubBwe *hb = g_new0 (HubBwe, 1);
+  hb->hub = hub;
+  hb->legs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) leg_free);
+  hb->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) track_cap_free);
+  hb->timer = g_timeout_add (TICK_MS, on_tick, hb);
+  return hb;
+}
+
+void
+vw_hub_bwe_free (HubBwe *hb)
+{
+  if (!hb)
+    return;
+  g_clear_handle_id (&hb->timer, g_source_remove);
+  g_hash_table_unref (hb->legs);
+  g_hash_table_unref (hb->tracks);
+  g_free (hb);
+}
