@@ -487,6 +487,8 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
 {
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !m->connected) {
     m->connected = TRUE;
+    /* Our receiver reports are what the hub adapts its senders to. */
+    vw_peer_set_rtcp_interval (m->peer, 500);
     /* The encoders' first keyframes went out before anyone could receive
      * them; start the far side's decoders now instead of on their request. */
     for (guint k = 0; k < VW_TRACK_N_KINDS; k++)

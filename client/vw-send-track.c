@@ -25,7 +25,12 @@ struct _VwSendTrack {
   guint bitrate;             /* the encoder's target now */
   guint fps;                 /* the frame rate now */
   guint max_bitrate;         /* the hub's cap; 0: none */
-  GMutex lock;               /* guards grabs, bytes */
+  gint capped;               /* atomic: max_bitrate below base_bitrate */
+  gint64 last_keyframe_us;   /* under lock: when the encoder made one */
+  gint pace_bps;             /* atomic: the pacer's rate; 0: not pacing */
+  gint64 pace_next_us;       /* pacer's thread only: when the next packet may go */
+  GstElement *pacer;         /* owned ref: a queue whose thread paces */
+  GMutex lock;               /* guards grabs, bytes, last_keyframe_us */
   GSList *grabs;             /* Grab*, waiting for the next frame */
   gulong grab_probe;
 };
@@ -35,12 +40,67 @@ encoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   VwSendTrack *t = user_data;
   g_atomic_int_inc (&t->frames);
+  gboolean key = !GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
+      GST_BUFFER_FLAG_DELTA_UNIT);
   g_mutex_lock (&t->lock);
   t->bytes += gst_buffer_get_size (GST_PAD_PROBE_INFO_BUFFER (info));
+  if (key)
+    t->last_keyframe_us = g_get_monotonic_time ();
   g_mutex_unlock (&t->lock);
-  if (!GST_BUFFER_FLAG_IS_SET (GST_PAD_PROBE_INFO_BUFFER (info),
-          GST_BUFFER_FLAG_DELTA_UNIT))
+  if (key)
     g_atomic_int_inc (&t->keyframes);
+  return GST_PAD_PROBE_OK;
+}
+
+/* Under a cap a keyframe costs several frames' budget, and on a lossy thin
+ * link every receiver's loss asks for one: honoured at once, they would
+ * keep the link over its rate (and so lossy).  While capped, the encoder
+ * makes at most one keyframe per KEYFRAME_INTERVAL_CAPPED_US; requests in
+ * between are dropped (the next keyframe serves them). */
+#define KEYFRAME_INTERVAL_CAPPED_US (G_USEC_PER_SEC)
+
+static gboolean
+keyframe_too_soon (VwSendTrack *t)
+{
+  if (!g_atomic_int_get (&t->capped))
+    return FALSE;
+  g_mutex_lock (&t->lock);
+  gboolean soon = g_get_monotonic_time () - t->last_keyframe_us < KEYFRAME_INTERVAL_CAPPED_US;
+  g_mutex_unlock (&t->lock);
+  return soon;
+}
+
+static GstPadProbeReturn
+keyframe_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  if (gst_video_event_is_force_key_unit (event) && keyframe_too_soon (user_data))
+    return GST_PAD_PROBE_DROP;
+  return GST_PAD_PROBE_OK;
+}
+
+/* The pacer: under a cap, packets leave at most at PACE_FACTOR times the
+ * cap, from a queue of their own, instead of each frame's packets all at
+ * once.  A keyframe is many times a frame: sent as one burst it overflows
+ * a thin link's bottleneck queue (100 ms of 500 kbit/s is 6 KB), the
+ * keyframe is lost, its receiver asks for another, and so on. */
+#define PACE_FACTOR 1.2
+#define PACER_QUEUE_NS (2 * GST_SECOND)
+
+static GstPadProbeReturn
+pace_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwSendTrack *t = user_data;
+  gint bps = g_atomic_int_get (&t->pace_bps);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  if (bps <= 0 || !buf)
+    return GST_PAD_PROBE_OK;
+  gint64 now = g_get_monotonic_time ();
+  if (t->pace_next_us > now)
+    g_usleep (t->pace_next_us - now);
+  else
+    t->pace_next_us = now;
+  t->pace_next_us += (gint64) gst_buffer_get_size (buf) * 8 * G_USEC_PER_SEC / bps;
   return GST_PAD_PROBE_OK;
 }
 
@@ -65,6 +125,15 @@ vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
   }
   g_autoptr (GstPad) pad = gst_element_get_static_pad (t->encoder, "src");
   gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, encoded_probe, t, NULL);
+  if (kind != VW_TRACK_AUDIO) {
+    gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, keyframe_request_probe,
+        t, NULL);
+    t->pacer = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
+    g_object_set (t->pacer, "max-size-buffers", 0, "max-size-bytes", 0,
+        "max-size-time", (guint64) PACER_QUEUE_NS, "leaky", 2, NULL);
+    g_autoptr (GstPad) paced = gst_element_get_static_pad (t->pacer, "src");
+    gst_pad_add_probe (paced, GST_PAD_PROBE_TYPE_BUFFER, pace_probe, t, NULL);
+  }
   return t;
 }
 
@@ -76,7 +145,16 @@ vw_send_track_start (VwSendTrack *t, GstBin *pipeline, GstPad *sink)
   t->sink = gst_object_ref (sink);
   gst_bin_add (pipeline, t->bin);
   g_autoptr (GstPad) src = gst_element_get_static_pad (t->bin, "src");
-  gst_pad_link (src, sink);
+  if (t->pacer) {
+    gst_bin_add (pipeline, t->pacer);
+    g_autoptr (GstPad) in = gst_element_get_static_pad (t->pacer, "sink");
+    g_autoptr (GstPad) out = gst_element_get_static_pad (t->pacer, "src");
+    gst_pad_link (src, in);
+    gst_pad_link (out, sink);
+    gst_element_sync_state_with_parent (t->pacer);
+  } else {
+    gst_pad_link (src, sink);
+  }
   gst_element_sync_state_with_parent (t->bin);
 }
 
@@ -97,11 +175,19 @@ vw_send_track_free (VwSendTrack *t)
    * unlinked pad would post a not-linked error. */
   gst_element_set_locked_state (t->bin, TRUE);
   gst_element_set_state (t->bin, GST_STATE_NULL);
+  if (t->pacer) {
+    g_atomic_int_set (&t->pace_bps, 0);   /* no more sleeping */
+    gst_element_set_locked_state (t->pacer, TRUE);
+    gst_element_set_state (t->pacer, GST_STATE_NULL);
+  }
   if (t->pipeline) {
-    g_autoptr (GstPad) src = gst_element_get_static_pad (t->bin, "src");
+    g_autoptr (GstPad) src = gst_element_get_static_pad (t->pacer ? t->pacer : t->bin, "src");
     gst_pad_unlink (src, t->sink);
     gst_bin_remove (t->pipeline, t->bin);
+    if (t->pacer)
+      gst_bin_remove (t->pipeline, t->pacer);
   }
+  gst_clear_object (&t->pacer);
   g_slist_free_full (t->grabs, (GDestroyNotify) grab_free);
   gst_clear_object (&t->pipeline);
   gst_clear_object (&t->sink);
@@ -138,7 +224,7 @@ vw_send_track_get_stats (VwSendTrack *t)
 void
 vw_send_track_force_keyframe (VwSendTrack *t)
 {
-  if (t->kind != VW_TRACK_AUDIO)
+  if (t->kind != VW_TRACK_AUDIO && !keyframe_too_soon (t))
     gst_element_send_event (t->encoder,
         gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE, TRUE, 0));
 }
@@ -208,8 +294,13 @@ vw_send_track_set_max_bitrate (VwSendTrack *t, guint max_bitrate)
   vw_send_track_rate_for_cap (t->kind, t->base_bitrate, max_bitrate, t->fps,
       &bitrate, &fps);
   t->max_bitrate = max_bitrate;
+  gboolean capped = max_bitrate && max_bitrate < t->base_bitrate;
+  g_atomic_int_set (&t->capped, capped);
+  g_atomic_int_set (&t->pace_bps, capped ? (gint) (max_bitrate * PACE_FACTOR) : 0);
   if (bitrate != t->bitrate) {
-    g_object_set (t->encoder, "target-bitrate", (gint) bitrate, NULL);
+    /* Under a cap a keyframe may take at most 3 frames' budget. */
+    g_object_set (t->encoder, "target-bitrate", (gint) bitrate,
+        "max-intra-bitrate", capped ? 300 : 0, NULL);
     t->bitrate = bitrate;
   }
   if (fps != t->fps) {

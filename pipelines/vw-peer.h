@@ -118,6 +118,12 @@ gboolean  vw_peer_channel_is_open (VwPeer *peer);
 gboolean  vw_peer_send_string (VwPeer *peer, const char *text, GError **error);
 gboolean  vw_peer_send_data (VwPeer *peer, GBytes *data, GError **error);
 
+/* RTCP (receiver reports, which carry loss and round-trip time to the
+ * other side's bandwidth estimation) at least every @ms instead of
+ * rtpsession's 5 s.  FALSE if the connection has no RTP session yet (call
+ * again once connected).  See vw-peer-rtcp.c. */
+gboolean  vw_peer_set_rtcp_interval (VwPeer *peer, guint ms);
+
 /* Stops the webrtcbin and removes it from its bin. */
 void      vw_peer_close (VwPeer *peer);
 

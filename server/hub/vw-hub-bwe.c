@@ -27,6 +27,8 @@
 #define GST_CAT_DEFAULT vw_hub_debug
 
 #define TICK_MS 1000
+/* Receiver reports at least this often, both ways (see vw-peer-rtcp.c). */
+#define RTCP_MS 500
 #define FLOOR_BPS 100000
 /* A connection's downstream leg carries all the video it is sent: at most
  * a few profiles' worth. */
@@ -217,7 +219,7 @@ get_leg (HubBwe *hb, const char *peer, guint32 ssrc, LegDirection dir, guint cei
 
 /* Our receive counters for a stream @p sends us. */
 static void
-update_upstream (Leg *leg, const GstStructure *s, double rtt_ms, gint64 now)
+update_upstream (Leg *leg, const char *peer, const GstStructure *s, double rtt_ms, gint64 now)
 {
   guint64 received = get_u64 (s, "packets-received");
   guint64 octets = get_u64 (s, "octets-received");
@@ -241,13 +243,16 @@ update_upstream (Leg *leg, const GstStructure *s, double rtt_ms, gint64 now)
       VwBweReport r = {
         .now_us = now,
         .fraction_lost = d_lost / (d_recv + d_lost),
-        .rtt_ms = rtt_ms,
+        /* The round trip also holds the downstream queue: a thin downlink
+         * would cut the uplink too.  The upstream leg goes by loss and by
+         * the one-way jitter of what it receives. */
+        .rtt_ms = -1,
         .jitter_ms = jitter * 1000.0 / clock_rate,
         .received_bps = (octets - leg->octets_received) * 8 / dt,
       };
       vw_bwe_update (leg->bwe, &r);
-      GST_DEBUG ("up: lost %.3f rtt %.0f jitter %.1f recv %.0f -> %u (%s)",
-          r.fraction_lost, r.rtt_ms, r.jitter_ms, r.received_bps,
+      GST_DEBUG ("%s up: lost %.3f rtt %.0f jitter %.1f recv %.0f -> %u (%s)",
+          peer, r.fraction_lost, r.rtt_ms, r.jitter_ms, r.received_bps,
           vw_bwe_get_estimate (leg->bwe), vw_bwe_state_to_string (vw_bwe_get_state (leg->bwe)));
     } else if (d_recv + d_lost < MIN_PACKETS) {
       return;   /* too little yet: count on from the same reading */
@@ -263,7 +268,7 @@ update_upstream (Leg *leg, const GstStructure *s, double rtt_ms, gint64 now)
 /* The receiver's latest report (on any of our streams to it), and the
  * video we sent it.  Nothing happens until a new report arrives. */
 static void
-update_downstream (Leg *leg, GHashTable *sources, gint64 now)
+update_downstream (Leg *leg, const char *peer, GHashTable *sources, gint64 now)
 {
   GHashTableIter iter;
   GstStructure *s, *report = NULL;
@@ -308,8 +313,8 @@ update_downstream (Leg *leg, GHashTable *sources, gint64 now)
           ? (octets - leg->octets_sent) * 8 / dt * (1 - loss) : 0,
     };
     vw_bwe_update (leg->bwe, &r);
-    GST_DEBUG ("down: lost %.3f rtt %.0f jitter %.1f recv %.0f -> %u (%s)",
-        r.fraction_lost, r.rtt_ms, r.jitter_ms, r.received_bps,
+    GST_DEBUG ("%s down: lost %.3f rtt %.0f jitter %.1f recv %.0f -> %u (%s)",
+        peer, r.fraction_lost, r.rtt_ms, r.jitter_ms, r.received_bps,
         vw_bwe_get_estimate (leg->bwe), vw_bwe_state_to_string (vw_bwe_get_state (leg->bwe)));
   }
   leg->primed = TRUE;
@@ -355,12 +360,13 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
   g_autofree Leg **down = g_new0 (Leg *, n);
   for (guint i = 0; i < n; i++) {
     Participant *p = g_ptr_array_index (s->participants, i);
+    vw_peer_set_rtcp_interval (p->peer, RTCP_MS);
     sources[i] = read_sources (p);
     rtt[i] = connection_rtt_ms (sources[i]);
     if (p->viewer)
       continue;
     down[i] = get_leg (hb, p->id, 0, LEG_DOWN, DOWN_CEILING_BPS);
-    update_downstream (down[i], sources[i], now);
+    update_downstream (down[i], p->id, sources[i], now);
   }
 
   for (guint i = 0; i < n; i++) {
@@ -387,7 +393,7 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
       GstStructure *st = g_hash_table_lookup (sources[i], GUINT_TO_POINTER (ssrc));
       if (st) {
         Leg *up = get_leg (hb, src->id, ssrc, LEG_UP, ceiling);
-        update_upstream (up, st, rtt[i], now);
+        update_upstream (up, src->id, st, rtt[i], now);
         estimate = MIN (estimate, vw_bwe_get_estimate (up->bwe));
       }
       for (guint j = 0; j < n; j++) {
