@@ -26,7 +26,7 @@ const GRACE_S = 8;        // [desk] reconnect-grace of this test's server
 const TURN_SECRET = 'vwt-turn-secret-for-the-pages-test';
 // Nothing answers there: the pages only have to be given it.
 const TURN_URLS = ['turn:127.0.0.1:9?transport=udp', 'turn:127.0.0.1:9?transport=tcp'];
-const CAP_BYTES_S = 40000;   // the clerk's thinned uplink: 320 kbit/s
+const CAP_BYTES_S = 30000;   // the agent's thinned downlink: 240 kbit/s
 
 const CASES = [
   'vw-admin adds an agent; vw-server starts (reconnect grace 8 s, a [turn] server); a relay for each page',
@@ -36,7 +36,7 @@ const CASES = [
   'the clerk\'s connection stalls (nothing passes, nothing closes): the page finds it dead by its pings (silence), resumes, and the console decodes the clerk again',
   'the clerk\'s media path is blacked out (UDP to its hub port dropped) while the WebSocket is fine: a new media connection (media-lost -> resume, or the hub\'s media-restart); same session; the console decodes the clerk again',
   'the agent\'s WebSocket drops for 3 s: the join page shows 对方网络不稳定，正在重连… and clears it when restored; the page decodes the agent\'s camera again',
-  'the clerk\'s uplink thinned to 320 kbit/s (an nftables policer): the server\'s `bitrate` cap for the camera is applied (getParameters: encodings[0].maxBitrate, balanced) and the page sends no more than it; lifted, the cap goes back to the profile\'s 1 Mbit/s',
+  'the agent\'s downlink thinned to 240 kbit/s (an nftables policer): the server\'s `bitrate` cap for the camera is applied (getParameters: encodings[0].maxBitrate; the camera balanced, the document camera maintain-resolution) and the page sends no more than it; lifted, the sender keeps to the latest cap',
   'the clerk stays away past the grace period: the console shows the end (对方网络中断…) in Chinese; back, the page is told bad-resume and queues again, saying so (已为您重新排队), and is served in a new session',
   'the agent stays away past the grace period: the join page shows 对方网络中断，…本次服务已结束 (reconnect-lost.png) and can still rate; the console, back, says the call is over',
   'no script errors or CSP violations in the pages',
@@ -68,7 +68,8 @@ process.on('exit', dropNft);
 
 const pageErrors = [];
 const FAKE_ARGS = [
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  // Three fake cameras: the third (fake_device_2) is the clerk's 高拍仪.
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3',
   '--disable-features=WebRtcHideLocalIpsWithMdns', '--autoplay-policy=no-user-gesture-required',
 ];
 
@@ -162,16 +163,16 @@ const text = (page, sel) => page.$eval(sel, (el) => el.textContent.trim());
 const visible = (page, sel) => page.$eval(sel, (el) => !el.hidden && getComputedStyle(el).display !== 'none' && el.textContent.trim() !== '');
 
 // The hub's port of a page's media connection (the selected pair's remote end).
-function hubPort(page) {
-  return page.evaluate(async () => {
-    const r = await window.vwJoin.call.pc.getStats();
+function hubPort(page, which = 'clerk') {
+  return page.evaluate(async (w) => {
+    const r = await (w === 'clerk' ? window.vwJoin : window.vwAgent).call.pc.getStats();
     let pair = null;
     r.forEach((s) => {
       if (s.type === 'transport' && s.selectedCandidatePairId)
         pair = r.get(s.selectedCandidatePairId);
     });
     return pair ? r.get(pair.remoteCandidateId).port : null;
-  });
+  }, which);
 }
 
 // The camera sender of the join page: its parameters and bytes sent.
@@ -265,6 +266,12 @@ await step(['url'], async () => {
   await clerk.selectOption('#item', CLERK.item);
   await clerk.fill('#name', CLERK.name);
   await clerk.selectOption('#province', CLERK.province);
+  await clerk.click('#media-button');
+  await clerk.waitForFunction(() => document.querySelector('#document-device').options.length >= 4);
+  const doc = (await clerk.$$eval('#document-device option', (os) => os.map((o) => ({ value: o.value, text: o.textContent }))))
+    .find((o) => o.value && /fake_device_2/.test(o.text));
+  assert(doc, 'no third camera for the 高拍仪');
+  await clerk.selectOption('#document-device', doc.value);
   await clerk.click('#call-button');
   await clerk.locator('#call-view').waitFor({ state: 'visible', timeout: 15000 });
   await agent.locator('#call-view').waitFor({ state: 'visible', timeout: 15000 });
@@ -425,22 +432,29 @@ await step(['inCall'], async () => {
 // 8
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
-  const port = await hubPort(clerk);
+  const port = await hubPort(state.agentPage, 'agent');
   assert(port, 'no selected candidate pair');
   const t0 = Date.now();
-  // What the clerk sends to the hub beyond 320 kbit/s is dropped.
+  // What the hub sends the agent beyond 240 kbit/s is dropped: the
+  // receiver's thin link, which only the hub's cap can tell the clerk's
+  // browser about (its own uplink is fine).
   nft(['add', 'table', 'inet', NFT_TABLE]);
   nft(['add', 'chain', 'inet', NFT_TABLE, 'in', '{ type filter hook input priority -10 ; }']);
-  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'dport', String(port), 'limit', 'rate', 'over',
-    `${CAP_BYTES_S / 1000}`, 'kbytes/second', 'burst', '20', 'kbytes', 'drop']);
+  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'sport', String(port), 'limit', 'rate', 'over',
+    `${CAP_BYTES_S / 1000}`, 'kbytes/second', 'burst', '30', 'kbytes', 'counter', 'drop']);
   let cap;
   let applied;
   let sent;
   let caps = [];
+  let dropped = null;
   try {
     cap = await waitFor('a bitrate cap for the camera', () => clerk.received.find((f) => f.t >= t0
       && f.msg.type === 'bitrate' && f.msg.session === state.session && f.msg.kind === 'camera'
-      && f.msg['max-bitrate'] < 1000000), 30000, 200);
+      && f.msg['max-bitrate'] < 1000000), 30000, 200).catch(async (err) => {
+      const got = clerk.received.filter((f) => f.t >= t0 && f.msg.type === 'bitrate').map((f) => `${f.t - t0}:${f.msg.kind}:${f.msg['max-bitrate']}`);
+      const net = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => `${n.at - t0}:${n.what}`);
+      throw new Error(`${err.message}; bitrate: ${got.join(' ') || 'none'}; events: ${net.join(' ') || 'none'}; agent's port ${port} now ${await hubPort(state.agentPage, 'agent')}; policer: ${(/packets \d+ bytes \d+/.exec(nft(['list', 'table', 'inet', NFT_TABLE])) || ['?'])[0]} dropped`);
+    });
     // The latest cap (more may follow while the estimate settles) is the
     // sender's maxBitrate.
     applied = await waitFor('the cap applied', async () => {
@@ -451,8 +465,7 @@ await step(['inCall'], async () => {
     }, 5000, 100);
     // And the page keeps to it: once the encoder has had 2 s to follow, over
     // 4 s it sends no more than the highest cap in force meanwhile (30 %
-    // leeway for keyframes and headers; the policer alone would let
-    // 320 kbit/s through).
+    // leeway for keyframes and headers; uncapped, it would send 1 Mbit/s).
     await sleep(2000);
     const capAt = (t) => {
       const before = clerk.received.filter((f) => f.t <= t && f.msg.type === 'bitrate' && f.msg.kind === 'camera');
@@ -466,17 +479,34 @@ await step(['inCall'], async () => {
       && f.msg.type === 'bitrate' && f.msg.kind === 'camera').map((f) => f.msg['max-bitrate']));
     caps = clerk.received.filter((f) => f.t >= t0 && f.msg.type === 'bitrate' && f.msg.kind === 'camera').map((f) => f.msg['max-bitrate']);
     assert(sent <= inForce * 1.3, `sent ${Math.round(sent)} bit/s under a cap of ${inForce} (caps: ${caps.join(', ')})`);
+    dropped = /packets (\d+)/.exec(nft(['list', 'table', 'inet', NFT_TABLE]));
   } finally {
     dropNft();
   }
-  assert(applied.degradation === undefined || applied.degradation === 'balanced', `camera degradationPreference ${applied.degradation}`);
-  // Lifted: the cap climbs back to the profile (1 Mbit/s), and so does the sender.
+  // How each track gives way: the camera balances, the document camera
+  // keeps its resolution (its text stays legible; the frame rate drops).
+  const prefs = await clerk.evaluate(() => {
+    const call = window.vwJoin.call;
+    const out = {};
+    for (const kind of ['camera', 'document']) {
+      const t = call.pc.getTransceivers().find((x) => x.mid === call.sendMids[kind]);
+      out[kind] = t ? t.sender.getParameters().degradationPreference : 'no sender';
+    }
+    return out;
+  });
+  assert(prefs.camera === 'balanced' && prefs.document === 'maintain-resolution', `degradationPreference: ${JSON.stringify(prefs)}`);
+  // Lifted: whatever the hub says next (the cap climbs back as its
+  // estimate grows), the sender keeps to the latest cap, never above the
+  // profile's 1 Mbit/s.
   const t1 = Date.now();
-  await waitFor('the cap lifted', async () => {
+  await sleep(3000);
+  const after = await waitFor('the sender at the latest cap', async () => {
+    const latest = clerk.received.filter((f) => f.msg.type === 'bitrate' && f.msg.kind === 'camera').pop().msg['max-bitrate'];
     const p = await cameraSender(clerk);
-    return p && p.maxBitrate === 1000000 && clerk.received.some((f) => f.t >= t1 && f.msg.type === 'bitrate' && f.msg.kind === 'camera');
-  }, 60000, 500);
-  diag(`  cap ${cap.msg['max-bitrate']} bit/s after ${cap.t - t0} ms; applied ${applied.want} (${applied.degradation || 'no degradationPreference reported'}); sent ${Math.round(sent)} bit/s (caps ${caps.join(', ')}); back to 1 Mbit/s ${Date.now() - t1} ms after the policer went`);
+    return p && p.maxBitrate === Math.min(latest, 1000000) ? p : null;
+  }, 5000, 100);
+  const up = `${after.maxBitrate} (${clerk.received.filter((f) => f.t >= t1 && f.msg.type === 'bitrate' && f.msg.kind === 'camera').length} caps since)`;
+  diag(`  cap ${cap.msg['max-bitrate']} bit/s after ${cap.t - t0} ms; applied ${applied.want} (${applied.degradation || 'no degradationPreference reported'}); sent ${Math.round(sent)} bit/s (policer dropped ${dropped ? dropped[1] : '?'} packets; caps ${caps.join(', ')}); sender at ${up} 3 s after the policer went`);
 });
 
 // 9
