@@ -448,18 +448,24 @@ await step(['inCall'], async () => {
   let caps = [];
   let dropped = null;
   try {
-    cap = await waitFor('a bitrate cap for the camera', () => clerk.received.find((f) => f.t >= t0
-      && f.msg.type === 'bitrate' && f.msg.session === state.session && f.msg.kind === 'camera'
-      && f.msg['max-bitrate'] < 1000000), 30000, 200).catch(async (err) => {
-      const got = clerk.received.filter((f) => f.t >= t0 && f.msg.type === 'bitrate').map((f) => `${f.t - t0}:${f.msg.kind}:${f.msg['max-bitrate']}`);
+    // The cap in force: the latest `bitrate` for the camera since the
+    // clerk's media connection was last built (the page keeps it as
+    // call.caps; a new connection starts without).
+    cap = await waitFor('a bitrate cap for the camera', async () => {
+      const inForce = await clerk.evaluate(() => window.vwJoin.call.caps.camera || 0);
+      if (!inForce || inForce >= 1000000)
+        return null;
+      const last = clerk.received.filter((f) => f.msg.type === 'bitrate' && f.msg.session === state.session && f.msg.kind === 'camera').pop();
+      return last && last.msg['max-bitrate'] === inForce ? last : null;
+    }, 30000, 200).catch(async (err) => {
+      const got = clerk.received.filter((f) => f.msg.type === 'bitrate').map((f) => `${f.t - t0}:${f.msg.kind}:${f.msg['max-bitrate']}`);
       const net = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => `${n.at - t0}:${n.what}`);
-      throw new Error(`${err.message}; bitrate: ${got.join(' ') || 'none'}; events: ${net.join(' ') || 'none'}; agent's port ${port} now ${await hubPort(state.agentPage, 'agent')}; policer: ${(/packets \d+ bytes \d+/.exec(nft(['list', 'table', 'inet', NFT_TABLE])) || ['?'])[0]} dropped`);
+      throw new Error(`${err.message}; bitrate (ms since the policer): ${got.join(' ') || 'none'}; events: ${net.join(' ') || 'none'}; agent's port ${port} now ${await hubPort(state.agentPage, 'agent')}; policer: ${(/packets \d+ bytes \d+/.exec(nft(['list', 'table', 'inet', NFT_TABLE])) || ['?'])[0]} dropped`);
     });
     // The latest cap (more may follow while the estimate settles) is the
     // sender's maxBitrate.
     applied = await waitFor('the cap applied', async () => {
-      const caps = clerk.received.filter((f) => f.t >= t0 && f.msg.type === 'bitrate' && f.msg.kind === 'camera');
-      const want = caps[caps.length - 1].msg['max-bitrate'];
+      const want = await clerk.evaluate(() => window.vwJoin.call.caps.camera);
       const p = await cameraSender(clerk);
       return p && p.maxBitrate === want ? { ...p, want } : null;
     }, 5000, 100);
@@ -477,7 +483,7 @@ await step(['inCall'], async () => {
     sent = ((b.bytes - a.bytes) * 8 * 1000) / (b.at - a.at);
     const inForce = Math.max(capAt(a.at), ...clerk.received.filter((f) => f.t > a.at && f.t <= b.at
       && f.msg.type === 'bitrate' && f.msg.kind === 'camera').map((f) => f.msg['max-bitrate']));
-    caps = clerk.received.filter((f) => f.t >= t0 && f.msg.type === 'bitrate' && f.msg.kind === 'camera').map((f) => f.msg['max-bitrate']);
+    caps = clerk.received.filter((f) => f.t >= cap.t && f.msg.type === 'bitrate' && f.msg.kind === 'camera').map((f) => f.msg['max-bitrate']);
     assert(sent <= inForce * 1.3, `sent ${Math.round(sent)} bit/s under a cap of ${inForce} (caps: ${caps.join(', ')})`);
     dropped = /packets (\d+)/.exec(nft(['list', 'table', 'inet', NFT_TABLE]));
   } finally {
@@ -501,12 +507,12 @@ await step(['inCall'], async () => {
   const t1 = Date.now();
   await sleep(3000);
   const after = await waitFor('the sender at the latest cap', async () => {
-    const latest = clerk.received.filter((f) => f.msg.type === 'bitrate' && f.msg.kind === 'camera').pop().msg['max-bitrate'];
+    const latest = await clerk.evaluate(() => window.vwJoin.call.caps.camera || 1000000);
     const p = await cameraSender(clerk);
     return p && p.maxBitrate === Math.min(latest, 1000000) ? p : null;
   }, 5000, 100);
   const up = `${after.maxBitrate} (${clerk.received.filter((f) => f.t >= t1 && f.msg.type === 'bitrate' && f.msg.kind === 'camera').length} caps since)`;
-  diag(`  cap ${cap.msg['max-bitrate']} bit/s after ${cap.t - t0} ms; applied ${applied.want} (${applied.degradation || 'no degradationPreference reported'}); sent ${Math.round(sent)} bit/s (policer dropped ${dropped ? dropped[1] : '?'} packets; caps ${caps.join(', ')}); sender at ${up} 3 s after the policer went`);
+  diag(`  cap ${cap.msg['max-bitrate']} bit/s (${cap.t - t0} ms after the policer); applied ${applied.want} (${applied.degradation || 'no degradationPreference reported'}); sent ${Math.round(sent)} bit/s (policer dropped ${dropped ? dropped[1] : '?'} packets; caps ${caps.join(', ')}); sender at ${up} 3 s after the policer went`);
 });
 
 // 9

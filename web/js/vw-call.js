@@ -360,6 +360,9 @@ export class VwCall extends EventTarget {
     clearTimeout(this.disconnectTimer);
     this.disconnectTimer = null;
     this.restarts++;
+    // A new connection is a new estimate at the hub: the old caps go (the
+    // hub sends new ones if the link still needs them).
+    this.caps = {};
     const old = this.pc;
     this.pc = this._newPeerConnection();
     try {
