@@ -30,6 +30,7 @@
 //   setMuted(bool), muted      the microphone: enabled = !muted, still published
 //   setCameraOff(bool), cameraOff   the camera: black frames, still published
 //   hangup()                   `hangup`; resolves when the server said `ended`
+//                              (while the signalling resumes: once it is back)
 //   close()                    closes the connection (no message to the server)
 //   table                      the latest tracks table (array of entries)
 //   remoteTracks()             live received tracks: [{mid, kind, peer, track, stream}]
@@ -292,6 +293,11 @@ export class VwCall extends EventTarget {
   async hangup() {
     if (this.closed)
       return { reason: this.endedReason };
+    // 挂断 while the connection is being resumed: said once it is back (a
+    // WebSocket closed without hangup would leave the others waiting out
+    // the grace period).
+    if (this.signaling.reconnecting)
+      await this._whenReconnected(15000);
     const ended = await this.signaling.hangup(this.session);
     this._end(ended.reason || 'hangup');
     return ended;
@@ -314,6 +320,20 @@ export class VwCall extends EventTarget {
   }
 
   // ---- internals
+
+  _whenReconnected(timeoutMs) {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const t of ['resumed', 'resume-failed', 'close'])
+          this.signaling.removeEventListener(t, done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      for (const t of ['resumed', 'resume-failed', 'close'])
+        this.signaling.addEventListener(t, done);
+    });
+  }
 
   _newPeerConnection() {
     const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
