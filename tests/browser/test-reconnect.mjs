@@ -401,7 +401,7 @@ await step(['resumed'], async () => {
   assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
   await decodesCamera(agent, 'agent');
   await decodesCamera(clerk, 'clerk');
-  const c = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => n.what);
+  const c = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => `${n.what}${n.cause ? ` (${n.cause})` : ''} +${n.at - t0}`);
   diag(`  port ${port} blacked out: a new connection after ${took} ms (${c.join(', ')})`);
 });
 
