@@ -1,4 +1,4 @@
-// test-reconnect: drop-outs in the pages (issue 12): the join page
+// test-page-reconnect: drop-outs in the pages (issue 12): the join page
 // (web/join.html) and the agent console (web/agent.html), each in its own
 // Debian Chromium (fake camera and microphone, playwright-core), in a call
 // through a real vw-server.  Each page reaches the server through a TCP relay
@@ -8,7 +8,7 @@
 //
 //   VW_SERVER=build/server/vw-server VW_CLIENT=build/client/vw-client \
 //   VW_ADMIN=build/server/vw-admin VW_ARTIFACTS=build/meson-logs/artifacts \
-//   node tests/browser/test-reconnect.mjs
+//   node tests/browser/test-page-reconnect.mjs
 //
 // Speaks TAP.  Screenshots (reconnect-clerk.png, reconnect-agent.png,
 // reconnect-lost.png) and the server's log go to VW_ARTIFACTS.
