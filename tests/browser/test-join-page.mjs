@@ -57,7 +57,7 @@ const NO_HISTORY = '暂无历史数据，无法估算等待时间';
 const BOOKING_CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{16}$/;   // 79 bits (server/API.md)
 const NOTE = '此处缺少法定代表人签名';
 const SHARE_MS = 1000;   // a screen share lasts this long after its first frame
-const GRACE_S = 3;       // the server keeps a lost connection this long (drop-outs: test-reconnect)
+const GRACE_S = 3;       // the server keeps a lost connection this long (drop-outs: test-page-reconnect)
 
 
 const {
