@@ -32,6 +32,8 @@ struct _VwCall {
   char *peer_id;
   char *session;
   VwCallMedia *media;
+  JsonArray *ice_servers;        /* (nullable) of the latest "paired": every
+                                  * media connection of the session uses them */
   guint sessions_done;
   guint stats_source;
   guint duration_source;
@@ -220,6 +222,8 @@ on_paired (VwCall *call, VwMessage *msg)
   JsonArray *ice_servers = vw_message_get_array_member (msg, "ice-servers");
   if (ice_servers)   /* how many TURN servers came, never their credentials */
     json_object_set_int_member (o, "ice-servers", json_array_get_length (ice_servers));
+  g_clear_pointer (&call->ice_servers, json_array_unref);
+  call->ice_servers = ice_servers ? json_array_ref (ice_servers) : NULL;
   vw_events_emit ("paired", o);
 
   /* Transferred: the same session and media connection, another agent. */
@@ -228,7 +232,7 @@ on_paired (VwCall *call, VwMessage *msg)
   VwCallMediaCallbacks cb = { media_send, media_connected, media_failed };
   call->session = g_strdup (session);
   VwCallMediaConfig media_config = call->config.media;
-  media_config.ice_servers = vw_message_get_array_member (msg, "ice-servers");
+  media_config.ice_servers = call->ice_servers;
   call->media = vw_call_media_new (&media_config, session, &cb, call);
   set_state (call, STATE_IN_SESSION);
   /* A supervisor watching live sends nothing. */
@@ -852,5 +856,6 @@ vw_call_free (VwCall *call)
   g_clear_object (&call->soup);
   g_main_loop_unref (call->loop);
   g_free (call->peer_id);
+  g_clear_pointer (&call->ice_servers, json_array_unref);
   g_free (call);
 }

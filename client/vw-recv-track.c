@@ -1,6 +1,7 @@
 /* vw-recv-track.c: decode, count, report. */
 #include "vw-recv-track.h"
 #include "vw-events.h"
+#include "vw-frame-gaps.h"
 #include "vw-media.h"
 #include "vw-timecode.h"
 
@@ -26,6 +27,7 @@ struct _VwRecvTrack {
   gint64 bytes;
   GstBuffer *last;           /* latest decoded video frame */
   GstCaps *last_caps;        /* its caps */
+  VwFrameGaps gaps;          /* guarded by lock: freezes (vw-frame-gaps.h) */
 };
 
 static VwRecvTrack *
@@ -140,12 +142,15 @@ note_video (VwRecvTrack *t, GstPad *pad, GstBuffer *buf)
   }
 }
 
+static void note_gap (VwRecvTrack *t);
+
 static GstPadProbeReturn
 decoded_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
 {
   VwRecvTrack *t = user_data;
   GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
   g_atomic_int_inc (&t->frames);
+  note_gap (t);
   if (t->kind == VW_TRACK_AUDIO)
     note_audio (t, buf);
   else
@@ -196,6 +201,33 @@ on_timecode (guint32 stamped_ms, guint32 now_ms, gpointer user_data)
   l->track = track_ref (t);
   l->ms = (gint32) (now_ms - stamped_ms);
   invoke (t, report_latency, l, latency_free);
+}
+
+/* A freeze that just ended (no frame for more than 200 ms): a "freeze"
+ * event line with its length, and the sums in stats. */
+static gboolean
+report_freeze (gpointer data)
+{
+  Latency *l = data;
+  JsonObject *o = vw_recv_track_describe (l->track);
+  json_object_set_int_member (o, "ms", l->ms);
+  vw_events_emit ("freeze", o);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_gap (VwRecvTrack *t)
+{
+  g_mutex_lock (&t->lock);
+  gint64 gap = vw_frame_gaps_add (&t->gaps, g_get_monotonic_time (),
+      VW_FRAME_GAPS_FREEZE_US);
+  g_mutex_unlock (&t->lock);
+  if (gap) {
+    Latency *l = g_new0 (Latency, 1);
+    l->track = track_ref (t);
+    l->ms = gap / 1000;
+    invoke (t, report_freeze, l, latency_free);
+  }
 }
 
 /* ---- main context ---- */
@@ -266,6 +298,9 @@ vw_recv_track_get_stats (VwRecvTrack *t)
   json_object_set_int_member (o, "frames", g_atomic_int_get (&t->frames));
   g_mutex_lock (&t->lock);
   json_object_set_int_member (o, "bytes", t->bytes);
+  json_object_set_int_member (o, "max_gap_ms", t->gaps.max_gap_us / 1000);
+  json_object_set_int_member (o, "freeze_ms", t->gaps.freeze_us / 1000);
+  json_object_set_int_member (o, "freezes", t->gaps.freezes);
   g_mutex_unlock (&t->lock);
   if (t->kind == VW_TRACK_AUDIO) {
     json_object_set_double_member (o, "peak_db", peak_db (g_atomic_int_and (&t->peak, 0)));

@@ -200,6 +200,8 @@ const InvalidCase vw_invalid_cases[] = {
   SERVER ("paired-peer-array", "{\"type\":\"paired\",\"session\":\"s1\",\"peer\":[]}", BAD_FIELD, "'peer'"),
   SERVER ("paired-peer-empty", "{\"type\":\"paired\",\"session\":\"s1\",\"peer\":{}}", MISSING_FIELD, "'peer.name'"),
   SERVER ("paired-peer-missing-center", "{\"type\":\"paired\",\"session\":\"s1\",\"peer\":{\"name\":\"n\",\"role\":\"clerk\",\"province\":\"anhui\"}}", MISSING_FIELD, "'peer.center'"),
+  SERVER ("paired-ice-servers-object", "{\"type\":\"paired\",\"session\":\"s1\",\"peer\":" PEER_OK ",\"ice-servers\":{}}", BAD_FIELD, "'ice-servers'"),
+  SERVER ("paired-ice-servers-string", "{\"type\":\"paired\",\"session\":\"s1\",\"peer\":" PEER_OK ",\"ice-servers\":\"turn:h\"}", BAD_FIELD, "'ice-servers'"),
   SERVER ("paired-peer-role-number", "{\"type\":\"paired\",\"session\":\"s1\",\"peer\":{\"name\":\"n\",\"role\":1,\"province\":\"anhui\",\"center\":\"c\"}}", BAD_FIELD, "field 'peer.role' must be a string"),
 
   /* ended */

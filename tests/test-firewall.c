@@ -3,24 +3,22 @@
  * credentials vw-server hands out in "paired"; coturn refuses forged and
  * expired ones.
  *
- * The clerk's vw-client runs in a network namespace of its own, joined to
- * the host by a veth pair (10.R.S.1 on the host, 10.R.S.2 inside), where
+ * The clerk's vw-client runs in a network namespace of its own on the
+ * impairment harness (tests/vw-netns.h; the link itself unimpaired), where
  * nftables drops every UDP packet in and out.  vw-server, its hub, coturn
- * and the agent's vw-client run in the host namespace on 10.R.S.1.
- * Assertions are on what arrived (frames decoded at the size sent, both
- * ways), on the candidate pair ICE selected (tcp; relay), and on coturn's
- * answer to a TURN Allocate.  A control call with ICE-TCP off shows the
- * UDP block holds: no media, the session ends with media-timeout. */
-#define _GNU_SOURCE
-#include <fcntl.h>
+ * and the agent's vw-client run in the host namespace on the link's host
+ * end.  Assertions are on what arrived (frames decoded at the size sent,
+ * both ways), on the candidate pair ICE selected (tcp; relay), and on
+ * coturn's answer to a TURN Allocate.  A control call with ICE-TCP off
+ * shows the UDP block holds: no media at all. */
 #include <glib/gstdio.h>
 #include <locale.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+#include "vw-netns.h"
 #include "vw-test-util.h"
 #include "vw-turn.h"
 
@@ -31,10 +29,8 @@
 #define TURN_REALM "vw.test"
 
 typedef struct {
-  char *ns;               /* the clerk's namespace */
-  char *host_if;          /* the veth end in the host namespace */
-  char *host_ip, *ns_ip;
-  int guard_fd;           /* write end of the pipe the cleanup child waits on */
+  VwNetns *netns;         /* the clerk's namespace and its link */
+  const char *host_ip, *ns_ip;   /* the link's two ends */
   VwTestServer *server;
   char *agent_pw;
   GSubprocess *coturn;    /* (nullable) */
@@ -58,69 +54,31 @@ static void
 run_in_ns (Fixture *f, const char *const *argv)
 {
   g_autoptr (GPtrArray) a = g_ptr_array_new ();
-  const char *prefix[] = { "ip", "netns", "exec", f->ns };
-  for (guint i = 0; i < G_N_ELEMENTS (prefix); i++)
-    g_ptr_array_add (a, (char *) prefix[i]);
+  for (const char *const *w = vw_netns_wrapper (f->netns); *w; w++)
+    g_ptr_array_add (a, (char *) *w);
   for (guint i = 0; argv[i]; i++)
     g_ptr_array_add (a, (char *) argv[i]);
   g_ptr_array_add (a, NULL);
   run ((const char *const *) a->pdata);
 }
 
-/* A child that deletes the namespace (and with it the veth pair) when this
- * process ends, however it ends: it waits for EOF on a pipe only we hold
- * open. */
-static int
-start_guard (const char *ns)
-{
-  int fds[2];
-  g_assert_cmpint (pipe2 (fds, O_CLOEXEC), ==, 0);
-  pid_t pid = fork ();
-  g_assert_cmpint (pid, >=, 0);
-  if (pid == 0) {
-    close (fds[1]);
-    char c;
-    while (read (fds[0], &c, 1) > 0)
-      ;
-    int null = open ("/dev/null", O_WRONLY);
-    dup2 (null, 2);
-    execlp ("ip", "ip", "netns", "del", ns, (char *) NULL);
-    _exit (127);
-  }
-  close (fds[0]);
-  return fds[1];
-}
-
+/* The clerk's namespace (tests/vw-netns.h: gone with the fixture, or with
+ * this process however it ends), its link left unimpaired, and the
+ * firewall: no UDP in or out of it (TCP passes). */
 static void
-make_namespace (Fixture *f, guint index)
+make_namespace (Fixture *f)
 {
-  guint pid = (guint) getpid ();
-  f->ns = g_strdup_printf ("vwt-%u-fw%u", pid, index);
-  f->host_if = g_strdup_printf ("vwf%uh%u", pid % 100000, index);
-  g_autofree char *ns_if = g_strdup_printf ("vwf%un%u", pid % 100000, index);
-  guint subnet = 200 + index, host = pid % 250 + 1;
-  f->host_ip = g_strdup_printf ("10.%u.%u.1", subnet, host);
-  f->ns_ip = g_strdup_printf ("10.%u.%u.2", subnet, host);
-  g_autofree char *host_cidr = g_strdup_printf ("%s/24", f->host_ip);
-  g_autofree char *ns_cidr = g_strdup_printf ("%s/24", f->ns_ip);
-
-  run ((const char *[]) { "ip", "netns", "add", f->ns, NULL });
-  f->guard_fd = start_guard (f->ns);
-  run ((const char *[]) { "ip", "link", "add", f->host_if, "type", "veth", "peer", "name",
-      ns_if, NULL });
-  run ((const char *[]) { "ip", "link", "set", ns_if, "netns", f->ns, NULL });
-  run ((const char *[]) { "ip", "addr", "add", host_cidr, "dev", f->host_if, NULL });
-  run ((const char *[]) { "ip", "link", "set", f->host_if, "up", NULL });
-  run_in_ns (f, (const char *[]) { "ip", "addr", "add", ns_cidr, "dev", ns_if, NULL });
-  run_in_ns (f, (const char *[]) { "ip", "link", "set", ns_if, "up", NULL });
-  run_in_ns (f, (const char *[]) { "ip", "link", "set", "lo", "up", NULL });
-  /* The firewall: no UDP in or out of the clerk's namespace (TCP passes). */
-  g_autofree char *rules = g_strdup_printf (
+  g_autoptr (GError) error = NULL;
+  f->netns = vw_netns_new (&error);
+  g_assert_no_error (error);
+  f->host_ip = vw_netns_get_host_address (f->netns);
+  f->ns_ip = vw_netns_get_address (f->netns);
+  const char *rules =
       "table inet vwfw {\n"
       "  chain in { type filter hook input priority 0; meta l4proto udp counter drop; }\n"
       "  chain out { type filter hook output priority 0; meta l4proto udp counter drop; }\n"
-      "}\n");
-  g_autofree char *rules_file = g_strdup_printf ("%s/fw-%u.nft", g_get_tmp_dir (), pid);
+      "}\n";
+  g_autofree char *rules_file = g_strdup_printf ("%s/fw-%u.nft", g_get_tmp_dir (), getpid ());
   g_assert_true (g_file_set_contents (rules_file, rules, -1, NULL));
   run_in_ns (f, (const char *[]) { "nft", "-f", rules_file, NULL });
   g_unlink (rules_file);
@@ -131,8 +89,9 @@ static guint64
 dropped_udp (Fixture *f)
 {
   g_autofree char *out = NULL;
-  const char *argv[] = { "ip", "netns", "exec", f->ns, "nft", "list", "table", "inet",
-    "vwfw", NULL };
+  const char *const *w = vw_netns_wrapper (f->netns);
+  const char *argv[] = { w[0], w[1], w[2], w[3], "nft", "list", "table", "inet", "vwfw",
+    NULL };
   g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH
       | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, NULL, NULL));
   guint64 total = 0;
@@ -180,41 +139,25 @@ fixture_teardown (Fixture *f, gconstpointer data)
     g_subprocess_wait (f->coturn, NULL, NULL);
     g_object_unref (f->coturn);
   }
-  if (f->ns) {
-    run ((const char *[]) { "ip", "netns", "del", f->ns, NULL });
-    close (f->guard_fd);   /* the guard's own delete then finds nothing */
-  }
+  g_clear_pointer (&f->netns, vw_netns_free);
   g_free (f->agent_pw);
-  g_free (f->ns);
-  g_free (f->host_if);
-  g_free (f->host_ip);
-  g_free (f->ns_ip);
 }
 
-/* vw-client inside the clerk's namespace: this thread enters it for the
- * fork, and the child stays there. */
+/* vw-client inside the clerk's namespace, media on its address. */
 static VwTestClient *
 start_clerk (Fixture *f, const char *const *more)
 {
-  g_autofree char *path = g_strdup_printf ("/run/netns/%s", f->ns);
-  int ns_fd = open (path, O_RDONLY | O_CLOEXEC);
-  int home_fd = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  g_assert_cmpint (ns_fd, >=, 0);
-  g_assert_cmpint (home_fd, >=, 0);
   g_autoptr (GPtrArray) args = g_ptr_array_new ();
-  const char *base[] = { CLERK_ARGS, "--ice-address", f->ns_ip };
+  const char *base[] = { CLERK_ARGS };
   for (guint i = 0; i < G_N_ELEMENTS (base); i++)
     g_ptr_array_add (args, (char *) base[i]);
   for (guint i = 0; more && more[i]; i++)
     g_ptr_array_add (args, (char *) more[i]);
   g_ptr_array_add (args, NULL);
-  g_assert_cmpint (setns (ns_fd, CLONE_NEWNET), ==, 0);
-  VwTestClient *clerk = vw_test_client_start (f->server, "李华",
+  VwTestClientOptions options = { .wrapper = vw_netns_wrapper (f->netns),
+    .ice_address = f->ns_ip };
+  return vw_test_client_start_with (f->server, "李华", &options,
       (const char *const *) args->pdata);
-  g_assert_cmpint (setns (home_fd, CLONE_NEWNET), ==, 0);
-  close (ns_fd);
-  close (home_fd);
-  return clerk;
 }
 
 static VwTestClient *
@@ -311,7 +254,7 @@ count_media_ports (Fixture *f, guint lo, guint hi, gboolean inside)
 static void
 test_ice_tcp (Fixture *f, gconstpointer data)
 {
-  make_namespace (f, 1);
+  make_namespace (f);
   guint base = 41000 + (getpid () % 200) * 20;
   g_autofree char *config = g_strdup_printf ("[media]\nport-min=%u\nport-max=%u\n",
       base, base + 19);
@@ -341,7 +284,7 @@ test_ice_tcp (Fixture *f, gconstpointer data)
 static void
 test_udp_blocked_without_tcp (Fixture *f, gconstpointer data)
 {
-  make_namespace (f, 2);
+  make_namespace (f);
   fixture_start (f, "[media]\nice-tcp=false\n");
   g_autoptr (VwTestClient) agent = start_agent (f);
   g_autoptr (VwTestClient) clerk = start_clerk (f, (const char *[]) { "--ice-tcp", NULL });
@@ -494,9 +437,9 @@ start_coturn (Fixture *f, const char *secret, guint port_number)
  * @server_secret with it (coturn's is TURN_SECRET), its hub offering
  * ICE-TCP or not; the agent registered.  The clerk is the caller's. */
 static VwTestClient *
-start_turn_server (Fixture *f, guint index, const char *server_secret, gboolean ice_tcp)
+start_turn_server (Fixture *f, const char *server_secret, gboolean ice_tcp)
 {
-  make_namespace (f, index);
+  make_namespace (f);
   guint turn_port = free_tcp_port (f->host_ip);
   g_autofree char *config = g_strdup_printf ("[media]\nice-tcp=%s\n"
       "[turn]\nurls=turn:%s:%u?transport=tcp\nsecret=%s\nttl=600\n",
@@ -512,14 +455,26 @@ start_turn_server (Fixture *f, guint index, const char *server_secret, gboolean 
 static void
 test_turn (Fixture *f, gconstpointer data)
 {
-  g_autoptr (VwTestClient) agent = start_turn_server (f, 3, TURN_SECRET, FALSE);
+  g_autoptr (VwTestClient) agent = start_turn_server (f, TURN_SECRET, FALSE);
   g_autoptr (VwTestClient) clerk = start_clerk (f, NULL);
   JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
   g_assert_cmpint (json_object_get_int_member_with_default (paired, "ice-servers", 0), ==, 1);
+  g_autofree char *session = g_strdup (json_object_get_string_member (paired, "session"));
   assert_media_both_ways (agent, clerk);
   JsonObject *pair = vw_test_client_wait_event (clerk, "ice-pair", NULL, 1000);
   g_assert_cmpstr (json_object_get_string_member (pair, "local"), ==, "relay");
   g_assert_cmpuint (dropped_udp (f), >, 0);
+
+  /* A supervisor who starts watching live gets TURN servers too, in the
+   * "paired" that starts the watch, and sees the relayed clerk. */
+  g_autofree char *sup_pw = vw_test_server_add_account (f->server, "wanghong", "supervisor",
+      "王红", "shanghai", "黄浦区政务服务中心", "center");
+  const char *watch_args[] = { "--role", "supervisor", "--user", "wanghong",
+    "--password-file", sup_pw, "--monitor", session, "--ice-address", f->host_ip, NULL };
+  g_autoptr (VwTestClient) watcher = vw_test_client_start (f->server, "王红", watch_args);
+  JsonObject *watch = vw_test_client_wait_event (watcher, "paired", NULL, 10000);
+  g_assert_cmpint (json_object_get_int_member_with_default (watch, "ice-servers", 0), ==, 1);
+  vw_test_client_wait_event (watcher, "first-frame", NULL, 15000);
 }
 
 /* --ice-transport-policy relay: TURN alone, even where ICE-TCP would
@@ -527,7 +482,7 @@ test_turn (Fixture *f, gconstpointer data)
 static void
 test_turn_relay_only (Fixture *f, gconstpointer data)
 {
-  g_autoptr (VwTestClient) agent = start_turn_server (f, 5, TURN_SECRET, TRUE);
+  g_autoptr (VwTestClient) agent = start_turn_server (f, TURN_SECRET, TRUE);
   g_autoptr (VwTestClient) clerk = start_clerk (f, (const char *[]) { "--ice-tcp",
       "--ice-transport-policy", "relay", NULL });
   assert_media_both_ways (agent, clerk);
@@ -540,7 +495,7 @@ test_turn_relay_only (Fixture *f, gconstpointer data)
 static void
 test_turn_forged (Fixture *f, gconstpointer data)
 {
-  g_autoptr (VwTestClient) agent = start_turn_server (f, 6, "not-" TURN_SECRET, TRUE);
+  g_autoptr (VwTestClient) agent = start_turn_server (f, "not-" TURN_SECRET, TRUE);
   g_autoptr (VwTestClient) clerk = start_clerk (f, (const char *[]) { "--ice-tcp",
       "--ice-transport-policy", "relay", NULL });
   JsonObject *paired = vw_test_client_wait_event (clerk, "paired", NULL, 10000);
@@ -558,7 +513,7 @@ test_turn_forged (Fixture *f, gconstpointer data)
 static void
 test_turn_credentials (Fixture *f, gconstpointer data)
 {
-  make_namespace (f, 4);
+  make_namespace (f);
   fixture_start (f, NULL);
   start_coturn (f, TURN_SECRET, free_tcp_port (f->host_ip));
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;

@@ -1,7 +1,9 @@
 /* test-turn.c: TURN REST credentials and the "ice-servers" list
  * (server/vw-turn.h).  The vectors were computed apart from this code
- * (Python's hmac and base64); test-firewall checks coturn accepts them. */
+ * (Python's hmac and base64); test-firewall checks coturn accepts them.
+ * Also the turn:// URI vw-client gives webrtcbin for an RTCIceServer URL. */
 #include "vw-turn.h"
+#include "vw-peer.h"
 
 static void
 test_credentials_vector (void)
@@ -78,6 +80,23 @@ test_parse_urls (void)
   }
 }
 
+/* The URI webrtcbin's add-turn-server gets for an RTCIceServer URL: the
+ * username's ':' and the base64 credential's '+', '/', '=' escaped. */
+static void
+test_webrtcbin_uri (void)
+{
+  g_autofree char *udp = vw_peer_turn_uri ("turn:10.0.0.1:3478?transport=udp",
+      "1700003600:clerk-7", "d5WxScm23LwXiahySo5Hf0pO+0g=");
+  g_assert_cmpstr (udp, ==, "turn://1700003600%3Aclerk-7:d5WxScm23LwXiahySo5Hf0pO%2B0g%3D"
+      "@10.0.0.1:3478?transport=udp");
+  g_autofree char *tls = vw_peer_turn_uri ("turns:turn.example.cn:443", "u", "a/b");
+  g_assert_cmpstr (tls, ==, "turns://u:a%2Fb@turn.example.cn:443");
+  const char *bad[] = { "stun:10.0.0.1:3478", "turn://u:p@h:3478", "turn:", "turn:u@h",
+    "turn:h/x", "http://h" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_null (vw_peer_turn_uri (bad[i], "u", "p"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -85,5 +104,6 @@ main (int argc, char **argv)
   g_test_add_func ("/turn/credentials-vector", test_credentials_vector);
   g_test_add_func ("/turn/ice-servers", test_ice_servers);
   g_test_add_func ("/turn/parse-urls", test_parse_urls);
+  g_test_add_func ("/turn/webrtcbin-uri", test_webrtcbin_uri);
   return g_test_run ();
 }
