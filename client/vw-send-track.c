@@ -1,6 +1,9 @@
 /* vw-send-track.c: a source, encoded and counted. */
 #include "vw-send-track.h"
 #include "vw-events.h"
+
+GST_DEBUG_CATEGORY_STATIC (vw_send_track_debug);
+#define GST_CAT_DEFAULT vw_send_track_debug
 #include "vw-media.h"
 
 #include <gst/video/video.h>
@@ -28,8 +31,20 @@ struct _VwSendTrack {
   gint capped;               /* atomic: max_bitrate below base_bitrate */
   gint64 last_keyframe_us;   /* under lock: when the encoder made one */
   gint pace_bps;             /* atomic: the pacer's rate; 0: not pacing */
+  gint drop_fps;             /* atomic: frames kept per second; 0: all */
+  GstClockTime next_pts;     /* streaming thread: the next frame to keep */
   gint64 pace_next_us;       /* pacer's thread only: when the next packet may go */
   GstElement *pacer;         /* owned ref: a queue whose thread paces */
+  /* The encoder misses low targets (a busy picture at its coarsest
+   * quantiser): while capped, a loop corrects its target by what it
+   * actually made (see correct_target ()). */
+  double gain;               /* encoder target = cap * PAYLOAD_SHARE * gain */
+  GSource *correction;       /* 1 s timer on @context while capped */
+  guint fps_ceiling;         /* while capped: the encoder could not meet the
+                              * cap at a higher frame rate; 0: none */
+  guint floor_cap;           /* the cap it could not meet */
+  guint64 corrected_bytes;   /* bytes at the last correction */
+  gint64 corrected_us;
   GMutex lock;               /* guards grabs, bytes, last_keyframe_us */
   GSList *grabs;             /* Grab*, waiting for the next frame */
   gulong grab_probe;
@@ -104,6 +119,9 @@ pace_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
   return GST_PAD_PROBE_OK;
 }
 
+static GstPadProbeReturn frame_rate_probe (GstPad *pad, GstPadProbeInfo *info,
+                                           gpointer user_data);
+
 VwSendTrack *
 vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
     gboolean timecode, GError **error)
@@ -111,12 +129,16 @@ vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
   GstElement *bin = vw_send_bin_new (kind, spec, pt, bitrate, timecode, error);
   if (!bin)
     return NULL;
+  if (!vw_send_track_debug)
+    GST_DEBUG_CATEGORY_INIT (vw_send_track_debug, "vw-send-track", 0,
+        "virtual-window: a track we send");
   VwSendTrack *t = g_new0 (VwSendTrack, 1);
   g_mutex_init (&t->lock);
   t->kind = kind;
   t->context = g_main_context_ref_thread_default ();
   t->bin = gst_object_ref_sink (bin);
   t->encoder = gst_bin_get_by_name (GST_BIN (bin), "encoder");
+  t->gain = 1.0;
   if (kind != VW_TRACK_AUDIO) {
     const VwVideoProfile *profile = vw_video_profile_for_kind (kind);
     t->base_bitrate = bitrate ? bitrate : profile->bitrate;
@@ -128,6 +150,9 @@ vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
   if (kind != VW_TRACK_AUDIO) {
     gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM, keyframe_request_probe,
         t, NULL);
+    t->next_pts = GST_CLOCK_TIME_NONE;
+    g_autoptr (GstPad) raw = gst_element_get_static_pad (t->encoder, "sink");
+    gst_pad_add_probe (raw, GST_PAD_PROBE_TYPE_BUFFER, frame_rate_probe, t, NULL);
     t->pacer = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
     g_object_set (t->pacer, "max-size-buffers", 0, "max-size-bytes", 0,
         "max-size-time", (guint64) PACER_QUEUE_NS, "leaky", 2, NULL);
@@ -171,6 +196,10 @@ vw_send_track_free (VwSendTrack *t)
 {
   if (!t)
     return;
+  if (t->correction) {
+    g_source_destroy (t->correction);
+    g_source_unref (t->correction);
+  }
   /* Stop the source before unlinking: a running source pushing into an
    * unlinked pad would post a not-linked error. */
   gst_element_set_locked_state (t->bin, TRUE);
@@ -235,7 +264,7 @@ vw_send_track_force_keyframe (VwSendTrack *t)
  * track's base rate: the encoder keeps each frame's quality instead of
  * smearing fewer bits over as many frames.  Going back up needs 15 % more
  * than the step's share, so a cap wavering at a step does not make the
- * encoder restart (a frame rate change re-creates it: a keyframe). */
+ * frame rate flap. */
 typedef struct {
   double share;
   guint fps;
@@ -245,6 +274,26 @@ static const FpsStep camera_steps[] = { { 0.35, 30 }, { 0.2, 20 }, { 0.12, 15 },
 static const FpsStep screen_steps[] = { { 0.4, 10 }, { 0.2, 5 }, { 0, 3 } };
 static const FpsStep document_steps[] = { { 0.4, 5 }, { 0.2, 3 }, { 0, 2 } };
 #define HYSTERESIS 1.15
+
+static const FpsStep *
+steps_for (VwTrackKind kind)
+{
+  return kind == VW_TRACK_CAMERA ? camera_steps
+      : kind == VW_TRACK_SCREEN ? screen_steps : document_steps;
+}
+
+/* The next frame rate below @fps on @kind's steps, or @fps at the last. */
+static guint
+lower_fps (VwTrackKind kind, guint fps)
+{
+  const FpsStep *steps = steps_for (kind);
+  for (guint i = 0;; i++) {
+    if (steps[i].fps < fps)
+      return steps[i].fps;
+    if (steps[i].share == 0)
+      return fps;
+  }
+}
 /* The encoder's target leaves room for the packets' headers. */
 #define PAYLOAD_SHARE 0.95
 
@@ -253,8 +302,7 @@ vw_send_track_rate_for_cap (VwTrackKind kind, guint base_bitrate, guint max_bitr
     guint fps, guint *target_bitrate, guint *target_fps)
 {
   g_return_if_fail (kind != VW_TRACK_AUDIO && kind < VW_TRACK_N_KINDS);
-  const FpsStep *steps = kind == VW_TRACK_CAMERA ? camera_steps
-      : kind == VW_TRACK_SCREEN ? screen_steps : document_steps;
+  const FpsStep *steps = steps_for (kind);
   guint profile_fps = vw_video_profile_for_kind (kind)->fps;
   if (!max_bitrate || max_bitrate >= base_bitrate) {
     *target_bitrate = base_bitrate;
@@ -272,17 +320,102 @@ vw_send_track_rate_for_cap (VwTrackKind kind, guint base_bitrate, guint max_bitr
   *target_fps = MIN (steps[i].fps, profile_fps);
 }
 
+#define GAIN_MIN 0.25
+
+static void set_frame_rate (VwSendTrack *t, guint fps);
+#define CORRECTION_MS 1000
+
+/* Once a second while capped: the encoder's output against the cap's
+ * share for it; its target is scaled by their ratio (at most x0.7 or
+ * x1.2 a step, so a keyframe's second does not swing it). */
+static gboolean
+correct_target (gpointer data)
+{
+  VwSendTrack *t = data;
+  g_mutex_lock (&t->lock);
+  guint64 bytes = t->bytes;
+  g_mutex_unlock (&t->lock);
+  gint64 now = g_get_monotonic_time ();
+  double dt = (now - t->corrected_us) / (double) G_USEC_PER_SEC;
+  if (t->corrected_us && dt > 0.5 && t->max_bitrate) {
+    double made = (bytes - t->corrected_bytes) * 8 / dt;
+    double wanted = t->max_bitrate * PAYLOAD_SHARE;
+    if (made > 0) {
+      double step = CLAMP (wanted / made, 0.7, 1.2);
+      t->gain = CLAMP (t->gain * step, GAIN_MIN, 1.0);
+      /* At its floor (coarsest quantiser) the encoder still makes too
+       * much: then the frame rate gives way, one step, and the target
+       * starts over from the cap. */
+      guint lower = lower_fps (t->kind, t->fps);
+      if (t->gain <= GAIN_MIN && made > 1.2 * wanted && lower < t->fps) {
+        set_frame_rate (t, lower);
+        t->fps = lower;
+        t->fps_ceiling = lower;
+        t->floor_cap = t->max_bitrate;
+        t->gain = 1.0;
+        GST_DEBUG ("%s: %.0f bit/s made for %.0f wanted: %u fps",
+            vw_track_kind_to_string (t->kind), made, wanted, lower);
+      }
+      guint bitrate = MAX ((guint) (wanted * t->gain), 1);
+      if (bitrate != t->bitrate) {
+        g_object_set (t->encoder, "target-bitrate", (gint) bitrate, NULL);
+        t->bitrate = bitrate;
+      }
+    }
+  }
+  t->corrected_bytes = bytes;
+  t->corrected_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+set_correction (VwSendTrack *t, gboolean on)
+{
+  if (on && !t->correction) {
+    t->correction = g_timeout_source_new (CORRECTION_MS);
+    g_source_set_callback (t->correction, correct_target, t, NULL);
+    g_source_attach (t->correction, t->context);
+    t->corrected_us = 0;
+  } else if (!on && t->correction) {
+    g_source_destroy (t->correction);
+    g_clear_pointer (&t->correction, g_source_unref);
+    t->gain = 1.0;
+  }
+}
+
+/* The frame rate goes down by dropping frames before the encoder, keeping
+ * a steady cadence, each kept frame lasting its interval (VP8's rate control
+ * gives a frame the budget of its duration).  Caps are not touched: new
+ * caps would restart the encoder (a keyframe) and renegotiate a live
+ * source, and videorate's max-rate would refuse the capsfilter's rate. */
+static GstPadProbeReturn
+frame_rate_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
+{
+  VwSendTrack *t = user_data;
+  gint fps = g_atomic_int_get (&t->drop_fps);
+  GstBuffer *buf = GST_PAD_PROBE_INFO_BUFFER (info);
+  GstClockTime pts = buf ? GST_BUFFER_PTS (buf) : GST_CLOCK_TIME_NONE;
+  if (fps <= 0 || !GST_CLOCK_TIME_IS_VALID (pts)) {
+    t->next_pts = GST_CLOCK_TIME_NONE;
+    return GST_PAD_PROBE_OK;
+  }
+  GstClockTime interval = GST_SECOND / fps;
+  if (GST_CLOCK_TIME_IS_VALID (t->next_pts) && pts + interval / 4 < t->next_pts)
+    return GST_PAD_PROBE_DROP;
+  /* On cadence, unless the source fell behind it. */
+  t->next_pts = GST_CLOCK_TIME_IS_VALID (t->next_pts) && pts < t->next_pts + interval
+      ? t->next_pts + interval : pts + interval;
+  buf = gst_buffer_make_writable (buf);
+  GST_BUFFER_DURATION (buf) = interval;
+  GST_PAD_PROBE_INFO_DATA (info) = buf;
+  return GST_PAD_PROBE_OK;
+}
+
 static void
 set_frame_rate (VwSendTrack *t, guint fps)
 {
-  g_autoptr (GstElement) raw = gst_bin_get_by_name (GST_BIN (t->bin), "raw");
-  if (!raw)
-    return;
-  g_autoptr (GstCaps) caps = NULL;
-  g_object_get (raw, "caps", &caps, NULL);
-  g_autoptr (GstCaps) changed = gst_caps_copy (caps);
-  gst_caps_set_simple (changed, "framerate", GST_TYPE_FRACTION, (gint) fps, 1, NULL);
-  g_object_set (raw, "caps", changed, NULL);
+  guint profile_fps = vw_video_profile_for_kind (t->kind)->fps;
+  g_atomic_int_set (&t->drop_fps, fps < profile_fps ? (gint) fps : 0);
 }
 
 void
@@ -293,8 +426,17 @@ vw_send_track_set_max_bitrate (VwSendTrack *t, guint max_bitrate)
   guint bitrate, fps;
   vw_send_track_rate_for_cap (t->kind, t->base_bitrate, max_bitrate, t->fps,
       &bitrate, &fps);
-  t->max_bitrate = max_bitrate;
   gboolean capped = max_bitrate && max_bitrate < t->base_bitrate;
+  /* Much more room than when the encoder could not meet its cap: the
+   * frame rate may climb again. */
+  if (!capped || max_bitrate > 1.5 * t->floor_cap)
+    t->fps_ceiling = 0;
+  if (t->fps_ceiling)
+    fps = MIN (fps, t->fps_ceiling);
+  t->max_bitrate = max_bitrate;
+  set_correction (t, capped);
+  if (capped)
+    bitrate = MAX ((guint) (bitrate * t->gain), 1);
   g_atomic_int_set (&t->capped, capped);
   g_atomic_int_set (&t->pace_bps, capped ? (gint) (max_bitrate * PACE_FACTOR) : 0);
   if (bitrate != t->bitrate) {

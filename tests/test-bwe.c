@@ -42,15 +42,24 @@ static const Sequence sequences[] = {
       END } },
   { "heavy loss: no more than what got through", 1000 * KB, {
       { 0.40, -1, -1, 500 * KB, VW_BWE_DECREASE, 425 * KB, 425 * KB },
+      /* more got through than estimated: the loss rule alone */
+      { 0.40, -1, -1, 900 * KB, VW_BWE_DECREASE, 340 * KB, 340 * KB },
+      /* no loss: grows again */
+      { 0.00, 100, -1, 900 * KB, VW_BWE_INCREASE, 367 * KB, 368 * KB },
+      /* a queue stands (more got through than estimated): 85 % of the estimate */
+      { 0.00, 200, -1, 900 * KB, VW_BWE_HOLD, 367 * KB, 368 * KB },
+      { 0.00, 200, -1, 900 * KB, VW_BWE_DECREASE, 312 * KB, 313 * KB },
       END } },
-  { "a growing queue cuts before any loss", 1000 * KB, {
+  { "a standing queue cuts before any loss", 1000 * KB, {
       { 0.00, 40, 5, 900 * KB, VW_BWE_INCREASE, 1000 * KB, 1000 * KB },   /* ceiling */
       { 0.00, 90, 5, 900 * KB, VW_BWE_INCREASE, 1000 * KB, 1000 * KB },
-      { 0.00, 160, 5, 600 * KB, VW_BWE_DECREASE, 510 * KB, 510 * KB },
-      /* the queue stays but does not grow: hold */
-      { 0.00, 165, 5, 500 * KB, VW_BWE_HOLD, 510 * KB, 510 * KB },
-      /* it drains: grow again */
-      { 0.00, 45, 5, 500 * KB, VW_BWE_INCREASE, 550 * KB, 551 * KB },
+      /* a queue in one report: a burst, or a hiccup; hold */
+      { 0.00, 160, 5, 600 * KB, VW_BWE_HOLD, 1000 * KB, 1000 * KB },
+      /* it stands: over capacity, 85 % of what got through */
+      { 0.00, 165, 5, 500 * KB, VW_BWE_DECREASE, 425 * KB, 425 * KB },
+      /* it drains: hold, then grow again */
+      { 0.00, 120, 5, 500 * KB, VW_BWE_HOLD, 425 * KB, 425 * KB },
+      { 0.00, 45, 5, 500 * KB, VW_BWE_INCREASE, 459 * KB, 459 * KB },
       END } },
   { "jitter far above its floor holds", 500 * KB, {
       { 0.00, -1, 3, 0, VW_BWE_INCREASE, 500 * KB, 500 * KB },  /* first: no dt */

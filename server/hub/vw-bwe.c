@@ -15,7 +15,7 @@
 #define QUEUE_RTT_MS 50.0
 /* ...or the jitter this much above its smallest. */
 #define QUEUE_JITTER_MS 30.0
-/* The queue grows: the round-trip time rose this much since the last report. */
+/* A standing queue that fell this much since the last report is draining. */
 #define RTT_RISE_MS 10.0
 
 struct _VwBwe {
@@ -65,8 +65,13 @@ classify (VwBwe *b, const VwBweReport *r)
   gboolean queue = FALSE, queue_growing = FALSE;
   if (r->rtt_ms >= 0 && b->min_rtt_ms >= 0) {
     queue = r->rtt_ms > b->min_rtt_ms + QUEUE_RTT_MS;
-    queue_growing = queue && b->last_rtt_ms >= 0
-        && r->rtt_ms > b->last_rtt_ms + RTT_RISE_MS;
+    /* Standing since the last report, and not draining: the bottleneck is
+     * over capacity (a queue that stays full drops what the reports may
+     * not show: rtpsession 1.22 keeps one report block per reporter).  A
+     * queue seen in one report only may be a burst or a scheduling hiccup
+     * on a busy host: it holds. */
+    queue_growing = queue && b->last_rtt_ms > b->min_rtt_ms + QUEUE_RTT_MS
+        && r->rtt_ms > b->last_rtt_ms - RTT_RISE_MS;
   }
   if (r->jitter_ms >= 0 && b->min_jitter_ms >= 0
       && r->jitter_ms > b->min_jitter_ms + QUEUE_JITTER_MS)
@@ -101,9 +106,10 @@ vw_bwe_update (VwBwe *b, const VwBweReport *r)
       double cut = b->estimate;
       if (loss > LOSS_HIGH)
         cut *= 1.0 - 0.5 * loss;
-      /* Over capacity: what got through is what the leg carries. */
+      /* Over capacity: what got through is what the leg carries, and the
+       * queue must drain: 85 % of the less of the two. */
       if (r->received_bps > 0)
-        cut = MIN (cut, BACKOFF * r->received_bps);
+        cut = MIN (cut, BACKOFF * MIN (b->estimate, r->received_bps));
       else if (loss <= LOSS_HIGH)
         cut *= BACKOFF;
       b->estimate = MIN (b->estimate, cut);

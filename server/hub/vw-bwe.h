@@ -9,10 +9,11 @@
  * - loss-based, as the loss-based half of Google Congestion Control: more
  *   than 10 % lost: cut by half the loss (and to 85 % of the rate that got
  *   through); under 2 %: grow 8 % per second; in between: hold;
- * - delay-based: a queue building at a bottleneck shows up as a round-trip
- *   time (or a jitter) well above the leg's smallest, before packets are
- *   dropped: then the estimate falls to 85 % of the rate that got through
- *   and does not grow while the queue stays.
+ * - delay-based: a queue at a bottleneck shows up as a round-trip time well
+ *   above the leg's smallest, before packets are dropped: in one report,
+ *   the estimate holds; standing two reports running (not draining), it
+ *   falls to 85 % of the less of itself and the rate that got through.  A
+ *   jitter well above its smallest holds it too.
  *
  * No clock of its own: every report carries its time, so tests drive it
  * with tables of reports.  See VwBweCap for the cap a sender is told.

@@ -175,25 +175,6 @@ read_sources (Participant *p)
   return stats;
 }
 
-/* The latest round-trip time @p's receiver reports give, in ms; -1 if none. */
-static double
-connection_rtt_ms (GHashTable *sources)
-{
-  GHashTableIter iter;
-  GstStructure *s;
-  double rtt = -1;
-  g_hash_table_iter_init (&iter, sources);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s)) {
-    gboolean internal = FALSE, have_rb = FALSE;
-    guint rt = 0;
-    gst_structure_get_boolean (s, "internal", &internal);
-    gst_structure_get_boolean (s, "have-rb", &have_rb);
-    if (!internal && have_rb && gst_structure_get_uint (s, "rb-round-trip", &rt) && rt > 0)
-      rtt = MAX (rtt, rt * 1000.0 / 65536.0);
-  }
-  return rtt;
-}
-
 static guint64
 get_u64 (const GstStructure *s, const char *field)
 {
@@ -219,7 +200,7 @@ get_leg (HubBwe *hb, const char *peer, guint32 ssrc, LegDirection dir, guint cei
 
 /* Our receive counters for a stream @p sends us. */
 static void
-update_upstream (Leg *leg, const char *peer, const GstStructure *s, double rtt_ms, gint64 now)
+update_upstream (Leg *leg, const char *peer, const GstStructure *s, gint64 now)
 {
   guint64 received = get_u64 (s, "packets-received");
   guint64 octets = get_u64 (s, "octets-received");
@@ -324,7 +305,8 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, gint64 now)
   leg->at_us = now;
 }
 
-/* How many video tracks the hub forwards to @p now. */
+/* How many video tracks the hub forwards to @p now (at least one: the one
+ * being capped). */
 static guint
 n_video_into (Participant *p)
 {
@@ -332,10 +314,10 @@ n_video_into (Participant *p)
   for (guint i = 0; i < p->lines->len; i++) {
     Line *line = g_ptr_array_index (p->lines, i);
     if (line->direction == LINE_DOWNSTREAM && line->kind != VW_TRACK_AUDIO
-        && line->live && line->tee_pad)
+        && line->live && line->active)
       n++;
   }
-  return n;
+  return MAX (n, 1);
 }
 
 /* ---- the tick ---- */
@@ -356,13 +338,11 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
 {
   guint n = s->participants->len;
   g_autofree GHashTable **sources = g_new0 (GHashTable *, n);
-  g_autofree double *rtt = g_new0 (double, n);
   g_autofree Leg **down = g_new0 (Leg *, n);
   for (guint i = 0; i < n; i++) {
     Participant *p = g_ptr_array_index (s->participants, i);
     vw_peer_set_rtcp_interval (p->peer, RTCP_MS);
     sources[i] = read_sources (p);
-    rtt[i] = connection_rtt_ms (sources[i]);
     if (p->viewer)
       continue;
     down[i] = get_leg (hb, p->id, 0, LEG_DOWN, DOWN_CEILING_BPS);
@@ -393,14 +373,13 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
       GstStructure *st = g_hash_table_lookup (sources[i], GUINT_TO_POINTER (ssrc));
       if (st) {
         Leg *up = get_leg (hb, src->id, ssrc, LEG_UP, ceiling);
-        update_upstream (up, src->id, st, rtt[i], now);
+        update_upstream (up, src->id, st, now);
         estimate = MIN (estimate, vw_bwe_get_estimate (up->bwe));
       }
       for (guint j = 0; j < n; j++) {
         Participant *dst = g_ptr_array_index (s->participants, j);
-        guint shares = j != i && down[j] ? n_video_into (dst) : 0;
-        if (shares)
-          estimate = MIN (estimate, vw_bwe_get_estimate (down[j]->bwe) / shares);
+        if (j != i && down[j])
+          estimate = MIN (estimate, vw_bwe_get_estimate (down[j]->bwe) / n_video_into (dst));
       }
       guint cap = vw_bwe_cap_update (&t->cap, now, estimate);
       if (cap)
@@ -440,6 +419,25 @@ on_tick (gpointer data)
   g_hash_table_foreach_remove (hb->legs, leg_stale, GUINT_TO_POINTER (hb->generation));
   g_hash_table_foreach_remove (hb->tracks, track_stale, GUINT_TO_POINTER (hb->generation));
   return G_SOURCE_CONTINUE;
+}
+
+/* Transport-wide congestion control (TWCC): the extension's id in every
+ * m-line of the bundle.  webrtcbin 1.22 offers "rtcp-fb transport-cc" by
+ * itself but not the header extension, without which a browser numbers
+ * nothing and gets no feedback; with it, Chromium stamps what it sends and
+ * the hub's rtpsession answers with transport-cc feedback, on which
+ * Chromium's own estimator adapts its upstream leg. */
+#define TWCC_EXT_ID 3
+#define TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+
+void
+vw_hub_bwe_offer_feedback (GstCaps *caps)
+{
+  g_autofree char *field = g_strdup_printf ("extmap-%d", TWCC_EXT_ID);
+  for (guint i = 0; i < gst_caps_get_size (caps); i++)
+    gst_structure_set (gst_caps_get_structure (caps, i),
+        "rtcp-fb-transport-cc", G_TYPE_BOOLEAN, TRUE,
+        field, G_TYPE_STRING, TWCC_URI, NULL);
 }
 
 HubBwe *

@@ -101,6 +101,9 @@ void     vw_hub_recordings_free (VwHub *hub);
 typedef struct _HubBwe HubBwe;
 HubBwe  *vw_hub_bwe_new (VwHub *hub);
 void     vw_hub_bwe_free (HubBwe *bwe);
+/* Adds to the caps of an upstream m-line what a browser needs to adapt its
+ * own sending (transport-cc feedback). */
+void     vw_hub_bwe_offer_feedback (GstCaps *caps);
 
 /* vw-hub.c */
 void     vw_hub_forward_to_all (Participant *p, VwTrackKind kind);

@@ -578,6 +578,7 @@ add_track (Participant *p, VwTrackKind kind, gboolean live, GError **error)
   }
   guint pt = p->session->next_pt++;
   g_autoptr (GstCaps) caps = vw_rtp_caps_new (kind, pt);
+  vw_hub_bwe_offer_feedback (caps);
   Line *up = line_new (kind, LINE_UPSTREAM, p->id);
   up->pt = pt;
   up->live = live;
