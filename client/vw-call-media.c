@@ -37,6 +37,7 @@ struct _VwCallMedia {
   gpointer user_data;
   GstElement *pipeline;
   VwPeer *peer;
+  guint disconnected_source;  /* issue 12: disconnected too long = failed */
   Outgoing out[VW_TRACK_N_KINDS];
   GHashTable *live;          /* mid -> JsonObject: the tracks now being sent */
   GHashTable *known;         /* mid -> JsonObject: every track ever offered */
@@ -481,10 +482,30 @@ emit_ice_pair (VwCallMedia *m)
   vw_events_emit ("ice-pair", o);
 }
 
+/* Issue 12: a connection "disconnected" this long (consent lost, the
+ * address gone) counts as failed; the call then resumes (vw-call.c). */
+#define DISCONNECTED_GRACE_MS 5000
+
+static gboolean
+on_disconnected_too_long (gpointer data)
+{
+  VwCallMedia *m = data;
+  m->disconnected_source = 0;
+  g_autoptr (GError) error = g_error_new_literal (VW_PROTOCOL_ERROR,
+      VW_PROTOCOL_ERROR_MEDIA_FAILED, "the media connection stayed disconnected");
+  m->cb.failed (error, m->user_data);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     VwCallMedia *m)
 {
+  if (state != GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED)
+    g_clear_handle_id (&m->disconnected_source, g_source_remove);
+  else if (!m->disconnected_source)
+    m->disconnected_source = g_timeout_add (DISCONNECTED_GRACE_MS,
+        on_disconnected_too_long, m);
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !m->connected) {
     m->connected = TRUE;
     /* Our receiver reports are what the hub adapts its senders to. */
@@ -633,6 +654,7 @@ vw_call_media_free (VwCallMedia *m)
 {
   if (!m)
     return;
+  g_clear_handle_id (&m->disconnected_source, g_source_remove);
   g_signal_handlers_disconnect_by_data (m->peer, m);
   g_clear_pointer (&m->snapshots, vw_snapshots_free);
   gst_element_set_state (m->pipeline, GST_STATE_NULL);

@@ -2,6 +2,13 @@
  *
  *   CONNECTING -> REGISTERING -> READY <-> QUEUED -> IN_SESSION -> READY ...
  *                                                          \-> CLOSING -> DONE
+ *
+ * Drop-outs (issue 12, PROTOCOL.md "Drop-outs and resuming"): queued or in
+ * a session, a lost WebSocket (closed, or nothing heard for SILENCE_S) or
+ * a media connection that failed makes it RECONNECTING: it connects again
+ * with backoff and sends hello with the resume token of its latest
+ * welcome, then builds a new media connection on "paired" resumed.  The
+ * session, its --duration timer and its stats go on meanwhile.
  */
 #include "vw-call.h"
 #include "vw-events.h"
@@ -17,11 +24,20 @@ typedef enum {
   STATE_IN_SESSION,
   STATE_CLOSING,
   STATE_DONE,
+  STATE_RECONNECTING,   /* lost; a new WebSocket comes after a backoff */
 } State;
 
 static const char *state_names[] = {
   "connecting", "registering", "ready", "queued", "in-session", "closing", "done",
+  "reconnecting",
 };
+
+/* Liveness and reconnecting (issue 12). */
+#define PING_INTERVAL_S 5
+#define SILENCE_S 15
+#define BACKOFF_FIRST_MS 500
+#define BACKOFF_MAX_MS 8000
+#define GIVE_UP_S 60          /* the server keeps us 30 s by default */
 
 struct _VwCall {
   VwCallConfig config;
@@ -39,7 +55,24 @@ struct _VwCall {
   guint duration_source;
   guint close_timeout;
   int exit_status;
+  /* Drop-outs (issue 12). */
+  char *resume_token;        /* (nullable) from the latest welcome */
+  State lost_in;             /* QUEUED or IN_SESSION: what we resume */
+  gint64 lost_at_us;         /* when the connection was lost; 0: it is not */
+  guint reconnect_attempt;
+  guint reconnect_source;
+  gint64 last_heard_us;
+  guint liveness_source;
+  guint restart_source;      /* pending idle: rebuild media, or resume */
+  gboolean restart_resume;   /* ... the whole connection, not only media */
+  gboolean duration_armed;   /* --duration counts from the first connect */
+  gboolean hangup_pending;   /* --duration elapsed while we were away */
 };
+
+static void connection_lost (VwCall *call, const char *cause);
+static void connect_ws (VwCall *call);
+static void start_media (VwCall *call, const char *session);
+static void send_hello (VwCall *call);
 
 static void
 set_state (VwCall *call, State state)
@@ -88,10 +121,12 @@ on_duration_elapsed (gpointer user_data)
 {
   VwCall *call = user_data;
   call->duration_source = 0;
-  if (call->state == STATE_IN_SESSION) {
+  if (call->state == STATE_IN_SESSION && call->media) {
     g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
     vw_message_set_string (hangup, "session", call->session);
     send_msg (call, hangup);
+  } else if (call->session) {
+    call->hangup_pending = TRUE;   /* sent once we are back */
   }
   return G_SOURCE_REMOVE;
 }
@@ -103,15 +138,40 @@ media_connected (gpointer user_data)
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "session", call->session);
   vw_events_emit ("connected", o);
-  if (call->config.duration_s)
+  if (call->config.duration_s && !call->duration_armed) {
+    call->duration_armed = TRUE;
     call->duration_source = g_timeout_add_seconds (call->config.duration_s,
         on_duration_elapsed, call);
+  }
+}
+
+static gboolean
+on_restart (gpointer user_data)
+{
+  VwCall *call = user_data;
+  call->restart_source = 0;
+  if (call->restart_resume)
+    connection_lost (call, "media");
+  return G_SOURCE_REMOVE;
 }
 
 static void
 media_failed (const GError *error, gpointer user_data)
 {
   VwCall *call = user_data;
+  if (call->state == STATE_IN_SESSION && call->resume_token) {
+    /* One recovery path: close the WebSocket and resume (from the main
+     * loop: we are inside the media's own callback). */
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "session", call->session);
+    json_object_set_string_member (o, "message", error->message);
+    vw_events_emit ("media-lost", o);
+    if (!call->restart_source) {
+      call->restart_resume = TRUE;
+      call->restart_source = g_idle_add (on_restart, call);
+    }
+    return;
+  }
   vw_events_emit_error ("media-failed", error->message);
   if (call->state == STATE_IN_SESSION) {
     g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
@@ -139,6 +199,8 @@ stop_session (VwCall *call)
 {
   g_clear_handle_id (&call->stats_source, g_source_remove);
   g_clear_handle_id (&call->duration_source, g_source_remove);
+  g_clear_handle_id (&call->restart_source, g_source_remove);
+  call->duration_armed = call->hangup_pending = FALSE;
   if (call->media)
     on_stats (call);   /* final figures */
   g_clear_pointer (&call->media, vw_call_media_free);
@@ -178,7 +240,30 @@ send_ready (VwCall *call)
 static void
 on_welcome (VwCall *call, VwMessage *msg)
 {
+  g_free (call->resume_token);
+  call->resume_token = g_strdup (vw_message_get_string (msg, "resume-token", NULL));
+  g_free (call->peer_id);
   call->peer_id = g_strdup (vw_message_get_string (msg, "peer_id", ""));
+  if (vw_message_get_bool (msg, "resumed", FALSE)) {
+    JsonObject *o = json_object_new ();
+    json_object_set_string_member (o, "peer_id", call->peer_id);
+    if (call->session)
+      json_object_set_string_member (o, "session", call->session);
+    json_object_set_int_member (o, "attempts", call->reconnect_attempt);
+    json_object_set_int_member (o, "away_ms",
+        (g_get_monotonic_time () - call->lost_at_us) / 1000);
+    vw_events_emit ("resumed", o);
+    call->lost_at_us = 0;
+    call->reconnect_attempt = 0;
+    /* What follows says where we are: paired (resumed), queued, ended. */
+    set_state (call, call->lost_in);
+    return;
+  }
+  if (call->lost_at_us) {   /* came back as someone new */
+    stop_session (call);
+    call->lost_at_us = 0;
+    call->reconnect_attempt = 0;
+  }
   JsonObject *o = json_object_new ();
   json_object_set_string_member (o, "peer_id", call->peer_id);
   json_object_set_string_member (o, "role", vw_role_to_string (call->config.role));
@@ -226,19 +311,67 @@ on_paired (VwCall *call, VwMessage *msg)
   call->ice_servers = ice_servers ? json_array_ref (ice_servers) : NULL;
   vw_events_emit ("paired", o);
 
+  gboolean resumed = vw_message_get_bool (msg, "resumed", FALSE)
+      && g_strcmp0 (call->session, session) == 0;
   /* Transferred: the same session and media connection, another agent. */
-  if (call->media && g_strcmp0 (call->session, session) == 0)
+  if (call->media && g_strcmp0 (call->session, session) == 0 && !resumed)
     return;
+  start_media (call, session);
+  if (resumed && call->hangup_pending) {
+    g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
+    vw_message_set_string (hangup, "session", call->session);
+    send_msg (call, hangup);
+  }
+}
+
+/* The hub lost our media connection; the WebSocket is fine. */
+static void
+on_media_restart (VwCall *call, VwMessage *msg)
+{
+  const char *session = vw_message_get_string (msg, "session", "");
+  if (g_strcmp0 (call->session, session) != 0 || call->state != STATE_IN_SESSION)
+    return;
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "session", session);
+  vw_events_emit ("media-restart", o);
+  g_clear_handle_id (&call->restart_source, g_source_remove);
+  start_media (call, session);
+}
+
+/* Another participant's connection dropped or came back. */
+static void
+on_peer_network (VwCall *call, VwMessage *msg)
+{
+  JsonObject *o = json_object_new ();
+  const char *fields[] = { "session", "peer", "state" };
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    json_object_set_string_member (o, fields[i], vw_message_get_string (msg, fields[i], ""));
+  vw_events_emit ("peer-network", o);
+}
+
+/* A new media connection for @session (the first, or after a drop-out),
+ * publishing what we send. */
+static void
+start_media (VwCall *call, const char *session)
+{
   VwCallMediaCallbacks cb = { media_send, media_connected, media_failed };
-  call->session = g_strdup (session);
+  g_autofree char *id = g_strdup (session);
+  if (call->media)
+    on_stats (call);   /* the old connection's final figures */
+  g_clear_pointer (&call->media, vw_call_media_free);
+  g_free (call->session);
+  call->session = g_steal_pointer (&id);
+  /* The ice-servers of the latest "paired" serve every media connection of
+   * the session (a media restart reuses them). */
   VwCallMediaConfig media_config = call->config.media;
   media_config.ice_servers = call->ice_servers;
-  call->media = vw_call_media_new (&media_config, session, &cb, call);
+  call->media = vw_call_media_new (&media_config, call->session, &cb, call);
   set_state (call, STATE_IN_SESSION);
   /* A supervisor watching live sends nothing. */
   if (call->config.role != VW_ROLE_SUPERVISOR)
     vw_call_media_publish (call->media);
-  call->stats_source = g_timeout_add (call->config.stats_interval_ms, on_stats, call);
+  if (!call->stats_source)
+    call->stats_source = g_timeout_add (call->config.stats_interval_ms, on_stats, call);
 }
 
 static void
@@ -380,6 +513,12 @@ on_error (VwCall *call, VwMessage *msg)
 {
   const char *code = vw_message_get_string (msg, "code", "");
   vw_events_emit_error (code, vw_message_get_string (msg, "message", ""));
+  if (g_str_equal (code, "bad-resume") && call->state == STATE_REGISTERING) {
+    /* Too late, or not ours: start over as someone new. */
+    g_clear_pointer (&call->resume_token, g_free);
+    send_hello (call);
+    return;
+  }
   /* Refusals of hello or of the request leave nothing to do. */
   if (call->state == STATE_REGISTERING
       || (call->state == STATE_READY && call->config.role != VW_ROLE_AGENT))
@@ -483,6 +622,8 @@ static const struct {
   { VW_MSG_OK, on_ok },
   { VW_MSG_RECORDING, on_recording },
   { VW_MSG_QUEUE, on_queue },
+  { VW_MSG_MEDIA_RESTART, on_media_restart },
+  { VW_MSG_PEER_NETWORK, on_peer_network },
 };
 
 static void
@@ -492,6 +633,7 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
   gsize size;
   const char *data = g_bytes_get_data (payload, &size);
   g_autoptr (GError) error = NULL;
+  call->last_heard_us = g_get_monotonic_time ();
   g_autoptr (VwMessage) msg = vw_message_parse (data, size, VW_FROM_SERVER, NULL, &error);
   if (!msg) {
     vw_events_emit_error ("bad-server-message", error->message);
@@ -507,10 +649,28 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
       handlers[i].handler (call, msg);
 }
 
+/* Whether a lost connection is worth resuming: the server keeps a
+ * participant in a session or a queue, and not when it shuts down. */
+static gboolean
+may_resume (VwCall *call, SoupWebsocketConnection *ws)
+{
+  if (!call->resume_token)
+    return FALSE;
+  if (call->state != STATE_IN_SESSION && call->state != STATE_QUEUED
+      && !(call->lost_at_us && call->state == STATE_REGISTERING))
+    return FALSE;
+  return !ws || g_strcmp0 (soup_websocket_connection_get_close_data (ws),
+      "server shutting down") != 0;
+}
+
 static void
 on_ws_closed (SoupWebsocketConnection *ws, VwCall *call)
 {
   gboolean expected = call->state == STATE_CLOSING || call->state == STATE_DONE;
+  if (!expected && may_resume (call, ws)) {
+    connection_lost (call, "closed");
+    return;
+  }
   stop_session (call);
   if (!expected) {
     JsonObject *o = json_object_new ();
@@ -521,22 +681,89 @@ on_ws_closed (SoupWebsocketConnection *ws, VwCall *call)
 }
 
 static void
-on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+on_ws_pong (SoupWebsocketConnection *ws, GBytes *message, VwCall *call)
+{
+  call->last_heard_us = g_get_monotonic_time ();
+}
+
+static gboolean
+on_liveness_check (gpointer user_data)
 {
   VwCall *call = user_data;
-  g_autoptr (GError) error = NULL;
-  call->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
-  if (!call->ws) {
-    vw_events_emit_error ("connect-failed", error->message);
+  if (g_get_monotonic_time () - call->last_heard_us < SILENCE_S * G_USEC_PER_SEC)
+    return G_SOURCE_CONTINUE;
+  call->liveness_source = 0;
+  if (may_resume (call, NULL)) {
+    connection_lost (call, "silent");
+  } else {
+    vw_events_emit_error ("connection-lost", "nothing heard from the server");
+    stop_session (call);
+    finish (call, 1);
+  }
+  return G_SOURCE_REMOVE;
+}
+
+/* Lets go of the WebSocket without waiting for anything. */
+static void
+drop_ws (VwCall *call)
+{
+  g_clear_handle_id (&call->liveness_source, g_source_remove);
+  if (!call->ws)
+    return;
+  g_signal_handlers_disconnect_by_data (call->ws, call);
+  if (soup_websocket_connection_get_state (call->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (call->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "lost");
+  g_clear_object (&call->ws);
+}
+
+static gboolean
+on_reconnect (gpointer user_data)
+{
+  VwCall *call = user_data;
+  call->reconnect_source = 0;
+  connect_ws (call);
+  return G_SOURCE_REMOVE;
+}
+
+/* The connection is lost (@cause: closed, silent, media, command,
+ * connect-failed): try again after a backoff, unless it has been too long. */
+static void
+connection_lost (VwCall *call, const char *cause)
+{
+  gint64 now = g_get_monotonic_time ();
+  drop_ws (call);
+  g_clear_handle_id (&call->restart_source, g_source_remove);
+  if (call->media)
+    on_stats (call);   /* final figures of this media connection */
+  g_clear_pointer (&call->media, vw_call_media_free);
+  if (!call->lost_at_us) {
+    call->lost_at_us = now;
+    call->lost_in = call->session ? STATE_IN_SESSION : STATE_QUEUED;
+  }
+  if (now - call->lost_at_us > GIVE_UP_S * G_USEC_PER_SEC) {
+    vw_events_emit ("disconnected", json_object_new ());
+    stop_session (call);
     finish (call, 1);
     return;
   }
-  soup_websocket_connection_set_max_incoming_payload_size (call->ws, 1024 * 1024);
-  soup_websocket_connection_set_keepalive_interval (call->ws, 10);
-  g_signal_connect (call->ws, "message", G_CALLBACK (on_ws_message), call);
-  g_signal_connect (call->ws, "closed", G_CALLBACK (on_ws_closed), call);
-  set_state (call, STATE_REGISTERING);
+  guint delay = BACKOFF_FIRST_MS << MIN (call->reconnect_attempt, 8);
+  delay = MIN (delay, BACKOFF_MAX_MS);
+  call->reconnect_attempt++;
+  set_state (call, STATE_RECONNECTING);
+  JsonObject *o = json_object_new ();
+  json_object_set_string_member (o, "cause", cause);
+  json_object_set_int_member (o, "attempt", call->reconnect_attempt);
+  json_object_set_int_member (o, "delay_ms", delay);
+  if (call->session)
+    json_object_set_string_member (o, "session", call->session);
+  vw_events_emit ("reconnecting", o);
+  g_clear_handle_id (&call->reconnect_source, g_source_remove);
+  call->reconnect_source = g_timeout_add (delay, on_reconnect, call);
+}
 
+static void
+send_hello (VwCall *call)
+{
   g_autoptr (VwMessage) hello = vw_message_new (VW_MSG_HELLO);
   vw_message_set_id (hello, "hello");
   vw_message_set_int (hello, "protocol", VW_PROTOCOL_VERSION);
@@ -552,7 +779,36 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
       json_array_add_string_element (items, call->config.items[i]);
     vw_message_take_array (hello, "items", items);
   }
+  if (call->resume_token)
+    vw_message_set_string (hello, "resume", call->resume_token);
   send_msg (call, hello);
+}
+
+static void
+on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  VwCall *call = user_data;
+  g_autoptr (GError) error = NULL;
+  call->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
+  if (!call->ws) {
+    if (call->lost_at_us) {
+      connection_lost (call, "connect-failed");
+      return;
+    }
+    vw_events_emit_error ("connect-failed", error->message);
+    finish (call, 1);
+    return;
+  }
+  soup_websocket_connection_set_max_incoming_payload_size (call->ws, 1024 * 1024);
+  /* Our pings make the server answer: a silent server is a lost one. */
+  soup_websocket_connection_set_keepalive_interval (call->ws, PING_INTERVAL_S);
+  g_signal_connect (call->ws, "message", G_CALLBACK (on_ws_message), call);
+  g_signal_connect (call->ws, "closed", G_CALLBACK (on_ws_closed), call);
+  g_signal_connect (call->ws, "pong", G_CALLBACK (on_ws_pong), call);
+  call->last_heard_us = g_get_monotonic_time ();
+  call->liveness_source = g_timeout_add (PING_INTERVAL_S * 500, on_liveness_check, call);
+  set_state (call, STATE_REGISTERING);
+  send_hello (call);
 }
 
 /* Accepts http(s)://host:port[/] or ws(s)://host:port/ws. */
@@ -572,8 +828,8 @@ websocket_url (const char *server)
       g_uri_get_port (uri), path, NULL, NULL);
 }
 
-void
-vw_call_start (VwCall *call)
+static void
+connect_ws (VwCall *call)
 {
   g_autofree char *url = websocket_url (call->config.server);
   g_autoptr (SoupMessage) msg = url ? soup_message_new ("GET", url) : NULL;
@@ -584,6 +840,12 @@ vw_call_start (VwCall *call)
   }
   soup_session_websocket_connect_async (call->soup, msg, NULL, NULL,
       G_PRIORITY_DEFAULT, NULL, on_connected, call);
+}
+
+void
+vw_call_start (VwCall *call)
+{
+  connect_ws (call);
 }
 
 static gboolean
@@ -769,6 +1031,20 @@ cmd_invite (VwCall *call, JsonObject *cmd, GError **error)
   return TRUE;
 }
 
+/* {"command":"drop-connection"}: tests: lose the WebSocket as a network
+ * would (no hangup) and resume. */
+static gboolean
+cmd_drop_connection (VwCall *call, JsonObject *cmd, GError **error)
+{
+  if (!may_resume (call, NULL)) {
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+        "nothing to resume: not queued nor in a session");
+    return FALSE;
+  }
+  connection_lost (call, "command");
+  return TRUE;
+}
+
 /* {"command":"status","available":true|false}: agents. */
 static gboolean
 cmd_status (VwCall *call, JsonObject *cmd, GError **error)
@@ -792,6 +1068,7 @@ static const struct {
   { "transfer", cmd_transfer },
   { "invite", cmd_invite },
   { "status", cmd_status },
+  { "drop-connection", cmd_drop_connection },
   { "snapshot", cmd_snapshot },
   { "annotate", cmd_annotate },
   { "hangup", cmd_hangup },
@@ -850,9 +1127,12 @@ vw_call_free (VwCall *call)
     return;
   stop_session (call);
   g_clear_handle_id (&call->close_timeout, g_source_remove);
+  g_clear_handle_id (&call->reconnect_source, g_source_remove);
+  g_clear_handle_id (&call->liveness_source, g_source_remove);
   if (call->ws)
     g_signal_handlers_disconnect_by_data (call->ws, call);
   g_clear_object (&call->ws);
+  g_free (call->resume_token);
   g_clear_object (&call->soup);
   g_main_loop_unref (call->loop);
   g_free (call->peer_id);

@@ -358,11 +358,12 @@ broker_resume_hello (Connection *c, VwMessage *msg, GError **error)
      * noticed yet): the new connection wins. */
     g_message ("%s: taken over by a new connection", old_id);
     broker_conn_detach_ws (old, CLOSE_RESUMED, "resumed");
-    if (may_keep (old) && !old->lost)
-      start_reconnecting (old, "websocket");
-  } else if (old->session) {
-    /* Whatever it began on its way back is dropped: it starts over. */
-    vw_hub_reset_participant (b->hub, old_id);
+  }
+  if (old->session) {
+    if (!old->lost && may_keep (old))
+      start_reconnecting (old, "websocket");   /* resets its media too */
+    else   /* whatever it began on its way back is dropped: it starts over */
+      vw_hub_reset_participant (b->hub, old_id);
   }
   b->resumes++;
   /* The new WebSocket goes to the participant; the fresh connection goes. */

@@ -87,6 +87,24 @@ collect_live (VwBroker *b, GString *out)
   header (out, "vw_connections", "gauge",
       "WebSocket connections open now (agents, clerks, supervisors, not yet registered).");
   sample (out, "vw_connections", NULL, NULL, g_hash_table_size (b->connections));
+  /* Drop-outs (issue 12): what a participant that reconnects for ever
+   * must not grow. */
+  guint hub_participants = 0, hub_sessions = 0, webrtcbins = 0;
+  vw_hub_get_counts (b->hub, &hub_participants, &hub_sessions, &webrtcbins);
+  header (out, "vw_hub_participants", "gauge", "Media connections the hub keeps (participants and viewers).");
+  sample (out, "vw_hub_participants", NULL, NULL, hub_participants);
+  header (out, "vw_hub_webrtcbins", "gauge", "webrtcbin elements alive in the hub's pipeline.");
+  sample (out, "vw_hub_webrtcbins", NULL, NULL, webrtcbins);
+  header (out, "vw_resume_tokens", "gauge", "Resume tokens that can be used now.");
+  sample (out, "vw_resume_tokens", NULL, NULL, g_hash_table_size (b->resume_tokens));
+  header (out, "vw_connections_lost_total", "counter",
+      "Participants whose connection was lost and who were kept for the grace period.");
+  sample (out, "vw_connections_lost_total", NULL, NULL, b->connections_lost);
+  header (out, "vw_resumes_total", "counter", "Resumes taken.");
+  sample (out, "vw_resumes_total", NULL, NULL, b->resumes);
+  header (out, "vw_reconnect_grace_expired_total", "counter",
+      "Participants that did not come back within the grace period.");
+  sample (out, "vw_reconnect_grace_expired_total", NULL, NULL, b->grace_expired);
   header (out, "vw_queue_length", "gauge",
       "Clerks waiting for an agent, by the province whose rules apply.");
   for (guint i = 0; i < G_N_ELEMENTS (provinces); i++)

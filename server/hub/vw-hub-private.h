@@ -52,6 +52,8 @@ typedef struct {
   guint negotiate_source;                  /* pending negotiate_now() */
   guint lost_source;                       /* pending media_lost report, or the
                                             * disconnected grace timer */
+  struct _VwHubRtpClock *rtp_clock;        /* vw-hub-watch.c: when it last sent */
+  guint watch_source;                      /* vw-hub-watch.c: checks it */
   VwTransferReceiver *receiver;            /* files arriving on the data channel */
   guint sdp_mlines;                        /* m-lines in the latest offer */
   guint lines_in_sdp;                      /* how many of them are lines */
@@ -107,6 +109,16 @@ void     vw_hub_bwe_offer_feedback (GstCaps *caps);
 
 /* vw-hub.c */
 void     vw_hub_forward_to_all (Participant *p, VwTrackKind kind);
+/* Reports @p's media connection lost from the main loop (media_lost). */
+void     vw_hub_report_lost_soon (Participant *p);
+
+/* vw-hub-watch.c: a participant that sent media and went silent on every
+ * track for this long is lost (webrtcbin 1.22 does not say so). */
+#define VW_HUB_SILENT_MEDIA_MS 8000   /* longer than a short outage that the
+                                        * connection survives by itself (5 s) */
+void     vw_hub_watch_start (Participant *p);   /* a new connection */
+void     vw_hub_watch_stop (Participant *p);
+void     vw_hub_watch_tee (Participant *p, GstElement *tee);   /* a new stream */
 
 /* vw-hub-resume.c: a stopped stream's tee kept for a sender (a browser)
  * that resumes on the same SSRC. */

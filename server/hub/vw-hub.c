@@ -313,6 +313,13 @@ report_lost (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+void
+vw_hub_report_lost_soon (Participant *p)
+{
+  g_clear_handle_id (&p->lost_source, g_source_remove);
+  p->lost_source = g_idle_add (report_lost, p);
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     Participant *p)
@@ -324,9 +331,9 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     request_keyframes (p);
     note_media_started (p);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_FAILED) {
-    p->lost_source = g_idle_add (report_lost, p);
+    vw_hub_report_lost_soon (p);
   } else if (state == GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED
-      && !p->lost_source) {
+      && !p->lost_source && p->hub->cb.media_lost) {
     p->lost_source = g_timeout_add (VW_HUB_DISCONNECTED_GRACE_MS, report_lost, p);
   }
 }
@@ -455,6 +462,7 @@ on_track (VwPeer *peer, GstElement *tee, guint mline, GstCaps *caps,
   vw_hub_drop_paused (p, kind);
   gst_clear_object (&p->tees[kind]);
   p->tees[kind] = gst_object_ref (tee);
+  vw_hub_watch_tee (p, tee);
   GST_INFO ("%s: receiving %s%s", p->id, vw_track_kind_to_string (kind),
       line->live ? "" : " (not live yet)");
   if (line->live)
@@ -485,6 +493,7 @@ participant_make_peer (Participant *p)
   g_signal_connect (p->peer, "state-changed", G_CALLBACK (on_state_changed), p);
   g_signal_connect (p->peer, "failed", G_CALLBACK (on_failed), p);
   vw_hub_snapshots_attach (p);
+  vw_hub_watch_start (p);
 }
 
 static Participant *
@@ -532,6 +541,7 @@ participant_free (Participant *p)
 {
   g_clear_handle_id (&p->negotiate_source, g_source_remove);
   g_clear_handle_id (&p->lost_source, g_source_remove);
+  vw_hub_watch_stop (p);
   vw_hub_snapshots_detach (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
@@ -852,6 +862,7 @@ vw_hub_reset_participant (VwHub *hub, const char *peer)
   /* Its connection goes. */
   g_clear_handle_id (&p->negotiate_source, g_source_remove);
   g_clear_handle_id (&p->lost_source, g_source_remove);
+  vw_hub_watch_stop (p);
   vw_hub_snapshots_detach (p);
   g_signal_handlers_disconnect_by_data (p->peer, p);
   vw_peer_close (p->peer);
