@@ -10,8 +10,8 @@
 //   VW_ADMIN=build/server/vw-admin VW_ARTIFACTS=build/meson-logs/artifacts \
 //   node tests/browser/test-page-reconnect.mjs
 //
-// Speaks TAP.  Screenshots (reconnect-clerk.png, reconnect-agent.png,
-// reconnect-lost.png) and the server's log go to VW_ARTIFACTS.
+// Speaks TAP.  Screenshots (page-reconnect-clerk.png, page-reconnect-agent.png,
+// page-reconnect-lost.png) and the server's log go to VW_ARTIFACTS.
 
 import { execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -32,13 +32,13 @@ const CASES = [
   'vw-admin adds an agent; vw-server starts (reconnect grace 8 s, a [turn] server); a relay for each page',
   'the agent console signs in and goes 示闲; the join page calls and is paired: each decodes the other\'s camera; the welcome carries a resume token',
   'both RTCPeerConnections have the TURN server of `paired` (getConfiguration) with its REST username and credential',
-  'the clerk\'s WebSocket is reset and the network stays down 3 s: the page shows 网络中断，正在重连… (reconnect-clerk.png), the console 对方网络不稳定，正在重连… (reconnect-agent.png); the page resumes into the same session and case with a new media connection and no new getUserMedia; the console decodes the clerk\'s camera again; both notices go, in that order',
+  'the clerk\'s WebSocket is reset and the network stays down 3 s: the page shows 网络中断，正在重连… (page-reconnect-clerk.png), the console 对方网络不稳定，正在重连… (page-reconnect-agent.png); the page resumes into the same session and case with a new media connection and no new getUserMedia; the console decodes the clerk\'s camera again; both notices go, in that order',
   'the clerk\'s connection stalls (nothing passes, nothing closes): the page finds it dead by its pings (silence), resumes, and the console decodes the clerk again',
   'the clerk\'s media path is blacked out (UDP to its hub port dropped) while the WebSocket is fine: a new media connection (media-lost -> resume, or the hub\'s media-restart); same session; the console decodes the clerk again',
   'the agent\'s WebSocket drops for 3 s: the join page shows 对方网络不稳定，正在重连… and clears it when restored; the page decodes the agent\'s camera again',
   'the agent\'s downlink thinned to 240 kbit/s (an nftables policer): the server\'s `bitrate` cap for the camera is applied (getParameters: encodings[0].maxBitrate; the camera balanced, the document camera maintain-resolution) and the page sends no more than it; lifted, the sender keeps to the latest cap',
   'the clerk stays away past the grace period: the console shows the end (对方网络中断…) in Chinese; back, the page is told bad-resume and queues again, saying so (已为您重新排队), and is served in a new session',
-  'the agent stays away past the grace period: the join page shows 对方网络中断，…本次服务已结束 (reconnect-lost.png) and can still rate; the console, back, says the call is over',
+  'the agent stays away past the grace period: the join page shows 对方网络中断，…本次服务已结束 (page-reconnect-lost.png) and can still rate; the console, back, says the call is over',
   'no script errors or CSP violations in the pages',
   'vw-server stops cleanly',
 ];
@@ -49,7 +49,7 @@ const CLERK = { name: '王强', province: 'jiangsu', handledIn: 'shanghai', item
 const {
   artifacts, chromiumPath, state, playwright, diag, step, assert, waitFor,
   program, startProcess, runAdmin, stopChild, finish, env,
-} = await harness(CASES, { logPrefix: 'reconnect-' });
+} = await harness(CASES, { logPrefix: 'page-reconnect-' });
 
 const NFT_TABLE = `vwt-${process.pid}-media`;
 function nft(args) {
@@ -321,11 +321,11 @@ await step(['inCall'], async () => {
   state.clerkRelay.cut();
   await waitFor('网络中断，正在重连…', async () => (await visible(clerk, '#network-notice'))
     && (await text(clerk, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
-  await clerk.screenshot({ path: join(artifacts, 'reconnect-clerk.png'), fullPage: true });
+  await clerk.screenshot({ path: join(artifacts, 'page-reconnect-clerk.png'), fullPage: true });
   assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
   await waitFor('对方网络不稳定 on the console', async () => (await visible(agent, '#peer-network-notice'))
     && (await text(agent, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
-  await agent.screenshot({ path: join(artifacts, 'reconnect-agent.png'), fullPage: true });
+  await agent.screenshot({ path: join(artifacts, 'page-reconnect-agent.png'), fullPage: true });
   assert(await agent.locator('#call-view').isVisible(), 'the console left the call');
   await sleep(Math.max(0, 3000 - (Date.now() - t0)));
   state.clerkRelay.refuse(false);
@@ -556,7 +556,7 @@ await step(['second'], async () => {
   assert(ended && ended.msg.reason === 'connection-lost', `ended: ${JSON.stringify(ended && ended.msg)}`);
   assert(await clerk.locator('#rating-form').isVisible(), 'no rating form');
   assert(!(await visible(clerk, '#peer-network-notice')), 'the 对方网络不稳定 notice stayed');
-  await clerk.screenshot({ path: join(artifacts, 'reconnect-lost.png'), fullPage: true });
+  await clerk.screenshot({ path: join(artifacts, 'page-reconnect-lost.png'), fullPage: true });
   state.agentRelay.refuse(false);
   await waitFor('the console back, the call over', async () => /网络中断时间过长/.test(await text(agent, '#status-message')), 20000, 100);
   assert(await agent.locator('#call-view').isHidden(), 'the console still shows the call');
