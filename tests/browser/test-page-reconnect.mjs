@@ -32,13 +32,14 @@ const CASES = [
   'vw-admin adds an agent; vw-server starts (reconnect grace 8 s, a [turn] server); a relay for each page',
   'the agent console signs in and goes 示闲; the join page calls and is paired: each decodes the other\'s camera; the welcome carries a resume token',
   'both RTCPeerConnections have the TURN server of `paired` (getConfiguration) with its REST username and credential',
+  'the agent\'s downlink thinned to 240 kbit/s (an nftables policer): the server\'s `bitrate` cap for the camera is applied (getParameters: encodings[0].maxBitrate; the camera balanced, the document camera maintain-resolution) and the page sends no more than it; lifted, the sender keeps to the latest cap',
   'the clerk\'s WebSocket is reset and the network stays down 3 s: the page shows 网络中断，正在重连… (page-reconnect-clerk.png), the console 对方网络不稳定，正在重连… (page-reconnect-agent.png); the page resumes into the same session and case with a new media connection and no new getUserMedia; the console decodes the clerk\'s camera again; both notices go, in that order',
   'the clerk\'s connection stalls (nothing passes, nothing closes): the page finds it dead by its pings (silence), resumes, and the console decodes the clerk again',
   'the clerk\'s media path is blacked out (UDP to its hub port dropped) while the WebSocket is fine: a new media connection (media-lost -> resume, or the hub\'s media-restart); same session; the console decodes the clerk again',
   'the agent\'s WebSocket drops for 3 s: the join page shows 对方网络不稳定，正在重连… and clears it when restored; the page decodes the agent\'s camera again',
-  'the agent\'s downlink thinned to 240 kbit/s (an nftables policer): the server\'s `bitrate` cap for the camera is applied (getParameters: encodings[0].maxBitrate; the camera balanced, the document camera maintain-resolution) and the page sends no more than it; lifted, the sender keeps to the latest cap',
   'the clerk stays away past the grace period: the console shows the end (对方网络中断…) in Chinese; back, the page is told bad-resume and queues again, saying so (已为您重新排队), and is served in a new session',
   'the agent stays away past the grace period: the join page shows 对方网络中断，…本次服务已结束 (page-reconnect-lost.png) and can still rate; the console, back, says the call is over',
+  '挂断 while the page reconnects: said once the connection is back; the console gets peer-hangup (not connection-lost), the page 您已挂断',
   'no script errors or CSP violations in the pages',
   'vw-server stops cleanly',
 ];
@@ -315,126 +316,12 @@ await step(['inCall'], async () => {
 // 4
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
-  const agent = state.agentPage;
-  const t0 = Date.now();
-  state.clerkRelay.refuse(true);
-  state.clerkRelay.cut();
-  await waitFor('网络中断，正在重连…', async () => (await visible(clerk, '#network-notice'))
-    && (await text(clerk, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
-  await clerk.screenshot({ path: join(artifacts, 'page-reconnect-clerk.png'), fullPage: true });
-  assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
-  await waitFor('对方网络不稳定 on the console', async () => (await visible(agent, '#peer-network-notice'))
-    && (await text(agent, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
-  await agent.screenshot({ path: join(artifacts, 'page-reconnect-agent.png'), fullPage: true });
-  assert(await agent.locator('#call-view').isVisible(), 'the console left the call');
-  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
-  state.clerkRelay.refuse(false);
-  // Back: the same session and case, a new media connection.
-  await waitFor('the notice gone', async () => !(await visible(clerk, '#network-notice')), 15000);
-  await waitFor('the clerk\'s restart', () => clerk.evaluate(() => window.vwJoin.call.restarts >= 1), 10000);
-  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
-  assert(await text(clerk, '#case-no') === state.caseNo, `case ${await text(clerk, '#case-no')}`);
-  assert(await clerk.evaluate(() => window.vwJoin.signaling.peerId) === state.clerkPeer, 'another peer id');
-  const resumeHello = clerk.sent.find((f) => f.t >= t0 && f.msg.type === 'hello');
-  assert(resumeHello && typeof resumeHello.msg.resume === 'string', `hello: ${JSON.stringify(resumeHello && resumeHello.msg)}`);
-  const resumed = clerk.received.find((f) => f.t >= t0 && f.msg.type === 'paired');
-  assert(resumed && resumed.msg.resumed === true && resumed.msg.session === state.session, `paired: ${JSON.stringify(resumed && resumed.msg)}`);
-  await decodesCamera(agent, 'agent');
-  await decodesCamera(clerk, 'clerk');
-  await waitFor('对方网络不稳定 cleared', async () => !(await visible(agent, '#peer-network-notice')), 10000);
-  assert(await clerk.evaluate(() => window.vwGumCount) === state.gum, 'getUserMedia was called again');
-  // In order: the clerk's reconnecting, resumed, new connection; the
-  // console's reconnecting, then restored after the clerk was back.
-  const c = await network(clerk, 'clerk');
-  const a = await network(agent, 'agent');
-  const cr = firstAt(c, 'reconnecting', t0);
-  const cb = firstAt(c, 'resumed', t0);
-  const cn = firstAt(c, 'restart-resumed', t0);
-  const ar = firstAt(a, 'peer-reconnecting', t0);
-  const ab = firstAt(a, 'peer-restored', t0);
-  assert(cr && cb && cn && ar && ab, `events: clerk ${JSON.stringify(c)}, agent ${JSON.stringify(a)}`);
-  assert(cr <= cb && cb <= cn && ar < ab && cb <= ab, `order: clerk reconnecting ${cr - t0}, resumed ${cb - t0}, new connection ${cn - t0}; console reconnecting ${ar - t0}, restored ${ab - t0} ms`);
-  diag(`  clerk: reconnecting +${cr - t0}, resumed +${cb - t0} ms; console: 对方网络不稳定 +${ar - t0}, restored +${ab - t0} ms`);
-  state.resumed = true;
-});
-
-// 5
-await step(['resumed'], async () => {
-  const clerk = state.clerkPage;
-  const agent = state.agentPage;
-  const t0 = Date.now();
-  const restarts = await clerk.evaluate(() => window.vwJoin.call.restarts);
-  state.clerkRelay.stall();
-  const seen = await waitFor('the page finds the connection dead', async () => {
-    const c = await network(clerk, 'clerk');
-    return c.find((n) => n.what === 'reconnecting' && n.at >= t0);
-  }, 30000, 200);
-  const took = seen.at - t0;
-  assert(seen.cause === 'silence', `cause ${seen.cause}`);
-  assert(took >= 14000, `dead after ${took} ms: sooner than 15 s of silence`);
-  await waitFor('resumed', async () => firstAt(await network(clerk, 'clerk'), 'resumed', t0), 15000);
-  await waitFor('a new connection', () => clerk.evaluate((n) => window.vwJoin.call.restarts > n, restarts), 10000);
-  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
-  await decodesCamera(agent, 'agent');
-  diag(`  dead after ${took} ms of silence; resumed +${firstAt(await network(clerk, 'clerk'), 'resumed', t0) - t0} ms`);
-});
-
-// 6
-await step(['resumed'], async () => {
-  const clerk = state.clerkPage;
-  const agent = state.agentPage;
-  const port = await hubPort(clerk);
-  assert(port, 'no selected candidate pair');
-  const restarts = await clerk.evaluate(() => window.vwJoin.call.restarts);
-  const t0 = Date.now();
-  nft(['add', 'table', 'inet', NFT_TABLE]);
-  nft(['add', 'chain', 'inet', NFT_TABLE, 'in', '{ type filter hook input priority -10 ; }']);
-  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'dport', String(port), 'drop']);
-  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'sport', String(port), 'drop']);
-  try {
-    await waitFor('a new media connection', () => clerk.evaluate((n) => window.vwJoin.call.restarts > n, restarts), 40000, 200);
-  } finally {
-    dropNft();
-  }
-  const took = Date.now() - t0;
-  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
-  assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
-  await decodesCamera(agent, 'agent');
-  await decodesCamera(clerk, 'clerk');
-  const c = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => `${n.what}${n.cause ? ` (${n.cause})` : ''} +${n.at - t0}`);
-  diag(`  port ${port} blacked out: a new connection after ${took} ms (${c.join(', ')})`);
-});
-
-// 7
-await step(['inCall'], async () => {
-  const clerk = state.clerkPage;
-  const agent = state.agentPage;
-  const t0 = Date.now();
-  state.agentRelay.refuse(true);
-  state.agentRelay.cut();
-  await waitFor('对方网络不稳定 on the join page', async () => (await visible(clerk, '#peer-network-notice'))
-    && (await text(clerk, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
-  await waitFor('网络中断 on the console', async () => (await text(agent, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
-  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
-  state.agentRelay.refuse(false);
-  await waitFor('the join page\'s notice cleared', async () => !(await visible(clerk, '#peer-network-notice')), 20000);
-  await waitFor('the console\'s notice cleared', async () => !(await visible(agent, '#network-notice')), 5000);
-  assert(await agent.evaluate(() => window.vwAgent.session && window.vwAgent.session.id) === state.session, 'the console left the session');
-  await decodesCamera(clerk, 'clerk');
-  await decodesCamera(agent, 'agent');
-  const c = await network(clerk, 'clerk');
-  const r = firstAt(c, 'peer-reconnecting', t0);
-  const b = firstAt(c, 'peer-restored', t0);
-  assert(r && b && r < b, `events ${JSON.stringify(c)}`);
-  diag(`  join page: 对方网络不稳定 +${r - t0}, restored +${b - t0} ms`);
-});
-
-// 8
-await step(['inCall'], async () => {
-  const clerk = state.clerkPage;
   const port = await hubPort(state.agentPage, 'agent');
   assert(port, 'no selected candidate pair');
   const t0 = Date.now();
+  // Before any media connection is rebuilt: the hub announces a cap only
+  // when it moves, and does not say it again to a rebuilt connection (the
+  // page starts a new one without caps).
   // What the hub sends the agent beyond 240 kbit/s is dropped: the
   // receiver's thin link, which only the hub's cap can tell the clerk's
   // browser about (its own uplink is fine).
@@ -515,6 +402,123 @@ await step(['inCall'], async () => {
   diag(`  cap ${cap.msg['max-bitrate']} bit/s (${cap.t - t0} ms after the policer); applied ${applied.want} (${applied.degradation || 'no degradationPreference reported'}); sent ${Math.round(sent)} bit/s (policer dropped ${dropped ? dropped[1] : '?'} packets; caps ${caps.join(', ')}); sender at ${up} 3 s after the policer went`);
 });
 
+// 5
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  state.clerkRelay.refuse(true);
+  state.clerkRelay.cut();
+  await waitFor('网络中断，正在重连…', async () => (await visible(clerk, '#network-notice'))
+    && (await text(clerk, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
+  await clerk.screenshot({ path: join(artifacts, 'page-reconnect-clerk.png'), fullPage: true });
+  assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
+  await waitFor('对方网络不稳定 on the console', async () => (await visible(agent, '#peer-network-notice'))
+    && (await text(agent, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
+  await agent.screenshot({ path: join(artifacts, 'page-reconnect-agent.png'), fullPage: true });
+  assert(await agent.locator('#call-view').isVisible(), 'the console left the call');
+  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+  state.clerkRelay.refuse(false);
+  // Back: the same session and case, a new media connection.
+  await waitFor('the notice gone', async () => !(await visible(clerk, '#network-notice')), 15000);
+  await waitFor('the clerk\'s restart', () => clerk.evaluate(() => window.vwJoin.call.restarts >= 1), 10000);
+  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
+  assert(await text(clerk, '#case-no') === state.caseNo, `case ${await text(clerk, '#case-no')}`);
+  assert(await clerk.evaluate(() => window.vwJoin.signaling.peerId) === state.clerkPeer, 'another peer id');
+  const resumeHello = clerk.sent.find((f) => f.t >= t0 && f.msg.type === 'hello');
+  assert(resumeHello && typeof resumeHello.msg.resume === 'string', `hello: ${JSON.stringify(resumeHello && resumeHello.msg)}`);
+  const resumed = clerk.received.find((f) => f.t >= t0 && f.msg.type === 'paired');
+  assert(resumed && resumed.msg.resumed === true && resumed.msg.session === state.session, `paired: ${JSON.stringify(resumed && resumed.msg)}`);
+  await decodesCamera(agent, 'agent');
+  await decodesCamera(clerk, 'clerk');
+  await waitFor('对方网络不稳定 cleared', async () => !(await visible(agent, '#peer-network-notice')), 10000);
+  assert(await clerk.evaluate(() => window.vwGumCount) === state.gum, 'getUserMedia was called again');
+  // In order: the clerk's reconnecting, resumed, new connection; the
+  // console's reconnecting, then restored after the clerk was back.
+  const c = await network(clerk, 'clerk');
+  const a = await network(agent, 'agent');
+  const cr = firstAt(c, 'reconnecting', t0);
+  const cb = firstAt(c, 'resumed', t0);
+  const cn = firstAt(c, 'restart-resumed', t0);
+  const ar = firstAt(a, 'peer-reconnecting', t0);
+  const ab = firstAt(a, 'peer-restored', t0);
+  assert(cr && cb && cn && ar && ab, `events: clerk ${JSON.stringify(c)}, agent ${JSON.stringify(a)}`);
+  assert(cr <= cb && cb <= cn && ar < ab && cb <= ab, `order: clerk reconnecting ${cr - t0}, resumed ${cb - t0}, new connection ${cn - t0}; console reconnecting ${ar - t0}, restored ${ab - t0} ms`);
+  diag(`  clerk: reconnecting +${cr - t0}, resumed +${cb - t0} ms; console: 对方网络不稳定 +${ar - t0}, restored +${ab - t0} ms`);
+  state.resumed = true;
+});
+
+// 6
+await step(['resumed'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  const restarts = await clerk.evaluate(() => window.vwJoin.call.restarts);
+  state.clerkRelay.stall();
+  const seen = await waitFor('the page finds the connection dead', async () => {
+    const c = await network(clerk, 'clerk');
+    return c.find((n) => n.what === 'reconnecting' && n.at >= t0);
+  }, 30000, 200);
+  const took = seen.at - t0;
+  assert(seen.cause === 'silence', `cause ${seen.cause}`);
+  assert(took >= 14000, `dead after ${took} ms: sooner than 15 s of silence`);
+  await waitFor('resumed', async () => firstAt(await network(clerk, 'clerk'), 'resumed', t0), 15000);
+  await waitFor('a new connection', () => clerk.evaluate((n) => window.vwJoin.call.restarts > n, restarts), 10000);
+  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
+  await decodesCamera(agent, 'agent');
+  diag(`  dead after ${took} ms of silence; resumed +${firstAt(await network(clerk, 'clerk'), 'resumed', t0) - t0} ms`);
+});
+
+// 7
+await step(['resumed'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const port = await hubPort(clerk);
+  assert(port, 'no selected candidate pair');
+  const restarts = await clerk.evaluate(() => window.vwJoin.call.restarts);
+  const t0 = Date.now();
+  nft(['add', 'table', 'inet', NFT_TABLE]);
+  nft(['add', 'chain', 'inet', NFT_TABLE, 'in', '{ type filter hook input priority -10 ; }']);
+  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'dport', String(port), 'drop']);
+  nft(['add', 'rule', 'inet', NFT_TABLE, 'in', 'udp', 'sport', String(port), 'drop']);
+  try {
+    await waitFor('a new media connection', () => clerk.evaluate((n) => window.vwJoin.call.restarts > n, restarts), 40000, 200);
+  } finally {
+    dropNft();
+  }
+  const took = Date.now() - t0;
+  assert(await clerk.evaluate(() => window.vwJoin.session) === state.session, 'another session');
+  assert(await clerk.locator('#call-view').isVisible(), 'the call view went away');
+  await decodesCamera(agent, 'agent');
+  await decodesCamera(clerk, 'clerk');
+  const c = (await network(clerk, 'clerk')).filter((n) => n.at >= t0).map((n) => `${n.what}${n.cause ? ` (${n.cause})` : ''} +${n.at - t0}`);
+  diag(`  port ${port} blacked out: a new connection after ${took} ms (${c.join(', ')})`);
+});
+
+// 8
+await step(['inCall'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  const t0 = Date.now();
+  state.agentRelay.refuse(true);
+  state.agentRelay.cut();
+  await waitFor('对方网络不稳定 on the join page', async () => (await visible(clerk, '#peer-network-notice'))
+    && (await text(clerk, '#peer-network-notice')).startsWith('对方网络不稳定，正在重连'), 10000, 50);
+  await waitFor('网络中断 on the console', async () => (await text(agent, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
+  await sleep(Math.max(0, 3000 - (Date.now() - t0)));
+  state.agentRelay.refuse(false);
+  await waitFor('the join page\'s notice cleared', async () => !(await visible(clerk, '#peer-network-notice')), 20000);
+  await waitFor('the console\'s notice cleared', async () => !(await visible(agent, '#network-notice')), 5000);
+  assert(await agent.evaluate(() => window.vwAgent.session && window.vwAgent.session.id) === state.session, 'the console left the session');
+  await decodesCamera(clerk, 'clerk');
+  await decodesCamera(agent, 'agent');
+  const c = await network(clerk, 'clerk');
+  const r = firstAt(c, 'peer-reconnecting', t0);
+  const b = firstAt(c, 'peer-restored', t0);
+  assert(r && b && r < b, `events ${JSON.stringify(c)}`);
+  diag(`  join page: 对方网络不稳定 +${r - t0}, restored +${b - t0} ms`);
+});
+
 // 9
 await step(['inCall'], async () => {
   const clerk = state.clerkPage;
@@ -564,6 +568,42 @@ await step(['second'], async () => {
 });
 
 // 11
+await step(['second'], async () => {
+  const clerk = state.clerkPage;
+  const agent = state.agentPage;
+  await agent.click('#go-available');
+  await waitFor('空闲（示闲）', async () => (await text(agent, '#status-badge')) === '空闲（示闲）', 10000);
+  // A new call from the same page: 再次办理 reloads it.
+  await clerk.click('#again-button');
+  await clerk.waitForFunction(() => window.vwJoin && Array.isArray(window.vwJoin.catalogue) && window.vwJoin.phase === 'setup');
+  await clerk.selectOption('#handled-in', CLERK.handledIn);
+  await clerk.selectOption('#item', CLERK.item);
+  await clerk.fill('#name', CLERK.name);
+  await clerk.selectOption('#province', CLERK.province);
+  await clerk.click('#call-button');
+  await clerk.locator('#call-view').waitFor({ state: 'visible', timeout: 20000 });
+  await agent.locator('#call-view').waitFor({ state: 'visible', timeout: 10000 });
+  const session = await clerk.evaluate(() => window.vwJoin.session);
+  await decodesCamera(agent, 'agent');
+  const t0 = Date.now();
+  state.clerkRelay.refuse(true);
+  state.clerkRelay.cut();
+  await waitFor('网络中断，正在重连…', async () => (await text(clerk, '#network-notice')) === '网络中断，正在重连…', 5000, 50);
+  await clerk.click('#hangup-button');
+  await sleep(1500);
+  assert(await clerk.locator('#call-view').isVisible(), 'the call ended before the connection was back');
+  state.clerkRelay.refuse(false);
+  await clerk.locator('#ended-view').waitFor({ state: 'visible', timeout: 15000 });
+  const reason = await text(clerk, '#ended-reason');
+  assert(reason.startsWith('您已挂断'), `the page: ${reason}`);
+  const ended = await waitFor('ended on the console', () => agent.received.find((f) => f.t >= t0 && f.msg.type === 'ended' && f.msg.session === session), 5000);
+  assert(ended.msg.reason === 'peer-hangup', `the console's ended: ${JSON.stringify(ended.msg)}`);
+  const order = clerk.sent.filter((f) => f.t >= t0 && (f.msg.type === 'hello' || f.msg.type === 'hangup')).map((f) => f.msg.type + (f.msg.resume ? '(resume)' : ''));
+  assert(order[0] === 'hello(resume)' && order.includes('hangup'), `sent: ${order.join(', ')}`);
+  diag(`  sent ${order.join(', ')}; the console's end ${ended.t - t0} ms after the drop`);
+});
+
+// 12
 await step(['url'], async () => {
   assert(pageErrors.length === 0, pageErrors.join('\n'));
 });
@@ -571,7 +611,7 @@ await step(['url'], async () => {
 if (browser)
   await browser.close().catch(() => {});
 
-// 12
+// 13
 await step(['url'], async () => {
   dropNft();
   state.clerkRelay.close();
