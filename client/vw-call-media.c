@@ -47,6 +47,7 @@ struct _VwCallMedia {
                               * kept after the track ends (see resume_tracks) */
   VwSnapshots *snapshots;
   gboolean connected;
+  guint rtcp_retry;          /* until the RTP session exists */
 };
 
 /* ---- receiving ---- */
@@ -497,6 +498,19 @@ on_disconnected_too_long (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+#define RTCP_MS 500
+
+/* The RTP session may come a little after the connection. */
+static gboolean
+retry_rtcp_interval (gpointer data)
+{
+  VwCallMedia *m = data;
+  if (!vw_peer_set_rtcp_interval (m->peer, RTCP_MS))
+    return G_SOURCE_CONTINUE;
+  m->rtcp_retry = 0;
+  return G_SOURCE_REMOVE;
+}
+
 static void
 on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
     VwCallMedia *m)
@@ -509,7 +523,8 @@ on_state_changed (VwPeer *peer, GstWebRTCPeerConnectionState state,
   if (state == GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED && !m->connected) {
     m->connected = TRUE;
     /* Our receiver reports are what the hub adapts its senders to. */
-    vw_peer_set_rtcp_interval (m->peer, 500);
+    if (!vw_peer_set_rtcp_interval (m->peer, RTCP_MS) && !m->rtcp_retry)
+      m->rtcp_retry = g_timeout_add (RTCP_MS, retry_rtcp_interval, m);
     /* The encoders' first keyframes went out before anyone could receive
      * them; start the far side's decoders now instead of on their request. */
     for (guint k = 0; k < VW_TRACK_N_KINDS; k++)
@@ -655,6 +670,7 @@ vw_call_media_free (VwCallMedia *m)
   if (!m)
     return;
   g_clear_handle_id (&m->disconnected_source, g_source_remove);
+  g_clear_handle_id (&m->rtcp_retry, g_source_remove);
   g_signal_handlers_disconnect_by_data (m->peer, m);
   g_clear_pointer (&m->snapshots, vw_snapshots_free);
   gst_element_set_state (m->pipeline, GST_STATE_NULL);

@@ -98,8 +98,10 @@ keyframe_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
  * cap, from a queue of their own, instead of each frame's packets all at
  * once.  A keyframe is many times a frame: sent as one burst it overflows
  * a thin link's bottleneck queue (100 ms of 500 kbit/s is 6 KB), the
- * keyframe is lost, its receiver asks for another, and so on. */
-#define PACE_FACTOR 1.2
+ * keyframe is lost, its receiver asks for another, and so on.  Not slower:
+ * the encoder may overshoot its target, and a keyframe paced too slowly
+ * reaches the far jitter buffer too late to be used. */
+#define PACE_FACTOR 2.0
 #define PACER_QUEUE_NS (2 * GST_SECOND)
 
 static GstPadProbeReturn

@@ -57,8 +57,7 @@ static const Sequence sequences[] = {
       { 0.00, 160, 5, 600 * KB, VW_BWE_HOLD, 1000 * KB, 1000 * KB },
       /* it stands: over capacity, 85 % of what got through */
       { 0.00, 165, 5, 500 * KB, VW_BWE_DECREASE, 425 * KB, 425 * KB },
-      /* it drains: hold, then grow again */
-      { 0.00, 120, 5, 500 * KB, VW_BWE_HOLD, 425 * KB, 425 * KB },
+      /* it drains: grow again */
       { 0.00, 45, 5, 500 * KB, VW_BWE_INCREASE, 459 * KB, 459 * KB },
       END } },
   { "jitter far above its floor holds", 500 * KB, {

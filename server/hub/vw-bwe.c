@@ -15,8 +15,6 @@
 #define QUEUE_RTT_MS 50.0
 /* ...or the jitter this much above its smallest. */
 #define QUEUE_JITTER_MS 30.0
-/* A standing queue that fell this much since the last report is draining. */
-#define RTT_RISE_MS 10.0
 
 struct _VwBwe {
   VwBweState state;
@@ -65,13 +63,12 @@ classify (VwBwe *b, const VwBweReport *r)
   gboolean queue = FALSE, queue_growing = FALSE;
   if (r->rtt_ms >= 0 && b->min_rtt_ms >= 0) {
     queue = r->rtt_ms > b->min_rtt_ms + QUEUE_RTT_MS;
-    /* Standing since the last report, and not draining: the bottleneck is
-     * over capacity (a queue that stays full drops what the reports may
-     * not show: rtpsession 1.22 keeps one report block per reporter).  A
-     * queue seen in one report only may be a burst or a scheduling hiccup
-     * on a busy host: it holds. */
-    queue_growing = queue && b->last_rtt_ms > b->min_rtt_ms + QUEUE_RTT_MS
-        && r->rtt_ms > b->last_rtt_ms - RTT_RISE_MS;
+    /* Standing since the last report: the bottleneck is over capacity (a
+     * queue that stays full drops what the reports may not show:
+     * rtpsession 1.22 keeps one report block per reporter).  A queue seen
+     * in one report only may be a burst or a scheduling hiccup on a busy
+     * host: it holds. */
+    queue_growing = queue && b->last_rtt_ms > b->min_rtt_ms + QUEUE_RTT_MS;
   }
   if (r->jitter_ms >= 0 && b->min_jitter_ms >= 0
       && r->jitter_ms > b->min_jitter_ms + QUEUE_JITTER_MS)

@@ -11,7 +11,7 @@
  *   through); under 2 %: grow 8 % per second; in between: hold;
  * - delay-based: a queue at a bottleneck shows up as a round-trip time well
  *   above the leg's smallest, before packets are dropped: in one report,
- *   the estimate holds; standing two reports running (not draining), it
+ *   the estimate holds; standing two reports running, it
  *   falls to 85 % of the less of itself and the rate that got through.  A
  *   jitter well above its smallest holds it too.
  *

@@ -23,6 +23,7 @@
 #include "vw-media.h"
 
 #include <gst/rtp/rtp.h>
+#include <string.h>
 
 #define GST_CAT_DEFAULT vw_hub_debug
 
@@ -33,6 +34,10 @@
 /* A connection's downstream leg carries all the video it is sent: at most
  * a few profiles' worth. */
 #define DOWN_CEILING_BPS 10000000
+/* Keyframe requests in one tick that say a receiver is losing video, and
+ * the loss they count as (over GCC's 10 %: a cut). */
+#define KEYFRAME_REQUESTS_LOSSY 3
+#define REQUESTS_LOSS 0.2
 /* Fewer packets than this in a tick say nothing about loss. */
 #define MIN_PACKETS 10
 
@@ -50,6 +55,7 @@ typedef struct {
   guint rb_ssrc;
   guint rb_exthighestseq;
   guint64 octets_sent;       /* video sent to the participant by then */
+  guint64 requests;          /* keyframe requests (PLI, FIR) it sent on our video */
   gint64 at_us;
 } Leg;
 
@@ -69,10 +75,27 @@ typedef struct {
   SsrcCell *cell;            /* (rc box) */
 } TrackCap;
 
+/* Every report block a participant sends us, read off its connection's
+ * RTCP on the way in (rtpsession's statistics keep only the latest block
+ * of each reporter, in practice about its audio): the most lost of each
+ * of our streams since the last tick.  Written on the RTCP thread. */
+typedef struct {
+  GMutex lock;
+  GHashTable *lost;          /* ssrc -> 1 + the most fraction lost (/256) */
+} RtcpCell;
+
+typedef struct {
+  GstPad *pad;               /* rtpsession's recv_rtcp_sink (ref) */
+  gulong probe;
+  RtcpCell *cell;            /* (atomic rc box) */
+  guint generation;
+} RtcpWatch;
+
 struct _HubBwe {
   VwHub *hub;
   guint timer;
   guint generation;
+  GHashTable *watches;       /* peer -> RtcpWatch* */
   GHashTable *legs;          /* "peer/ssrc/up", "peer/down" -> Leg* */
   GHashTable *tracks;        /* "peer/kind" -> TrackCap* */
 };
@@ -131,6 +154,122 @@ track_cap_follow (TrackCap *t, GstElement *tee)
   g_autoptr (GstPad) pad = gst_element_get_static_pad (tee, "sink");
   t->probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, ssrc_probe,
       g_rc_box_acquire (t->cell), g_rc_box_release);
+}
+
+/* ---- report blocks as they arrive ---- */
+
+static void
+rtcp_cell_clear (RtcpCell *cell)
+{
+  g_mutex_clear (&cell->lock);
+  g_hash_table_unref (cell->lost);
+}
+
+static void
+rtcp_cell_release (gpointer cell)
+{
+  g_atomic_rc_box_release_full (cell, (GDestroyNotify) rtcp_cell_clear);
+}
+
+static void
+note_rtcp (RtcpCell *cell, GstBuffer *buf)
+{
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  if (!gst_rtcp_buffer_map (buf, GST_MAP_READ, &rtcp))
+    return;
+  GstRTCPPacket packet;
+  g_mutex_lock (&cell->lock);
+  for (gboolean more = gst_rtcp_buffer_get_first_packet (&rtcp, &packet); more;
+       more = gst_rtcp_packet_move_to_next (&packet)) {
+    GstRTCPType type = gst_rtcp_packet_get_type (&packet);
+    if (type != GST_RTCP_TYPE_SR && type != GST_RTCP_TYPE_RR)
+      continue;
+    for (guint i = 0; i < gst_rtcp_packet_get_rb_count (&packet); i++) {
+      guint32 ssrc, ext, jitter, lsr, dlsr;
+      guint8 fraction;
+      gint32 lost;
+      gst_rtcp_packet_get_rb (&packet, i, &ssrc, &fraction, &lost, &ext, &jitter,
+          &lsr, &dlsr);
+      GST_LOG ("report block on %u: lost %u/256", ssrc, fraction);
+      guint old = GPOINTER_TO_UINT (g_hash_table_lookup (cell->lost, GUINT_TO_POINTER (ssrc)));
+      g_hash_table_insert (cell->lost, GUINT_TO_POINTER (ssrc),
+          GUINT_TO_POINTER (MAX (old, (guint) fraction + 1)));
+    }
+  }
+  g_mutex_unlock (&cell->lock);
+  gst_rtcp_buffer_unmap (&rtcp);
+}
+
+static gboolean
+note_rtcp_in_list (GstBuffer **buf, guint idx, gpointer cell)
+{
+  note_rtcp (cell, *buf);
+  return TRUE;
+}
+
+static GstPadProbeReturn
+rtcp_probe (GstPad *pad, GstPadProbeInfo *info, gpointer data)
+{
+  if (info->type & GST_PAD_PROBE_TYPE_BUFFER)
+    note_rtcp (data, GST_PAD_PROBE_INFO_BUFFER (info));
+  else if (info->type & GST_PAD_PROBE_TYPE_BUFFER_LIST)
+    gst_buffer_list_foreach (GST_PAD_PROBE_INFO_BUFFER_LIST (info), note_rtcp_in_list, data);
+  return GST_PAD_PROBE_OK;
+}
+
+static void
+rtcp_watch_free (RtcpWatch *w)
+{
+  gst_pad_remove_probe (w->pad, w->probe);
+  gst_object_unref (w->pad);
+  rtcp_cell_release (w->cell);
+  g_free (w);
+}
+
+/* @p's watch, made once its connection has an RTP session; NULL before. */
+static RtcpWatch *
+get_watch (HubBwe *hb, Participant *p)
+{
+  RtcpWatch *w = g_hash_table_lookup (hb->watches, p->id);
+  if (!w) {
+    GstElement *webrtc = vw_peer_get_webrtcbin (p->peer);
+    g_autoptr (GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (webrtc), "rtpbin");
+    g_autoptr (GstElement) session = NULL;
+    if (rtpbin)
+      g_signal_emit_by_name (rtpbin, "get-session", 0, &session);
+    GstPad *pad = session ? gst_element_get_static_pad (session, "recv_rtcp_sink") : NULL;
+    if (!pad)
+      return NULL;
+    w = g_new0 (RtcpWatch, 1);
+    w->pad = pad;
+    w->cell = g_atomic_rc_box_new0 (RtcpCell);
+    g_mutex_init (&w->cell->lock);
+    w->cell->lost = g_hash_table_new (NULL, NULL);
+    w->probe = gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER
+        | GST_PAD_PROBE_TYPE_BUFFER_LIST, rtcp_probe,
+        g_atomic_rc_box_acquire (w->cell), rtcp_cell_release);
+    g_hash_table_insert (hb->watches, g_strdup (p->id), w);
+  }
+  w->generation = hb->generation;
+  return w;
+}
+
+/* The most any report block since the last call gave as lost, of the
+ * streams in @ssrcs (NULL-free array); -1 when none came. */
+static double
+take_video_loss (RtcpWatch *w, GArray *ssrcs)
+{
+  double most = -1;
+  g_mutex_lock (&w->cell->lock);
+  for (guint i = 0; i < ssrcs->len; i++) {
+    guint v = GPOINTER_TO_UINT (g_hash_table_lookup (w->cell->lost,
+            GUINT_TO_POINTER (g_array_index (ssrcs, guint, i))));
+    if (v)
+      most = MAX (most, (v - 1) / 256.0);
+  }
+  g_hash_table_remove_all (w->cell->lost);
+  g_mutex_unlock (&w->cell->lock);
+  return most;
 }
 
 /* ---- reading a connection's statistics ---- */
@@ -249,20 +388,29 @@ update_upstream (Leg *leg, const char *peer, const GstStructure *s, gint64 now)
 /* The receiver's latest report (on any of our streams to it), and the
  * video we sent it.  Nothing happens until a new report arrives. */
 static void
-update_downstream (Leg *leg, const char *peer, GHashTable *sources, gint64 now)
+update_downstream (Leg *leg, const char *peer, GHashTable *sources, RtcpWatch *w,
+    gint64 now)
 {
   GHashTableIter iter;
   GstStructure *s, *report = NULL;
-  guint64 octets = 0;
+  guint64 octets = 0, requests = 0;
+  g_autoptr (GArray) video = g_array_new (FALSE, FALSE, sizeof (guint));
   g_hash_table_iter_init (&iter, sources);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &s)) {
     gboolean internal = FALSE, have_rb = FALSE;
     gint clock_rate = 0;
-    guint rb_ssrc = 0, ext = 0;
+    guint rb_ssrc = 0, ext = 0, ssrc = 0;
     gst_structure_get_boolean (s, "internal", &internal);
     gst_structure_get_int (s, "clock-rate", &clock_rate);
-    if (internal && clock_rate == 90000)
+    if (internal && clock_rate == 90000) {
+      guint pli = 0, fir = 0;
       octets += get_u64 (s, "octets-sent");
+      gst_structure_get_uint (s, "ssrc", &ssrc);
+      gst_structure_get_uint (s, "recv-pli-count", &pli);
+      gst_structure_get_uint (s, "recv-fir-count", &fir);
+      requests += pli + fir;
+      g_array_append_val (video, ssrc);
+    }
     if (internal || !gst_structure_get_boolean (s, "have-rb", &have_rb) || !have_rb)
       continue;
     gst_structure_get_uint (s, "rb-ssrc", &rb_ssrc);
@@ -270,6 +418,16 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, gint64 now)
     if (!report || rb_ssrc != leg->rb_ssrc || ext != leg->rb_exthighestseq)
       report = s;
   }
+  /* The loss of our video to it, from every block since the last tick
+   * (the statistics' block is most often about audio). */
+  double video_loss = w ? take_video_loss (w, video) : -1;
+  /* A receiver that keeps asking for keyframes is losing our video: under
+   * loss its regular reports thin out (its RTCP goes to feedback), so the
+   * requests themselves count as a report of heavy loss. */
+  gboolean asking = leg->primed && requests >= leg->requests + KEYFRAME_REQUESTS_LOSSY;
+  if (asking)
+    video_loss = MAX (video_loss, REQUESTS_LOSS);
+  leg->requests = requests;
   if (!report)
     return;
   guint rb_ssrc = 0, fraction = 0, ext = 0, jitter = 0, rt = 0;
@@ -278,11 +436,12 @@ update_downstream (Leg *leg, const char *peer, GHashTable *sources, gint64 now)
   gst_structure_get_uint (report, "rb-exthighestseq", &ext);
   gst_structure_get_uint (report, "rb-jitter", &jitter);
   gst_structure_get_uint (report, "rb-round-trip", &rt);
-  if (leg->primed && rb_ssrc == leg->rb_ssrc && ext == leg->rb_exthighestseq)
+  if (leg->primed && rb_ssrc == leg->rb_ssrc && ext == leg->rb_exthighestseq
+      && video_loss < 0)
     return;   /* no new report */
   if (leg->primed && now > leg->at_us) {
     double dt = (now - leg->at_us) / (double) G_USEC_PER_SEC;
-    double loss = fraction / 256.0;
+    double loss = MAX (fraction / 256.0, video_loss);
     VwBweReport r = {
       .now_us = now,
       .fraction_lost = loss,
@@ -346,7 +505,7 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
     if (p->viewer)
       continue;
     down[i] = get_leg (hb, p->id, 0, LEG_DOWN, DOWN_CEILING_BPS);
-    update_downstream (down[i], p->id, sources[i], now);
+    update_downstream (down[i], p->id, sources[i], get_watch (hb, p), now);
   }
 
   for (guint i = 0; i < n; i++) {
@@ -391,6 +550,12 @@ tick_session (HubBwe *hb, Session *s, gint64 now)
 }
 
 static gboolean
+watch_stale (gpointer key, gpointer value, gpointer data)
+{
+  return ((RtcpWatch *) value)->generation != GPOINTER_TO_UINT (data);
+}
+
+static gboolean
 leg_stale (gpointer key, gpointer value, gpointer data)
 {
   return ((Leg *) value)->generation != GPOINTER_TO_UINT (data);
@@ -418,6 +583,7 @@ on_tick (gpointer data)
    * starts at its profile's rate again. */
   g_hash_table_foreach_remove (hb->legs, leg_stale, GUINT_TO_POINTER (hb->generation));
   g_hash_table_foreach_remove (hb->tracks, track_stale, GUINT_TO_POINTER (hb->generation));
+  g_hash_table_foreach_remove (hb->watches, watch_stale, GUINT_TO_POINTER (hb->generation));
   return G_SOURCE_CONTINUE;
 }
 
@@ -449,6 +615,8 @@ vw_hub_bwe_new (VwHub *hub)
       (GDestroyNotify) leg_free);
   hb->tracks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
       (GDestroyNotify) track_cap_free);
+  hb->watches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+      (GDestroyNotify) rtcp_watch_free);
   hb->timer = g_timeout_add (TICK_MS, on_tick, hb);
   return hb;
 }
@@ -461,5 +629,6 @@ vw_hub_bwe_free (HubBwe *hb)
   g_clear_handle_id (&hb->timer, g_source_remove);
   g_hash_table_unref (hb->legs);
   g_hash_table_unref (hb->tracks);
+  g_hash_table_unref (hb->watches);
   g_free (hb);
 }
