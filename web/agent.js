@@ -33,10 +33,10 @@ import { itemName, loadCatalogue } from '/js/vw-catalogue.js';
 import { VwMarkup } from '/js/vw-markup.js';
 import { VwSignaling, VwSignalingError } from '/js/vw-signaling.js';
 import {
-  endCall, onCamera, onDocument, onHangup, onMute, onPaired, onRecording, onScreen,
+  endCall, onCamera, onDocument, onHangup, onMute, onPaired, onPeerNetwork, onRecording, onScreen,
   updateControls,
 } from '/agent/call.js';
-import { $, AGENT_STATES, ERRORS, app, errorText, province, setMessage } from '/agent/common.js';
+import { $, AGENT_STATES, ERRORS, NETWORK_TEXT, app, errorText, province, setMessage } from '/agent/common.js';
 import {
   fillTransferItems, openInvite, openTransfer, refreshInviteAgents, refreshTransferAgents,
   submitInvite, submitTransfer, updateTransferMode,
@@ -105,7 +105,8 @@ async function onSignIn(event) {
 
 // Opens the WebSocket and says hello with the token.
 export async function connect() {
-  const sig = new VwSignaling();
+  // resume: a dropped connection is resumed, the call goes on (issue 12).
+  const sig = new VwSignaling({ resume: true });
   for (const [type, fn] of Object.entries(signalHandlers))
     sig.addEventListener(type, fn);
   await sig.connect();
@@ -258,12 +259,50 @@ function onProtocolError(msg) {
 function onClose(e) {
   if (e.detail.expected)
     return;
+  setMessage($('#network-notice'), '');
   app.sig = null;
   endCall('disconnected');
   setStatus('offline');
   setMessage($('#status-message'), '');
   setMessage($('#global-message'), '与服务器的连接已断开。请点击“重新连接”，或刷新页面后重新登录。');
   $('#reconnect-bar').hidden = false;
+}
+
+// ---------------------------------------------------------------- drop-outs
+
+function onReconnecting(detail) {
+  if (detail.attempt === 1) {
+    app.network.push({ what: 'reconnecting', at: Date.now(), cause: detail.cause });
+    setMessage($('#network-notice'), NETWORK_TEXT.reconnecting, 'is-warn');
+  }
+}
+
+function onResumed() {
+  app.network.push({ what: 'resumed', at: Date.now() });
+  setMessage($('#network-notice'), '');
+}
+
+// The server no longer knows us (the grace period is over): the normal
+// start on the same socket, a plain hello; the call, if any, is over.
+async function onResumeFailed(sig) {
+  app.network.push({ what: 'resume-failed', at: Date.now() });
+  setMessage($('#network-notice'), '');
+  const inCall = !!app.call;
+  endCall(inCall ? 'self-connection-lost' : null);
+  try {
+    await sig.hello({
+      role: 'agent', name: app.account.name, province: app.account.province,
+      center: app.account.center, token: app.token, ...(app.items ? { items: app.items } : {}),
+    });
+    if (!inCall)
+      setMessage($('#status-message'), '网络中断时间过长，已重新连接服务器，请重新示闲。', 'is-warn');
+  } catch (err) {
+    sig.close();
+    app.sig = null;
+    setStatus('offline');
+    setMessage($('#global-message'), `重新连接失败：${errorText(err)}`);
+    $('#reconnect-bar').hidden = false;
+  }
 }
 
 async function onReconnect() {
@@ -290,6 +329,10 @@ const signalHandlers = {
   joined: (e) => onJoined(e.detail),
   left: (e) => onLeft(e.detail),
   paired: (e) => onPaired(e.detail),
+  'peer-network': (e) => onPeerNetwork(e.detail),
+  reconnecting: (e) => onReconnecting(e.detail),
+  resumed: () => onResumed(),
+  'resume-failed': (e) => onResumeFailed(e.target),
   recording: (e) => onRecording(e.detail),
   'snapshot-stored': (e) => onSnapshotStored(e.detail),
   annotation: (e) => setMessage($('#call-message'), `对方在您的快照上作了标注：${e.detail.note || '（无说明）'}`, 'is-warn'),
@@ -362,5 +405,14 @@ function init() {
       $('#call-item').textContent = app.session.item ? `${itemName(app.session.item)}${app.session.booked ? '（预约）' : ''}` : '—';
   });
 }
+
+// Closing or reloading the console in a call ends it on purpose (the
+// resume token lived in the page's memory): the clerk is told at once.
+window.addEventListener('pagehide', () => {
+  if (app.session && app.sig && app.sig.connected) {
+    app.sig.notify('hangup', { session: app.session.id });
+    app.sig.close(1000, 'page closed');
+  }
+});
 
 init();

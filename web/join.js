@@ -101,6 +101,17 @@ setInterval(() => {
   if (state.phase === 'setup' && state.bookings.length)
     renderMyBookings();
 }, 15000);
+// Closing or reloading the page in a call ends the service on purpose: a
+// closed page cannot resume (its resume token lived in its memory), so the
+// agent is told at once (peer-hangup) instead of waiting out the grace
+// period of a drop-out.
+window.addEventListener('pagehide', () => {
+  const sig = state.signaling;
+  if (state.phase === 'call' && state.session && sig && sig.connected) {
+    sig.notify('hangup', { session: state.session });
+    sig.close(1000, 'page closed');
+  }
+});
 showView('setup');
 loadCatalogue();
 loadMyBookings();

@@ -98,7 +98,10 @@ await step([], async () => {
 await step(['account'], async () => {
   const server = startProcess('agent-console-vw-server', program('VW_SERVER'),
     ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir,
-      '--wrap-up-seconds', String(WRAP_UP_S)], { stdin: 'ignore' });
+      // A clerk that leaves is kept for the grace period of a drop-out
+      // (test-page-reconnect): short here, so that a holder who goes leaves the
+      // queue within seconds.
+      '--wrap-up-seconds', String(WRAP_UP_S), '--reconnect-grace', '2'], { stdin: 'ignore' });
   state.server = server;
   const lines = createInterface({ input: server.stdout });
   const url = await new Promise((res, rej) => {

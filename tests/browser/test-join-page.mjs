@@ -35,8 +35,8 @@ const CASES = [
   'the agent asks for a snapshot of the document camera: full resolution, PNG, hash-checked; its annotation is drawn on the page',
   'the page hangs up: the agent gets ended (peer-hangup), the rating form appears',
   'the rating 好差评 is sent once and stored (rating.level in the API); the form disappears; a second one is refused; every track of the call was recorded',
-  'a clerk queued for an item served before is shown the server\'s estimate (预计等待约 N 分钟); a reload while queued drops the old place: the new page queues again at 第1位',
-  'a tab closed mid-call: the agent gets ended (peer-disconnected) within 2 s, and the queue moves on',
+  'a clerk queued for an item served before is shown the server\'s estimate (预计等待约 N 分钟); a reload while queued: the old place is kept for the grace period of a drop-out (3 s here), then dropped: the new page is 第1位',
+  'a tab closed mid-call hangs up as it goes: the agent gets ended (peer-hangup) within 2 s, and the queue moves on',
   'on a phone-sized screen the call fits the width (join-phone.png)',
   '我要约: slots created by a supervisor are listed with their places; a slot taken meanwhile says 已约满; a booking shows its code, kept in localStorage and listed as 已预约 with 按预约办理; a later one is cancelled (已取消), an unknown code is said so; it fits a phone (join-booking.png, join-booking-phone.png)',
   '按预约办理: the request carries the booking\'s code, the agent serves the holder, the booking is arrived with the session, the page lists it as 已按预约办理',
@@ -57,6 +57,7 @@ const NO_HISTORY = '暂无历史数据，无法估算等待时间';
 const BOOKING_CODE = /^[ABCDEFGHJKMNPQRSTUVWXYZ23456789]{16}$/;   // 79 bits (server/API.md)
 const NOTE = '此处缺少法定代表人签名';
 const SHARE_MS = 1000;   // a screen share lasts this long after its first frame
+const GRACE_S = 3;       // the server keeps a lost connection this long (drop-outs: test-page-reconnect)
 
 
 const {
@@ -159,7 +160,7 @@ await step([], async () => {
   // No wrap-up: the native agent takes the next page at once.
   const server = startProcess('vw-server', program('VW_SERVER'),
     ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir,
-      '--wrap-up-seconds', '0'], { stdin: 'ignore' });
+      '--wrap-up-seconds', '0', '--reconnect-grace', String(GRACE_S)], { stdin: 'ignore' });
   state.server = server;
   const lines = createInterface({ input: server.stdout });
   const url = await new Promise((res, rej) => {
@@ -534,10 +535,19 @@ await step(['paired'], async () => {
   await fillForm(c, third);
   await c.click('#call-button');
   await c.locator('#queue-view').waitFor({ state: 'visible' });
-  // The old connection's place is gone: first again, not second.
-  await waitFor('排队中 第1位 after the reload', async () => (await queuePosition(c)) === '排队中第1位', 5000);
+  // The old connection's place is kept while it might come back (a reload
+  // looks like a drop-out to the server), then dropped: first again.
+  const reloadedAt = Date.now();
+  const seen = new Set();
+  await waitFor('排队中 第1位 after the reload', async () => {
+    const p = await queuePosition(c);
+    seen.add(p);
+    return p === '排队中第1位';
+  }, (GRACE_S + 5) * 1000);
+  assert([...seen].every((p) => /^排队中第[12]位$|^正在呼叫/.test(p)), `after the reload: ${[...seen].join(', ')}`);
   await sleep(500);
   assert((await queuePosition(c)) === '排队中第1位', `after the reload: ${await queuePosition(c)}`);
+  diag(`  after the reload: ${[...seen].join(' -> ')} in ${Date.now() - reloadedAt} ms`);
   state.cQueued = true;
 });
 
@@ -549,9 +559,9 @@ await step(['bPaired', 'cQueued'], async () => {
   await state.pageB.close();
   const ended = await agent.waitEvent('ended', 5000, (e) => e.session === state.sessionB, since);
   const took = ended.receivedAt - closedAt;
-  assert(ended.reason === 'peer-disconnected', `reason ${ended.reason}`);
+  assert(ended.reason === 'peer-hangup', `reason ${ended.reason}`);
   assert(took <= 2000, `ended after ${took} ms`);
-  diag(`  ended (peer-disconnected) ${took} ms after the tab closed`);
+  diag(`  ended (peer-hangup) ${took} ms after the tab closed`);
   // The third page is served next.
   const c = state.pageC;
   await c.locator('#call-view').waitFor({ state: 'visible', timeout: 10000 });

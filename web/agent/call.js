@@ -6,7 +6,7 @@ import { VwCall } from '/js/vw-call.js';
 import { itemName } from '/js/vw-catalogue.js';
 import { FileReceiver, SnapshotSender } from '/js/vw-transfer.js';
 import { setStatus } from '/agent.js';
-import { $, ENDED, app, errorText, province, setMessage } from '/agent/common.js';
+import { $, ENDED, NETWORK_TEXT, app, errorText, province, setMessage } from '/agent/common.js';
 import { checkSent, setLocal, startDocument } from '/agent/media.js';
 import { updateItemsApply } from '/agent/queue.js';
 import { renderMembers, renderRemote } from '/agent/remote.js';
@@ -52,6 +52,7 @@ export function onPaired(msg) {
 
   const call = new VwCall(app.sig, {
     session: msg.session,
+    iceServers: Array.isArray(msg['ice-servers']) ? msg['ice-servers'] : [],
     sources: { audio: app.local.audio, camera: app.local.camera, document: app.local.document },
   });
   app.call = call;
@@ -66,11 +67,31 @@ export function onPaired(msg) {
   });
   call.addEventListener('failed', (e) => setMessage($('#call-message'), `协商失败：${errorText(e.detail.error)}`));
   call.addEventListener('ended', (e) => endCall(e.detail.reason));
+  call.addEventListener('restarting', (e) => {
+    app.network.push({ what: `restart-${e.detail.cause}`, at: Date.now() });
+    renderRemote();
+  });
   app.sender = new SnapshotSender(app.sig, { getTrack: () => app.local.document, getChannel: () => call.channel });
   app.sender.addEventListener('snapshot-sent', () => setMessage($('#call-message'), '已按对方请求发送高拍仪快照。', 'is-ok'));
   app.sender.addEventListener('snapshot-error', (e) => setMessage($('#call-message'), `对方请求的高拍仪快照未能发送：${e.detail.reason}`));
   updateControls();
   call.start().catch((err) => setMessage($('#call-message'), `无法开始通话：${errorText(err)}`));
+}
+
+// The other side's connection dropped (`peer-network`): shown until restored.
+export function onPeerNetwork(msg) {
+  if (!app.session || msg.session !== app.session.id)
+    return;
+  if (msg.state === 'reconnecting') {
+    app.reconnectingPeers.add(msg.peer);
+    app.network.push({ what: 'peer-reconnecting', at: Date.now() });
+    setMessage($('#peer-network-notice'), NETWORK_TEXT.peerReconnecting, 'is-warn');
+  } else if (msg.state === 'restored') {
+    app.reconnectingPeers.delete(msg.peer);
+    app.network.push({ what: 'peer-restored', at: Date.now() });
+    if (!app.reconnectingPeers.size)
+      setMessage($('#peer-network-notice'), '');
+  }
 }
 
 export function onRecording(msg) {
@@ -106,6 +127,8 @@ export function endCall(reason) {
   // Both cleared first: closing the call reports 'ended' again.
   app.call = null;
   app.session = null;
+  app.reconnectingPeers.clear();
+  setMessage($('#peer-network-notice'), '');
   if (call)
     call.close();
   if (app.receiver)

@@ -14,6 +14,13 @@ export const ENDED = {
   'server-shutdown': '服务器正在停止，本次服务已结束。',
   disconnected: '与服务器的连接已断开，本次服务已结束。',
   transferred: '已转办，您已离开本次服务。',
+  'connection-lost': '对方网络中断，未能在规定时间内恢复，本次服务已结束。',
+  'self-connection-lost': '网络中断时间过长，本次服务已结束。已重新连接服务器，请重新示闲。',
+};
+// Drop-outs (issue 12).
+export const NETWORK_TEXT = {
+  reconnecting: '网络中断，正在重连…',
+  peerReconnecting: '对方网络不稳定，正在重连…',
 };
 export const KIND_NAMES = { camera: '摄像头', screen: '屏幕共享', document: '高拍仪', audio: '声音' };
 export const AGENT_STATES = { available: '示闲', away: '示忙', busy: '通话中', 'wrap-up': '整理中' };
@@ -62,7 +69,11 @@ export const app = {
   annotations: [],      // of the snapshot shown: [{x, y, w, h, note}]
   markup: null,
   timers: [],
+  network: [],          // what the page showed about drop-outs, in order: [{what, at}] (diagnostics, tests)
+  reconnectingPeers: new Set(),
 };
+// For diagnostics (and the browser tests), as the join page's window.vwJoin.
+window.vwAgent = app;
 
 // ---------------------------------------------------------------- helpers
 

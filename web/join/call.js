@@ -8,6 +8,7 @@ import { clearBooking, loadMyBookings } from '/join/bookings.js';
 import {
   $, ENDED_TEXT, PROVINCES, RATING_ERRORS, message, setConnState, showView, state,
 } from '/join/common.js';
+import { clearNetwork } from '/join/network.js';
 import { onTakenOver, renderMembers, renderRemote } from '/join/remote.js';
 import { nameOf, openDocumentCamera } from '/join/setup.js';
 
@@ -19,6 +20,13 @@ export function showPeer(peer) {
 }
 
 export function onPaired(msg) {
+  if (msg.resumed && state.phase === 'call' && msg.session === state.session) {
+    // Our dropped connection resumed: the same session; VwCall builds the
+    // new media connection (same camera and microphone).
+    state.paired = { ...state.paired, ...msg };
+    setConnState('正在恢复音视频…');
+    return;
+  }
   if (state.phase === 'call' && msg.session === state.session) {
     onTakenOver(msg);   // the same session, the same call: not restarted
     return;
@@ -42,6 +50,7 @@ export function onPaired(msg) {
 
   const call = new VwCall(state.signaling, {
     session: msg.session,
+    iceServers: Array.isArray(msg['ice-servers']) ? msg['ice-servers'] : [],
     sources: {
       audio: state.media.getAudioTracks()[0] || null,
       camera: state.media.getVideoTracks()[0] || null,
@@ -58,6 +67,10 @@ export function onPaired(msg) {
       setConnState('通话中', 'is-live');
     else if (s === 'disconnected' || s === 'failed')
       setConnState('连接不稳定', 'is-bad');
+  });
+  call.addEventListener('restarting', (e) => {
+    state.network.push({ what: `restart-${e.detail.cause}`, at: Date.now() });
+    renderRemote();
   });
   call.addEventListener('source-ended', (e) => {
     if (e.detail.kind === 'document')
@@ -212,8 +225,9 @@ function stopLocalMedia() {
 }
 
 function onEnded(reason) {
-  if (state.phase === 'ended')
+  if (state.phase === 'ended' || state.requeueing)
     return;
+  clearNetwork();
   stopLocalMedia();
   $('remote-audio').srcObject = null;
   $('remote-audios').replaceChildren();
@@ -236,6 +250,7 @@ function onEnded(reason) {
 export function onClosed(detail) {
   if (detail.expected)
     return;
+  clearNetwork();
   if (state.phase === 'queued' || state.phase === 'connecting') {
     message($('join-message'), '与服务器的连接已断开，排队位置已失效，请重新呼叫。');
     state.signaling = null;

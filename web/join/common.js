@@ -11,6 +11,16 @@ export const ENDED_TEXT = {
   'media-failed': '音视频连接失败，本次服务结束。请检查网络后重新申请。',
   'server-shutdown': '服务器维护中，本次服务结束。',
   disconnected: '与服务器的连接已断开，本次服务结束。',
+  'connection-lost': '对方网络中断，未能在规定时间内恢复，本次服务已结束。',
+};
+// Drop-outs (issue 12): our own connection, and the other side's.
+export const NETWORK_TEXT = {
+  reconnecting: '网络中断，正在重连…',
+  resumed: '网络已恢复，已重新连接。',
+  requeued: '网络中断时间过长，原服务已结束，已为您重新排队。',
+  requeueFailed: '网络中断时间过长，原服务已结束。请重新呼叫。',
+  peerReconnecting: '对方网络不稳定，正在重连…',
+  peerRestored: '对方网络已恢复。',
 };
 // Refusals of `request`, in the words of the page.
 export const REQUEST_ERRORS = {
@@ -62,6 +72,7 @@ export const state = {
   slots: [],               // the slots listed
   chosenSlot: null,
   bookings: [],            // the holder's appointments, as GET /api/appointments?codes= said
+  network: [],             // what the page showed about drop-outs, in order: [{what, at}] (diagnostics, tests)
 };
 window.vwJoin = state;
 
@@ -82,6 +93,13 @@ export function showView(phase) {
   $('call-view').hidden = phase !== 'call';
   $('ended-view').hidden = phase !== 'ended';
   document.body.dataset.phase = phase;
+}
+
+/** Our own connection: @text shown until cleared with ''; kept in
+ * state.network for diagnostics. */
+export function showNetwork(what, text, kind = 'is-warn', extra = {}) {
+  state.network.push({ what, at: Date.now(), ...extra });
+  message(document.getElementById('network-notice'), text, kind);
 }
 
 export function setConnState(text, cls = '') {

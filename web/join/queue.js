@@ -7,6 +7,7 @@ import { onAnnotation, onClosed, onPaired, onServerError } from '/join/call.js';
 import {
   $, PROVINCES, REQUEST_ERRORS, mediaErrorText, message, setConnState, showView, state,
 } from '/join/common.js';
+import { onPeerNetwork, onReconnecting, onResumeFailed, onResumed } from '/join/network.js';
 import { onJoined, onLeft, onTransferred } from '/join/remote.js';
 import { ensureMedia, nameOf, openDocumentCamera, readForm } from '/join/setup.js';
 
@@ -45,7 +46,8 @@ export async function onCall(ev) {
     }
   }
 
-  const sig = new VwSignaling();
+  // resume: a dropped connection is resumed (join/network.js).
+  const sig = new VwSignaling({ resume: true });
   state.signaling = sig;
   sig.addEventListener('queued', (e) => onQueued(e.detail));
   sig.addEventListener('paired', (e) => onPaired(e.detail));
@@ -60,16 +62,14 @@ export async function onCall(ev) {
   sig.addEventListener('snapshot-requested', () => message($('call-message'), '帮办专员正在拍摄您的高拍仪快照…', ''));
   sig.addEventListener('error', (e) => onServerError(e.detail));
   sig.addEventListener('close', (e) => onClosed(e.detail));
+  sig.addEventListener('reconnecting', (e) => onReconnecting(e.detail));
+  sig.addEventListener('resumed', () => onResumed());
+  sig.addEventListener('resume-failed', () => onResumeFailed(register));
+  sig.addEventListener('peer-network', (e) => onPeerNetwork(e.detail));
   setConnState('正在连接…');
   try {
     await sig.connect();
-    await sig.hello({ role: 'clerk', name: form.name, province: form.province, center: form.center });
-    $('queue-position').textContent = '正在呼叫…';
-    $('queue-wait').textContent = '';
-    $('queue-detail').textContent = `${PROVINCES[form.handledIn]} · ${form.itemName}`;
-    const booking = state.booking;
-    form.booking = booking ? booking.code : null;
-    await sig.request({ province: form.handledIn, item: form.item, ...(booking ? { booking: booking.code } : {}) });
+    await register(sig, form);
     setConnState('已连接', 'is-live');
   } catch (err) {
     console.warn('joining:', err);
@@ -84,6 +84,18 @@ export async function onCall(ev) {
     setConnState('');
     showView('setup');
   }
+}
+
+// hello and request: the start of a call (and of a call again, when a
+// dropped connection could not be resumed).
+async function register(sig, form) {
+  await sig.hello({ role: 'clerk', name: form.name, province: form.province, center: form.center });
+  $('queue-position').textContent = '正在呼叫…';
+  $('queue-wait').textContent = '';
+  $('queue-detail').textContent = `${PROVINCES[form.handledIn]} · ${form.itemName}`;
+  const booking = state.booking;
+  form.booking = booking ? booking.code : null;
+  await sig.request({ province: form.handledIn, item: form.item, ...(booking ? { booking: booking.code } : {}) });
 }
 
 function requestErrorText(err) {

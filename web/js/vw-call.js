@@ -30,6 +30,7 @@
 //   setMuted(bool), muted      the microphone: enabled = !muted, still published
 //   setCameraOff(bool), cameraOff   the camera: black frames, still published
 //   hangup()                   `hangup`; resolves when the server said `ended`
+//                              (while the signalling resumes: once it is back)
 //   close()                    closes the connection (no message to the server)
 //   table                      the latest tracks table (array of entries)
 //   remoteTracks()             live received tracks: [{mid, kind, peer, track, stream}]
@@ -57,11 +58,35 @@
 //                         "stop sharing" button); it has been unpublished
 //   'ended'               {reason}: the session is over (connection closed)
 //   'failed'              {error}: a negotiation step failed (the hub will end the session)
+//   'restarting'          {cause}: the media connection is being built anew
+//                         ('resumed': the signalling connection came back,
+//                         `paired` {resumed}; 'media-restart': the hub asked);
+//                         the remote tracks end and come back on the new one
+//   'media-lost'          {state}: our RTCPeerConnection failed (or stayed
+//                         disconnected for 5 s) while the WebSocket was fine:
+//                         the signalling connection is dropped and resumed
+//   'bitrate'             {kind, maxBitrate, applied}: the server's `bitrate` cap
+//
+// Drop-outs (issue 12): the call survives its signalling connection being
+// resumed (VwSignaling `resume`): on `paired` {resumed: true} for our session
+// and on `media-restart`, the RTCPeerConnection is closed and a new one made
+// exactly as after the first `paired` (same sources, `publish`, answer the
+// hub's new offer), with the `ice-servers` of the latest `paired`.  A
+// `bitrate` {kind, max-bitrate} caps the sender of that kind
+// (encodings[0].maxBitrate, never above the profile's; the document camera
+// and the screen keep their resolution, the camera is 'balanced').
 
 export const TRACK_KINDS = ['audio', 'camera', 'screen', 'document'];
 
 /** Bits per second per kind, as the native client's profiles (PROTOCOL.md §6). */
 export const DEFAULT_BITRATES = { camera: 1000000, screen: 1500000, document: 2000000 };
+
+/** How each kind gives way when the bitrate is capped: documents and
+ * screens stay sharp (the frame rate drops), the camera balances both. */
+export const DEGRADATION = { camera: 'balanced', screen: 'maintain-resolution', document: 'maintain-resolution' };
+
+/** How long a media connection may stay 'disconnected' before it counts as lost. */
+export const MEDIA_DISCONNECTED_MS = 5000;
 
 /** The longest side of a screen or document camera track as sent. */
 export const MAX_VIDEO_SIDE = 1920;
@@ -135,6 +160,10 @@ export class VwCall extends EventTarget {
     this.session = session;
     this.sources = { audio: null, camera: null, screen: null, document: null, ...sources };
     this.bitrates = { ...DEFAULT_BITRATES, ...bitrates };
+    this.caps = {};              // kind -> the server's `bitrate` cap (bit/s)
+    this.iceServers = Array.isArray(iceServers) ? iceServers : [];
+    this.restarts = 0;
+    this.disconnectTimer = null;
     this.startBitrateKbps = startBitrateKbps;
     this.log = log || (() => {});
     this.table = [];
@@ -151,18 +180,14 @@ export class VwCall extends EventTarget {
     this.endedReason = null;
     this.started = false;
 
-    this.pc = new RTCPeerConnection({ iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
-    this.pc.addEventListener('icecandidate', (e) => this._onLocalCandidate(e));
-    this.pc.addEventListener('track', (e) => this._onTrack(e));
-    this.pc.addEventListener('datachannel', (e) => this._onDataChannel(e));
-    this.pc.addEventListener('connectionstatechange', () => {
-      this.dispatchEvent(new CustomEvent('connection-state', { detail: { state: this.pc.connectionState } }));
-    });
+    this.pc = this._newPeerConnection();
 
     this._handlers = {
-      offer: (e) => this._mine(e) && this._enqueue(() => this._onOffer(e.detail)),
-      tracks: (e) => this._mine(e) && this._enqueue(() => this._applyTable(e.detail.tracks)),
-      ice: (e) => this._mine(e) && this._enqueue(() => this._onRemoteCandidate(e.detail)),
+      // Each step is for the connection of its time: one queued before a
+      // restart is dropped.
+      offer: (e) => this._mine(e) && this._enqueueFor(() => this._onOffer(e.detail)),
+      tracks: (e) => this._mine(e) && this._enqueueFor(() => this._applyTable(e.detail.tracks)),
+      ice: (e) => this._mine(e) && this._enqueueFor(() => this._onRemoteCandidate(e.detail)),
       recording: (e) => {
         if (!this._mine(e))
           return;
@@ -172,7 +197,18 @@ export class VwCall extends EventTarget {
       // A browser cannot force its encoder; the hub's RTCP PLI does it.
       keyframe: () => {},
       ended: (e) => this._mine(e) && this._end(e.detail.reason),
+      // Only when the signalling connection is gone for good (not while it
+      // resumes).
       close: () => this._end('disconnected'),
+      paired: (e) => {
+        if (!this._mine(e) || !e.detail.resumed)
+          return;
+        if (Array.isArray(e.detail['ice-servers']))
+          this.iceServers = e.detail['ice-servers'];
+        this._restart('resumed');
+      },
+      'media-restart': (e) => this._mine(e) && this._restart('media-restart'),
+      bitrate: (e) => this._mine(e) && this._onBitrate(e.detail),
     };
     for (const [type, fn] of Object.entries(this._handlers))
       signaling.addEventListener(type, fn);
@@ -257,6 +293,11 @@ export class VwCall extends EventTarget {
   async hangup() {
     if (this.closed)
       return { reason: this.endedReason };
+    // 挂断 while the connection is being resumed: said once it is back (a
+    // WebSocket closed without hangup would leave the others waiting out
+    // the grace period).
+    if (this.signaling.reconnecting)
+      await this._whenReconnected(15000);
     const ended = await this.signaling.hangup(this.session);
     this._end(ended.reason || 'hangup');
     return ended;
@@ -280,6 +321,98 @@ export class VwCall extends EventTarget {
 
   // ---- internals
 
+  _whenReconnected(timeoutMs) {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        for (const t of ['resumed', 'resume-failed', 'close'])
+          this.signaling.removeEventListener(t, done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      for (const t of ['resumed', 'resume-failed', 'close'])
+        this.signaling.addEventListener(t, done);
+    });
+  }
+
+  _newPeerConnection() {
+    const pc = new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+    pc.addEventListener('icecandidate', (e) => pc === this.pc && this._onLocalCandidate(e));
+    pc.addEventListener('track', (e) => pc === this.pc && this._onTrack(e));
+    pc.addEventListener('datachannel', (e) => pc === this.pc && this._onDataChannel(e));
+    pc.addEventListener('connectionstatechange', () => {
+      if (pc !== this.pc || this.closed)
+        return;
+      this._watchConnection(pc.connectionState);
+      this.dispatchEvent(new CustomEvent('connection-state', { detail: { state: pc.connectionState } }));
+    });
+    return pc;
+  }
+
+  // failed, or disconnected for MEDIA_DISCONNECTED_MS: the media path is
+  // lost while the WebSocket may look fine; the one recovery path is to
+  // drop the WebSocket and resume (the server then rebuilds our connection).
+  _watchConnection(state) {
+    clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = null;
+    if (state === 'failed')
+      this._mediaLost(state);
+    else if (state === 'disconnected')
+      this.disconnectTimer = setTimeout(() => {
+        this.disconnectTimer = null;
+        if (!this.closed && this.pc.connectionState === 'disconnected')
+          this._mediaLost('disconnected');
+      }, MEDIA_DISCONNECTED_MS);
+  }
+
+  _mediaLost(state) {
+    this.dispatchEvent(new CustomEvent('media-lost', { detail: { state } }));
+    if (typeof this.signaling.dropAndResume === 'function')
+      this.signaling.dropAndResume(`media-${state}`);
+  }
+
+  /** A new media connection, exactly as after the first `paired`: the old
+   * one is closed (its tracks end), the same sources are published again and
+   * the hub's next offer is answered on the new one. */
+  _restart(cause) {
+    if (this.closed)
+      return;
+    clearTimeout(this.disconnectTimer);
+    this.disconnectTimer = null;
+    this.restarts++;
+    // A new connection is a new estimate at the hub: the old caps go (the
+    // hub sends new ones if the link still needs them).
+    this.caps = {};
+    const old = this.pc;
+    this.pc = this._newPeerConnection();
+    try {
+      old.close();
+    } catch (err) {
+      // already closed
+    }
+    this.table = [];
+    this.sendMids = {};
+    this.receivers.clear();
+    this.pendingIce = [];
+    this.channel = null;
+    for (const [mid, shown] of this.shown)
+      this.dispatchEvent(new CustomEvent('remote-track-ended', { detail: { mid, kind: shown.kind, peer: shown.peer } }));
+    this.shown.clear();
+    this.dispatchEvent(new CustomEvent('restarting', { detail: { cause } }));
+    if (this.started)
+      this.publish().catch((err) => console.warn('vw-call: publish after restart', err));
+  }
+
+  async _onBitrate(msg) {
+    const kind = msg.kind;
+    const bps = Number(msg['max-bitrate']);
+    if (kind === 'audio' || !TRACK_KINDS.includes(kind) || !Number.isFinite(bps) || bps <= 0)
+      return;   // audio is never capped; nonsense is ignored
+    this.caps[kind] = Math.round(bps);
+    const applied = await this._applyBitrate(kind);
+    this.dispatchEvent(new CustomEvent('bitrate', { detail: { kind, maxBitrate: this.caps[kind], applied } }));
+  }
+
   _mine(e) {
     return !this.closed && e.detail && e.detail.session === this.session;
   }
@@ -290,6 +423,11 @@ export class VwCall extends EventTarget {
       this.dispatchEvent(new CustomEvent('failed', { detail: { error } }));
     });
     return this.chain;
+  }
+
+  _enqueueFor(fn) {
+    const pc = this.pc;
+    return this._enqueue(() => (pc === this.pc ? fn() : undefined));
   }
 
   _transceiver(mid) {
@@ -312,6 +450,7 @@ export class VwCall extends EventTarget {
 
   async _onOffer(msg) {
     this.log('offer', msg);
+    const pc = this.pc;
     const offered = withStartBitrate(msg.sdp, msg.tracks || [], this.startBitrateKbps);
     await this.pc.setRemoteDescription({ type: 'offer', sdp: sendLinesAsSendrecv(offered, msg.tracks) });
     this.table = msg.tracks || [];
@@ -336,6 +475,8 @@ export class VwCall extends EventTarget {
     }
     const answer = await this.pc.createAnswer();
     await this.pc.setLocalDescription(answer);
+    if (pc !== this.pc || this.closed)
+      return;   // restarted meanwhile: the hub offers again
     await this.signaling.answer(this.session, answerForHub(this.pc.localDescription.sdp, this.table));
     for (const c of this.pendingIce.splice(0))
       await this._addCandidate(c);
@@ -344,26 +485,49 @@ export class VwCall extends EventTarget {
   }
 
   async _applyBitrates() {
-    for (const [kind, bps] of Object.entries(this.bitrates)) {
-      const t = this._transceiver(this.sendMids[kind]);
-      if (!t || !bps)
-        continue;
+    for (const kind of TRACK_KINDS)
+      if (kind !== 'audio')
+        await this._applyBitrate(kind);
+  }
+
+  /** The most @kind may send: the profile's, or the server's cap if lower. */
+  maxBitrate(kind) {
+    const profile = this.bitrates[kind] || 0;
+    const cap = this.caps[kind] || 0;
+    return profile && cap ? Math.min(profile, cap) : (cap || profile);
+  }
+
+  // encodings[0].maxBitrate and the degradation preference of the sender of
+  // @kind; true when set (false: no sender for it yet; applied with the offer).
+  async _applyBitrate(kind) {
+    const t = this._transceiver(this.sendMids[kind]);
+    const bps = this.maxBitrate(kind);
+    if (!t || !bps)
+      return false;
+    try {
+      const params = t.sender.getParameters();
+      if (!params.encodings || !params.encodings.length)
+        return false;
+      params.encodings[0].maxBitrate = bps;
+      // Screen and document camera: at most 1920 px on the long side
+      // (PROTOCOL.md §6); the full resolution travels as a snapshot.
+      const track = this.sources[kind];
+      const st = track && track.getSettings ? track.getSettings() : {};
+      const long = Math.max(st.width || 0, st.height || 0);
+      if (kind !== 'camera')
+        params.encodings[0].scaleResolutionDownBy = long > MAX_VIDEO_SIDE ? long / MAX_VIDEO_SIDE : 1;
+      params.degradationPreference = DEGRADATION[kind];
       try {
-        const params = t.sender.getParameters();
-        if (!params.encodings || !params.encodings.length)
-          continue;
-        params.encodings[0].maxBitrate = bps;
-        // Screen and document camera: at most 1920 px on the long side
-        // (PROTOCOL.md §6); the full resolution travels as a snapshot.
-        const track = this.sources[kind];
-        const st = track && track.getSettings ? track.getSettings() : {};
-        const long = Math.max(st.width || 0, st.height || 0);
-        if (kind !== 'camera')
-          params.encodings[0].scaleResolutionDownBy = long > MAX_VIDEO_SIDE ? long / MAX_VIDEO_SIDE : 1;
         await t.sender.setParameters(params);
       } catch (err) {
-        console.warn('vw-call: cannot set the bitrate of', kind, err);
+        // A browser without degradationPreference: the cap alone.
+        delete params.degradationPreference;
+        await t.sender.setParameters(params);
       }
+      return true;
+    } catch (err) {
+      console.warn('vw-call: cannot set the bitrate of', kind, err);
+      return false;
     }
   }
 
@@ -481,6 +645,7 @@ export class VwCall extends EventTarget {
       return;
     this.closed = true;
     this.endedReason = reason;
+    clearTimeout(this.disconnectTimer);
     for (const [type, fn] of Object.entries(this._handlers))
       this.signaling.removeEventListener(type, fn);
     for (const [mid, shown] of this.shown)

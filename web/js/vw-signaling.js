@@ -53,8 +53,23 @@
 //   'close'     the socket closed: detail {code, reason, wasClean, expected}
 //               (`expected` when close() was called).
 //
-// Nothing is retried: a page that loses its connection has lost its place
-// in the queue or its session (the server ends it with peer-disconnected).
+// Drop-outs (issue 12, PROTOCOL.md "Resuming"): with `resume: true` the
+// connection keeps the `resume-token` of every `welcome`, sends `ping` every
+// 5 s and counts the socket as lost when nothing at all (no message, no
+// `pong`) arrived for 15 s.  A socket that closes other than by close(), or
+// is found dead, is opened again with backoff (0.5, 1, 2, 4 s, then every
+// 4 s) and says `hello` with `resume`; meanwhile the pages see
+//   'reconnecting'  {attempt, delayMs, cause}   (no 'close': the call goes on)
+//   'resumed'       {welcome}   the server took us back (same peer id);
+//                               `paired` {resumed: true} follows in a session
+//   'resume-failed' {code}      `bad-resume` (grace period over, …): the
+//                               socket is open but we are nobody; the page
+//                               starts over with a plain hello()
+//   'close'         only when it gives up (after `giveUpMs`, default 120 s)
+// dropAndResume(cause) closes a socket that looks fine (the media connection
+// failed) and resumes: one recovery path for every kind of drop-out.
+// Without `resume` nothing is retried: a page that loses its connection has
+// lost its place in the queue or its session.
 
 /** The error of a refused or failed request.  `code` is the protocol's wire
  * code ('bad-field', 'wrong-state', …) or one of this module's own:
@@ -77,14 +92,24 @@ export function defaultSignalingUrl(loc = window.location) {
 
 export const PROTOCOL_VERSION = 1;
 
+/** `ping` every 5 s; 15 s without a word from the server is a dead socket. */
+export const PING_MS = 5000;
+export const DEAD_MS = 15000;
+/** The waits before each reconnection attempt (the last one repeats). */
+export const RETRY_MS = [500, 1000, 2000, 4000];
+
 export class VwSignaling extends EventTarget {
   /**
    * @param {object} [options]
    * @param {string} [options.url]  WebSocket URL (default: /ws of this origin)
    * @param {number} [options.timeoutMs]  how long a request waits for its reply (default 15000)
    * @param {(dir: 'in'|'out', msg: object) => void} [options.log]  called with every message
+   * @param {boolean} [options.resume]  reconnect and resume after a drop-out (see above)
+   * @param {number} [options.pingMs]  `ping` interval (default 5000)
+   * @param {number} [options.deadMs]  silence that counts as a dead socket (default 15000)
+   * @param {number} [options.giveUpMs]  stop reconnecting after this long (default 120000)
    */
-  constructor({ url, timeoutMs = 15000, log } = {}) {
+  constructor({ url, timeoutMs = 15000, log, resume = false, pingMs = PING_MS, deadMs = DEAD_MS, giveUpMs = 120000 } = {}) {
     super();
     this.url = url || defaultSignalingUrl();
     this.timeoutMs = timeoutMs;
@@ -94,6 +119,18 @@ export class VwSignaling extends EventTarget {
     this.nextId = 1;
     this.pending = new Map();   // id -> {resolve, reject, timer, type}
     this.closing = false;
+    this.resume = !!resume;
+    this.pingMs = pingMs;
+    this.deadMs = deadMs;
+    this.giveUpMs = giveUpMs;
+    this.resumeToken = null;    // from the latest welcome
+    this.helloFields = null;    // the hello that registered us (resent with `resume`)
+    this.reconnecting = false;
+    this.lostAt = 0;
+    this.attempt = 0;
+    this.lastHeard = 0;
+    this.pingTimer = null;
+    this.retryTimer = null;
   }
 
   /** True while the socket is open. */
@@ -105,6 +142,11 @@ export class VwSignaling extends EventTarget {
   connect() {
     if (this.ws)
       return Promise.reject(new VwSignalingError('wrong-state', 'already connected'));
+    this.closing = false;
+    return this._open();
+  }
+
+  _open() {
     return new Promise((resolve, reject) => {
       let opened = false;
       let ws;
@@ -116,28 +158,156 @@ export class VwSignaling extends EventTarget {
       }
       this.ws = ws;
       ws.addEventListener('open', () => {
+        if (this.ws !== ws)
+          return;
         opened = true;
+        this.lastHeard = Date.now();
+        this._startPing();
         this.dispatchEvent(new CustomEvent('open'));
         resolve();
       });
-      ws.addEventListener('message', (ev) => this._onMessage(ev));
+      ws.addEventListener('message', (ev) => {
+        if (this.ws === ws)
+          this._onMessage(ev);
+      });
       ws.addEventListener('close', (ev) => {
-        this._failPending('closed', `the connection closed (${ev.code})`);
-        this.ws = null;
+        if (this.ws !== ws)
+          return;   // given up on already (found dead)
         if (!opened)
           reject(new VwSignalingError('connect-failed', `cannot connect to ${this.url} (${ev.code})`));
-        this.dispatchEvent(new CustomEvent('close', {
-          detail: { code: ev.code, reason: ev.reason, wasClean: ev.wasClean, expected: this.closing },
-        }));
+        this._lost({ code: ev.code, reason: ev.reason, wasClean: ev.wasClean }, opened);
       });
     });
+  }
+
+  // The socket is gone (closed, or found dead): fail what waits for a
+  // reply, then either resume or tell the page.
+  _lost(detail, opened = true) {
+    const ws = this.ws;
+    this.ws = null;
+    this._stopPing();
+    this._failPending('closed', `the connection closed (${detail.code})`);
+    if (ws && ws.readyState <= WebSocket.OPEN) {
+      try {
+        ws.close(4000, 'dead');
+      } catch (err) {
+        // closing anyway
+      }
+    }
+    if (this.reconnecting) {
+      // Lost again while resuming; a socket that never opened is retried
+      // by _tryResume() itself.
+      if (opened)
+        this._scheduleRetry(detail.cause || 'closed');
+      return;
+    }
+    if (!this.closing && this.resume && this.resumeToken && opened) {
+      this.reconnecting = true;
+      this.lostAt = Date.now();
+      this.attempt = 0;
+      this._scheduleRetry(detail.cause || 'closed');
+      return;
+    }
+    this.dispatchEvent(new CustomEvent('close', {
+      detail: { code: detail.code, reason: detail.reason, wasClean: !!detail.wasClean, expected: this.closing },
+    }));
+  }
+
+  _scheduleRetry(cause) {
+    clearTimeout(this.retryTimer);
+    if (this.closing)
+      return;
+    if (Date.now() - this.lostAt > this.giveUpMs) {
+      this.reconnecting = false;
+      this.retryTimer = null;
+      this.dispatchEvent(new CustomEvent('close', {
+        detail: { code: 1006, reason: 'gave up reconnecting', wasClean: false, expected: false },
+      }));
+      return;
+    }
+    const delayMs = RETRY_MS[Math.min(this.attempt, RETRY_MS.length - 1)];
+    this.attempt++;
+    this.dispatchEvent(new CustomEvent('reconnecting', { detail: { attempt: this.attempt, delayMs, cause } }));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this._tryResume();
+    }, delayMs);
+  }
+
+  async _tryResume() {
+    if (this.closing || !this.reconnecting)
+      return;
+    try {
+      await this._open();
+    } catch (err) {
+      this._scheduleRetry('connect-failed');
+      return;
+    }
+    const fields = { ...this.helloFields, resume: this.resumeToken };
+    let welcome;
+    try {
+      welcome = await this.send('hello', fields);
+    } catch (err) {
+      if (err.code === 'bad-resume') {
+        // Nobody to take over: the socket stays open for a plain hello.
+        this.reconnecting = false;
+        this.resumeToken = null;
+        this.dispatchEvent(new CustomEvent('resume-failed', { detail: { code: err.code, message: err.message } }));
+      } else if (this.ws && err.code !== 'closed') {
+        this._lost({ code: 4000, reason: err.code, cause: err.code });
+      }
+      // 'closed': _lost() has scheduled the next attempt already.
+      return;
+    }
+    this.reconnecting = false;
+    this.attempt = 0;
+    this.peerId = welcome.peer_id || this.peerId;
+    this.dispatchEvent(new CustomEvent('resumed', { detail: { welcome } }));
+  }
+
+  /** Drops a socket that still looks open and resumes (a media connection
+   * that failed, or silence): the same path as a closed socket. */
+  dropAndResume(cause = 'dropped') {
+    if (!this.resume || !this.resumeToken || this.reconnecting || !this.ws)
+      return false;
+    this._lost({ code: 4000, reason: cause, cause });
+    return true;
+  }
+
+  _startPing() {
+    this._stopPing();
+    if (!this.resume)
+      return;
+    this.pingTimer = setInterval(() => {
+      if (!this.connected)
+        return;
+      if (Date.now() - this.lastHeard > this.deadMs) {
+        this._lost({ code: 4000, reason: 'no reply from the server', cause: 'silence' });
+        return;
+      }
+      // The pong (or any message) is what counts; a server without `ping`
+      // answers an error, which is as good a sign of life.
+      this.send('ping', {}).catch(() => {});
+    }, this.pingMs);
+  }
+
+  _stopPing() {
+    clearInterval(this.pingTimer);
+    this.pingTimer = null;
   }
 
   /** Closes the socket.  Pending requests fail with code 'closed'. */
   close(code = 1000, reason = '') {
     this.closing = true;
+    this._stopPing();
+    clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     if (this.ws && this.ws.readyState <= WebSocket.OPEN)
       this.ws.close(code, reason);
+    else if (this.reconnecting) {
+      this.reconnecting = false;
+      this.dispatchEvent(new CustomEvent('close', { detail: { code, reason, wasClean: true, expected: true } }));
+    }
   }
 
   // ---- requests
@@ -150,6 +320,7 @@ export class VwSignaling extends EventTarget {
       fields.items = items;
     return this.send('hello', fields).then((welcome) => {
       this.peerId = welcome.peer_id;
+      this.helloFields = fields;
       return welcome;
     });
   }
@@ -276,6 +447,9 @@ export class VwSignaling extends EventTarget {
       return;
     if (this.log)
       this.log('in', msg);
+    this.lastHeard = Date.now();
+    if (msg.type === 'welcome' && typeof msg['resume-token'] === 'string')
+      this.resumeToken = msg['resume-token'];
     this.dispatchEvent(new CustomEvent('message', { detail: msg }));
 
     const pending = msg.ref !== undefined ? this.pending.get(String(msg.ref)) : undefined;
