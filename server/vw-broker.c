@@ -575,8 +575,13 @@ broker_conn_leave (Connection *c, const char *reason)
 static void
 on_ws_closed (SoupWebsocketConnection *ws, Connection *c)
 {
-  g_message ("%s disconnected", c->peer_id);
-  if (broker_resume_ws_lost (c))
+  /* A close frame with 1000 (normal closure) from the client is a
+   * deliberate leave (取消排队, vw-client exiting): nothing to wait for.
+   * Anything else (no close frame, 1001 from a browser going away, a
+   * proxy's or the network's cut) may be a drop-out. */
+  gushort code = soup_websocket_connection_get_close_code (ws);
+  g_message ("%s disconnected (%u)", c->peer_id, code);
+  if (code != SOUP_WEBSOCKET_CLOSE_NORMAL && broker_resume_ws_lost (c))
     return;   /* kept for the grace period */
   broker_conn_leave (c, "peer-disconnected");
 }

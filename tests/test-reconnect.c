@@ -471,7 +471,7 @@ test_bad_resume (Fixture *f, gconstpointer data)
    * new token, its place in the queue (ahead of one who came later). */
   g_autofree char *later_token = NULL;
   Conn *later = queued_clerk (f, &later_token, NULL);
-  conn_free (clerk);
+  conn_lose (clerk);
   vw_test_server_wait_log (f->server, "kept 3 s", 5000);
   Conn *back = NULL;
   g_autoptr (JsonObject) resumed = resume (f, &back, "clerk", token);
@@ -503,12 +503,36 @@ test_bad_resume (Fixture *f, gconstpointer data)
   conn_free (back);
 
   /* Expired: lost, the grace period (3 s) passes, then refused. */
-  conn_free (again);
+  conn_lose (again);
   vw_test_server_wait_log (f->server, "did not come back", 10000);
   g_autoptr (JsonObject) expired = resume (f, &c, "clerk", token3);
   assert_error (expired, "bad-resume", "\"h\"");
   conn_free (c);
   g_assert_cmpint (metric (f->server, "vw_resume_tokens"), ==, 0);
+}
+
+/* A clerk that closes its WebSocket with 1000 (取消排队, vw-client
+ * exiting) leaves the queue at once: the one behind moves up long before
+ * the grace period (30 s) would end, and nothing of it is kept. */
+static void
+test_deliberate_leave (Fixture *f, gconstpointer data)
+{
+  start_server (f, "30", NULL);
+  g_autofree char *first_token = NULL, *second_token = NULL;
+  Conn *first = queued_clerk (f, &first_token, NULL);
+  Conn *second = queued_clerk (f, &second_token, NULL);
+  g_assert_cmpint (metric (f->server, "vw_resume_tokens"), ==, 2);
+  conn_free (first);   /* close frame 1000 */
+  g_autoptr (JsonObject) moved = conn_next (second);
+  assert_type (moved, "queued");
+  g_assert_cmpint (json_object_get_int_member (moved, "position"), ==, 1);
+  g_assert_cmpint (metric (f->server, "vw_resume_tokens"), ==, 1);
+  g_assert_cmpint (metric (f->server, "vw_connections_lost_total"), ==, 0);
+  Conn *c = NULL;
+  g_autoptr (JsonObject) refused = resume (f, &c, "clerk", first_token);
+  assert_error (refused, "bad-resume", "\"h\"");
+  conn_free (c);
+  conn_free (second);
 }
 
 /* A clerk in a session (the agent a real vw-client) that drops and
@@ -547,7 +571,7 @@ test_resume_forever (Fixture *f, gconstpointer data)
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_hash_table_add (seen, g_strdup (token));
   for (guint n = 0; n < 200; n++) {
-    conn_free (c);
+    conn_lose (c);
     g_autofree char *text = hello_text ("clerk", token);
     c = conn_open (f->soup, f->server->ws_url, "clerk");
     g_autoptr (JsonObject) w = conn_exchange (c, text);
@@ -717,6 +741,7 @@ main (int argc, char **argv)
   ADD ("/reconnect/duration-after-resume", test_duration_after_resume);
   ADD ("/reconnect/never-returns", test_never_returns);
   ADD ("/reconnect/bad-resume", test_bad_resume);
+  ADD ("/reconnect/deliberate-leave", test_deliberate_leave);
   ADD ("/reconnect/resume-forever", test_resume_forever);
   ADD ("/reconnect/blackout", test_blackout);
   ADD ("/reconnect/readdress", test_readdress);

@@ -82,6 +82,17 @@ conn_free (Conn *c)
   g_free (c);
 }
 
+/* Like conn_free, but the connection ends as a network or a proxy would
+ * end it (1001, going away), not as a client leaving (1000). */
+void
+conn_lose (Conn *c)
+{
+  if (!c->closed && soup_websocket_connection_get_state (c->ws)
+      == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (c->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  conn_free (c);
+}
+
 void
 conn_send (Conn *c, const char *text)
 {

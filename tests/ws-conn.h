@@ -33,6 +33,7 @@ typedef struct {
 Conn       *conn_open (SoupSession *session, const char *url, const char *label);
 /* Closes (normally, if still open) and frees. */
 void        conn_free (Conn *c);
+void        conn_lose (Conn *c);
 void        conn_send (Conn *c, const char *text);
 /* Text that need not be a C string (it may hold NUL bytes). */
 void        conn_send_bytes (Conn *c, SoupWebsocketDataType type, const char *data,
