@@ -148,6 +148,10 @@ track_cap_follow (TrackCap *t, GstElement *tee)
 {
   if (t->tee == tee)
     return;
+  /* A new stream is a new sender (a rebuilt connection, a restarted
+   * share) that starts uncapped: the cap is announced again. */
+  if (t->tee)
+    vw_bwe_cap_init (&t->cap, t->cap.floor_bps, t->cap.ceiling_bps);
   track_cap_unfollow (t);
   t->tee = gst_object_ref (tee);
   t->cell = g_rc_box_new0 (SsrcCell);
