@@ -534,8 +534,10 @@ participant_unlink (Participant *p)
   }
 }
 
+/* Closes @p's connection (webrtcbin) and forgets what came on it; its
+ * lines stay. */
 static void
-participant_free (Participant *p)
+participant_drop_peer (Participant *p)
 {
   g_clear_handle_id (&p->negotiate_source, g_source_remove);
   g_clear_handle_id (&p->lost_source, g_source_remove);
@@ -549,6 +551,12 @@ participant_free (Participant *p)
     vw_hub_drop_paused (p, k);
     gst_clear_object (&p->tees[k]);
   }
+}
+
+static void
+participant_free (Participant *p)
+{
+  participant_drop_peer (p);
   g_ptr_array_free (p->lines, TRUE);
   g_free (p->id);
   g_free (p);
@@ -858,18 +866,7 @@ vw_hub_reset_participant (VwHub *hub, const char *peer)
   for (guint i = 0; i < p->lines->len; i++)
     line_unlink (g_ptr_array_index (p->lines, i), pipeline);
   /* Its connection goes. */
-  g_clear_handle_id (&p->negotiate_source, g_source_remove);
-  g_clear_handle_id (&p->lost_source, g_source_remove);
-  vw_hub_watch_stop (p);
-  vw_hub_snapshots_detach (p);
-  vw_hub_log_loss (p);
-  g_signal_handlers_disconnect_by_data (p->peer, p);
-  vw_peer_close (p->peer);
-  g_clear_object (&p->peer);
-  for (guint k = 0; k < VW_TRACK_N_KINDS; k++) {
-    vw_hub_drop_paused (p, k);
-    gst_clear_object (&p->tees[k]);
-  }
+  participant_drop_peer (p);
   /* A new one, with the same lines in the same order: its own tracks with
    * their payload types, and the others' live tracks fed at once.  Lines
    * of participants who left are not carried over. */
