@@ -100,7 +100,11 @@ keyframe_request_probe (GstPad *pad, GstPadProbeInfo *info, gpointer user_data)
  * a thin link's bottleneck queue (100 ms of 500 kbit/s is 6 KB), the
  * keyframe is lost, its receiver asks for another, and so on.  Not slower:
  * the encoder may overshoot its target, and a keyframe paced too slowly
- * reaches the far jitter buffer too late to be used. */
+ * reaches the far jitter buffer too late to be used.  The queue never
+ * drops: its packets are numbered already, and one dropped here is a gap
+ * no retransmission can fill (the RTX history never saw it) and costs a
+ * keyframe; when it is full, the encoder waits and the live source skips
+ * frames instead. */
 #define PACE_FACTOR 2.0
 #define PACER_QUEUE_NS (2 * GST_SECOND)
 
@@ -157,7 +161,7 @@ vw_send_track_new (VwTrackKind kind, const char *spec, guint pt, guint bitrate,
     gst_pad_add_probe (raw, GST_PAD_PROBE_TYPE_BUFFER, frame_rate_probe, t, NULL);
     t->pacer = gst_object_ref_sink (gst_element_factory_make ("queue", NULL));
     g_object_set (t->pacer, "max-size-buffers", 0, "max-size-bytes", 0,
-        "max-size-time", (guint64) PACER_QUEUE_NS, "leaky", 2, NULL);
+        "max-size-time", (guint64) PACER_QUEUE_NS, NULL);
     g_autoptr (GstPad) paced = gst_element_get_static_pad (t->pacer, "src");
     gst_pad_add_probe (paced, GST_PAD_PROBE_TYPE_BUFFER, pace_probe, t, NULL);
   }

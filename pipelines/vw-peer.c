@@ -260,14 +260,58 @@ on_offer_applied (GstPromise *promise, gpointer user_data)
   peer_hop (user_data, offer_applied, err, g_free);
 }
 
+/* The answer goes to the other side only once webrtcbin has applied it
+ * ("set-local-description" runs on its own thread): the other side starts
+ * sending on the m-lines it added as soon as it has the answer, and a
+ * stream that arrived here before our answer was applied was judged by
+ * the previous one (its jitter buffer decided, for good, that it may not
+ * ask for retransmissions, vw-peer-loss.c: seen on a loaded machine). */
+typedef struct {
+  VwPeer *peer;      /* owned ref */
+  char *text;        /* the answer's SDP */
+  char *error;       /* (nullable) webrtcbin's refusal */
+} LocalAnswer;
+
+static void
+local_answer_free (gpointer data)
+{
+  LocalAnswer *a = data;
+  g_object_unref (a->peer);
+  g_free (a->text);
+  g_free (a->error);
+  g_free (a);
+}
+
+static void
+local_answer_applied (VwPeer *self, gpointer data)
+{
+  LocalAnswer *a = data;
+  if (a->error) {
+    fail (self, VW_PEER_ERROR_NEGOTIATION, "our answer was refused: %s", a->error);
+    return;
+  }
+  set_neg (self, NEG_STABLE);
+  g_signal_emit (self, peer_signals[SIGNAL_LOCAL_DESCRIPTION], 0, "answer", a->text);
+}
+
+static void
+on_local_answer_applied (GstPromise *promise, gpointer user_data)
+{
+  LocalAnswer *a = user_data;
+  a->error = promise_error_text (promise);
+  gst_promise_unref (promise);
+  peer_hop (a->peer, local_answer_applied, a, local_answer_free);
+}
+
 static void
 answer_ready (VwPeer *self, gpointer data)
 {
   GstWebRTCSessionDescription *answer = data;
-  g_signal_emit_by_name (self->webrtcbin, "set-local-description", answer, NULL);
-  set_neg (self, NEG_STABLE);
-  g_autofree char *text = gst_sdp_message_as_text (answer->sdp);
-  g_signal_emit (self, peer_signals[SIGNAL_LOCAL_DESCRIPTION], 0, "answer", text);
+  LocalAnswer *a = g_new0 (LocalAnswer, 1);
+  a->peer = g_object_ref (self);
+  a->text = gst_sdp_message_as_text (answer->sdp);
+  GstPromise *p = gst_promise_new_with_change_func (on_local_answer_applied, a, NULL);
+  g_signal_emit_by_name (self->webrtcbin, "set-local-description", answer, p);
 }
 
 static void
