@@ -4,7 +4,7 @@
  * clerk to retransmit what it lost on the way up, and answers the clerk's
  * requests for what was lost on the way down from its own history.
  *
- * Asserted, both ways: frames keep decoding at 640x480 (>= 65 % of the
+ * Asserted, both ways: frames keep decoding at 640x480 (>= 85 % of the
  * frames captured in 15 s, told apart by their time stamps: --timecode;
  * see MIN_DECODED), retransmissions were asked for and came, on
  * both legs (the clerk's counters and the hub's), few keyframes were sent
@@ -20,13 +20,13 @@
 #define LOSS_PERCENT 5.0
 #define WINDOW_MS 15000
 #define STATS_MS "100"
-/* The issue's target is 97 % at 5 % loss.  On a machine running several
- * calls and builds at once (load 20 on 2 cores) this measured 67-98 %
- * (before NACK/RTX, under the same load: 20-25 %; the issue's table, on an
- * idle machine: 61 %), so the floor here is what a loaded machine still
- * shows, and the keyframes below are what tells recovery from none.  The
- * benchmark (bench/vw-bench-network) measures against the targets. */
-#define MIN_DECODED 0.65
+/* The issue's target is 97 % at 5 % loss (150 ms round trip, the
+ * benchmark's row).  Here (no delay, the test alone on the machine: it is
+ * not run beside other tests) six runs after the answer/pacer fixes gave
+ * 94-100 %; before NACK/RTX the issue's table shows 61 %, and one run
+ * whose clerk never asked for retransmissions (the answer race, since
+ * fixed) 12 %.  The floor keeps a margin for a busier CI machine. */
+#define MIN_DECODED 0.85
 /* Keyframes a sender may send in the window: the issue's 5 % row had 205
  * in 20 s (150 in 15 s), one a lost packet; measured here 5-21. */
 #define MAX_KEYFRAMES 25
