@@ -24,8 +24,8 @@
  * benchmark's row).  Here (no delay, the test alone on the machine: it is
  * not run beside other tests) six runs after the answer/pacer fixes gave
  * 94-100 %; before NACK/RTX the issue's table shows 61 %, and one run
- * whose clerk never asked for retransmissions (the answer race, since
- * fixed) 12 %.  The floor keeps a margin for a busier CI machine. */
+ * before the pacer fix (its queue dropped numbered packets) 12 %.  The
+ * floor keeps a margin for a busier CI machine. */
 #define MIN_DECODED 0.85
 /* Keyframes a sender may send in the window: the issue's 5 % row had 205
  * in 20 s (150 in 15 s), one a lost packet; measured here 5-21. */
