@@ -14,8 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vw-netns.h"
-#include "vw-test-util.h"
+#include "net-call-fixture.h"
 
 #define LOSS_PERCENT 5.0
 #define WINDOW_MS 15000
@@ -34,32 +33,8 @@
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
     "--center", "嘉善县行政服务中心", "--item", "QY-SL-001", "--handled-in", "shanghai"
 
-typedef struct {
-  VwNetns *ns;
-  VwTestServer *server;
-  char *agent_pw;
-} Fixture;
+typedef NetCallFixture Fixture;
 
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  f->ns = vw_netns_new (&error);
-  g_assert_no_error (error);
-  const char *host = vw_netns_get_host_address (f->ns);
-  const char *server_args[] = { "--address", host, "--ice-address", host, NULL };
-  f->server = vw_test_server_start (server_args);
-  f->agent_pw = vw_test_server_add_account (f->server, "zhangmin", "agent", "张敏",
-      "shanghai", "黄浦区政务服务中心", NULL);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  vw_test_server_stop (f->server);
-  g_free (f->agent_pw);
-  vw_netns_free (f->ns);
-}
 
 /* The next stats event of @c. (transfer none) */
 static JsonObject *
@@ -256,7 +231,7 @@ main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/network-loss/five-percent", Fixture, NULL, fixture_setup,
-      test_five_percent, fixture_teardown);
+  g_test_add ("/network-loss/five-percent", Fixture, NULL, net_call_fixture_setup,
+      test_five_percent, net_call_fixture_teardown);
   return g_test_run ();
 }

@@ -8,8 +8,7 @@
  * counters in order (frames sent, frames decoded), not on clocks.  The
  * clerk's bit rate and frame rate over time are printed (TAP comments). */
 #include <locale.h>
-#include "vw-netns.h"
-#include "vw-test-util.h"
+#include "net-call-fixture.h"
 
 #define AGENT_ARGS "--role", "agent", "--user", "zhangmin", "--password-file", f->agent_pw
 #define CLERK_ARGS "--role", "clerk", "--province", "zhejiang", \
@@ -20,11 +19,7 @@
  * many frames sent after it was set (10 s). */
 #define ADAPT_WITHIN_FRAMES 300
 
-typedef struct {
-  VwNetns *ns;
-  VwTestServer *server;
-  char *agent_pw;
-} Fixture;
+typedef NetCallFixture Fixture;
 
 static void
 ok_or_fail (gboolean ok, GError *error)
@@ -33,26 +28,6 @@ ok_or_fail (gboolean ok, GError *error)
   g_assert_true (ok);
 }
 
-static void
-fixture_setup (Fixture *f, gconstpointer data)
-{
-  g_autoptr (GError) error = NULL;
-  f->ns = vw_netns_new (&error);
-  g_assert_no_error (error);
-  const char *host = vw_netns_get_host_address (f->ns);
-  const char *server_args[] = { "--address", host, "--ice-address", host, NULL };
-  f->server = vw_test_server_start (server_args);
-  f->agent_pw = vw_test_server_add_account (f->server, "zhangmin", "agent", "张敏",
-      "shanghai", "黄浦区政务服务中心", NULL);
-}
-
-static void
-fixture_teardown (Fixture *f, gconstpointer data)
-{
-  vw_test_server_stop (f->server);
-  g_free (f->agent_pw);
-  vw_netns_free (f->ns);
-}
 
 /* The object for @track in a stats event's "sent" list, or NULL. */
 static JsonObject *
@@ -251,7 +226,7 @@ main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/network/rate-cap", Fixture, NULL, fixture_setup, test_rate_cap,
-      fixture_teardown);
+  g_test_add ("/network/rate-cap", Fixture, NULL, net_call_fixture_setup, test_rate_cap,
+      net_call_fixture_teardown);
   return g_test_run ();
 }
