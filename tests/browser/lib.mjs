@@ -239,10 +239,27 @@ export async function harness(cases, { logPrefix = '' } = {}) {
   if (!existsSync(chromiumPath))
     bailOut(`no browser at ${chromiumPath}: install Debian's chromium (scripts/install-deps.sh does)`);
 
+  // The address a started vw-server listens on (its "listening on URL"
+  // line), with a trailing slash.
+  function serverUrl(server) {
+    const lines = createInterface({ input: server.stdout });
+    return new Promise((res, rej) => {
+      const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
+      lines.on('line', (line) => {
+        const m = /^listening on (\S+)/.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          res(m[1].endsWith('/') ? m[1] : `${m[1]}/`);
+        }
+      });
+      server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
+    });
+  }
+
   return {
     env, artifacts, chromiumPath, state, playwright,
     diag, bailOut, step, assert, waitFor, program,
-    startProcess, runAdmin, startClient, stopChild, http,
+    startProcess, serverUrl, runAdmin, startClient, stopChild, http,
     cleanup, finish, failed: () => failures,
   };
 }

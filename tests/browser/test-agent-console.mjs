@@ -15,7 +15,6 @@
 // VW_TEST_VERBOSE=1 echoes the server's log.
 
 import { createHash } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,7 +58,7 @@ const NOTE = '此处缺少法定代表人签名，请补签后重新拍摄';
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
+  program, startProcess, serverUrl, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES);
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');
@@ -103,19 +102,7 @@ await step(['account'], async () => {
       // queue within seconds.
       '--wrap-up-seconds', String(WRAP_UP_S), '--reconnect-grace', '2'], { stdin: 'ignore' });
   state.server = server;
-  const lines = createInterface({ input: server.stdout });
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
-    lines.on('line', (line) => {
-      const m = /^listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
-  });
-  state.url = url.endsWith('/') ? url : `${url}/`;
+  state.url = await serverUrl(server);
   diag(`  server: ${state.url}`);
 });
 

@@ -13,7 +13,6 @@
 // VW_ARTIFACTS.  CHROMIUM overrides the browser (default /usr/bin/chromium);
 // VW_TEST_VERBOSE=1 echoes the server's log and the pages' console.
 
-import { createInterface } from 'node:readline';
 import { mkdtempSync, existsSync, writeFileSync, readFileSync, readdirSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -62,7 +61,7 @@ const GRACE_S = 3;       // the server keeps a lost connection this long (drop-o
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
+  program, startProcess, serverUrl, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES, { logPrefix: 'join-' });
 
 // ------------------------------------------------------------------ processes
@@ -162,19 +161,7 @@ await step([], async () => {
     ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir,
       '--wrap-up-seconds', '0', '--reconnect-grace', String(GRACE_S)], { stdin: 'ignore' });
   state.server = server;
-  const lines = createInterface({ input: server.stdout });
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
-    lines.on('line', (line) => {
-      const m = /^listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
-  });
-  state.url = url.endsWith('/') ? url : `${url}/`;
+  state.url = await serverUrl(server);
   diag(`  server: ${state.url}`);
 });
 

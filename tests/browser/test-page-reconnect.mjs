@@ -14,7 +14,6 @@
 // page-reconnect-lost.png) and the server's log go to VW_ARTIFACTS.
 
 import { execFileSync } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +48,7 @@ const CLERK = { name: '王强', province: 'jiangsu', handledIn: 'shanghai', item
 
 const {
   artifacts, chromiumPath, state, playwright, diag, step, assert, waitFor,
-  program, startProcess, runAdmin, stopChild, finish, env,
+  program, startProcess, serverUrl, runAdmin, stopChild, finish, env,
 } = await harness(CASES, { logPrefix: 'page-reconnect-' });
 
 const NFT_TABLE = `vwt-${process.pid}-media`;
@@ -222,19 +221,7 @@ await step([], async () => {
     ['--config', config, '--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir],
     { stdin: 'ignore' });
   state.server = server;
-  const lines = createInterface({ input: server.stdout });
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
-    lines.on('line', (line) => {
-      const m = /^listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
-  });
-  state.url = url.endsWith('/') ? url : `${url}/`;
+  state.url = await serverUrl(server);
   const port = Number(new URL(state.url).port);
   state.clerkRelay = await startRelay(port);
   state.agentRelay = await startRelay(port);

@@ -13,7 +13,6 @@
 // Speaks TAP.  Screenshots (stats-page.png, stats-follow-ups.png), the
 // server's log and the clients' event lines go to VW_ARTIFACTS.
 
-import { createInterface } from 'node:readline';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,7 +56,7 @@ const RESOLUTION = '已电话回访赵强，重新说明食品经营许可证材
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
+  program, startProcess, serverUrl, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES);
 
 // ------------------------------------------------------------------ processes
@@ -109,19 +108,7 @@ await step(['account'], async () => {
       '--wrap-up-seconds', '0'],
     { stdin: 'ignore' });
   state.server = server;
-  const lines = createInterface({ input: server.stdout });
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
-    lines.on('line', (line) => {
-      const m = /^listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
-  });
-  state.url = url.endsWith('/') ? url : `${url}/`;
+  state.url = await serverUrl(server);
   diag(`  server: ${state.url}`);
 });
 

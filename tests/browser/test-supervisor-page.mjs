@@ -10,7 +10,6 @@
 // to VW_ARTIFACTS (printed in a comment).  CHROMIUM overrides the browser
 // (default /usr/bin/chromium); VW_TEST_VERBOSE=1 echoes the server's log.
 
-import { createInterface } from 'node:readline';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,7 +48,7 @@ const CLERK = ['--role', 'clerk', '--province', 'zhejiang', '--center', '嘉善�
 
 const {
   env, artifacts, chromiumPath, state, playwright, diag, bailOut, step, assert, waitFor,
-  program, startProcess, runAdmin, startClient, stopChild, http, finish, failed,
+  program, startProcess, serverUrl, runAdmin, startClient, stopChild, http, finish, failed,
 } = await harness(CASES);
 
 // ------------------------------------------------------------------ processes
@@ -84,19 +83,7 @@ await step(['account'], async () => {
   const server = startProcess('vw-server', program('VW_SERVER'),
     ['--port', '0', '--address', '127.0.0.1', '--ice-address', '127.0.0.1', '--data-dir', dataDir], { stdin: 'ignore' });
   state.server = server;
-  const lines = createInterface({ input: server.stdout });
-  const url = await new Promise((res, rej) => {
-    const timer = setTimeout(() => rej(new Error('no "listening on" line within 20 s')), 20000);
-    lines.on('line', (line) => {
-      const m = /^listening on (\S+)/.exec(line);
-      if (m) {
-        clearTimeout(timer);
-        res(m[1]);
-      }
-    });
-    server.exited.then(({ code }) => rej(new Error(`vw-server exited ${code} before listening`)));
-  });
-  state.url = url.endsWith('/') ? url : `${url}/`;
+  state.url = await serverUrl(server);
   diag(`  server: ${state.url}`);
 });
 
