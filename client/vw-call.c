@@ -10,22 +10,11 @@
  * welcome, then builds a new media connection on "paired" resumed.  The
  * session, its --duration timer and its stats go on meanwhile.
  */
-#include "vw-call.h"
+#include "vw-call-private.h"
 #include "vw-events.h"
 #include "vw-log.h"
 
 #include <libsoup/soup.h>
-
-typedef enum {
-  STATE_CONNECTING,
-  STATE_REGISTERING,
-  STATE_READY,        /* agent: available; clerk: about to ask */
-  STATE_QUEUED,
-  STATE_IN_SESSION,
-  STATE_CLOSING,
-  STATE_DONE,
-  STATE_RECONNECTING,   /* lost; a new WebSocket comes after a backoff */
-} State;
 
 static const char *state_names[] = {
   "connecting", "registering", "ready", "queued", "in-session", "closing", "done",
@@ -39,37 +28,7 @@ static const char *state_names[] = {
 #define BACKOFF_MAX_MS 8000
 #define GIVE_UP_S 60          /* the server keeps us 30 s by default */
 
-struct _VwCall {
-  VwCallConfig config;
-  GMainLoop *loop;
-  SoupSession *soup;
-  SoupWebsocketConnection *ws;
-  State state;
-  char *peer_id;
-  char *session;
-  VwCallMedia *media;
-  JsonArray *ice_servers;        /* (nullable) of the latest "paired": every
-                                  * media connection of the session uses them */
-  guint sessions_done;
-  guint stats_source;
-  guint duration_source;
-  guint close_timeout;
-  int exit_status;
-  /* Drop-outs (issue 12). */
-  char *resume_token;        /* (nullable) from the latest welcome */
-  State lost_in;             /* QUEUED or IN_SESSION: what we resume */
-  gint64 lost_at_us;         /* when the connection was lost; 0: it is not */
-  guint reconnect_attempt;
-  guint reconnect_source;
-  gint64 last_heard_us;
-  guint liveness_source;
-  guint restart_source;      /* pending idle: rebuild media, or resume */
-  gboolean restart_resume;   /* ... the whole connection, not only media */
-  gboolean duration_armed;   /* --duration counts from the first connect */
-  gboolean hangup_pending;   /* --duration elapsed while we were away */
-};
 
-static void connection_lost (VwCall *call, const char *cause);
 static void connect_ws (VwCall *call);
 static void start_media (VwCall *call, const char *session);
 static void send_hello (VwCall *call);
@@ -81,8 +40,8 @@ set_state (VwCall *call, State state)
   call->state = state;
 }
 
-static void
-send_msg (VwCall *call, VwMessage *msg)
+void
+call_send_msg (VwCall *call, VwMessage *msg)
 {
   if (!call->ws
       || soup_websocket_connection_get_state (call->ws) != SOUP_WEBSOCKET_STATE_OPEN)
@@ -113,7 +72,7 @@ finish (VwCall *call, int status)
 static void
 media_send (VwMessage *msg, gpointer user_data)
 {
-  send_msg (user_data, msg);
+  call_send_msg (user_data, msg);
 }
 
 static gboolean
@@ -124,7 +83,7 @@ on_duration_elapsed (gpointer user_data)
   if (call->state == STATE_IN_SESSION && call->media) {
     g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
     vw_message_set_string (hangup, "session", call->session);
-    send_msg (call, hangup);
+    call_send_msg (call, hangup);
   } else if (call->session) {
     call->hangup_pending = TRUE;   /* sent once we are back */
   }
@@ -151,7 +110,7 @@ on_restart (gpointer user_data)
   VwCall *call = user_data;
   call->restart_source = 0;
   if (call->restart_resume)
-    connection_lost (call, "media");
+    call_connection_lost (call, "media");
   return G_SOURCE_REMOVE;
 }
 
@@ -176,7 +135,7 @@ media_failed (const GError *error, gpointer user_data)
   if (call->state == STATE_IN_SESSION) {
     g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
     vw_message_set_string (hangup, "session", call->session);
-    send_msg (call, hangup);
+    call_send_msg (call, hangup);
   }
 }
 
@@ -218,11 +177,11 @@ send_ready (VwCall *call)
     g_autoptr (VwMessage) monitor = vw_message_new (VW_MSG_MONITOR);
     vw_message_set_id (monitor, "monitor");
     vw_message_set_string (monitor, "session", call->config.monitor);
-    send_msg (call, monitor);
+    call_send_msg (call, monitor);
   } else if (call->config.role == VW_ROLE_AGENT) {
     g_autoptr (VwMessage) status = vw_message_new (VW_MSG_STATUS);
     vw_message_set_bool (status, "available", TRUE);
-    send_msg (call, status);
+    call_send_msg (call, status);
   } else {
     g_autoptr (VwMessage) request = vw_message_new (VW_MSG_REQUEST);
     vw_message_set_id (request, "request");
@@ -230,7 +189,7 @@ send_ready (VwCall *call)
     vw_message_set_string (request, "item", call->config.item);
     if (call->config.booking)
       vw_message_set_string (request, "booking", call->config.booking);
-    send_msg (call, request);
+    call_send_msg (call, request);
     JsonObject *o = json_object_new ();
     json_object_set_string_member (o, "province", call->config.handled_in);
     json_object_set_string_member (o, "item", call->config.item);
@@ -321,7 +280,7 @@ on_paired (VwCall *call, VwMessage *msg)
   if (resumed && call->hangup_pending) {
     g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
     vw_message_set_string (hangup, "session", call->session);
-    send_msg (call, hangup);
+    call_send_msg (call, hangup);
   }
 }
 
@@ -480,7 +439,7 @@ send_rating (VwCall *call, const char *session)
   vw_message_set_int (rate, "level", call->config.rate_level);
   if (call->config.rate_comment)
     vw_message_set_string (rate, "comment", call->config.rate_comment);
-  send_msg (call, rate);
+  call_send_msg (call, rate);
   set_state (call, STATE_READY);
   call->exit_status = 1;   /* until the server says ok */
   call->close_timeout = g_timeout_add_seconds (10, on_close_timeout, call);
@@ -671,8 +630,8 @@ on_ws_message (SoupWebsocketConnection *ws, gint type, GBytes *payload,
 
 /* Whether a lost connection is worth resuming: the server keeps a
  * participant in a session or a queue, and not when it shuts down. */
-static gboolean
-may_resume (VwCall *call, SoupWebsocketConnection *ws)
+gboolean
+call_may_resume (VwCall *call, SoupWebsocketConnection *ws)
 {
   if (!call->resume_token)
     return FALSE;
@@ -687,8 +646,8 @@ static void
 on_ws_closed (SoupWebsocketConnection *ws, VwCall *call)
 {
   gboolean expected = call->state == STATE_CLOSING || call->state == STATE_DONE;
-  if (!expected && may_resume (call, ws)) {
-    connection_lost (call, "closed");
+  if (!expected && call_may_resume (call, ws)) {
+    call_connection_lost (call, "closed");
     return;
   }
   stop_session (call);
@@ -713,8 +672,8 @@ on_liveness_check (gpointer user_data)
   if (g_get_monotonic_time () - call->last_heard_us < SILENCE_S * G_USEC_PER_SEC)
     return G_SOURCE_CONTINUE;
   call->liveness_source = 0;
-  if (may_resume (call, NULL)) {
-    connection_lost (call, "silent");
+  if (call_may_resume (call, NULL)) {
+    call_connection_lost (call, "silent");
   } else {
     vw_events_emit_error ("connection-lost", "nothing heard from the server");
     stop_session (call);
@@ -747,8 +706,8 @@ on_reconnect (gpointer user_data)
 
 /* The connection is lost (@cause: closed, silent, media, command,
  * connect-failed): try again after a backoff, unless it has been too long. */
-static void
-connection_lost (VwCall *call, const char *cause)
+void
+call_connection_lost (VwCall *call, const char *cause)
 {
   gint64 now = g_get_monotonic_time ();
   drop_ws (call);
@@ -801,7 +760,7 @@ send_hello (VwCall *call)
   }
   if (call->resume_token)
     vw_message_set_string (hello, "resume", call->resume_token);
-  send_msg (call, hello);
+  call_send_msg (call, hello);
 }
 
 static void
@@ -812,7 +771,7 @@ on_connected (GObject *source, GAsyncResult *result, gpointer user_data)
   call->ws = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   if (!call->ws) {
     if (call->lost_at_us) {
-      connection_lost (call, "connect-failed");
+      call_connection_lost (call, "connect-failed");
       return;
     }
     vw_events_emit_error ("connect-failed", error->message);
@@ -889,237 +848,9 @@ vw_call_stop (VwCall *call)
   set_state (call, STATE_CLOSING);
   g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
   vw_message_set_string (hangup, "session", call->session);
-  send_msg (call, hangup);
+  call_send_msg (call, hangup);
   /* Wait for "ended", but not forever. */
   call->close_timeout = g_timeout_add (2000, on_close_timeout, call);
-}
-
-/* ---- commands from stdin ---- */
-
-static gboolean
-cmd_hangup (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (call->state != STATE_IN_SESSION) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not in a session");
-    return FALSE;
-  }
-  g_autoptr (VwMessage) hangup = vw_message_new (VW_MSG_HANGUP);
-  vw_message_set_string (hangup, "session", call->session);
-  send_msg (call, hangup);
-  return TRUE;
-}
-
-static gboolean need_media (VwCall *call, GError **error);
-
-static gboolean
-cmd_request_keyframe (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (!need_media (call, error))
-    return FALSE;
-  JsonObject *o = json_object_new ();
-  json_object_set_int_member (o, "tracks", vw_call_media_request_keyframes (call->media));
-  vw_events_emit ("keyframe-requested", o);
-  return TRUE;
-}
-
-static gboolean
-need_media (VwCall *call, GError **error)
-{
-  if (!call->media)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "not in a session");
-  return call->media != NULL;
-}
-
-static gboolean
-video_kind (JsonObject *cmd, const char *member, VwTrackKind *kind, GError **error)
-{
-  const char *name = json_object_get_string_member_with_default (cmd, member, "");
-  if (!vw_track_kind_from_string (name, kind) || *kind == VW_TRACK_AUDIO) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-        "'%s' must be camera, screen or document", member);
-    return FALSE;
-  }
-  return TRUE;
-}
-
-/* {"command":"share","kind":"screen","source":"x11"}: start or replace */
-static gboolean
-cmd_share (VwCall *call, JsonObject *cmd, GError **error)
-{
-  VwTrackKind kind;
-  const char *source = json_object_get_string_member_with_default (cmd, "source", "test");
-  return need_media (call, error) && video_kind (cmd, "kind", &kind, error)
-      && vw_call_media_share (call->media, kind, source, error);
-}
-
-/* {"command":"unshare","kind":"screen"} */
-static gboolean
-cmd_unshare (VwCall *call, JsonObject *cmd, GError **error)
-{
-  VwTrackKind kind;
-  return need_media (call, error) && video_kind (cmd, "kind", &kind, error)
-      && vw_call_media_share (call->media, kind, NULL, error);
-}
-
-/* {"command":"save-frame","track":"document","path":"/tmp/page.png"} */
-static gboolean
-cmd_save_frame (VwCall *call, JsonObject *cmd, GError **error)
-{
-  VwTrackKind kind;
-  guint width = 0, height = 0;
-  const char *path = json_object_get_string_member_with_default (cmd, "path", "");
-  if (!need_media (call, error) || !video_kind (cmd, "track", &kind, error))
-    return FALSE;
-  if (!*path) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "'path' is required");
-    return FALSE;
-  }
-  if (!vw_call_media_save_frame (call->media, kind, path, &width, &height, error))
-    return FALSE;
-  JsonObject *o = json_object_new ();
-  json_object_set_string_member (o, "track", vw_track_kind_to_string (kind));
-  json_object_set_string_member (o, "path", path);
-  json_object_set_int_member (o, "width", width);
-  json_object_set_int_member (o, "height", height);
-  vw_events_emit ("frame-saved", o);
-  return TRUE;
-}
-
-/* {"command":"snapshot"}: ask for the other side's document camera */
-static gboolean
-cmd_snapshot (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (!need_media (call, error))
-    return FALSE;
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_SNAPSHOT_REQUEST);
-  vw_message_set_id (msg, "snapshot");
-  vw_message_set_string (msg, "session", call->session);
-  send_msg (call, msg);
-  return TRUE;
-}
-
-/* {"command":"annotate","snapshot":ID,"x":..,"y":..,"w":..,"h":..,"note":".."} */
-static gboolean
-cmd_annotate (VwCall *call, JsonObject *cmd, GError **error)
-{
-  const char *names[] = { "x", "y", "w", "h" };
-  if (!need_media (call, error))
-    return FALSE;
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_ANNOTATE);
-  vw_message_set_id (msg, "annotate");
-  vw_message_set_string (msg, "session", call->session);
-  vw_message_set_string (msg, "snapshot",
-      json_object_get_string_member_with_default (cmd, "snapshot", ""));
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    vw_message_set_int (msg, names[i], json_object_get_int_member_with_default (cmd, names[i], -1));
-  vw_message_set_string (msg, "note", json_object_get_string_member_with_default (cmd, "note", ""));
-  send_msg (call, msg);   /* the server checks it; a refusal is an error event */
-  return TRUE;
-}
-
-/* {"command":"transfer","agent":ACCOUNT} or {"command":"transfer",
- * "item":CODE[,"province":P]}: hand the clerk on (agents). */
-static gboolean
-cmd_transfer (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (!need_media (call, error))
-    return FALSE;
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_TRANSFER);
-  vw_message_set_id (msg, "transfer");
-  vw_message_set_string (msg, "session", call->session);
-  const char *fields[] = { "agent", "item", "province" };
-  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-    if (json_object_has_member (cmd, fields[i]))
-      vw_message_set_string (msg, fields[i],
-          json_object_get_string_member_with_default (cmd, fields[i], ""));
-  send_msg (call, msg);   /* refusals come back as error events */
-  return TRUE;
-}
-
-/* {"command":"invite","agent":ACCOUNT}: a third participant (agents). */
-static gboolean
-cmd_invite (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (!need_media (call, error))
-    return FALSE;
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_INVITE);
-  vw_message_set_id (msg, "invite");
-  vw_message_set_string (msg, "session", call->session);
-  vw_message_set_string (msg, "agent",
-      json_object_get_string_member_with_default (cmd, "agent", ""));
-  send_msg (call, msg);
-  return TRUE;
-}
-
-/* {"command":"drop-connection"}: tests: lose the WebSocket as a network
- * would (no hangup) and resume. */
-static gboolean
-cmd_drop_connection (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (!may_resume (call, NULL)) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-        "nothing to resume: not queued nor in a session");
-    return FALSE;
-  }
-  connection_lost (call, "command");
-  return TRUE;
-}
-
-/* {"command":"status","available":true|false}: agents. */
-static gboolean
-cmd_status (VwCall *call, JsonObject *cmd, GError **error)
-{
-  if (call->config.role != VW_ROLE_AGENT) {
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "only agents have a status");
-    return FALSE;
-  }
-  g_autoptr (VwMessage) msg = vw_message_new (VW_MSG_STATUS);
-  vw_message_set_id (msg, "status");
-  vw_message_set_bool (msg, "available",
-      json_object_get_boolean_member_with_default (cmd, "available", TRUE));
-  send_msg (call, msg);
-  return TRUE;
-}
-
-static const struct {
-  const char *name;
-  gboolean (*run) (VwCall *call, JsonObject *cmd, GError **error);
-} commands[] = {
-  { "transfer", cmd_transfer },
-  { "invite", cmd_invite },
-  { "status", cmd_status },
-  { "drop-connection", cmd_drop_connection },
-  { "snapshot", cmd_snapshot },
-  { "annotate", cmd_annotate },
-  { "hangup", cmd_hangup },
-  { "request-keyframe", cmd_request_keyframe },
-  { "share", cmd_share },
-  { "unshare", cmd_unshare },
-  { "save-frame", cmd_save_frame },
-};
-
-void
-vw_call_handle_command (VwCall *call, const char *line)
-{
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonNode *root = NULL;
-  if (!json_parser_load_from_data (parser, line, -1, &error)
-      || !JSON_NODE_HOLDS_OBJECT ((root = json_parser_get_root (parser)))) {
-    vw_events_emit_error ("bad-command", "a command is one JSON object per line");
-    return;
-  }
-  JsonObject *cmd = json_node_get_object (root);
-  const char *name = json_object_get_string_member_with_default (cmd, "command", "");
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++) {
-    if (!g_str_equal (commands[i].name, name))
-      continue;
-    if (!commands[i].run (call, cmd, &error))
-      vw_events_emit_error ("bad-command", error->message);
-    return;
-  }
-  g_autofree char *msg = g_strdup_printf ("unknown command '%s'", name);
-  vw_events_emit_error ("bad-command", msg);
 }
 
 VwCall *
