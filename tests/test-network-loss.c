@@ -125,7 +125,12 @@ direction_check (Direction *d)
 {
   gint64 decoded = decoded_between (d->receiver, d->t0, d->t1);
   gint64 sent = d->sent1 - d->sent0, keys = d->keys1 - d->keys0;
-  g_assert_cmpint (sent, >, WINDOW_MS / 1000 * 20);
+  /* The sender was sending through the window.  Not at 30 fps: at 5 %
+   * loss the hub may cap a camera and its sender steps the frame rate
+   * down (README, "Bandwidth adaptation"; seen at 16-19 fps), which the
+   * closing note of issue 12 lists as open: random loss is not a thin
+   * link. */
+  g_assert_cmpint (sent, >, WINDOW_MS / 1000 * 10);
   g_assert_cmpfloat ((double) decoded / sent, >=, MIN_DECODED);
   g_assert_cmpint (keys, <=, MAX_KEYFRAMES);
   JsonObject *s = next_stats (d->receiver);
